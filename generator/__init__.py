@@ -1,0 +1,1 @@
+"""legation: a multilingual static-site generator for embassies."""

@@ -1,0 +1,191 @@
+"""Runs the stages top to bottom and returns a BuildReport (DESIGN §11)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import load_config
+from .content import discover, parse_all
+from .errors import Diagnostics, LegationError, Problem, SourceLocation
+from .files import build_lock, check_output_dir, write_site
+from .i18n import load_catalog
+from .markdown import make_markdown
+from .model import SECTIONS, OutputFile, Site
+from .site import assemble, schedule_changes
+from .templates import Renderer, make_environment
+from .theme import resolve_theme
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    root: Path
+    out_dir: Path
+    now: datetime
+    drafts: bool = False
+    strict: bool = False
+    write: bool = True
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did; ``ok`` is False when nothing was written."""
+
+    ok: bool
+    now: datetime
+    problems: tuple[Problem, ...]
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # lang -> section -> pages
+    files: int = 0
+    bytes: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    schedule: tuple[dict[str, str], ...] = ()
+    out_dir: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def pages_per_language(self) -> dict[str, int]:
+        return {lang: sum(sections.values()) for lang, sections in self.counts.items()}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "now": self.now.isoformat(),
+            "output": self.out_dir,
+            "counts": self.counts,
+            "pages_per_language": self.pages_per_language,
+            "files": self.files,
+            "bytes": self.bytes,
+            "errors": [p.as_json() for p in self.errors],
+            "warnings": [p.as_json() for p in self.warnings],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "next_build": list(self.schedule),
+        }
+
+    def summary(self) -> str:
+        per_lang = " ".join(f"{lang} {n}" for lang, n in self.pages_per_language.items())
+        total = sum(self.pages_per_language.values())
+        seconds = sum(self.timings.values())
+        state = "built" if self.ok else "FAILED"
+        return (f"legation: {state} {total} pages ({per_lang}), {self.files} files, "
+                f"{len(self.warnings)} warnings, {len(self.errors)} errors, {seconds:.2f} s")
+
+
+class _Timer:
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.timings: dict[str, float] = {}
+        self.progress = progress
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self.progress:
+            self.progress(name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def resolve_clock(now: str | None, environ: Mapping[str, str]) -> datetime:
+    """``--now``, else SOURCE_DATE_EPOCH, else the system clock; always aware, UTC when no zone is given."""
+    if now:
+        moment = datetime.fromisoformat(now)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def build(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Read, check, render and (unless ``write`` is False) swap in the site."""
+    diagnostics = Diagnostics()
+    timer = _Timer(progress)
+    site: Site | None = None
+    outputs: list[OutputFile] = []
+    stats_files = stats_bytes = 0
+    schedule: list[dict[str, str]] = []
+
+    def report(ok: bool) -> BuildReport:
+        counts: dict[str, dict[str, int]] = {}
+        if site is not None:
+            tally = Counter((p.lang, p.section) for p in site.pages)
+            counts = {lang: {s: tally[(lang, s)] for s in SECTIONS} for lang in site.config.language_codes}
+        return BuildReport(ok, options.now, tuple(diagnostics.sorted()), counts, stats_files, stats_bytes,
+                           timer.timings, tuple(schedule), str(options.out_dir))
+
+    def failed() -> bool:
+        return bool(diagnostics.errors) or (options.strict and bool(diagnostics.warnings))
+
+    try:
+        with timer.stage("config"):
+            config = load_config(options.root)
+            chain = resolve_theme(options.root, config.theme)
+            if options.write:
+                check_output_dir(options.out_dir, options.root)
+        with timer.stage("i18n"):
+            catalog, found = load_catalog([*chain.i18n_dirs, options.root / "i18n"], options.root,
+                                          config.language_codes, config.default_language)
+            diagnostics.extend(found)
+            missing: dict[str, list[str]] = {}
+            for lang, key in catalog.missing(config.language_codes):
+                missing.setdefault(lang, []).append(key)
+            for lang, keys in missing.items():
+                shown = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
+                diagnostics.warning(SourceLocation(f"i18n/{lang}.yml"),
+                                    f"{len(keys)} UI strings are missing in {lang} ({shown}); "
+                                    f"the {config.default_language} text is used",
+                                    f"add them to the site's i18n/{lang}.yml or the theme's", "i18n-missing")
+        with timer.stage("discover"):
+            sources, found = discover(options.root, config)
+            diagnostics.extend(found)
+        with timer.stage("parse"):
+            md = make_markdown(config.allow_html, urlsplit(config.base_url).hostname or "")
+            pages, found = parse_all(sources, config, md)
+            diagnostics.extend(found)
+        with timer.stage("assemble"):
+            site, found = assemble(pages, config, options.now, options.drafts)
+            diagnostics.extend(found)
+            schedule = schedule_changes(pages, options.now)
+        if failed():
+            return report(False)
+        with timer.stage("render"):
+            env = make_environment(options.root, chain)
+            outputs = list(Renderer(site, env, catalog).render_all())
+            outputs.extend(_static_files(options.root, chain.static_dirs))
+        if not options.write:
+            return report(True)
+        with timer.stage("write"), build_lock(options.out_dir):
+            stats = write_site(outputs, options.out_dir, options.root)
+            stats_files, stats_bytes = stats.files, stats.bytes
+    except LegationError as exc:
+        diagnostics.extend(exc.problems)
+        return report(False)
+    return report(True)
+
+
+def _static_files(root: Path, theme_static: tuple[Path, ...]) -> list[OutputFile]:
+    """Theme static files (parents first), then the site's own ``static/``; later ones win."""
+    chosen: dict[str, OutputFile] = {}
+    for folder in (*theme_static, root / "static"):
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and not any(part.startswith(".") for part in file.relative_to(folder).parts):
+                path = "static/" + file.relative_to(folder).as_posix()
+                chosen[path] = OutputFile(path, copy_from=str(file.resolve()))
+    return [chosen[k] for k in sorted(chosen)]

@@ -1,0 +1,531 @@
+"""Content files: find them on disk, then turn each into a checked Page (DESIGN §4)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from .checks import Checker
+from .errors import ContentError, LegationError, Problem, SourceLocation, did_you_mean
+from .markdown import render_markdown
+from .model import (
+    ALERT_LEVELS,
+    ANNOUNCEMENT_KINDS,
+    EVENT_STATUSES,
+    SECTIONS,
+    Contact,
+    EventInfo,
+    Figure,
+    Image,
+    InvestmentInfo,
+    Page,
+    SiteConfig,
+    SourceFile,
+    TranslationRef,
+    Venue,
+    Withdrawal,
+)
+from .yamltext import YamlDoc, load_yaml
+
+CONTENT_DIR = "content"
+MAX_FILE_BYTES = 2 * 1024 * 1024
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_PAGE_SLUGS = frozenset(SECTIONS) | {"tags", "static", "feed", "atom", "page"}
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+COMMON_KEYS = ("title", "date", "updated", "summary", "tags", "image", "draft", "publish_at", "expires_at",
+               "withdrawn", "translation_of")
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "announcements": ("alert", "kind"),
+    "events": ("start", "end", "all_day", "venue", "online_url", "registration_url", "status", "organizer"),
+    "investment": ("sector", "incentives", "figures", "contact"),
+    "pages": ("menu",),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "announcements": ("title", "date"),
+    "events": ("title", "date", "start"),
+    "investment": ("title", "date", "sector"),
+    "pages": ("title",),
+}
+#: Keys a translation takes from the default-language file when it leaves them out.
+INHERITED = frozenset({"date", "updated", "tags", "image", "publish_at", "expires_at", "withdrawn", "alert",
+                       "kind", "start", "end", "all_day", "status", "online_url", "registration_url", "venue",
+                       "sector", "contact", "menu"})
+
+
+def slugify(text: str) -> str:
+    """A safe URL segment suggested for ``text``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "item"
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def discover(root: Path, config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
+    """Every content file under ``root/content`` (read, decoded) and the problems found."""
+    content = root / CONTENT_DIR
+    problems: list[Problem] = []
+    found: list[SourceFile] = []
+    if not content.is_dir():
+        problems.append(Problem("error", SourceLocation(CONTENT_DIR), "there is no content/ folder",
+                                "create content/<section>/<slug>.<lang>.md files", "content-missing"))
+        return found, problems
+    real_content = content.resolve()
+    for entry in sorted(content.iterdir()):
+        rel = _rel(entry, root)
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            problems.append(Problem("warning", SourceLocation(rel), "file outside a section folder is ignored",
+                                    f"move it into one of content/{{{','.join(SECTIONS)}}}/", "content-stray"))
+            continue
+        if entry.name not in SECTIONS:
+            problems.append(Problem("error", SourceLocation(rel), f'unknown section folder "{entry.name}"',
+                                    did_you_mean(entry.name, SECTIONS) or f"sections are: {', '.join(SECTIONS)}",
+                                    "section"))
+            continue
+        for item in sorted(entry.iterdir()):
+            if item.name.startswith("."):
+                continue
+            if not _inside(item, real_content):
+                problems.append(Problem("error", SourceLocation(_rel(item, root)),
+                                        "symbolic link points outside content/", "copy the file into content/ instead",
+                                        "path"))
+                continue
+            if item.is_dir():
+                found_bundle, bundle_problems = _bundle(item, entry.name, root, real_content, config)
+                found.extend(found_bundle)
+                problems.extend(bundle_problems)
+            elif item.name.endswith(".md"):
+                source, problem = _source(item, entry.name, item.name[:-3], root, config)
+                if problem:
+                    problems.append(problem)
+                if source:
+                    found.append(source)
+            else:
+                problems.append(Problem("warning", SourceLocation(_rel(item, root)),
+                                        "file is not Markdown (.md) and is not in a bundle; ignored",
+                                        "put images in a bundle folder content/<section>/<slug>/", "content-stray"))
+    problems.extend(_case_collisions(found))
+    return found, problems
+
+
+def _bundle(folder: Path, section: str, root: Path, real_content: Path,
+            config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
+    problems: list[Problem] = []
+    indexes: list[Path] = []
+    assets: list[str] = []
+    for file in sorted(folder.rglob("*")):
+        if any(part.startswith(".") for part in file.relative_to(folder).parts) or file.is_dir():
+            continue
+        if not _inside(file, real_content):
+            problems.append(Problem("error", SourceLocation(_rel(file, root)), "symbolic link points outside content/",
+                                    "copy the file into the bundle instead", "path"))
+            continue
+        if file.parent == folder and file.name.startswith("index.") and file.name.endswith(".md"):
+            indexes.append(file)
+        elif file.suffix == ".md":
+            problems.append(Problem("warning", SourceLocation(_rel(file, root)),
+                                    "Markdown file in a bundle that is not index.<lang>.md is ignored",
+                                    "name it index.<lang>.md", "content-stray"))
+        else:
+            assets.append(_rel(file, root))
+    if not indexes:
+        problems.append(Problem("warning", SourceLocation(_rel(folder, root)),
+                                "bundle folder has no index.<lang>.md; ignored", "add index.en.md", "content-stray"))
+        return [], problems
+    sources: list[SourceFile] = []
+    for index in indexes:
+        lang_part = index.name[len("index."):-3]
+        source, problem = _source(index, section, f"{folder.name}.{lang_part}" if lang_part else folder.name,
+                                  root, config, tuple(assets))
+        if problem:
+            problems.append(problem)
+        if source:
+            sources.append(source)
+    return sources, problems
+
+
+def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
+            assets: tuple[str, ...] = ()) -> tuple[SourceFile | None, Problem | None]:
+    rel = _rel(file, root)
+    slug, lang = stem, config.default_language
+    if "." in stem:
+        slug, lang = stem.rsplit(".", 1)
+        if lang not in config.language_codes:
+            hint = did_you_mean(lang, config.language_codes)
+            return None, Problem("error", SourceLocation(rel),
+                                 f'language "{lang}" in the file name is not one of site.yml\'s languages '
+                                 f'({", ".join(config.language_codes)})',
+                                 hint or f"add {{code: {lang}}} to languages in site.yml, or rename the file",
+                                 "language")
+    if not SLUG.match(slug):
+        return None, Problem("error", SourceLocation(rel), f'"{slug}" is not a safe URL slug',
+                             f'rename it to "{slugify(slug)}" (lowercase letters, digits and hyphens)', "slug")
+    if section == "pages" and slug in RESERVED_PAGE_SLUGS:
+        return None, Problem("error", SourceLocation(rel), f'the page slug "{slug}" is reserved for a section URL',
+                             f'rename it, e.g. "{slug}-info"', "slug")
+    try:
+        size = file.stat().st_size
+    except OSError as exc:
+        return None, Problem("error", SourceLocation(rel), f"cannot read the file: {exc.strerror}", "", "io")
+    if size > MAX_FILE_BYTES:
+        return None, Problem("error", SourceLocation(rel),
+                             f"file is {size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB",
+                             "split it into several items or move large data out of the Markdown", "size")
+    data = file.read_bytes()
+    text, problem = decode_text(data, rel)
+    if text is None:
+        return None, problem
+    return SourceFile(rel, section, slug, lang, text, assets), None
+
+
+def decode_text(data: bytes, path: str) -> tuple[str | None, Problem | None]:
+    """UTF-8 (with or without BOM) → text with LF line ends, or a located problem."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Problem("error", SourceLocation(path, line, col),
+                             f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                             "open it in an editor and save it with UTF-8 encoding", "encoding")
+    if "\x00" in text:
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        return None, Problem("error", SourceLocation(path, line), "file contains a NUL byte",
+                             "this is not a text file; remove the byte or re-save the file", "encoding")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def _case_collisions(sources: list[SourceFile]) -> list[Problem]:
+    seen: dict[tuple[str, str, str], str] = {}
+    problems = []
+    for source in sources:
+        key = (source.section, unicodedata.normalize("NFKC", source.slug).casefold(), source.lang)
+        if key in seen and seen[key] != source.path:
+            problems.append(Problem("error", SourceLocation(source.path),
+                                    f"{source.path} and {seen[key]} differ only in letter case",
+                                    "rename one; they would overwrite each other on Windows and macOS", "collision"))
+        seen.setdefault(key, source.path)
+    return problems
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    try:
+        path.resolve().relative_to(real_root)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# ------------------------------------------------------------------ parsing
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A file split into its front matter (loaded) and its Markdown body."""
+
+    source: SourceFile
+    doc: YamlDoc
+    body: str
+
+
+def split_front_matter(source: SourceFile) -> FrontMatter:
+    """Separate and load the YAML front matter; raise ContentError when it is missing or broken."""
+    text = source.text
+    if not text.strip():
+        raise ContentError.at(SourceLocation(source.path, 1, 1), "file is empty",
+                              'start it with front matter: ---, title: "…", ---', "empty")
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise ContentError.at(SourceLocation(source.path, 1, 1), "file does not start with front matter (---)",
+                              'put a line ---, then title: "…" and the other keys, then --- before the text',
+                              "front-matter")
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            break
+    else:
+        raise ContentError.at(SourceLocation(source.path, 1, 1), "front matter is not closed",
+                              "add a line --- after the last front-matter key", "front-matter")
+    doc = load_yaml("\n".join(lines[1:i]), source.path, line_offset=1, error=ContentError)
+    body = "\n".join(lines[i + 1:])
+    return FrontMatter(source, doc, body)
+
+
+def source_hash(title: str, summary: str, body: str) -> str:
+    """Short hash of a file's translatable text (DESIGN §6)."""
+    digest = hashlib.sha256("\x1f".join((title.strip(), summary.strip(), body.strip())).encode("utf-8"))
+    return digest.hexdigest()[:12]
+
+
+def translatable_hash(fm: FrontMatter) -> str:
+    data = fm.doc.data if isinstance(fm.doc.data, Mapping) else {}
+    title, summary = data.get("title", ""), data.get("summary", "")
+    return source_hash(str(title or ""), str(summary or ""), fm.body)
+
+
+def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt,
+               default: FrontMatter | None = None) -> tuple[Page | None, list[Problem]]:
+    """Check front matter (inheriting from ``default``) and render the body."""
+    source = fm.source
+    section = source.section
+    own = fm.doc.data if fm.doc.data is not None else {}
+    check = Checker(fm.doc, tz=config.timezone)
+    allowed = COMMON_KEYS + SECTION_KEYS[section]
+    fields = check.mapping(own, (), allowed)
+    if fields is None:
+        return None, check.problems
+    inherited: set[str] = set()
+    if default is not None and isinstance(default.doc.data, Mapping):
+        fields, inherited = _inherit(fields, default.doc.data)
+    for key in REQUIRED[section]:
+        if fields.get(key) in (None, ""):
+            check.error((), f'missing required key "{key}"', _required_hint(key, section))
+    values = _Values(check, fields, inherited)
+
+    title = values.text("title", allow_empty=False) or ""
+    if BIDI_CONTROLS.search(title):
+        check.error(("title",), "title contains invisible bidirectional control characters",
+                    "remove them; they can make text read differently from how it looks")
+    summary = values.text("summary") or ""
+    page_args: dict[str, Any] = {
+        "date": values.get("date", "moment"),
+        "updated": values.get("updated", "moment"),
+        "tags": values.get("tags", "text_list") or (),
+        "draft": bool(values.get("draft", "boolean")),
+        "publish_at": values.get("publish_at", "moment"),
+        "expires_at": values.get("expires_at", "moment"),
+        "image": _image(values, source),
+        "withdrawn": _withdrawal(values),
+        "translation_of": _translation_ref(values, config),
+    }
+    if section == "announcements":
+        page_args["alert"] = values.get("alert", "choice", ALERT_LEVELS) or ""
+        page_args["kind"] = values.get("kind", "choice", ANNOUNCEMENT_KINDS) or "news"
+    elif section == "events":
+        page_args["event"] = _event(values)
+    elif section == "investment":
+        page_args["investment"] = _investment(values)
+    elif section == "pages":
+        page_args["menu"] = values.get("menu", "integer", 0)
+    if page_args["expires_at"] and page_args["publish_at"] and page_args["expires_at"] <= page_args["publish_at"]:
+        check.error(("expires_at",), "expires_at is not after publish_at", "make the item expire after it is published")
+
+    body_html, headings = render_markdown(md, fm.body)
+    errors = [p for p in check.problems if p.severity == "error"]
+    if errors:
+        return None, check.problems
+    page = Page(
+        source=source.path, section=section, slug=source.slug, lang=source.lang, title=title,
+        body_html=body_html, source_hash=source_hash(title, summary, fm.body), summary=summary,
+        headings=headings, bundle_assets=source.bundle_assets, words=len(fm.body.split()), **page_args,
+    )
+    return page, check.problems
+
+
+def _required_hint(key: str, section: str) -> str:
+    examples = {"title": 'title: "Consular hours during the holidays"', "date": "date: 2026-01-11T09:30:00+04:00",
+                "start": "start: 2026-01-20T19:00:00+04:00", "sector": "sector: energy"}
+    return f"{section} need it: add a line {examples.get(key, key + ': …')}"
+
+
+def _inherit(own: dict[str, Any], default: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    merged = dict(own)
+    inherited: set[str] = set()
+    for key in INHERITED:
+        if key not in default:
+            continue
+        if key not in merged:
+            merged[key] = default[key]
+            inherited.add(key)
+        elif isinstance(merged[key], Mapping) and isinstance(default[key], Mapping):
+            merged[key] = {**default[key], **merged[key]}
+    return merged, inherited
+
+
+class _Values:
+    """Checked access to front-matter fields; inherited ones were reported in their own file."""
+
+    def __init__(self, check: Checker, fields: dict[str, Any], inherited: set[str]):
+        self.check, self.fields, self.inherited = check, fields, inherited
+        self.quiet = Checker(check.doc, tz=check.tz)
+
+    def checker(self, key: str) -> Checker:
+        return self.quiet if key in self.inherited else self.check
+
+    def get(self, key: str, method: str, *args: Any) -> Any:
+        if self.fields.get(key) is None:
+            return None
+        return getattr(self.checker(key), method)(self.fields[key], (key,), *args)
+
+    def text(self, key: str, allow_empty: bool = True) -> str | None:
+        return self.get(key, "text", allow_empty)
+
+    def raw(self, key: str) -> Any:
+        return self.fields.get(key)
+
+
+def _image(values: _Values, source: SourceFile) -> Image | None:
+    raw = values.raw("image")
+    if raw is None:
+        return None
+    check = values.checker("image")
+    fields = check.mapping(raw, ("image",), ("src", "alt"), required=("src", "alt"))
+    if not fields or "src" not in fields or "alt" not in fields:
+        return None
+    src = check.text(fields["src"], ("image", "src"), allow_empty=False)
+    alt = check.text(fields["alt"], ("image", "alt"), allow_empty=False)
+    if not src or alt is None:
+        return None
+    if not re.match(r"^https?://", src):
+        parts = PurePosixPath(src).parts
+        if ".." in parts or "\\" in src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
+            check.error(("image", "src"), f'image src "{src}" must stay inside the site',
+                        "use a file in the bundle (photo.jpg), a /static/ path or an https:// address")
+            return None
+        if not src.startswith("/"):
+            bundle = str(PurePosixPath(source.path).parent / src)
+            if not source.bundle_assets:
+                check.error(("image", "src"), f'image "{src}" is relative but this item is not a bundle',
+                            f"move the item to {PurePosixPath(source.path).parent}/{source.slug}/index.{source.lang}.md "
+                            "with the image beside it, or use /static/…")
+                return None
+            if bundle not in source.bundle_assets:
+                check.error(("image", "src"), f'image "{src}" is not in the bundle folder',
+                            f"put the file at {bundle}")
+                return None
+    return Image(src=src, alt=alt)
+
+
+def _withdrawal(values: _Values) -> Withdrawal | None:
+    raw = values.raw("withdrawn")
+    if raw is None or raw is False:
+        return None
+    check = values.checker("withdrawn")
+    fields = check.mapping(raw, ("withdrawn",), ("at", "reason"), required=("at", "reason"))
+    if not fields or "at" not in fields or "reason" not in fields:
+        return None
+    at = check.moment(fields["at"], ("withdrawn", "at"))
+    reason = check.text(fields["reason"], ("withdrawn", "reason"), allow_empty=False)
+    return Withdrawal(at, reason) if at and reason else None
+
+
+def _translation_ref(values: _Values, config: SiteConfig) -> TranslationRef | None:
+    raw = values.raw("translation_of")
+    if raw is None:
+        return None
+    check = values.check
+    fields = check.mapping(raw, ("translation_of",), ("lang", "hash"), required=("lang",))
+    if not fields or "lang" not in fields:
+        return None
+    lang = check.choice(fields["lang"], ("translation_of", "lang"), config.language_codes)
+    digest = check.text(fields.get("hash", ""), ("translation_of", "hash")) or ""
+    return TranslationRef(lang, digest) if lang else None
+
+
+def _event(values: _Values) -> EventInfo | None:
+    check = values.check
+    start = values.get("start", "moment")
+    end = values.get("end", "moment")
+    if start and end and end <= start and not {"start", "end"} <= values.inherited:
+        check.error(("end",), f"the event ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+                    "check the dates of start and end, and their time zones")
+    all_day = bool(values.get("all_day", "boolean"))
+    status = values.get("status", "choice", EVENT_STATUSES) or "scheduled"
+    online_url = values.get("online_url", "url") or ""
+    registration_url = values.get("registration_url", "url") or ""
+    organizer = values.text("organizer") or ""
+    venue = None
+    raw_venue = values.raw("venue")
+    if raw_venue is not None:
+        fields = check.mapping(raw_venue, ("venue",), ("name", "address", "city", "country", "geo"))
+        if fields is not None:
+            lat = lon = None
+            if fields.get("geo") is not None:
+                geo = check.mapping(fields["geo"], ("venue", "geo"), ("lat", "lon"), required=("lat", "lon")) or {}
+                lat = check.number(geo["lat"], ("venue", "geo", "lat")) if "lat" in geo else None
+                lon = check.number(geo["lon"], ("venue", "geo", "lon")) if "lon" in geo else None
+            parts = {k: check.text(fields.get(k, ""), ("venue", k)) or "" for k in ("name", "address", "city", "country")}
+            venue = Venue(**parts, lat=lat, lon=lon)
+    if status == "moved-online" and not online_url:
+        check.warning(("status",), "the event moved online but has no online_url", "add online_url: https://…")
+    if not start:
+        return None
+    return EventInfo(start, end, all_day, venue, online_url, registration_url, status, organizer)
+
+
+def _investment(values: _Values) -> InvestmentInfo | None:
+    check = values.check
+    sector = values.text("sector", allow_empty=False)
+    incentives = values.get("incentives", "text_list") or ()
+    figures: list[Figure] = []
+    raw_figures = values.raw("figures")
+    if raw_figures is not None:
+        if not isinstance(raw_figures, list):
+            check.error(("figures",), "figures must be a list of {label, value}",
+                        'write figures: [{label: "Exports", value: "2 bn USD"}]')
+        else:
+            for i, item in enumerate(raw_figures):
+                fields = check.mapping(item, ("figures", i), ("label", "value"), required=("label", "value"))
+                if fields and "label" in fields and "value" in fields:
+                    label = check.text(fields["label"], ("figures", i, "label"))
+                    value = check.text(fields["value"], ("figures", i, "value"))
+                    if label is not None and value is not None:
+                        figures.append(Figure(label, value))
+    contact = None
+    raw_contact = values.raw("contact")
+    if raw_contact is not None:
+        fields = check.mapping(raw_contact, ("contact",), ("name", "email", "phone"))
+        if fields is not None:
+            contact = Contact(
+                name=check.text(fields.get("name", ""), ("contact", "name")) or "",
+                email=check.email(fields["email"], ("contact", "email")) or "" if "email" in fields else "",
+                phone=check.text(fields.get("phone", ""), ("contact", "phone")) or "",
+            )
+    if not sector:
+        return None
+    return InvestmentInfo(sector, tuple(incentives), tuple(figures), contact)
+
+
+def parse_all(sources: list[SourceFile], config: SiteConfig, md: MarkdownIt) -> tuple[list[Page], list[Problem]]:
+    """Split, inherit and check every source; translations lean on the default-language file."""
+    problems: list[Problem] = []
+    fronts: dict[tuple[str, str, str], FrontMatter] = {}
+    for source in sources:
+        key = (source.section, source.slug, source.lang)
+        if key in fronts:
+            other = fronts[key].source.path
+            problems.append(Problem("error", SourceLocation(source.path),
+                                    f"{source.path} and {other} both claim the same page (same section, slug and language)",
+                                    "keep either the single file or the bundle folder", "collision"))
+            continue
+        try:
+            fronts[key] = split_front_matter(source)
+        except LegationError as exc:
+            problems.extend(exc.problems)
+    pages: list[Page] = []
+    for (section, slug, lang), fm in sorted(fronts.items()):
+        default = None
+        if lang != config.default_language:
+            default = fronts.get((section, slug, config.default_language))
+        page, found = build_page(fm, config, md, default)
+        problems.extend(found)
+        if page is not None:
+            pages.append(page)
+    return pages, problems

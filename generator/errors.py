@@ -1,0 +1,126 @@
+"""Where a problem is, what it is, and how to fix it.
+
+Every user-facing problem is a :class:`Problem` with a :class:`SourceLocation`.
+Errors are exceptions that carry one or more problems and pickle cleanly, so
+they survive crossing a process pool.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """A place in a file; line and column are 1-based, 0 when unknown."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.path}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning, with an optional hint saying how to fix it."""
+
+    severity: Severity
+    location: SourceLocation
+    message: str
+    hint: str = ""
+    code: str = ""
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "severity": self.severity,
+            "file": self.location.path,
+            "line": self.location.line,
+            "col": self.location.col,
+            "message": self.message,
+            "hint": self.hint,
+            "code": self.code,
+        }
+
+
+class LegationError(Exception):
+    """A failure the user can fix; exits with ``exit_code``."""
+
+    exit_code = 1
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...]]]:
+        return (type(self), (self.problems,))
+
+    @classmethod
+    def at(
+        cls, location: SourceLocation, message: str, hint: str = "", code: str = ""
+    ) -> LegationError:
+        return cls([Problem("error", location, message, hint, code)])
+
+
+class ConfigError(LegationError):
+    """site.yml is wrong."""
+
+
+class ContentError(LegationError):
+    """A content file is wrong."""
+
+
+class OutputError(LegationError):
+    """The output folder cannot be written."""
+
+
+@dataclass
+class Diagnostics:
+    """Collects problems during one build; owned by that build, never global."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def error(self, location: SourceLocation, message: str, hint: str = "", code: str = "") -> None:
+        self.add(Problem("error", location, message, hint, code))
+
+    def warning(self, location: SourceLocation, message: str, hint: str = "", code: str = "") -> None:
+        self.add(Problem("warning", location, message, hint, code))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.problems, key=lambda p: (p.location, p.severity, p.message))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' Did you mean "x"?' suffix, or '' when nothing is close."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f'did you mean "{matches[0]}"?' if matches else ""

@@ -1,0 +1,166 @@
+"""The only module that writes the output folder: staging, atomic swap, lock.
+
+A build writes everything into a staging folder beside the output and swaps
+it in with one rename when complete, so a failed or killed build leaves the
+previous site untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import OutputError, SourceLocation
+from .model import OutputFile
+
+MARKER = ".legation-build"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    files: int
+    bytes: int
+
+
+def check_output_path(path: str) -> PurePosixPath:
+    """Refuse a path that would land outside the output folder."""
+    pure = PurePosixPath(path)
+    if (not path or pure.is_absolute() or "\\" in path or "\x00" in path
+            or any(part in ("", ".", "..") for part in path.split("/"))):
+        raise OutputError.at(SourceLocation(path), f'refusing to write "{path}": it would leave the output folder',
+                             "slugs and file names must be plain names without .. or /", "path")
+    return pure
+
+
+def check_output_dir(out_dir: Path, root: Path) -> None:
+    """Refuse output folders whose replacement would destroy something else."""
+    out, site = out_dir.resolve(), root.resolve()
+    if out == site or out in site.parents or site / "content" == out or (site / "content") in out.parents:
+        raise OutputError.at(SourceLocation(str(out_dir)), "the output folder would contain or replace the site's sources",
+                             "choose another --out, such as public/", "output")
+    if out.exists() and not out.is_dir():
+        raise OutputError.at(SourceLocation(str(out_dir)), "the output path exists and is not a folder",
+                             "remove it or choose another --out", "output")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError.at(SourceLocation(str(out_dir)),
+                             "the output folder is not empty and was not made by legation; it would be replaced",
+                             "empty it, or choose another --out", "output")
+
+
+@contextmanager
+def build_lock(out_dir: Path, wait_seconds: float = 60.0, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One build at a time per output folder; the kernel drops the lock when a build dies."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not announced and on_wait:
+                    on_wait()
+                    announced = True
+                if time.monotonic() >= deadline:
+                    raise OutputError.at(SourceLocation(str(lock_path)),
+                                         f"another build of {out_dir} is still running after {wait_seconds:.0f} s",
+                                         "wait for it to finish, then build again", "locked") from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> WriteStats:
+    """Write ``outputs`` into a fresh staging folder, then swap it in for ``out_dir``."""
+    staging = out_dir.parent / f".{out_dir.name}.staging"
+    _remove_leftovers(out_dir)
+    files = size = 0
+    seen: set[str] = set()
+    try:
+        staging.mkdir(parents=True)
+        (staging / MARKER).write_bytes(b"")
+        for output in outputs:
+            relative = check_output_path(output.path)
+            if output.path in seen:
+                raise OutputError.at(SourceLocation(output.path), f"two outputs would be written to {output.path}",
+                                     "rename one of the items that produce it", "collision")
+            seen.add(output.path)
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if output.data is not None:
+                target.write_bytes(output.data)
+                size += len(output.data)
+            elif output.copy_from is not None:
+                shutil.copyfile(src_root / output.copy_from, target)
+                size += target.stat().st_size
+            files += 1
+        _swap(staging, out_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError.at(SourceLocation(str(exc.filename or out_dir)),
+                             f"cannot write the site: {exc.strerror or exc}",
+                             "check free disk space and permissions; the previous site was left as it was",
+                             "io") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WriteStats(files, size)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    old = out_dir.parent / f".{out_dir.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    os.rename(out_dir, old)
+    os.rename(staging, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Undo what a killed build left (we hold the lock, so nothing else is using these)."""
+    old = out_dir.parent / f".{out_dir.name}.old"
+    if not out_dir.exists() and old.is_dir():
+        os.rename(old, out_dir)
+    for leftover in (old, out_dir.parent / f".{out_dir.name}.staging"):
+        if leftover.exists():
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -1,0 +1,143 @@
+"""Languages from CLDR, dates in each language, and UI-string catalogs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel.localedata import locale_identifiers
+
+from .errors import LegationError, Problem, SourceLocation
+from .model import Language
+from .yamltext import load_yaml
+
+
+@cache
+def known_language_codes() -> tuple[str, ...]:
+    return tuple(sorted(code for code in locale_identifiers() if "_" not in code))
+
+
+def cldr_language(code: str) -> Language | None:
+    """Name (in itself) and direction of ``code`` from CLDR, or None if unknown."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+    name = locale.get_display_name(locale) or code
+    name = name[:1].upper() + name[1:]
+    if locale.character_order == "right-to-left":
+        return Language(code=code, name=name, direction="rtl", locale=str(locale))
+    return Language(code=code, name=name, direction="ltr", locale=str(locale))
+
+
+def _locale(lang: Language | str) -> str:
+    return lang.locale if isinstance(lang, Language) else lang
+
+
+def format_date(value: date | datetime, lang: Language | str, tz: str | None = None, fmt: str = "long") -> str:
+    """A date in the language's CLDR format (e.g. 11 yanvar 2026)."""
+    if isinstance(value, datetime) and tz:
+        value = value.astimezone(ZoneInfo(tz))
+    day = value.date() if isinstance(value, datetime) else value
+    return babel_dates.format_date(day, format=fmt, locale=_locale(lang))
+
+
+def format_time(value: datetime, lang: Language | str, tz: str | None = None) -> str:
+    if tz:
+        value = value.astimezone(ZoneInfo(tz))
+    return babel_dates.format_time(value, format="short", locale=_locale(lang))
+
+
+def format_datetime(value: datetime, lang: Language | str, tz: str | None = None) -> str:
+    if tz:
+        value = value.astimezone(ZoneInfo(tz))
+    return babel_dates.format_datetime(value, format="long", locale=_locale(lang), tzinfo=value.tzinfo).rstrip()
+
+
+def language_name(code: str, in_lang: Language | str) -> str:
+    """The name of language ``code`` said in ``in_lang``."""
+    try:
+        return Locale.parse(_locale(in_lang)).languages.get(code, code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """UI strings per language, already merged (site over theme over parents)."""
+
+    strings: dict[str, dict[str, str]]
+    default_language: str
+
+    def get(self, lang: str, key: str) -> str:
+        own = self.strings.get(lang, {})
+        if key in own:
+            return own[key]
+        fallback = self.strings.get(self.default_language, {})
+        return fallback.get(key, key)
+
+    def missing(self, languages: Iterable[str]) -> list[tuple[str, str]]:
+        """(lang, key) pairs that fall back to the default language."""
+        keys = sorted(self.strings.get(self.default_language, {}))
+        return [(lang, key) for lang in languages for key in keys if key not in self.strings.get(lang, {})]
+
+
+def parse_catalog(text: str, path: str) -> tuple[dict[str, str], list[Problem]]:
+    """One ``i18n/<lang>.yml`` file → flat key → string map."""
+    doc = load_yaml(text, path)
+    problems: list[Problem] = []
+    if not isinstance(doc.data, Mapping):
+        if doc.data in (None, {}):
+            return {}, problems
+        problems.append(Problem("error", doc.where(), "a UI-string file must be a mapping of key: text",
+                                'write lines like read_more: "Read more"', "i18n"))
+        return {}, problems
+    out: dict[str, str] = {}
+    for key, value in doc.data.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            problems.append(Problem("error", doc.where(str(key)), f'UI string "{key}" must be text',
+                                    "put the value in double quotes", "i18n"))
+            continue
+        out[str(key)] = str(value)
+    return out, problems
+
+
+def load_catalog(
+    dirs: Iterable[Path], root: Path, languages: Iterable[str], default_language: str
+) -> tuple[Catalog, list[Problem]]:
+    """Merge ``<dir>/<lang>.yml`` from ``dirs``; later dirs win key by key."""
+    strings: dict[str, dict[str, str]] = {}
+    problems: list[Problem] = []
+    for folder in dirs:
+        for lang in languages:
+            file = folder / f"{lang}.yml"
+            if not file.is_file():
+                continue
+            shown = _display_path(file, root)
+            try:
+                text = file.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as exc:
+                problems.append(Problem("error", SourceLocation(shown), f"not UTF-8 text ({exc.reason})",
+                                        "save the file as UTF-8", "encoding"))
+                continue
+            try:
+                entries, found = parse_catalog(text, shown)
+            except LegationError as exc:
+                problems.extend(exc.problems)
+                continue
+            problems.extend(found)
+            strings.setdefault(lang, {}).update(entries)
+    return Catalog(strings, default_language), problems
+
+
+def _display_path(file: Path, root: Path) -> str:
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()

@@ -1,0 +1,114 @@
+"""Markdown → safe HTML with markdown-it-py (CommonMark, tables, footnotes, anchors).
+
+Raw HTML is escaped unless the site enables it; then the output goes through
+an nh3 allowlist. Links may only use http(s), mailto, tel or be relative;
+external links get rel="noopener".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .model import Heading
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "section",
+    "small", "source", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul", "var", "wbr", "audio", "video", "track",
+})
+GLOBAL_ATTRIBUTES = frozenset({"lang", "dir", "id", "class", "title"})
+TAG_ATTRIBUTES = {
+    "a": {"href", "rel", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "source": {"src", "srcset", "type", "media", "sizes"},
+    "audio": {"src", "controls", "preload"},
+    "video": {"src", "controls", "preload", "poster", "width", "height"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed", "type"},
+    "time": {"datetime"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "details": {"open"},
+}
+
+
+def is_safe_url(url: str) -> bool:
+    """True for http(s)/mailto/tel and relative links, after undoing entity and control tricks."""
+    clean = _CONTROL.sub("", unquote(html.unescape(url)))
+    match = _SCHEME.match(clean)
+    return match is None or match.group(1).lower() in SAFE_SCHEMES
+
+
+def _sanitize(fragment: str) -> str:
+    attributes = {tag: set(attrs) | GLOBAL_ATTRIBUTES for tag, attrs in TAG_ATTRIBUTES.items()}
+    for tag in ALLOWED_TAGS:
+        attributes.setdefault(tag, set(GLOBAL_ATTRIBUTES))
+    return nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        attributes=attributes,
+        url_schemes=set(SAFE_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+class _Renderer(RendererHTML):
+    """Adds rel="noopener" to links that leave the site."""
+
+    site_host = ""
+
+    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        href = str(token.attrGet("href") or "")
+        parts = urlsplit(href)
+        if parts.scheme in ("http", "https") and parts.hostname != self.site_host:
+            token.attrSet("rel", "noopener")
+        return self.renderToken(tokens, idx, options, env)
+
+
+def make_markdown(allow_html: bool = False, site_host: str = "") -> MarkdownIt:
+    """A configured parser; build one per process and reuse it."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False}, renderer_cls=_Renderer)
+    md.enable("table").enable("strikethrough")
+    md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=4)
+    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    renderer: Any = md.renderer
+    renderer.site_host = site_host
+    return md
+
+
+def render_markdown(md: MarkdownIt, text: str) -> tuple[str, tuple[Heading, ...]]:
+    """HTML of ``text`` and its headings (for tables of contents and anchor checks)."""
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    headings: list[Heading] = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.attrGet("id"):
+            inline = tokens[i + 1]
+            label = "".join(child.content for child in (inline.children or []) if child.type in ("text", "code_inline"))
+            headings.append(Heading(int(token.tag[1]), str(token.attrGet("id")), label))
+    rendered = md.renderer.render(tokens, md.options, env)
+    if md.options["html"]:
+        rendered = _sanitize(rendered)
+    return rendered, tuple(headings)

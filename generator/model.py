@@ -1,0 +1,231 @@
+"""The frozen data that flows between the build's stages.
+
+Everything here is immutable and picklable, so any stage can later run in a
+worker process without a redesign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SECTIONS: tuple[str, ...] = ("announcements", "events", "investment", "pages")
+ALERT_LEVELS: tuple[str, ...] = ("info", "warning", "critical")
+ANNOUNCEMENT_KINDS: tuple[str, ...] = ("statement", "press-release", "news", "consular")
+EVENT_STATUSES: tuple[str, ...] = ("scheduled", "cancelled", "postponed", "rescheduled", "moved-online")
+PLATFORMS: tuple[str, ...] = ("x", "bluesky", "mastodon", "threads", "facebook", "linkedin", "instagram", "telegram")
+
+Status = Literal["published", "draft", "scheduled", "expired", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class Language:
+    """One site language; name and direction come from CLDR unless overridden."""
+
+    code: str
+    name: str
+    direction: Literal["ltr", "rtl"]
+    locale: str
+
+
+@dataclass(frozen=True)
+class SnippetsConfig:
+    """Social cross-post settings (DESIGN §8)."""
+
+    platforms: tuple[str, ...] = ()
+    utm_medium: str = "social"
+    utm_campaign: str = ""
+    hashtags: tuple[str, ...] = ()
+    out_dir: str = "snippets"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """site.yml, checked (DESIGN §3)."""
+
+    title: dict[str, str]
+    base_url: str
+    default_language: str
+    languages: tuple[Language, ...]
+    timezone: str
+    theme: str = "default"
+    description: dict[str, str] = field(default_factory=dict)
+    social: dict[str, str] = field(default_factory=dict)
+    snippets: SnippetsConfig = field(default_factory=SnippetsConfig)
+    paginate: int = 10
+    feed_length: int = 20
+    allow_html: bool = False
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    fallback_to_default: bool = False
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> Language:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise KeyError(code)
+
+    def site_title(self, lang: str) -> str:
+        return self.title.get(lang) or self.title.get(self.default_language) or ""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One content file found on disk, not yet parsed."""
+
+    path: str  # relative to the site root, posix separators
+    section: str
+    slug: str
+    lang: str
+    text: str
+    bundle_assets: tuple[str, ...] = ()  # paths relative to the site root
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class TranslationRef:
+    lang: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Venue:
+    name: str = ""
+    address: str = ""
+    city: str = ""
+    country: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    start: datetime
+    end: datetime | None
+    all_day: bool = False
+    venue: Venue | None = None
+    online_url: str = ""
+    registration_url: str = ""
+    status: str = "scheduled"
+    organizer: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class InvestmentInfo:
+    sector: str
+    incentives: tuple[str, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    contact: Contact | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One content file in one language, parsed and checked."""
+
+    source: str
+    section: str
+    slug: str
+    lang: str
+    title: str
+    body_html: str
+    source_hash: str
+    date: datetime | None = None
+    updated: datetime | None = None
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    image: Image | None = None
+    draft: bool = False
+    publish_at: datetime | None = None
+    expires_at: datetime | None = None
+    withdrawn: Withdrawal | None = None
+    translation_of: TranslationRef | None = None
+    alert: str = ""
+    kind: str = ""
+    menu: int | None = None
+    event: EventInfo | None = None
+    investment: InvestmentInfo | None = None
+    headings: tuple[Heading, ...] = ()
+    bundle_assets: tuple[str, ...] = ()
+    words: int = 0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What translations of one item share."""
+        return (self.section, self.slug)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL with leading and trailing slash (DESIGN §5)."""
+        if self.section == "pages":
+            return f"/{self.lang}/{self.slug}/"
+        return f"/{self.lang}/{self.section}/{self.slug}/"
+
+    @property
+    def sort_date(self) -> datetime | None:
+        return self.date or self.updated
+
+
+@dataclass(frozen=True)
+class Site:
+    """Every page, with translations, listings and schedule worked out."""
+
+    config: SiteConfig
+    now: datetime
+    pages: tuple[Page, ...]  # every page that gets an HTML file, sorted
+    status: dict[tuple[str, str, str], Status]  # (section, slug, lang) -> status
+    translations: dict[tuple[str, str], dict[str, Page]]
+    listings: dict[tuple[str, str], tuple[Page, ...]]  # (lang, section) -> listed pages
+    tags: dict[tuple[str, str], tuple[Page, ...]]  # (lang, tag) -> listed pages
+    alerts: dict[str, tuple[Page, ...]]  # lang -> active alerts, most severe first
+    menus: dict[str, tuple[Page, ...]]  # lang -> pages with `menu`, in order
+    stale: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+
+    def page_status(self, page: Page) -> Status:
+        return self.status[(page.section, page.slug, page.lang)]
+
+    def translations_of(self, page: Page) -> dict[str, Page]:
+        return self.translations.get(page.key, {})
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: bytes to write, or a file to copy."""
+
+    path: str  # relative to the output folder, posix separators
+    data: bytes | None = None
+    copy_from: str | None = None  # absolute path of a file to copy

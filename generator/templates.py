@@ -1,0 +1,278 @@
+"""The Jinja environment (loader chain) and Site → HTML OutputFiles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    pass_context,
+)
+
+from .errors import LegationError, SourceLocation
+from .i18n import Catalog, format_date, format_datetime, format_time
+from .model import SECTIONS, Language, OutputFile, Page, Site
+from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
+from .theme import ThemeChain
+
+
+class TemplateFailure(LegationError):
+    """A template could not be loaded or rendered."""
+
+
+@dataclass(frozen=True)
+class Alternate:
+    hreflang: str
+    href: str
+
+
+@dataclass(frozen=True)
+class SwitchOption:
+    language: Language
+    href: str
+    current: bool
+    available: bool
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class TagLink:
+    label: str
+    url: str
+    count: int
+
+
+def make_environment(root: Path, chain: ThemeChain) -> Environment:
+    """Site ``templates/`` first, then the theme and its parents; ``name:file`` reaches a theme directly."""
+    loaders: list[Any] = []
+    site_templates = root / "templates"
+    if site_templates.is_dir():
+        loaders.append(FileSystemLoader(str(site_templates)))
+    loaders.extend(FileSystemLoader(str(folder)) for folder in chain.template_dirs)
+    prefixed = {name: FileSystemLoader(str(folder / "templates")) for name, folder in chain.themes}
+    loaders.append(PrefixLoader(prefixed, delimiter=":"))
+    env = Environment(
+        loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters.update(date=_date_filter, time=_time_filter, datetime=_datetime_filter)
+    return env
+
+
+@pass_context
+def _date_filter(ctx: Any, value: datetime | None, fmt: str = "long") -> str:
+    return format_date(value, ctx["lang"], ctx["config"].timezone, fmt) if value else ""
+
+
+@pass_context
+def _time_filter(ctx: Any, value: datetime | None, tz: str | None = None) -> str:
+    return format_time(value, ctx["lang"], tz or ctx["config"].timezone) if value else ""
+
+
+@pass_context
+def _datetime_filter(ctx: Any, value: datetime | None) -> str:
+    return format_datetime(value, ctx["lang"], ctx["config"].timezone) if value else ""
+
+
+def output_path(url: str) -> str:
+    """'/en/events/x/' → 'en/events/x/index.html'."""
+    path = url.strip("/")
+    return f"{path}/index.html" if path else "index.html"
+
+
+class Renderer:
+    """Renders every HTML page of one Site with one environment and catalog."""
+
+    def __init__(self, site: Site, env: Environment, catalog: Catalog):
+        self.site, self.env, self.catalog = site, env, catalog
+        self.config = site.config
+        self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
+
+    # -------------------------------------------------------------- context
+    def _base(self, lang: str, url: str, alternates: list[Alternate], switch: dict[str, str],
+              kind: str, title: str, description: str = "", available: set[str] | None = None) -> dict[str, Any]:
+        language = self.config.language(lang)
+        config = self.config
+
+        def t(key: str, **values: Any) -> str:
+            text = self.catalog.get(lang, key)
+            return text.format(**values) if values else text
+
+        return {
+            "config": config,
+            "site_title": config.site_title(lang),
+            "lang": language,
+            "languages": config.languages,
+            "default_language": config.language(config.default_language),
+            "t": t,
+            "url": lambda path: absolute_url(config, path),
+            "relative_url": url,
+            "canonical": absolute_url(config, url),
+            "alternates": alternates,
+            "switcher": [
+                SwitchOption(other, switch.get(other.code) or f"/{other.code}/", other.code == lang,
+                             other.code in (switch if available is None else available))
+                for other in config.languages
+            ],
+            "menu": self.site.menus.get(lang, ()),
+            "alerts": self.site.alerts.get(lang, ()),
+            "sections": SECTIONS,
+            "section_url": lambda section: list_url(lang, section),
+            "tag_url": lambda tag: tag_url(lang, tag),
+            "tag_label": lambda tag: tag_label(config, tag, lang),
+            "now": self.site.now,
+            "href": lambda path: self.prefix + path,
+            "current_section": "",
+            "kind": kind,
+            "page_title": title,
+            "description": description or config.description.get(lang, ""),
+            "status_of": self.site.page_status,
+            "is_upcoming": lambda page: event_is_upcoming(page, self.site.now),
+        }
+
+    def _language_alternates(self, urls: dict[str, str]) -> list[Alternate]:
+        """hreflang links for the same set of URLs on every page of a group, plus x-default."""
+        out = [Alternate(code, absolute_url(self.config, urls[code])) for code in self.config.language_codes if code in urls]
+        default = urls.get(self.config.default_language) or next(iter(urls.values()), None)
+        if default:
+            out.append(Alternate("x-default", absolute_url(self.config, default)))
+        return out
+
+    def _render(self, names: list[str], url: str, context: dict[str, Any], path: str | None = None) -> OutputFile:
+        try:
+            template = self.env.select_template(names)
+            html = template.render(context)
+        except TemplateSyntaxError as exc:
+            raise TemplateFailure.at(SourceLocation(exc.filename or exc.name or names[0], exc.lineno or 0),
+                                     f"template syntax error: {exc.message}", "fix the template", "template") from None
+        except TemplateError as exc:
+            line, name = _template_line(exc)
+            raise TemplateFailure.at(SourceLocation(name or names[0], line),
+                                     f"template error while rendering {url}: {exc}",
+                                     "check the variable names against docs/themes.md", "template") from None
+        return OutputFile(path or output_path(url), html.encode("utf-8"))
+
+    # -------------------------------------------------------------- pages
+    def render_all(self) -> Iterator[OutputFile]:
+        yield from self.render_root()
+        for lang in self.config.language_codes:
+            yield self.render_home(lang)
+            for section in SECTIONS:
+                yield from self.render_list(lang, section)
+            yield from self.render_tags(lang)
+        for page in self.site.pages:
+            yield self.render_item(page)
+            yield from self.copy_assets(page)
+
+    def render_root(self) -> Iterator[OutputFile]:
+        homes = {code: f"/{code}/" for code in self.config.language_codes}
+        default = self.config.default_language
+        context = self._base(default, "/", self._language_alternates(homes), homes, "chooser",
+                             self.config.site_title(default))
+        context["homes"] = [(lang, f"/{lang.code}/", self.config.site_title(lang.code)) for lang in self.config.languages]
+        context["alternates"] = [*context["alternates"][:-1], Alternate("x-default", absolute_url(self.config, "/"))]
+        yield self._render(["chooser.html"], "/", context)
+        context404 = self._base(default, "/404.html", [], homes, "404", self.catalog.get(default, "not_found"))
+        context404["homes"] = context["homes"]
+        yield self._render(["404.html"], "/404.html", context404, "404.html")
+
+    def render_home(self, lang: str) -> OutputFile:
+        homes = {code: f"/{code}/" for code in self.config.language_codes}
+        context = self._base(lang, f"/{lang}/", self._language_alternates(homes), homes, "home",
+                             self.config.site_title(lang))
+        events = self.site.listings[(lang, "events")]
+        context.update(
+            latest=self.site.listings[(lang, "announcements")][:5],
+            upcoming=tuple(p for p in events if event_is_upcoming(p, self.site.now))[:5],
+            highlights=self.site.listings[(lang, "investment")][:3],
+        )
+        return self._render(["home.html"], f"/{lang}/", context)
+
+    def render_list(self, lang: str, section: str) -> Iterator[OutputFile]:
+        chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
+        for number, items in enumerate(chunks, start=1):
+            url = list_url(lang, section, number)
+            urls = {code: list_url(code, section, number) for code in self.config.language_codes
+                    if number <= len(paginate(self.site.listings[(code, section)], self.config.paginate))}
+            title = self.catalog.get(lang, f"section.{section}")
+            context = self._base(lang, url, self._language_alternates(urls),
+                                 {code: list_url(code, section) for code in self.config.language_codes}, "list", title)
+            context.update(
+                section=section, current_section=section, items=items,
+                upcoming_items=[p for p in items if event_is_upcoming(p, self.site.now)],
+                past_items=[p for p in items if not event_is_upcoming(p, self.site.now)],
+                pagination=Pagination(number, len(chunks),
+                                      list_url(lang, section, number - 1) if number > 1 else None,
+                                      list_url(lang, section, number + 1) if number < len(chunks) else None),
+            )
+            yield self._render([f"list-{section}.html", "list.html"], url, context)
+
+    def render_tags(self, lang: str) -> Iterator[OutputFile]:
+        entries = []
+        for (tag_lang, slug), items in self.site.tags.items():
+            if tag_lang != lang:
+                continue
+            tag = items[0].tags[[tag_slug(t) for t in items[0].tags].index(slug)]
+            urls = {code: f"/{code}/tags/{slug}/" for code in self.config.language_codes if (code, slug) in self.site.tags}
+            label = tag_label(self.config, tag, lang)
+            url = f"/{lang}/tags/{slug}/"
+            context = self._base(lang, url, self._language_alternates(urls), urls, "tag", label)
+            context.update(tag=tag, label=label, items=items)
+            entries.append(TagLink(label, url, len(items)))
+            yield self._render(["tag.html"], url, context)
+        index_urls = {code: f"/{code}/tags/" for code in self.config.language_codes}
+        context = self._base(lang, f"/{lang}/tags/", self._language_alternates(index_urls), index_urls, "tags",
+                             self.catalog.get(lang, "tags"))
+        context["tags"] = sorted(entries, key=lambda e: (e.label.casefold(), e.url))
+        yield self._render(["tags.html"], f"/{lang}/tags/", context)
+
+    def render_item(self, page: Page) -> OutputFile:
+        translations = self.site.translations_of(page)
+        urls = {code: other.url for code, other in translations.items()}
+        switch = {code: urls.get(code) or (f"/{code}/" if page.section == "pages" else list_url(code, page.section))
+                  for code in self.config.language_codes}
+        context = self._base(page.lang, page.url, self._language_alternates(urls), switch, "item", page.title,
+                             page.summary, available=set(urls))
+        source = translations.get(page.translation_of.lang) if page.translation_of else None
+        context.update(
+            page=page, current_section=page.section, status=self.site.page_status(page),
+            stale=self.site.stale.get((page.section, page.slug, page.lang), False),
+            source_page=source, translations=translations,
+        )
+        return self._render([f"{page.section}.html", "item.html"], page.url, context)
+
+    def copy_assets(self, page: Page) -> Iterator[OutputFile]:
+        folder = page.source.rsplit("/", 1)[0] + "/"
+        for asset in page.bundle_assets:
+            relative = asset[len(folder):] if asset.startswith(folder) else asset.rsplit("/", 1)[-1]
+            yield OutputFile(output_path(page.url).rsplit("/", 1)[0] + "/" + relative, copy_from=asset)
+
+
+def _template_line(exc: BaseException) -> tuple[int, str]:
+    """Line and file of the innermost template frame (Jinja rewrites tracebacks to template lines)."""
+    tb = exc.__traceback__
+    found = (0, "")
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            found = (tb.tb_lineno, filename)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,95 @@
+"""Find a theme and its parents (``theme.yml: extends``) on disk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, SourceLocation, did_you_mean
+from .yamltext import load_yaml
+
+THEME_KEYS = ("name", "extends", "description")
+
+
+def builtin_themes_dir() -> Path:
+    """Themes shipped with the package (wheel) or beside it (source checkout)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "themes"
+    return packaged if packaged.is_dir() else here.parent / "themes"
+
+
+@dataclass(frozen=True)
+class ThemeChain:
+    """The theme first, then its parents: (name, folder) pairs."""
+
+    themes: tuple[tuple[str, Path], ...]
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        return tuple(folder / "templates" for _, folder in self.themes if (folder / "templates").is_dir())
+
+    @property
+    def i18n_dirs(self) -> tuple[Path, ...]:
+        """Parents first, so a child theme's strings win."""
+        return tuple(folder / "i18n" for _, folder in reversed(self.themes) if (folder / "i18n").is_dir())
+
+    @property
+    def static_dirs(self) -> tuple[Path, ...]:
+        """Parents first, so a child theme's files win."""
+        return tuple(folder / "static" for _, folder in reversed(self.themes) if (folder / "static").is_dir())
+
+
+def find_theme(root: Path, name: str) -> Path | None:
+    for base in (root / "themes", builtin_themes_dir()):
+        candidate = base / name
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def resolve_theme(root: Path, name: str) -> ThemeChain:
+    """The chain of ``name`` and the themes it extends; a site's own themes win over installed ones."""
+    chain: list[tuple[str, Path]] = []
+    current: str | None = name
+    where = SourceLocation("site.yml")
+    while current is not None:
+        if current in (n for n, _ in chain):
+            raise ConfigError.at(where, f'themes extend each other in a loop: {" → ".join([n for n, _ in chain] + [current])}',
+                                 "remove one of the extends: lines", "theme")
+        folder = find_theme(root, current)
+        if folder is None:
+            known = sorted({p.name for base in (root / "themes", builtin_themes_dir()) if base.is_dir()
+                            for p in base.iterdir() if p.is_dir()})
+            raise ConfigError.at(where, f'theme "{current}" was not found in themes/ or the installed themes',
+                                 did_you_mean(current, known) or f"available: {', '.join(known)}", "theme")
+        chain.append((current, folder))
+        current = _parent(folder, root)
+        where = SourceLocation(_rel(folder / "theme.yml", root))
+    return ThemeChain(tuple(chain))
+
+
+def _parent(folder: Path, root: Path) -> str | None:
+    file = folder / "theme.yml"
+    if not file.is_file():
+        return None
+    shown = _rel(file, root)
+    doc = load_yaml(file.read_text(encoding="utf-8-sig"), shown, error=ConfigError)
+    if doc.data is None:
+        return None
+    if not isinstance(doc.data, dict):
+        raise ConfigError.at(doc.where(), "theme.yml must be a mapping", "write extends: default", "theme")
+    for key in doc.data:
+        if key not in THEME_KEYS:
+            raise ConfigError.at(doc.where(str(key)), f'unknown key "{key}" in theme.yml',
+                                 did_you_mean(str(key), THEME_KEYS) or f"allowed: {', '.join(THEME_KEYS)}", "theme")
+    parent = doc.data.get("extends")
+    if parent is not None and not isinstance(parent, str):
+        raise ConfigError.at(doc.where("extends"), "extends must be a theme name", "write extends: default", "theme")
+    return parent
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

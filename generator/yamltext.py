@@ -1,0 +1,114 @@
+"""Safe YAML text → plain data plus the line and column of every value.
+
+Only the safe loader is used (the C one where present). Duplicate keys are an
+error rather than last-wins, aliases may not expand into huge documents, and
+nesting is bounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import LegationError, SourceLocation
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+Path = tuple[str | int, ...]
+MAX_NODES = 20_000
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """Loaded data and the 1-based (line, col) of each key path's value."""
+
+    data: Any
+    marks: dict[Path, tuple[int, int]]
+    path: str
+    line_offset: int = 0
+
+    def where(self, *keys: str | int) -> SourceLocation:
+        """Location of the value at ``keys``, or of its closest ancestor."""
+        key: Path = tuple(keys)
+        while key and key not in self.marks:
+            key = key[:-1]
+        line, col = self.marks.get(key, (1, 1))
+        return SourceLocation(self.path, line + self.line_offset, col)
+
+
+def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationError] = LegationError) -> YamlDoc:
+    """Parse ``text``; ``line_offset`` shifts lines (front matter inside a file)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDoc({}, {(): (1, 1)}, path, line_offset)
+        marks: dict[Path, tuple[int, int]] = {}
+        _walk(node, (), marks, path, line_offset, error, [0], set())
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        hint = "check indentation and quote values that contain ':' or start with a special character"
+        if "could not determine a constructor" in str(exc):
+            problem = f"YAML tag {exc.problem.split('tag ')[-1] if exc.problem else ''} is not allowed".strip()
+            hint = "only plain YAML is accepted: remove the '!!' tag"
+        raise error.at(SourceLocation(path, line + line_offset, col), f"YAML: {problem}", hint, "yaml") from None
+    except yaml.YAMLError as exc:
+        raise error.at(SourceLocation(path, 1 + line_offset, 1), f"YAML: {exc}", "", "yaml") from None
+    finally:
+        loader.dispose()
+    return YamlDoc(data, marks, path, line_offset)
+
+
+def _walk(
+    node: yaml.Node,
+    key: Path,
+    marks: dict[Path, tuple[int, int]],
+    path: str,
+    offset: int,
+    error: type[LegationError],
+    count: list[int],
+    seen: set[int],
+) -> None:
+    count[0] += 1
+    where = SourceLocation(path, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+    if count[0] > MAX_NODES:
+        raise error.at(where, f"YAML document is too large (more than {MAX_NODES} values)",
+                       "remove repeated aliases (*name) or split the data", "yaml-size")
+    if len(key) > MAX_DEPTH:
+        raise error.at(where, f"YAML is nested deeper than {MAX_DEPTH} levels", "flatten the structure", "yaml-depth")
+    marks.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if id(node) in seen:
+        if isinstance(node, yaml.ScalarNode):
+            return
+        raise error.at(where, "YAML aliases of mappings or lists are not allowed",
+                       "write the values out instead of using &anchor / *alias", "yaml-alias")
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            yaml.SafeLoader("").construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise error.at(where, f'impossible date "{node.value}" ({exc})',
+                           "check the day and month; write dates like 2026-01-11T09:30:00+04:00", "date") from None
+    if isinstance(node, yaml.MappingNode):
+        names: dict[Any, int] = {}
+        for k_node, v_node in node.value:
+            name = k_node.value if isinstance(k_node, yaml.ScalarNode) else repr(k_node)
+            if name in names:
+                raise error.at(
+                    SourceLocation(path, k_node.start_mark.line + 1 + offset, k_node.start_mark.column + 1),
+                    f'duplicate key "{name}" (first on line {names[name] + offset})',
+                    "keep one of them; YAML would silently use the last", "yaml-duplicate")
+            names[name] = k_node.start_mark.line + 1
+            _walk(v_node, (*key, str(name)), marks, path, offset, error, count, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*key, i), marks, path, offset, error, count, seen)
