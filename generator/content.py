@@ -93,7 +93,7 @@ def discover(root: Path, config: SiteConfig) -> tuple[list[SourceFile], list[Pro
                                     "section"))
             continue
         for item in sorted(entry.iterdir()):
-            if item.name.startswith("."):
+            if item.name.startswith(".") and not item.name.endswith(".md"):
                 continue
             if not _inside(item, real_content):
                 problems.append(Problem("error", SourceLocation(_rel(item, root)),

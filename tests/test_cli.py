@@ -1,0 +1,194 @@
+"""`legation build` through click's CliRunner: exit codes, messages, and output that survives failures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import tree, write_files
+
+NOW = "2026-11-23T12:00:00+00:00"
+
+
+def invoke(root: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--now", NOW, *args])
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def built(make_site: Callable[..., Path]) -> tuple[Path, dict[str, bytes]]:
+    """A site built once successfully, and the bytes of its output."""
+    root = make_site()
+    code, output = invoke(root)
+    assert code == 0, output
+    return root, tree(root / "public")
+
+
+def test_build_succeeds_and_prints_one_line_summary(built: tuple[Path, dict[str, bytes]]) -> None:
+    root, files = built
+    assert "en/announcements/consular-hours/index.html" in files
+    assert "ar/announcements/consular-hours/index.html" in files
+    assert "index.html" in files and "404.html" in files
+    code, output = invoke(root)
+    assert code == 0
+    summary = output.strip().splitlines()[-1]
+    assert summary.startswith("legation: built")
+    assert "en 3" in summary and "ar 1" in summary and "0 errors" in summary
+
+
+# Each case: files to add or replace, the file:line the message must name, and a phrase it must contain.
+BAD_INPUT = {
+    "malformed yaml": ({"content/announcements/broken.en.md": '---\ntitle: "x\ndate: [\n---\nbody\n'},
+                       "content/announcements/broken.en.md:", "YAML"),
+    "unknown config key": ({"site.yml": 'titel: "x"\nbase_url: "https://e.org/"\nlanguages: [{code: en}, {code: ar}]\n'},
+                           "site.yml:1:", 'did you mean "title"'),
+    "unknown language suffix": ({"content/announcements/hello.fr.md": '---\ntitle: "Bonjour"\ndate: 2026-11-01\n---\n'},
+                                "content/announcements/hello.fr.md", 'language "fr"'),
+    "missing title": ({"content/announcements/untitled.en.md": "---\ndate: 2026-11-01T10:00:00+04:00\n---\ntext\n"},
+                      "content/announcements/untitled.en.md:", 'missing required key "title"'),
+    "invalid date": ({"content/announcements/bad-date.en.md": '---\ntitle: "Bad"\ndate: 2026-02-30\n---\n'},
+                     "content/announcements/bad-date.en.md:3:", "impossible date"),
+    "invalid date string": ({"content/announcements/bad-date2.en.md": '---\ntitle: "Bad"\ndate: "next tuesday"\n---\n'},
+                            "content/announcements/bad-date2.en.md:3:", "not an ISO 8601 date"),
+    "event ends before it starts": (
+        {"content/events/backwards.en.md": ('---\ntitle: "Backwards"\ndate: 2026-11-01T10:00:00+04:00\n'
+                                            "start: 2026-12-12T18:00:00+04:00\nend: 2026-12-12T17:00:00+04:00\n---\n")},
+        "content/events/backwards.en.md:5:6", "before it starts"),
+    "duplicate url": ({"content/announcements/consular-hours/index.en.md": '---\ntitle: "Dup"\ndate: 2026-11-01\n---\n'},
+                      "content/announcements/consular-hours", "both claim"),
+    "dotdot slug": ({"content/announcements/..secret.en.md": '---\ntitle: "x"\ndate: 2026-11-01\n---\n'},
+                    "content/announcements/..secret.en.md", "not a safe URL slug"),
+    "dotdot in bundle image": (
+        {"content/announcements/pics/index.en.md": '---\ntitle: "x"\ndate: 2026-11-01\nimage: {src: "../../../etc/passwd", alt: "x"}\n---\n',
+         "content/announcements/pics/photo.png": b"\x89PNG"},
+        "content/announcements/pics/index.en.md:4:", "must stay inside the site"),
+    "non-utf8 file": ({"content/announcements/latin1.en.md": b'---\ntitle: "Caf\xe9"\ndate: 2026-11-01\n---\n'},
+                      "content/announcements/latin1.en.md:2:12", "not UTF-8"),
+    "empty file": ({"content/announcements/empty.en.md": ""}, "content/announcements/empty.en.md:1:1", "empty"),
+    "image without alt": (
+        {"content/announcements/noalt.en.md": '---\ntitle: "x"\ndate: 2026-11-01\nimage: {src: "https://e.org/a.png"}\n---\n'},
+        "content/announcements/noalt.en.md:4:", 'missing required key "alt"'),
+    "bare no as title": ({"content/announcements/no.en.md": "---\ntitle: no\ndate: 2026-11-01\n---\n"},
+                         "content/announcements/no.en.md:2:", 'write title: "no" in quotes'),
+    "sexagesimal time": ({"content/events/early.en.md": '---\ntitle: "Early"\ndate: 2026-11-01\nstart: 9:30\n---\n'},
+                         "content/events/early.en.md:4:", "9:30"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_fails_with_location_and_keeps_previous_output(
+        case: str, built: tuple[Path, dict[str, bytes]]) -> None:
+    root, before = built
+    files, location, phrase = BAD_INPUT[case]
+    write_files(root, files)
+    code, output = invoke(root)
+    assert code == 1, output
+    assert location in output, output
+    assert phrase in output, output
+    assert "nothing was written" in output
+    assert tree(root / "public") == before
+    assert not list(root.glob(".public.staging*")) and not list(root.glob(".public.old*"))
+
+
+def test_raw_script_in_markdown_is_escaped_not_executed(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/announcements/xss.en.md":
+                      '---\ntitle: "x"\ndate: 2026-11-01\n---\n<script>alert(1)</script>\n\n[a](javascript:alert(1))\n'})
+    code, output = invoke(root)
+    assert code == 0, output
+    html = (root / "public/en/announcements/xss/index.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html
+
+
+def test_usage_errors_exit_2(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--now", "yesterday"])
+    assert result.exit_code == 2
+    assert "--now" in result.output
+    result = CliRunner().invoke(main, ["build", "--no-such-option"])
+    assert result.exit_code == 2
+
+
+def test_source_date_epoch_is_the_clock(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/announcements/later.en.md":
+                      '---\ntitle: "Later"\ndate: 2026-11-01\npublish_at: 2026-12-01T00:00:00Z\n---\n'})
+    runner = CliRunner()
+    before = runner.invoke(main, ["build", "--root", str(root)], env={"SOURCE_DATE_EPOCH": "1795000000"})  # 2026-11-18
+    assert before.exit_code == 0, before.output
+    assert not (root / "public/en/announcements/later").exists()
+    after = runner.invoke(main, ["build", "--root", str(root)], env={"SOURCE_DATE_EPOCH": "1796200000"})  # 2026-12-02
+    assert after.exit_code == 0, after.output
+    assert (root / "public/en/announcements/later/index.html").exists()
+
+
+def test_drafts_only_with_flag(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/announcements/draft.en.md": '---\ntitle: "Draft"\ndate: 2026-11-01\ndraft: true\n---\n'})
+    assert invoke(root)[0] == 0
+    assert not (root / "public/en/announcements/draft").exists()
+    assert invoke(root, "--drafts")[0] == 0
+    assert "Draft: not published" in (root / "public/en/announcements/draft/index.html").read_text()
+
+
+def test_strict_turns_warnings_into_errors(built: tuple[Path, dict[str, bytes]]) -> None:
+    root, before = built
+    write_files(root, {"content/stray.txt": "not content"})
+    code, output = invoke(root)
+    assert code == 0 and "content/stray.txt: warning" in output
+    code, output = invoke(root, "--strict")
+    assert code == 1
+    assert tree(root / "public") == before
+
+
+def test_report_json(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site({"content/announcements/soon.en.md":
+                      '---\ntitle: "Soon"\ndate: 2026-11-01\npublish_at: 2026-11-24T06:00:00Z\n---\n',
+                      "content/stray.txt": "x"})
+    report_file = tmp_path / "report.json"
+    code, output = invoke(root, "--report", str(report_file))
+    assert code == 0, output
+    report = json.loads(report_file.read_text())
+    assert report["counts"]["en"]["announcements"] == 1
+    assert report["counts"]["ar"]["announcements"] == 1
+    assert report["counts"]["en"]["events"] == 1
+    assert {w["file"] for w in report["warnings"]} >= {"content/stray.txt"}
+    assert set(report["timings"]) >= {"config", "discover", "parse", "assemble", "render", "write"}
+    assert report["next_build"] == [{"file": "content/announcements/soon.en.md", "url": "/en/announcements/soon/",
+                                     "from": "scheduled", "to": "published", "at": "2026-11-24T06:00:00+00:00"}]
+
+
+def test_report_lists_errors_with_location(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site({"content/announcements/untitled.en.md": "---\ndate: 2026-11-01\n---\n"})
+    report_file = tmp_path / "report.json"
+    code, _ = invoke(root, "--report", str(report_file))
+    assert code == 1
+    report = json.loads(report_file.read_text())
+    assert report["ok"] is False
+    assert report["errors"][0]["file"] == "content/announcements/untitled.en.md"
+    assert report["errors"][0]["line"] == 2  # the first front-matter line
+
+
+def test_two_builds_with_same_clock_are_identical(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site()
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert invoke(root, "--out", str(first))[0] == 0
+    assert invoke(root, "--out", str(second))[0] == 0
+    assert tree(first) == tree(second)
+    assert len(tree(first)) > 10
+
+
+def test_refuses_to_replace_a_foreign_folder(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site()
+    precious = tmp_path / "documents"
+    write_files(precious, {"thesis.txt": "years of work"})
+    code, output = invoke(root, "--out", str(precious))
+    assert code == 1
+    assert "not made by legation" in output
+    assert (precious / "thesis.txt").read_text() == "years of work"
+    code, output = invoke(root, "--out", str(root))
+    assert code == 1 and "sources" in output
