@@ -189,3 +189,21 @@ def _static_files(root: Path, theme_static: tuple[Path, ...]) -> list[OutputFile
                 path = "static/" + file.relative_to(folder).as_posix()
                 chosen[path] = OutputFile(path, copy_from=str(file.resolve()))
     return [chosen[k] for k in sorted(chosen)]
+
+
+@dataclass(frozen=True)
+class LoadedSite:
+    """Config and parsed pages without rendering: for status, check and new."""
+
+    config: Any
+    pages: tuple[Any, ...]
+    problems: tuple[Problem, ...]
+
+
+def load_pages(root: Path) -> LoadedSite:
+    """Read site.yml and parse every content file; raises LegationError when site.yml is unusable."""
+    config = load_config(root)
+    sources, problems = discover(root, config)
+    md = make_markdown(config.allow_html, urlsplit(config.base_url).hostname or "")
+    pages, found = parse_all(sources, config, md)
+    return LoadedSite(config, tuple(pages), tuple(problems + found))

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
-from .build import BuildOptions, BuildReport, build, resolve_clock
+from .audit import check_site
+from .authoring import scaffold
+from .build import BuildOptions, BuildReport, build, load_pages, resolve_clock
+from .config import load_config
+from .errors import LegationError
+from .status import translation_status
 
 
 def _clock(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
@@ -68,5 +74,109 @@ def _finish(result: BuildReport, report_file: Path | None, strict: bool) -> None
         sys.exit(1)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+
+def _root_option(function: Any) -> Any:
+    return click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+                        help="Site folder holding site.yml and content/.")(function)
+
+
+def _fail(exc: LegationError) -> NoReturn:
+    for problem in exc.problems:
+        click.echo(problem.format(), err=True)
+    sys.exit(exc.exit_code)
+
+
+@main.command("new")
+@click.argument("section")
+@click.argument("slug")
+@click.option("--lang", default=None, help="Language of the new file (default: the site's default language).")
+@click.option("--translate-to", "translate_to", default="", help="Comma-separated languages to create translations in.")
+@click.option("--title", default="", help="Title of the item.")
+@click.option("--now", callback=_clock, help="Clock for the date (default: SOURCE_DATE_EPOCH, else now).")
+@_root_option
+def new_command(section: str, slug: str, lang: str | None, translate_to: str, title: str, now: datetime,
+                root: Path) -> None:
+    """Create SECTION/SLUG with every front-matter field, in one or more languages."""
+    root = root.resolve()
+    try:
+        config = load_config(root)
+        codes = tuple(code.strip() for code in translate_to.split(",") if code.strip())
+        files = scaffold(config, section, slug, lang or config.default_language, codes, title, now)
+    except LegationError as exc:
+        _fail(exc)
+    existing = [f.path for f in files if (root / f.path).exists()]
+    bundle = root / "content" / section / slug
+    if bundle.is_dir() or any((root / "content" / section).glob(f"{slug}.*.md")):
+        existing.append(bundle.relative_to(root).as_posix() if bundle.is_dir() else f"content/{section}/{slug}.*.md")
+    if existing:
+        click.echo(f"legation: {', '.join(sorted(set(existing)))} already exists; nothing was created", err=True)
+        click.echo("    hint: edit the existing file, or choose another slug", err=True)
+        sys.exit(1)
+    for file in files:
+        target = root / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(file.text)
+        click.echo(f"created {file.path}")
+
+
+@main.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the matrix as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 when a consular notice or critical alert is missing or stale.")
+@click.option("--now", callback=_clock, help="Clock for ages (default: SOURCE_DATE_EPOCH, else now).")
+@_root_option
+def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> None:
+    """Translation matrix: present, missing or stale for every item and language."""
+    root = root.resolve()
+    try:
+        loaded = load_pages(root)
+    except LegationError as exc:
+        _fail(exc)
+    changed = {page.source: datetime.fromtimestamp((root / page.source).stat().st_mtime, tz=UTC)
+               for page in loaded.pages}
+    report = translation_status(list(loaded.pages), loaded.config, changed, now)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        click.echo(report.table())
+    for problem in loaded.problems:
+        if problem.severity == "error":
+            click.echo(problem.format(), err=True)
+    if strict and report.critical_problems:
+        names = ", ".join(f"{i.section}/{i.slug}" for i in report.critical_problems)
+        click.echo(f"legation: critical items missing or stale in some language: {names}", err=True)
+        sys.exit(1)
+
+
+@main.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--now", callback=_clock, help="Build clock (default: SOURCE_DATE_EPOCH, else now).")
+@_root_option
+def check_command(as_json: bool, now: datetime, root: Path) -> None:
+    """Everything a strict build rejects, plus broken links and anchors, images, tags and the next 24 hours."""
+    result = check_site(root.resolve(), now)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        for path, problems in result.grouped().items():
+            click.echo(path)
+            for problem in problems:
+                where = f"{problem.location.line}:{problem.location.col}" if problem.location.line else "-"
+                click.echo(f"  {where:>7}  {problem.severity}: {problem.message}")
+                if problem.hint:
+                    click.echo(f"           hint: {problem.hint}")
+        for change in result.upcoming:
+            click.echo(f"next 24 h: {change['file']} becomes {change['to']} at {change['at']}")
+        click.echo(f"legation check: {len(result.problems)} problems" if result.failed else "legation check: no problems")
+    sys.exit(1 if result.failed else 0)
+
+
+@main.command("serve")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@_root_option
+def serve_command(port: int, host: str, root: Path) -> None:
+    """Preview with live reload; drafts and scheduled items are shown, errors appear in the browser."""
+    from .serve import serve
+
+    serve(root.resolve(), port, host, lambda: resolve_clock(None, os.environ), lambda line: click.echo(line, err=True))

@@ -1,0 +1,101 @@
+"""`legation status`: which translations are present, missing or stale (DESIGN §6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from .model import Page, SiteConfig
+
+Cell = Literal["present", "missing", "stale", "draft"]
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    section: str
+    slug: str
+    source: str  # the default-language file, or the first file found
+    critical: bool  # a consular notice or a critical alert
+    cells: tuple[tuple[str, Cell], ...]  # (lang, state) in site language order
+    stale_since: tuple[tuple[str, str], ...] = ()  # (lang, ISO time the source last changed)
+
+    def state(self, lang: str) -> Cell:
+        return dict(self.cells)[lang]
+
+    @property
+    def incomplete(self) -> bool:
+        return any(cell in ("missing", "stale") for _, cell in self.cells)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    languages: tuple[str, ...]
+    items: tuple[ItemStatus, ...]
+    oldest_stale_days: float | None
+
+    @property
+    def critical_problems(self) -> tuple[ItemStatus, ...]:
+        return tuple(item for item in self.items if item.critical and item.incomplete)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "languages": list(self.languages),
+            "oldest_stale_days": self.oldest_stale_days,
+            "items": [
+                {"section": i.section, "slug": i.slug, "source": i.source, "critical": i.critical,
+                 "languages": dict(i.cells), "stale_since": dict(i.stale_since)}
+                for i in self.items
+            ],
+        }
+
+    def table(self) -> str:
+        """A plain-text matrix: ✓ present, – missing, ! stale, d draft."""
+        marks = {"present": "✓", "missing": "–", "stale": "!", "draft": "d"}
+        width = max([len(f"{i.section}/{i.slug}") for i in self.items] + [4])
+        lines = ["item".ljust(width) + "  " + "  ".join(code.ljust(3) for code in self.languages)]
+        for item in self.items:
+            row = f"{item.section}/{item.slug}".ljust(width)
+            row += "  " + "  ".join(marks[item.state(code)].ljust(3) for code in self.languages)
+            lines.append(row + ("  ← critical" if item.critical and item.incomplete else ""))
+        counts = {state: sum(1 for i in self.items for _, c in i.cells if c == state) for state in marks}
+        lines.append(f"{len(self.items)} items: {counts['present']} present, {counts['missing']} missing, "
+                     f"{counts['stale']} stale, {counts['draft']} drafts  (✓ present, – missing, ! stale, d draft)")
+        if self.oldest_stale_days is not None:
+            lines.append(f"oldest stale translation: source changed {self.oldest_stale_days:.1f} days ago")
+        return "\n".join(lines)
+
+
+def translation_status(pages: list[Page], config: SiteConfig, source_changed: dict[str, datetime],
+                       now: datetime) -> StatusReport:
+    """Matrix of items × languages; ``source_changed`` maps a source file to its last change time."""
+    groups: dict[tuple[str, str], dict[str, Page]] = {}
+    for page in pages:
+        groups.setdefault(page.key, {})[page.lang] = page
+    items: list[ItemStatus] = []
+    oldest: float | None = None
+    for (section, slug), by_lang in sorted(groups.items()):
+        source = by_lang.get(config.default_language) or next(iter(by_lang.values()))
+        critical = any(p.kind == "consular" or p.alert == "critical" for p in by_lang.values())
+        cells: list[tuple[str, Cell]] = []
+        since: list[tuple[str, str]] = []
+        for code in config.language_codes:
+            entry = by_lang.get(code)
+            if entry is None:
+                cells.append((code, "missing"))
+                continue
+            ref = entry.translation_of
+            origin = by_lang.get(ref.lang) if ref else None
+            if ref and origin and ref.hash != origin.source_hash:
+                cells.append((code, "stale"))
+                changed = source_changed.get(origin.source)
+                if changed is not None:
+                    since.append((code, changed.isoformat()))
+                    days = (now - changed).total_seconds() / 86400
+                    oldest = days if oldest is None else max(oldest, days)
+            elif entry.draft:
+                cells.append((code, "draft"))
+            else:
+                cells.append((code, "present"))
+        items.append(ItemStatus(section, slug, source.source, critical, tuple(cells), tuple(since)))
+    return StatusReport(config.language_codes, tuple(items), oldest)
