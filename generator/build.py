@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from .config import load_config
 from .content import discover, parse_all
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .files import build_lock, check_output_dir, write_site
 from .i18n import load_catalog
-from .markdown import make_markdown
 from .model import SECTIONS, OutputFile, Site
 from .site import assemble, schedule_changes
 from .templates import Renderer, make_environment
@@ -32,6 +30,7 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False
     write: bool = True
+    jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -154,8 +153,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
             sources, found = discover(options.root, config)
             diagnostics.extend(found)
         with timer.stage("parse"):
-            md = make_markdown(config.allow_html, urlsplit(config.base_url).hostname or "")
-            pages, found = parse_all(sources, config, md)
+            pages, found = parse_all(sources, config, options.jobs)
             diagnostics.extend(found)
         with timer.stage("assemble"):
             site, found = assemble(pages, config, options.now, options.drafts)
@@ -165,7 +163,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
             return report(False)
         with timer.stage("render"):
             env = make_environment(options.root, chain)
-            outputs = list(Renderer(site, env, catalog).render_all())
+            outputs = Renderer(site, env, catalog).render_all(options.jobs)
             outputs.extend(_static_files(options.root, chain.static_dirs))
         if not options.write:
             return report(True)
@@ -204,6 +202,5 @@ def load_pages(root: Path) -> LoadedSite:
     """Read site.yml and parse every content file; raises LegationError when site.yml is unusable."""
     config = load_config(root)
     sources, problems = discover(root, config)
-    md = make_markdown(config.allow_html, urlsplit(config.base_url).hostname or "")
-    pages, found = parse_all(sources, config, md)
+    pages, found = parse_all(sources, config)
     return LoadedSite(config, tuple(pages), tuple(problems + found))

@@ -44,8 +44,10 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JSON build report to this file.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Worker processes (default: the number of CPUs). Output is identical for any value.")
 def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, strict: bool,
-                  report_file: Path | None) -> None:
+                  report_file: Path | None, jobs: int | None) -> None:
     """Build the site into the output folder, replacing it only when everything succeeded."""
     root = root.resolve()
     out_dir = (out if out is not None else root / "public").absolute()
@@ -54,7 +56,8 @@ def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, str
     def progress(stage: str) -> None:
         click.echo(f"  {stage}…", err=True)
 
-    result = build(BuildOptions(root, out_dir, now, drafts, strict), progress if interactive else None)
+    workers = jobs or os.cpu_count() or 1
+    result = build(BuildOptions(root, out_dir, now, drafts, strict, jobs=workers), progress if interactive else None)
     _finish(result, report_file, strict)
 
 

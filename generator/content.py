@@ -7,14 +7,16 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
 from .checks import Checker
 from .errors import ContentError, LegationError, Problem, SourceLocation, did_you_mean
-from .markdown import render_markdown
+from .markdown import make_markdown, render_markdown
 from .model import (
     ALERT_LEVELS,
     ANNOUNCEMENT_KINDS,
@@ -32,6 +34,7 @@ from .model import (
     Venue,
     Withdrawal,
 )
+from .parallel import fork_map
 from .yamltext import YamlDoc, load_yaml
 
 CONTENT_DIR = "content"
@@ -503,8 +506,24 @@ def _investment(values: _Values) -> InvestmentInfo | None:
     return InvestmentInfo(sector, tuple(incentives), tuple(figures), contact)
 
 
-def parse_all(sources: list[SourceFile], config: SiteConfig, md: MarkdownIt) -> tuple[list[Page], list[Problem]]:
-    """Split, inherit and check every source; translations lean on the default-language file."""
+@lru_cache(maxsize=4)
+def markdown_for(allow_html: bool, site_host: str) -> MarkdownIt:
+    """One parser per process and setting (workers build their own)."""
+    return make_markdown(allow_html, site_host)
+
+
+def _build_task(task: tuple[FrontMatter, SiteConfig, FrontMatter | None]) -> tuple[Page | None, list[Problem]]:
+    fm, config, default = task
+    md = markdown_for(config.allow_html, urlsplit(config.base_url).hostname or "")
+    return build_page(fm, config, md, default)
+
+
+def parse_all(sources: list[SourceFile], config: SiteConfig, jobs: int = 1) -> tuple[list[Page], list[Problem]]:
+    """Split, inherit and check every source; translations lean on the default-language file.
+
+    With ``jobs`` > 1 the Markdown rendering (most of the cost) runs in worker processes;
+    results are gathered in a fixed order, so the output does not depend on ``jobs``.
+    """
     problems: list[Problem] = []
     fronts: dict[tuple[str, str, str], FrontMatter] = {}
     for source in sources:
@@ -519,12 +538,13 @@ def parse_all(sources: list[SourceFile], config: SiteConfig, md: MarkdownIt) -> 
             fronts[key] = split_front_matter(source)
         except LegationError as exc:
             problems.extend(exc.problems)
+    tasks = [
+        (fm, config, fronts.get((section, slug, config.default_language)) if lang != config.default_language else None)
+        for (section, slug, lang), fm in sorted(fronts.items())
+    ]
+    results = fork_map(_build_task, tasks, jobs)
     pages: list[Page] = []
-    for (section, slug, lang), fm in sorted(fronts.items()):
-        default = None
-        if lang != config.default_language:
-            default = fronts.get((section, slug, config.default_language))
-        page, found = build_page(fm, config, md, default)
+    for page, found in results:
         problems.extend(found)
         if page is not None:
             pages.append(page)

@@ -23,6 +23,7 @@ from jinja2 import (
 from .errors import LegationError, SourceLocation
 from .i18n import Catalog, format_date, format_datetime, format_time
 from .model import SECTIONS, Language, OutputFile, Page, Site
+from .parallel import fork_map
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
 
@@ -171,16 +172,33 @@ class Renderer:
         return OutputFile(path or output_path(url), html.encode("utf-8"))
 
     # -------------------------------------------------------------- pages
-    def render_all(self) -> Iterator[OutputFile]:
-        yield from self.render_root()
+    def units(self) -> list[tuple[str, ...]]:
+        """Independent pieces of rendering work, in output order (for workers)."""
+        work: list[tuple[str, ...]] = [("root",)]
         for lang in self.config.language_codes:
-            yield self.render_home(lang)
-            for section in SECTIONS:
-                yield from self.render_list(lang, section)
-            yield from self.render_tags(lang)
-        for page in self.site.pages:
-            yield self.render_item(page)
-            yield from self.copy_assets(page)
+            work.append(("home", lang))
+            work.extend(("list", lang, section) for section in SECTIONS)
+            work.append(("tags", lang))
+        work.extend(("item", str(index)) for index in range(len(self.site.pages)))
+        return work
+
+    def render_unit(self, unit: tuple[str, ...]) -> list[OutputFile]:
+        kind = unit[0]
+        if kind == "root":
+            return list(self.render_root())
+        if kind == "home":
+            return [self.render_home(unit[1])]
+        if kind == "list":
+            return list(self.render_list(unit[1], unit[2]))
+        if kind == "tags":
+            return list(self.render_tags(unit[1]))
+        page = self.site.pages[int(unit[1])]
+        return [self.render_item(page), *self.copy_assets(page)]
+
+    def render_all(self, jobs: int = 1) -> list[OutputFile]:
+        """Every HTML page; identical for any number of ``jobs``."""
+        chunks = fork_map(self.render_unit, self.units(), jobs)
+        return [output for chunk in chunks for output in chunk]
 
     def render_root(self) -> Iterator[OutputFile]:
         homes = {code: f"/{code}/" for code in self.config.language_codes}
