@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .cache import load_markdown_cache, save_markdown_cache
 from .config import load_config
-from .content import discover, parse_all
+from .content import discover, parse_all, parse_cached
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .files import build_lock, check_output_dir, write_site
 from .i18n import load_catalog
@@ -31,6 +32,7 @@ class BuildOptions:
     strict: bool = False
     write: bool = True
     jobs: int = 1
+    incremental: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     schedule: tuple[dict[str, str], ...] = ()
     out_dir: str = ""
+    written: int = 0  # files whose content changed since the previous build
 
     @property
     def errors(self) -> list[Problem]:
@@ -67,6 +70,7 @@ class BuildReport:
             "counts": self.counts,
             "pages_per_language": self.pages_per_language,
             "files": self.files,
+            "written": self.written,
             "bytes": self.bytes,
             "errors": [p.as_json() for p in self.errors],
             "warnings": [p.as_json() for p in self.warnings],
@@ -79,7 +83,7 @@ class BuildReport:
         total = sum(self.pages_per_language.values())
         seconds = sum(self.timings.values())
         state = "built" if self.ok else "FAILED"
-        return (f"legation: {state} {total} pages ({per_lang}), {self.files} files, "
+        return (f"legation: {state} {total} pages ({per_lang}), {self.files} files ({self.written} changed), "
                 f"{len(self.warnings)} warnings, {len(self.errors)} errors, {seconds:.2f} s")
 
 
@@ -116,7 +120,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
     timer = _Timer(progress)
     site: Site | None = None
     outputs: list[OutputFile] = []
-    stats_files = stats_bytes = 0
+    stats_files = stats_bytes = stats_written = 0
     schedule: list[dict[str, str]] = []
 
     def report(ok: bool) -> BuildReport:
@@ -125,7 +129,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
             tally = Counter((p.lang, p.section) for p in site.pages)
             counts = {lang: {s: tally[(lang, s)] for s in SECTIONS} for lang in site.config.language_codes}
         return BuildReport(ok, options.now, tuple(diagnostics.sorted()), counts, stats_files, stats_bytes,
-                           timer.timings, tuple(schedule), str(options.out_dir))
+                           timer.timings, tuple(schedule), str(options.out_dir), stats_written)
 
     def failed() -> bool:
         return bool(diagnostics.errors) or (options.strict and bool(diagnostics.warnings))
@@ -153,7 +157,8 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
             sources, found = discover(options.root, config)
             diagnostics.extend(found)
         with timer.stage("parse"):
-            pages, found = parse_all(sources, config, options.jobs)
+            cache = load_markdown_cache(options.root) if options.incremental else {}
+            pages, found, next_cache = parse_cached(sources, config, options.jobs, cache)
             diagnostics.extend(found)
         with timer.stage("assemble"):
             site, found = assemble(pages, config, options.now, options.drafts)
@@ -169,7 +174,9 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
             return report(True)
         with timer.stage("write"), build_lock(options.out_dir):
             stats = write_site(outputs, options.out_dir, options.root)
-            stats_files, stats_bytes = stats.files, stats.bytes
+            stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
+        if options.incremental:
+            save_markdown_cache(options.root, next_cache)
     except LegationError as exc:
         diagnostics.extend(exc.problems)
         return report(False)

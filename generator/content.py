@@ -25,6 +25,7 @@ from .model import (
     Contact,
     EventInfo,
     Figure,
+    Heading,
     Image,
     InvestmentInfo,
     Page,
@@ -240,6 +241,11 @@ def _rel(path: Path, root: Path) -> str:
 # ------------------------------------------------------------------ parsing
 
 
+Rendered = tuple[str, tuple[Heading, ...]]
+#: Bump when Markdown rendering changes, so cached HTML from older versions is not reused.
+MARKDOWN_VERSION = "1"
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     """A file split into its front matter (loaded) and its Markdown body."""
@@ -283,9 +289,9 @@ def translatable_hash(fm: FrontMatter) -> str:
     return source_hash(str(title or ""), str(summary or ""), fm.body)
 
 
-def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt,
-               default: FrontMatter | None = None) -> tuple[Page | None, list[Problem]]:
-    """Check front matter (inheriting from ``default``) and render the body."""
+def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: FrontMatter | None = None,
+               rendered: Rendered | None = None) -> tuple[Page | None, list[Problem]]:
+    """Check front matter (inheriting from ``default``) and render the body (unless ``rendered`` is given)."""
     source = fm.source
     section = source.section
     own = fm.doc.data if fm.doc.data is not None else {}
@@ -330,7 +336,7 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt,
     if page_args["expires_at"] and page_args["publish_at"] and page_args["expires_at"] <= page_args["publish_at"]:
         check.error(("expires_at",), "expires_at is not after publish_at", "make the item expire after it is published")
 
-    body_html, headings = render_markdown(md, fm.body)
+    body_html, headings = rendered if rendered is not None else render_markdown(md, fm.body)
     errors = [p for p in check.problems if p.severity == "error"]
     if errors:
         return None, check.problems
@@ -512,17 +518,31 @@ def markdown_for(allow_html: bool, site_host: str) -> MarkdownIt:
     return make_markdown(allow_html, site_host)
 
 
-def _build_task(task: tuple[FrontMatter, SiteConfig, FrontMatter | None]) -> tuple[Page | None, list[Problem]]:
-    fm, config, default = task
+def markdown_key(body: str, config: SiteConfig) -> str:
+    """Cache key of a rendered body: the text and every setting that changes its HTML."""
+    settings = f"{MARKDOWN_VERSION}|{config.allow_html}|{urlsplit(config.base_url).hostname}|"
+    return hashlib.sha256((settings + body).encode("utf-8")).hexdigest()[:32]
+
+
+def _build_task(task: tuple[FrontMatter, SiteConfig, FrontMatter | None, Rendered | None]
+                ) -> tuple[Page | None, list[Problem]]:
+    fm, config, default, rendered = task
     md = markdown_for(config.allow_html, urlsplit(config.base_url).hostname or "")
-    return build_page(fm, config, md, default)
+    return build_page(fm, config, md, default, rendered)
 
 
 def parse_all(sources: list[SourceFile], config: SiteConfig, jobs: int = 1) -> tuple[list[Page], list[Problem]]:
-    """Split, inherit and check every source; translations lean on the default-language file.
+    """Split, inherit and check every source; translations lean on the default-language file."""
+    pages, problems, _ = parse_cached(sources, config, jobs, {})
+    return pages, problems
+
+
+def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int,
+                 cache: Mapping[str, Rendered]) -> tuple[list[Page], list[Problem], dict[str, Rendered]]:
+    """parse_all, reusing rendered bodies from ``cache``; also returns the cache for the next build.
 
     With ``jobs`` > 1 the Markdown rendering (most of the cost) runs in worker processes;
-    results are gathered in a fixed order, so the output does not depend on ``jobs``.
+    results are gathered in a fixed order, so the output does not depend on ``jobs`` or the cache.
     """
     problems: list[Problem] = []
     fronts: dict[tuple[str, str, str], FrontMatter] = {}
@@ -538,14 +558,20 @@ def parse_all(sources: list[SourceFile], config: SiteConfig, jobs: int = 1) -> t
             fronts[key] = split_front_matter(source)
         except LegationError as exc:
             problems.extend(exc.problems)
+    ordered = sorted(fronts.items())
+    keys = [markdown_key(fm.body, config) for _, fm in ordered]
     tasks = [
-        (fm, config, fronts.get((section, slug, config.default_language)) if lang != config.default_language else None)
-        for (section, slug, lang), fm in sorted(fronts.items())
+        (fm, config, fronts.get((section, slug, config.default_language)) if lang != config.default_language else None,
+         cache.get(digest))
+        for ((section, slug, lang), fm), digest in zip(ordered, keys, strict=True)
     ]
-    results = fork_map(_build_task, tasks, jobs)
+    fresh = sum(1 for task in tasks if task[3] is None)
+    results = fork_map(_build_task, tasks, jobs if fresh > 16 else 1)
     pages: list[Page] = []
-    for page, found in results:
+    next_cache: dict[str, Rendered] = {}
+    for (page, found), digest in zip(results, keys, strict=True):
         problems.extend(found)
         if page is not None:
             pages.append(page)
-    return pages, problems
+            next_cache[digest] = (page.body_html, page.headings)
+    return pages, problems, next_cache

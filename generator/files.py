@@ -11,6 +11,8 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import time
@@ -31,6 +33,7 @@ _AT_FDCWD = -100
 class WriteStats:
     files: int
     bytes: int
+    written: int = 0  # files with new content (the rest were reused)
 
 
 def check_output_path(path: str) -> PurePosixPath:
@@ -88,29 +91,39 @@ def build_lock(out_dir: Path, wait_seconds: float = 60.0, on_wait: Callable[[], 
 
 
 def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> WriteStats:
-    """Write ``outputs`` into a fresh staging folder, then swap it in for ``out_dir``."""
-    staging = out_dir.parent / f".{out_dir.name}.staging"
+    """Write ``outputs`` into a fresh staging folder, then swap it in for ``out_dir``.
+
+    Files whose bytes did not change since the previous build (per its manifest) are
+    hard-linked from it instead of written; when nothing changed, nothing is touched.
+    """
+    planned: dict[str, tuple[OutputFile, str]] = {}
+    for output in outputs:
+        check_output_path(output.path)
+        if output.path in planned or output.path == MARKER:
+            raise OutputError.at(SourceLocation(output.path), f"two outputs would be written to {output.path}",
+                                 "rename one of the items that produce it", "collision")
+        planned[output.path] = (output, _digest(output, src_root))
+    manifest = {path: digest for path, (_, digest) in sorted(planned.items())}
+    previous = _read_manifest(out_dir)
+    size = sum(_size(output, src_root) for output, _ in planned.values())
     _remove_leftovers(out_dir)
-    files = size = 0
-    seen: set[str] = set()
+    if previous == manifest and out_dir.is_dir():
+        return WriteStats(len(planned), size, 0)
+    staging = out_dir.parent / f".{out_dir.name}.staging"
+    written = 0
     try:
         staging.mkdir(parents=True)
-        (staging / MARKER).write_bytes(b"")
-        for output in outputs:
-            relative = check_output_path(output.path)
-            if output.path in seen:
-                raise OutputError.at(SourceLocation(output.path), f"two outputs would be written to {output.path}",
-                                     "rename one of the items that produce it", "collision")
-            seen.add(output.path)
-            target = staging / relative
+        for path, (output, digest) in planned.items():
+            target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
+            if previous.get(path) == digest and _link(out_dir / path, target):
+                continue
             if output.data is not None:
                 target.write_bytes(output.data)
-                size += len(output.data)
             elif output.copy_from is not None:
                 shutil.copyfile(src_root / output.copy_from, target)
-                size += target.stat().st_size
-            files += 1
+            written += 1
+        (staging / MARKER).write_text(json.dumps({"files": manifest}, indent=0, sort_keys=True), encoding="utf-8")
         _swap(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -121,7 +134,38 @@ def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return WriteStats(files, size)
+    return WriteStats(len(planned), size, written)
+
+
+def _digest(output: OutputFile, src_root: Path) -> str:
+    if output.data is not None:
+        return hashlib.sha256(output.data).hexdigest()
+    assert output.copy_from is not None
+    return hashlib.sha256((src_root / output.copy_from).read_bytes()).hexdigest()
+
+
+def _size(output: OutputFile, src_root: Path) -> int:
+    if output.data is not None:
+        return len(output.data)
+    assert output.copy_from is not None
+    return (src_root / output.copy_from).stat().st_size
+
+
+def _read_manifest(out_dir: Path) -> dict[str, str]:
+    try:
+        files = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))["files"]
+        return {str(k): str(v) for k, v in files.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _link(existing: Path, target: Path) -> bool:
+    """Reuse an unchanged file from the previous output; False when that is not possible."""
+    try:
+        os.link(existing, target)
+    except OSError:
+        return False
+    return True
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

@@ -1,0 +1,65 @@
+"""Incremental builds: nothing changed → nothing written; one change → only what depends on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import run_build, tree, write_files
+
+
+def inodes(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_second_build_writes_nothing(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    first = run_build(root)
+    assert first.ok and first.written == first.files > 10
+    before = inodes(root / "public")
+    second = run_build(root)
+    assert second.ok and second.written == 0
+    assert inodes(root / "public") == before
+
+
+def test_body_edit_rewrites_only_that_page(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    before = tree(root / "public")
+    source = root / "content/announcements/consular-hours.en.md"
+    source.write_text(source.read_text() + "\nA new paragraph.\n", encoding="utf-8")
+    report = run_build(root)
+    assert report.ok
+    after = tree(root / "public")
+    changed = sorted(path for path in after if after[path] != before.get(path))
+    # the page itself, the manifest, and the Arabic translation (whose source changed) — nothing else
+    assert "en/announcements/consular-hours/index.html" in changed
+    assert ".legation-build" in changed
+    assert not any(path.endswith("announcements/index.html") for path in changed)
+    assert report.written == len([p for p in changed if p != ".legation-build"])
+
+
+def test_incremental_equals_clean(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    write_files(root, {
+        "content/announcements/consular-hours.en.md": (root / "content/announcements/consular-hours.en.md").read_text()
+        .replace('title: "Consular hours"', 'title: "Consular opening hours"'),
+        "content/announcements/new-item.en.md": '---\ntitle: "New"\ndate: 2026-11-20T10:00:00+04:00\n---\nNew.\n',
+    })
+    incremental = run_build(root)
+    clean = run_build(root, out=tmp_path / "clean", incremental=False)
+    assert incremental.ok and clean.ok
+    assert tree(root / "public") == tree(tmp_path / "clean")
+    assert b"Consular opening hours" in tree(root / "public")["en/announcements/index.html"]
+
+
+def test_parallel_equals_serial(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    files = {f"content/announcements/item-{i:03}.en.md": f'---\ntitle: "Item {i}"\ndate: 2026-11-{1 + i % 20:02}\n---\nText {i}.\n'
+             for i in range(60)}
+    root = make_site(files)
+    serial = run_build(root, out=tmp_path / "serial", jobs=1, incremental=False)
+    parallel = run_build(root, out=tmp_path / "parallel", jobs=2, incremental=False)
+    assert serial.ok and parallel.ok
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
