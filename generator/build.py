@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,17 +101,6 @@ class _Timer:
             yield
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
-
-
-def resolve_clock(now: str | None, environ: Mapping[str, str]) -> datetime:
-    """``--now``, else SOURCE_DATE_EPOCH, else the system clock; always aware, UTC when no zone is given."""
-    if now:
-        moment = datetime.fromisoformat(now)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def build(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildReport:

@@ -7,16 +7,17 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .audit import check_site
-from .authoring import scaffold
-from .build import BuildOptions, BuildReport, build, load_pages, resolve_clock
-from .config import load_config
+from .clock import resolve_clock
 from .errors import LegationError
-from .status import translation_status
+
+if TYPE_CHECKING:
+    from .build import BuildReport
+
+# Commands import the pipeline lazily so that `legation --help` starts fast.
 
 
 def _clock(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
@@ -55,6 +56,8 @@ def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, str
 
     def progress(stage: str) -> None:
         click.echo(f"  {stage}…", err=True)
+
+    from .build import BuildOptions, build
 
     workers = jobs or os.cpu_count() or 1
     result = build(BuildOptions(root, out_dir, now, drafts, strict, jobs=workers), progress if interactive else None)
@@ -100,6 +103,9 @@ def _fail(exc: LegationError) -> NoReturn:
 def new_command(section: str, slug: str, lang: str | None, translate_to: str, title: str, now: datetime,
                 root: Path) -> None:
     """Create SECTION/SLUG with every front-matter field, in one or more languages."""
+    from .authoring import scaffold
+    from .config import load_config
+
     root = root.resolve()
     try:
         config = load_config(root)
@@ -130,6 +136,9 @@ def new_command(section: str, slug: str, lang: str | None, translate_to: str, ti
 @_root_option
 def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> None:
     """Translation matrix: present, missing or stale for every item and language."""
+    from .build import load_pages
+    from .status import translation_status
+
     root = root.resolve()
     try:
         loaded = load_pages(root)
@@ -157,6 +166,8 @@ def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> No
 @_root_option
 def check_command(as_json: bool, now: datetime, root: Path) -> None:
     """Everything a strict build rejects, plus broken links and anchors, images, tags and the next 24 hours."""
+    from .audit import check_site
+
     result = check_site(root.resolve(), now)
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False, sort_keys=True))

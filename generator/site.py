@@ -107,6 +107,15 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
                    and status[(p.section, p.slug, p.lang)] in listed_statuses]
         menus[lang] = tuple(sorted(in_menu, key=lambda p: (p.menu or 0, p.slug)))
 
+    for key, group in sorted(translations.items()):
+        critical = [p for p in group.values() if p.alert == "critical" and status[(*key, p.lang)] in listed_statuses]
+        missing = [code for code in config.language_codes if code not in group]
+        if critical and missing:
+            problems.append(Problem("warning", SourceLocation(critical[0].source),
+                                    f"critical alert is not published in {', '.join(missing)}: readers of those "
+                                    "languages will not see the banner",
+                                    f"add {key[0]}/{key[1]}.<lang>.md for {', '.join(missing)}", "alert-missing"))
+
     site = Site(
         config=config, now=now, pages=tuple(built), status=status,
         translations={k: dict(sorted(v.items())) for k, v in sorted(translations.items())},
