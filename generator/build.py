@@ -18,6 +18,7 @@ from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .files import build_lock, check_output_dir, write_site
 from .i18n import load_catalog
 from .model import SECTIONS, OutputFile, Site
+from .security import headers_file
 from .site import assemble, schedule_changes
 from .templates import Renderer, make_environment
 from .theme import resolve_theme
@@ -159,6 +160,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
             env = make_environment(options.root, chain)
             outputs = Renderer(site, env, catalog).render_all(options.jobs)
             outputs.extend(_static_files(options.root, chain.static_dirs))
+            outputs.append(headers_file())
         if not options.write:
             return report(True)
         with timer.stage("write"), build_lock(options.out_dir):

@@ -194,3 +194,16 @@ def serve_command(port: int, host: str, root: Path) -> None:
     from .serve import serve
 
     serve(root.resolve(), port, host, lambda: resolve_clock(None, os.environ), lambda line: click.echo(line, err=True))
+
+
+@main.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def verify_command(folder: Path) -> None:
+    """Check a deployed copy of the site against its build manifest (SHA-256 of every file)."""
+    from .files import verify_tree
+
+    problems = verify_tree(folder)
+    for line in problems:
+        click.echo(line)
+    click.echo(f"legation verify: {len(problems)} differences" if problems else "legation verify: every file matches")
+    sys.exit(1 if problems else 0)

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from .errors import OutputError, SourceLocation
 from .model import OutputFile
 
-MARKER = ".legation-build"
+MARKER = ".legation-manifest.json"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -123,7 +123,8 @@ def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> 
             elif output.copy_from is not None:
                 shutil.copyfile(src_root / output.copy_from, target)
             written += 1
-        (staging / MARKER).write_text(json.dumps({"files": manifest}, indent=0, sort_keys=True), encoding="utf-8")
+        (staging / MARKER).write_text(json.dumps({"algorithm": "sha256", "files": manifest}, indent=0, sort_keys=True),
+                                      encoding="utf-8")
         _swap(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -208,3 +209,18 @@ def _remove_leftovers(out_dir: Path) -> None:
     for leftover in (old, out_dir.parent / f".{out_dir.name}.staging"):
         if leftover.exists():
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def verify_tree(folder: Path) -> list[str]:
+    """Differences between ``folder`` and its build manifest: changed, missing and unexpected files."""
+    manifest = _read_manifest(folder)
+    if not manifest:
+        return [f"{folder / MARKER}: no readable build manifest"]
+    found = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
+    problems = [f"{path}: missing" for path in sorted(set(manifest) - found)]
+    problems += [f"{path}: not produced by the build" for path in sorted(found - set(manifest) - {MARKER})]
+    for path in sorted(set(manifest) & found):
+        file = folder / path
+        if file.is_symlink() or hashlib.sha256(file.read_bytes()).hexdigest() != manifest[path]:
+            problems.append(f"{path}: content differs from the build")
+    return problems

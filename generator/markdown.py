@@ -2,7 +2,7 @@
 
 Raw HTML is escaped unless the site enables it; then the output goes through
 an nh3 allowlist. Links may only use http(s), mailto, tel or be relative;
-external links get rel="noopener".
+external links get rel="noopener noreferrer".
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _sanitize(fragment: str) -> str:
 
 
 class _Renderer(RendererHTML):
-    """Adds rel="noopener" to links that leave the site."""
+    """Adds rel="noopener noreferrer" to links that leave the site."""
 
     site_host = ""
 
@@ -83,7 +83,7 @@ class _Renderer(RendererHTML):
         href = str(token.attrGet("href") or "")
         parts = urlsplit(href)
         if parts.scheme in ("http", "https") and parts.hostname != self.site_host:
-            token.attrSet("rel", "noopener")
+            token.attrSet("rel", "noopener noreferrer")
         return self.renderToken(tokens, idx, options, env)
 
 

@@ -35,9 +35,9 @@ def test_body_edit_rewrites_only_that_page(make_site: Callable[..., Path]) -> No
     changed = sorted(path for path in after if after[path] != before.get(path))
     # the page itself, the manifest, and the Arabic translation (whose source changed) — nothing else
     assert "en/announcements/consular-hours/index.html" in changed
-    assert ".legation-build" in changed
+    assert ".legation-manifest.json" in changed
     assert not any(path.endswith("announcements/index.html") for path in changed)
-    assert report.written == len([p for p in changed if p != ".legation-build"])
+    assert report.written == len([p for p in changed if p != ".legation-manifest.json"])
 
 
 def test_incremental_equals_clean(make_site: Callable[..., Path], tmp_path: Path) -> None:
