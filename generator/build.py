@@ -15,13 +15,14 @@ from .cache import load_markdown_cache, save_markdown_cache
 from .config import load_config
 from .content import discover, parse_all, parse_cached
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
-from .files import build_lock, check_output_dir, write_site
+from .fastpath import BuildState, boundaries, crossed, fingerprint, load_state, save_state
+from .files import MARKER, build_lock, check_output_dir, write_site
 from .i18n import load_catalog
 from .model import SECTIONS, OutputFile, Site
 from .security import headers_file
 from .site import assemble, schedule_changes
 from .templates import Renderer, make_environment
-from .theme import resolve_theme
+from .theme import builtin_themes_dir, resolve_theme
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,10 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
     def failed() -> bool:
         return bool(diagnostics.errors) or (options.strict and bool(diagnostics.warnings))
 
+    fast = _unchanged(options) if options.write and options.incremental else None
+    if fast is not None:
+        return fast
+
     try:
         with timer.stage("config"):
             config = load_config(options.root)
@@ -168,10 +173,39 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
             stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
         if options.incremental:
             save_markdown_cache(options.root, next_cache)
+            done = report(True)
+            save_state(options.root, BuildState(
+                _fingerprint(options), options.now.isoformat(), boundaries(pages),
+                {"counts": done.counts, "files": done.files, "bytes": done.bytes,
+                 "warnings": [p.as_json() for p in done.warnings]}))
     except LegationError as exc:
         diagnostics.extend(exc.problems)
         return report(False)
     return report(True)
+
+
+def _fingerprint(options: BuildOptions) -> str:
+    settings = f"{options.out_dir}|{options.drafts}|{options.strict}"
+    return fingerprint(options.root, [builtin_themes_dir()], settings)
+
+
+def _unchanged(options: BuildOptions) -> BuildReport | None:
+    """The previous build's report when nothing it depends on changed (see fastpath)."""
+    start = time.perf_counter()
+    state = load_state(options.root)
+    if state is None or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
+        return None
+    if state.fingerprint != _fingerprint(options):
+        return None
+    summary = state.summary
+    warnings = tuple(
+        Problem("warning", SourceLocation(str(w["file"]), int(w["line"]), int(w["col"])), str(w["message"]),
+                str(w["hint"]), str(w["code"]))
+        for w in summary.get("warnings", [])
+    )
+    return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
+                       int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
+                       str(options.out_dir), 0)
 
 
 def _static_files(root: Path, theme_static: tuple[Path, ...]) -> list[OutputFile]:

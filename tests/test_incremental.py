@@ -63,3 +63,37 @@ def test_parallel_equals_serial(make_site: Callable[..., Path], tmp_path: Path) 
     parallel = run_build(root, out=tmp_path / "parallel", jobs=2, incremental=False)
     assert serial.ok and parallel.ok
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+def test_no_change_rebuild_parses_and_renders_nothing(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    again = run_build(root)
+    assert again.ok and again.written == 0
+    assert set(again.timings) == {"unchanged"}  # no parse, render or write stage ran
+    assert again.counts == run_build(root, incremental=False).counts
+
+
+def test_clock_crossing_a_schedule_boundary_rebuilds(make_site: Callable[..., Path]) -> None:
+    from datetime import timedelta
+
+    from tests.conftest import NOW
+
+    root = make_site({"content/announcements/later.en.md":
+                      '---\ntitle: "Later"\ndate: 2026-11-01\npublish_at: 2026-11-30T00:00:00Z\n---\n'})
+    assert run_build(root, now=NOW).ok
+    assert run_build(root, now=NOW + timedelta(hours=1)).timings.keys() == {"unchanged"}
+    assert not (root / "public/en/announcements/later").exists()
+    after = run_build(root, now=NOW + timedelta(days=8))
+    assert after.ok and "render" in after.timings
+    assert (root / "public/en/announcements/later/index.html").exists()
+
+
+def test_template_override_triggers_rebuild(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    theme_tag = (Path(__file__).parent.parent / "themes/default/templates/tag.html").read_text()
+    write_files(root, {"templates/tag.html": theme_tag.replace("<h1>", '<h1 class="override">')})
+    report = run_build(root)
+    assert report.ok and report.written >= 1
+    assert b'class="override"' in tree(root / "public")["en/tags/consular/index.html"]

@@ -1,0 +1,97 @@
+"""The no-change shortcut: when no input file changed and the clock crossed no schedule
+boundary since the last successful build, that build's output is already right.
+
+Inputs are fingerprinted by path, size and modification time (like make and
+rsync); the schedule boundaries are every publish, expiry, withdrawal and event
+start/end instant, because the clock changes the output only through them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .cache import CACHE_DIR
+from .model import Page
+
+STATE_FILE = "state-v1.json"
+INPUTS = ("site.yml", "content", "templates", "themes", "i18n", "static")
+
+
+@dataclass(frozen=True)
+class BuildState:
+    fingerprint: str
+    clock: str
+    boundaries: tuple[str, ...]
+    summary: dict[str, Any]
+
+
+def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
+    """Digest of every input file's path, size and mtime, the package's own files and the settings."""
+    digest = hashlib.sha256(settings.encode("utf-8"))
+    package = Path(__file__).resolve().parent
+    folders = [root / name for name in INPUTS] + list(extra_dirs) + [package]
+    for folder in folders:
+        if folder.is_file():
+            entries = [folder]
+        elif folder.is_dir():
+            entries = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        else:
+            entries = []
+        for file in entries:
+            try:
+                stat = file.stat()
+            except OSError:
+                continue
+            digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def boundaries(pages: Iterable[Page]) -> tuple[str, ...]:
+    """Every instant at which the clock changes some page's status or an event's upcoming/past state."""
+    moments: set[datetime] = set()
+    for page in pages:
+        for moment in (page.publish_at, page.expires_at, page.withdrawn.at if page.withdrawn else None):
+            if moment is not None:
+                moments.add(moment)
+        if page.event is not None:
+            moments.add(page.event.end or page.event.start)
+    return tuple(sorted(m.isoformat() for m in moments))
+
+
+def crossed(state: BuildState, now: datetime, horizon: timedelta = timedelta(hours=24)) -> bool:
+    """True when a boundary lies between the last build's clock and ``now`` + ``horizon``.
+
+    The horizon keeps the report's "what the next build will publish or expire" right too.
+    """
+    before = datetime.fromisoformat(state.clock)
+    low, high = min(before, now), max(before, now) + horizon
+    return any(low <= datetime.fromisoformat(text) <= high for text in state.boundaries)
+
+
+def load_state(root: Path) -> BuildState | None:
+    try:
+        raw = json.loads((root / CACHE_DIR / STATE_FILE).read_text(encoding="utf-8"))
+        return BuildState(str(raw["fingerprint"]), str(raw["clock"]), tuple(str(b) for b in raw["boundaries"]),
+                          dict(raw["summary"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_state(root: Path, state: BuildState) -> None:
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{STATE_FILE}.{os.getpid()}"
+        temporary.write_text(json.dumps({"fingerprint": state.fingerprint, "clock": state.clock,
+                                         "boundaries": list(state.boundaries), "summary": state.summary},
+                                        sort_keys=True), encoding="utf-8")
+        os.replace(temporary, folder / STATE_FILE)
+    except OSError:
+        pass
