@@ -12,16 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from .cache import load_markdown_cache, save_markdown_cache
-from .config import load_config
-from .content import discover, parse_all, parse_cached
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, crossed, fingerprint, load_state, save_state
 from .files import MARKER, build_lock, check_output_dir, write_site
-from .i18n import load_catalog
 from .model import SECTIONS, OutputFile, Site
 from .security import headers_file
-from .site import assemble, schedule_changes
-from .templates import Renderer, make_environment
 from .theme import builtin_themes_dir, resolve_theme
 
 
@@ -129,6 +124,13 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
     if fast is not None:
         return fast
 
+    # The pipeline's heavy modules load only when a build actually runs (not for --help or no-change rebuilds).
+    from .config import load_config
+    from .content import discover, parse_cached
+    from .i18n import load_catalog
+    from .site import assemble, schedule_changes
+    from .templates import Renderer, make_environment
+
     try:
         with timer.stage("config"):
             config = load_config(options.root)
@@ -232,6 +234,9 @@ class LoadedSite:
 
 def load_pages(root: Path) -> LoadedSite:
     """Read site.yml and parse every content file; raises LegationError when site.yml is unusable."""
+    from .config import load_config
+    from .content import discover, parse_all
+
     config = load_config(root)
     sources, problems = discover(root, config)
     pages, found = parse_all(sources, config)

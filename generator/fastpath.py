@@ -91,7 +91,7 @@ def save_state(root: Path, state: BuildState) -> None:
         temporary = folder / f".{STATE_FILE}.{os.getpid()}"
         temporary.write_text(json.dumps({"fingerprint": state.fingerprint, "clock": state.clock,
                                          "boundaries": list(state.boundaries), "summary": state.summary},
-                                        sort_keys=True), encoding="utf-8")
+                                        ), encoding="utf-8")
         os.replace(temporary, folder / STATE_FILE)
     except OSError:
         pass
