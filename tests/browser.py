@@ -1,0 +1,94 @@
+"""Shared helpers for the browser and validator tests: the demo build, a local server, the tools.
+
+In CI (CI=true) a missing tool fails the test run; elsewhere the test is skipped
+with a message saying how to install the tool.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = REPO / "tools" / "node_modules"
+VNU_JAR = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = TOOLS / "axe-core" / "axe.min.js"
+CHROMIUM = Path(os.environ.get("LEGATION_CHROMIUM", "/usr/bin/chromium"))
+DEMO_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def require(condition: bool, what: str, how: str) -> None:
+    """Fail in CI, skip elsewhere, when a tool the test needs is missing."""
+    if condition:
+        return
+    message = f"{what} is missing: {how}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_java() -> str:
+    java = shutil.which("java")
+    require(java is not None, "java", "install a Java 17 runtime")
+    require(VNU_JAR.is_file(), "vnu.jar", "run: npm install --prefix tools")
+    return str(java)
+
+
+def require_chromium() -> None:
+    require(CHROMIUM.is_file(), "chromium", "install the Debian package chromium")
+    require(AXE_JS.is_file(), "axe-core", "run: npm install --prefix tools")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        require(False, "playwright", "pip install -e '.[test]'")
+
+
+def build_demo(out: Path) -> Path:
+    """Build the repository's demo site with a fixed clock into ``out``."""
+    from generator.build import BuildOptions, build
+
+    report = build(BuildOptions(REPO, out, DEMO_NOW, incremental=False))
+    assert report.ok, "\n".join(p.format() for p in report.problems)
+    return out
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on a free localhost port; yields the base URL."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def chromium_page(width: int = 1280, height: int = 900) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+            yield context.new_page()
+        finally:
+            browser.close()

@@ -1,0 +1,98 @@
+"""The demo build through the field's validators: Nu HTML checker, axe-core in Chromium, 320 px layout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.browser import (
+    AXE_JS,
+    VNU_JAR,
+    build_demo,
+    chromium_page,
+    require_chromium,
+    require_java,
+    serve_folder,
+)
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("demo") / "public")
+
+
+def sample_pages(site: Path) -> list[str]:
+    """Home, every list, one item of each section and a tag page, in every language; plus root and 404."""
+    pages = ["/", "/404.html"]
+    for lang_dir in sorted(p for p in site.iterdir() if p.is_dir() and (p / "index.html").is_file()):
+        lang = lang_dir.name
+        pages.append(f"/{lang}/")
+        for section in ("announcements", "events", "investment"):
+            pages.append(f"/{lang}/{section}/")
+            items = sorted(p for p in (lang_dir / section).iterdir() if (p / "index.html").is_file()
+                           and p.name != "page")
+            if items:
+                pages.append(f"/{lang}/{section}/{items[0].name}/")
+        tags = sorted(p for p in (lang_dir / "tags").iterdir() if p.is_dir())
+        if tags:
+            pages.append(f"/{lang}/tags/{tags[0].name}/")
+        about = lang_dir / "about" / "index.html"
+        if about.is_file():
+            pages.append(f"/{lang}/about/")
+    return pages
+
+
+def test_nu_html_checker_finds_no_errors(demo: Path) -> None:
+    java = require_java()
+    done = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--skip-non-html",
+                           str(demo)], capture_output=True, text=True, timeout=600)
+    messages = json.loads(done.stderr or "{}").get("messages", []) if done.stderr.strip().startswith("{") else []
+    errors = [m for m in messages if m.get("type") == "error"]
+    shown = "\n".join(f"{m.get('url', '').split('/public/')[-1]}:{m.get('lastLine')}: {m.get('message')}"
+                      for m in errors[:30])
+    assert done.returncode == 0 and not errors, shown or done.stderr[-2000:]
+    html_files = list(demo.rglob("*.html"))
+    assert len(html_files) > 20
+
+
+def test_axe_finds_no_wcag_violations_and_nothing_overflows_at_320px(demo: Path) -> None:
+    require_chromium()
+    pages = sample_pages(demo)
+    assert len(pages) >= 20
+    problems: list[str] = []
+    with serve_folder(demo) as base, chromium_page(320, 640) as page:
+        for path in pages:
+            page.goto(base + path)  # type: ignore[attr-defined]
+            page.add_script_tag(path=str(AXE_JS))  # type: ignore[attr-defined]
+            result = page.evaluate(  # type: ignore[attr-defined]
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                WCAG_TAGS)
+            for violation in result["violations"]:
+                targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+            overflow = page.evaluate(  # type: ignore[attr-defined]
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                problems.append(f"{path}: {overflow}px of horizontal overflow at 320 px")
+    assert not problems, "\n".join(problems)
+
+
+def test_arabic_pages_are_right_to_left_and_mirror(demo: Path) -> None:
+    require_chromium()
+    with serve_folder(demo) as base, chromium_page(1280, 900) as page:
+        page.goto(base + "/ar/")  # type: ignore[attr-defined]
+        direction = page.evaluate("() => getComputedStyle(document.body).direction")  # type: ignore[attr-defined]
+        assert direction == "rtl"
+        # the site title sits at the right edge, the language switcher at the left edge (mirrored header)
+        title_box = page.locator(".site-title").bounding_box()  # type: ignore[attr-defined]
+        switcher_box = page.locator(".languages").bounding_box()  # type: ignore[attr-defined]
+        assert title_box["x"] > switcher_box["x"]
+        page.goto(base + "/en/")  # type: ignore[attr-defined]
+        title_box = page.locator(".site-title").bounding_box()  # type: ignore[attr-defined]
+        switcher_box = page.locator(".languages").bounding_box()  # type: ignore[attr-defined]
+        assert title_box["x"] < switcher_box["x"]
