@@ -1,0 +1,133 @@
+"""The template context, documented in one table that docs/themes.md is generated from.
+
+tests/test_context_doc.py renders every kind of page and fails when a variable
+is added, removed or documented for the wrong kind, so the docs cannot go stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL = ("chooser", "404", "home", "list", "tags", "tag", "item")
+
+
+@dataclass(frozen=True)
+class ContextVariable:
+    name: str
+    type: str
+    kinds: tuple[str, ...]
+    description: str
+
+
+CONTEXT: tuple[ContextVariable, ...] = (
+    ContextVariable("config", "SiteConfig", ALL, "site.yml, checked: title, base_url, languages, timezone, social, …"),
+    ContextVariable("site_title", "str", ALL, "The site title in this page's language"),
+    ContextVariable("lang", "Language", ALL, "This page's language: code, name, direction (ltr/rtl), locale"),
+    ContextVariable("languages", "tuple[Language, ...]", ALL, "Every site language, in switcher order"),
+    ContextVariable("default_language", "Language", ALL, "The site's default language"),
+    ContextVariable("t", "(key: str, **values) -> str", ALL,
+                    "UI string in this page's language (site i18n over theme over parents, default-language fallback)"),
+    ContextVariable("url", "(path: str) -> str", ALL, "Absolute URL of a site path, for feeds, canonical and Open Graph"),
+    ContextVariable("href", "(path: str) -> str", ALL, "Link target for a site path (adds base_url's path prefix)"),
+    ContextVariable("relative_url", "str", ALL, "This page's site path, e.g. /ar/events/"),
+    ContextVariable("canonical", "str", ALL, "This page's absolute canonical URL"),
+    ContextVariable("alternates", "list[Alternate]", ALL,
+                    "hreflang links (hreflang, href) of this page in every language it exists in, plus x-default"),
+    ContextVariable("switcher", "list[SwitchOption]", ALL,
+                    "Language switcher: language, href (same item, else that language's section list), current, available"),
+    ContextVariable("menu", "tuple[Page, ...]", ALL, "Pages with `menu:` in this language, in menu order"),
+    ContextVariable("alerts", "tuple[Page, ...]", ALL, "Active alerts in this language, most severe first"),
+    ContextVariable("sections", "tuple[str, ...]", ALL, "The content sections: announcements, events, investment, pages"),
+    ContextVariable("section_url", "(section: str) -> str", ALL, "Site path of a section's list in this language"),
+    ContextVariable("tag_url", "(tag: str) -> str", ALL, "Site path of a tag's page in this language"),
+    ContextVariable("tag_label", "(tag: str) -> str", ALL, "A tag's name in this language (site.yml `tags`)"),
+    ContextVariable("now", "datetime", ALL, "The build clock"),
+    ContextVariable("current_section", "str", ALL, "The section of a list or item page, else empty"),
+    ContextVariable("kind", "str", ALL, "One of chooser, 404, home, list, tags, tag, item"),
+    ContextVariable("page_title", "str", ALL, "This page's title, for <title> and Open Graph"),
+    ContextVariable("description", "str", ALL, "Summary of the item, else the site description in this language"),
+    ContextVariable("status_of", "(page: Page) -> str", ALL,
+                    "A page's status by the build clock: published, draft, scheduled, expired, withdrawn"),
+    ContextVariable("is_upcoming", "(page: Page) -> bool", ALL, "Whether an event has not ended by the build clock"),
+    ContextVariable("homes", "list[tuple[Language, str, str]]", ("chooser", "404"),
+                    "(language, home path, site title in that language) for every language"),
+    ContextVariable("latest", "tuple[Page, ...]", ("home",), "The five newest announcements"),
+    ContextVariable("upcoming", "tuple[Page, ...]", ("home",), "The next five upcoming events"),
+    ContextVariable("highlights", "tuple[Page, ...]", ("home",), "The three newest investment pages"),
+    ContextVariable("section", "str", ("list",), "The listed section"),
+    ContextVariable("items", "tuple[Page, ...]", ("list", "tag"), "The pages listed on this page"),
+    ContextVariable("upcoming_items", "list[Page]", ("list",), "Of `items`, the events that have not ended"),
+    ContextVariable("past_items", "list[Page]", ("list",), "Of `items`, everything else"),
+    ContextVariable("pagination", "Pagination", ("list",), "number, total, prev_url, next_url"),
+    ContextVariable("tags", "list[TagLink]", ("tags",), "Every tag used in this language: label, url, count"),
+    ContextVariable("tag", "str", ("tag",), "The tag, as written in the content"),
+    ContextVariable("label", "str", ("tag",), "The tag's name in this language"),
+    ContextVariable("page", "Page", ("item",),
+                    "The item: title, summary, date, updated, tags, image, body_html, headings, event, investment, …"),
+    ContextVariable("status", "str", ("item",), "published, draft, scheduled, expired or withdrawn"),
+    ContextVariable("stale", "bool", ("item",), "True when this translation's source changed since it was translated"),
+    ContextVariable("source_page", "Page | None", ("item",), "The page this one was translated from"),
+    ContextVariable("translations", "dict[str, Page]", ("item",), "This item in every language it exists in"),
+)
+
+TEMPLATES = (
+    ("base.html", "Layout every page extends: head, header, language switcher, menu, alert banners, footer"),
+    ("home.html", "Home of one language (kind home)"),
+    ("list.html", "Section list, paginated (kind list); list-<section>.html wins when present"),
+    ("item.html", "Item page (kind item); <section>.html wins when present"),
+    ("partials/events.html, partials/investment.html", "Section-specific blocks included by item.html"),
+    ("tag.html, tags.html", "One tag's items; every tag of a language"),
+    ("chooser.html", "The root language chooser /index.html"),
+    ("404.html", "The not-found page"),
+)
+
+
+def markdown() -> str:
+    """docs/themes.md."""
+    lines = [
+        "# Themes",
+        "",
+        "<!-- Generated by `python -m generator.context_doc > docs/themes.md`; a test fails when it is stale. -->",
+        "",
+        "A theme is a folder `themes/<name>/` with `templates/` (Jinja), `i18n/<lang>.yml` (UI strings),",
+        "`static/` (copied to `/static/`) and an optional `theme.yml`:",
+        "",
+        "```yaml",
+        "extends: default   # inherit everything not overridden here",
+        "```",
+        "",
+        "Templates are looked up in this order: the site's own `templates/`, the theme, its parents",
+        "(following `extends`), then the installed themes. A template can reach a specific theme's",
+        'version explicitly with the `name:` prefix, e.g. `{% extends "default:base.html" %}` in an',
+        "override of `base.html`. A site's own `themes/<name>` wins over an installed theme of that name.",
+        "",
+        "UI strings: the theme's `i18n/<lang>.yml` (parents first), overridden key by key by the site's",
+        "`i18n/<lang>.yml`. A key missing in a language falls back to the default language and is",
+        "reported once as a warning. Templates call `t(\"key\")`, with `{name}` placeholders filled from",
+        "keyword arguments: `t(\"page_of\", number=2, total=5)`.",
+        "",
+        "Rendering is autoescaped and uses `StrictUndefined`: a misspelt variable is an error naming",
+        "the template and line. Layouts should use CSS logical properties (`margin-inline-start`,",
+        "`inset-inline-end`, `text-align: start`) so right-to-left languages need no special cases;",
+        "`<html>` carries `lang` and `dir`. Filters: `date` (CLDR long date in the page's language and",
+        "the site's time zone; `date(\"full\")`, `date(\"short\")`), `time`, `datetime`.",
+        "",
+        "## Templates",
+        "",
+        "| template | renders |",
+        "|---|---|",
+        *(f"| `{name}` | {text} |" for name, text in TEMPLATES),
+        "",
+        "## Context",
+        "",
+        "| variable | type | pages | meaning |",
+        "|---|---|---|---|",
+    ]
+    for var in CONTEXT:
+        kinds = "all" if var.kinds == ALL else ", ".join(var.kinds)
+        lines.append(f"| `{var.name}` | `{var.type.replace('|', '&#124;')}` | {kinds} | {var.description} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
