@@ -64,7 +64,8 @@ BAD_INPUT = {
     "dotdot slug": ({"content/announcements/..secret.en.md": '---\ntitle: "x"\ndate: 2026-11-01\n---\n'},
                     "content/announcements/..secret.en.md", "not a safe URL slug"),
     "dotdot in bundle image": (
-        {"content/announcements/pics/index.en.md": '---\ntitle: "x"\ndate: 2026-11-01\nimage: {src: "../../../etc/passwd", alt: "x"}\n---\n',
+        {"content/announcements/pics/index.en.md":
+         '---\ntitle: "x"\ndate: 2026-11-01\nimage: {src: "../../../etc/passwd", alt: "x"}\n---\n',
          "content/announcements/pics/photo.png": b"\x89PNG"},
         "content/announcements/pics/index.en.md:4:", "must stay inside the site"),
     "non-utf8 file": ({"content/announcements/latin1.en.md": b'---\ntitle: "Caf\xe9"\ndate: 2026-11-01\n---\n'},

@@ -56,8 +56,8 @@ def test_incremental_equals_clean(make_site: Callable[..., Path], tmp_path: Path
 
 
 def test_parallel_equals_serial(make_site: Callable[..., Path], tmp_path: Path) -> None:
-    files = {f"content/announcements/item-{i:03}.en.md": f'---\ntitle: "Item {i}"\ndate: 2026-11-{1 + i % 20:02}\n---\nText {i}.\n'
-             for i in range(60)}
+    files = {f"content/announcements/item-{i:03}.en.md":
+             f'---\ntitle: "Item {i}"\ndate: 2026-11-{1 + i % 20:02}\n---\nText {i}.\n' for i in range(60)}
     root = make_site(files)
     serial = run_build(root, out=tmp_path / "serial", jobs=1, incremental=False)
     parallel = run_build(root, out=tmp_path / "parallel", jobs=2, incremental=False)
