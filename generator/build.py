@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import load_markdown_cache, save_markdown_cache
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
@@ -18,6 +18,9 @@ from .files import MARKER, build_lock, check_output_dir, write_site
 from .model import SECTIONS, OutputFile, Site
 from .security import headers_file
 from .theme import builtin_themes_dir, resolve_theme
+
+if TYPE_CHECKING:
+    from .i18n import Catalog
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class BuildOptions:
     write: bool = True
     jobs: int = 1
     incremental: bool = True
+    lock_wait: float = 600.0
+    snippets_in_site: bool = False  # the preview serves the snippet board from the site at /_snippets/
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,22 @@ class _Timer:
 
 
 def build(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildReport:
-    """Read, check, render and (unless ``write`` is False) swap in the site."""
+    """Read, check, render and (unless ``write`` is False) swap in the site.
+
+    A build that writes holds the output folder's lock from start to end, so two
+    builds never interleave; the second waits up to ``lock_wait`` seconds.
+    """
+    if not options.write:
+        return _build(options, progress)
+    try:
+        with build_lock(options.out_dir, options.lock_wait,
+                        on_wait=(lambda: progress("waiting for another build")) if progress else None):
+            return _build(options, progress)
+    except LegationError as exc:
+        return BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))
+
+
+def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> BuildReport:
     diagnostics = Diagnostics()
     timer = _Timer(progress)
     site: Site | None = None
@@ -129,6 +149,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
     from .content import discover, parse_cached
     from .i18n import load_catalog
     from .site import assemble, schedule_changes
+    from .snippets import build_snippets, snippet_outputs
     from .templates import Renderer, make_environment
 
     try:
@@ -168,11 +189,26 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
             outputs = Renderer(site, env, catalog).render_all(options.jobs)
             outputs.extend(_static_files(options.root, chain.static_dirs))
             outputs.append(headers_file())
+        with timer.stage("snippets"):
+            items = build_snippets(site, catalog, options.jobs)
+            for item in items:
+                diagnostics.extend(item.problems)
+            snippet_files = snippet_outputs(site, catalog, items, "_snippets/" if options.snippets_in_site else "")
+            snippets_dir = options.root / config.snippets.out_dir
+            if options.snippets_in_site:
+                outputs.extend(snippet_files)
+                snippet_files = []
+            elif snippet_files and options.write:
+                check_output_dir(snippets_dir, options.root)
+        if failed():
+            return report(False)
         if not options.write:
             return report(True)
-        with timer.stage("write"), build_lock(options.out_dir):
+        with timer.stage("write"):
             stats = write_site(outputs, options.out_dir, options.root)
             stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
+            if snippet_files:
+                write_site(snippet_files, snippets_dir, options.root)
         if options.incremental:
             save_markdown_cache(options.root, next_cache)
             done = report(True)
@@ -241,3 +277,16 @@ def load_pages(root: Path) -> LoadedSite:
     sources, problems = discover(root, config)
     pages, found = parse_all(sources, config)
     return LoadedSite(config, tuple(pages), tuple(problems + found))
+
+
+def load_site(root: Path, now: datetime) -> tuple[Site, Catalog, tuple[Problem, ...]]:
+    """The assembled site and its UI strings without rendering (for commands that inspect items)."""
+    from .i18n import load_catalog
+    from .site import assemble
+
+    loaded = load_pages(root)
+    chain = resolve_theme(root, loaded.config.theme)
+    catalog, found = load_catalog([*chain.i18n_dirs, root / "i18n"], root, loaded.config.language_codes,
+                                  loaded.config.default_language)
+    site, assembled = assemble(list(loaded.pages), loaded.config, now)
+    return site, catalog, (*loaded.problems, *found, *assembled)

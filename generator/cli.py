@@ -47,8 +47,10 @@ def main() -> None:
               help="Write a JSON build report to this file.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
               help="Worker processes (default: the number of CPUs). Output is identical for any value.")
+@click.option("--lock-wait", type=click.FloatRange(0), default=600, show_default=True,
+              help="Seconds to wait for another build of the same output folder to finish.")
 def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, strict: bool,
-                  report_file: Path | None, jobs: int | None) -> None:
+                  report_file: Path | None, jobs: int | None, lock_wait: float) -> None:
     """Build the site into the output folder, replacing it only when everything succeeded."""
     root = root.resolve()
     out_dir = (out if out is not None else root / "public").absolute()
@@ -60,7 +62,8 @@ def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, str
     from .build import BuildOptions, build
 
     workers = jobs or os.cpu_count() or 1
-    result = build(BuildOptions(root, out_dir, now, drafts, strict, jobs=workers), progress if interactive else None)
+    options = BuildOptions(root, out_dir, now, drafts, strict, jobs=workers, lock_wait=lock_wait)
+    result = build(options, progress if interactive else None)
     _finish(result, report_file, strict)
 
 
@@ -84,6 +87,12 @@ def _finish(result: BuildReport, report_file: Path | None, strict: bool) -> None
 def _root_option(function: Any) -> Any:
     return click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
                         help="Site folder holding site.yml and content/.")(function)
+
+
+def _usage(message: str, hint: str) -> NoReturn:
+    """A wrong argument: exit 2 like click's own usage errors."""
+    click.echo(f"legation: {message}\n  fix: {hint}", err=True)
+    sys.exit(2)
 
 
 def _fail(exc: LegationError) -> NoReturn:
@@ -127,6 +136,57 @@ def new_command(section: str, slug: str, lang: str | None, translate_to: str, ti
         with open(target, "x", encoding="utf-8") as handle:
             handle.write(file.text)
         click.echo(f"created {file.path}")
+
+
+@main.command("snippets")
+@click.argument("item")
+@click.option("--lang", "langs", multiple=True, help="Only this language (repeatable; default: every language).")
+@click.option("--platform", "platforms", multiple=True,
+              help="Only this platform (repeatable; default: snippets.platforms in site.yml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per language.")
+@click.option("--now", callback=_clock, help="Build clock (default: SOURCE_DATE_EPOCH, else now).")
+@_root_option
+def snippets_command(item: str, langs: tuple[str, ...], platforms: tuple[str, ...], as_json: bool, now: datetime,
+                     root: Path) -> None:
+    """Print ready-to-paste social posts for ITEM (section/slug, e.g. announcements/visa-news)."""
+    from dataclasses import replace
+
+    from .build import load_site
+    from .errors import did_you_mean
+    from .snippets import RULES, item_snippets
+
+    root = root.resolve()
+    try:
+        site, catalog, _ = load_site(root, now)
+    except LegationError as exc:
+        _fail(exc)
+    section, _, slug = item.strip("/").partition("/")
+    group = site.translations.get((section, slug))
+    if not group:
+        known = [f"{s}/{g}" for s, g in site.translations]
+        hint = did_you_mean(item, known) or "give section/slug, e.g. announcements/" + (known[0].split("/")[1] if known else "x")
+        _usage(f'no item "{item}" in content/', hint)
+    for name in (*langs, *platforms):
+        if name not in site.config.language_codes and name not in RULES:
+            _usage(f'unknown language or platform "{name}"',
+                   did_you_mean(name, [*site.config.language_codes, *RULES]) or "see site.yml")
+    chosen = platforms or site.config.snippets.platforms or tuple(RULES)
+    config = replace(site.config, snippets=replace(site.config.snippets, platforms=tuple(chosen)))
+    site = replace(site, config=config)
+    results = [item_snippets(site, catalog, page) for lang, page in group.items() if not langs or lang in langs]
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            for post in result.posts:
+                state = "" if post.fits else "  TOO LONG"
+                click.echo(f"── {result.page.lang} · {RULES[post.platform].label} · {post.length}/{post.limit} "
+                           f"({post.counting}){state}")
+                click.echo(post.text)
+                click.echo()
+    for result in results:
+        for problem in result.problems:
+            click.echo(problem.format(), err=True)
 
 
 @main.command("status")

@@ -26,7 +26,7 @@ KEYS: dict[str, str] = {
     "timezone": "IANA time zone for dates written without an offset, e.g. Asia/Baku",
     "theme": "Theme name: themes/<name> in the site, else an installed theme",
     "social": "Social accounts: {x: handle, facebook: page, …}",
-    "snippets": "Cross-post snippets: {platforms, utm: {medium, campaign}, hashtags, out_dir}",
+    "snippets": "Cross-post snippets: {platforms, utm: {medium, campaign}, hashtags, out_dir, limits, url_length}",
     "paginate": "Items per page in section lists (default 10)",
     "feeds": "Feed settings: {length: 20}",
     "markdown": "Markdown settings: {allow_html: false}",
@@ -34,7 +34,7 @@ KEYS: dict[str, str] = {
     "translations": "Missing-translation policy: {fallback_to_default: false}",
 }
 LANGUAGE_KEYS = ("code", "name", "direction")
-SNIPPET_KEYS = ("platforms", "utm", "hashtags", "out_dir")
+SNIPPET_KEYS = ("platforms", "utm", "hashtags", "out_dir", "limits", "url_length")
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -195,4 +195,17 @@ def _snippets(check: Checker, value: Any) -> SnippetsConfig:
     out_dir = check.text(fields.get("out_dir", "snippets"), ("snippets", "out_dir"), allow_empty=False) or "snippets"
     if out_dir.startswith("/") or ".." in Path(out_dir).parts:
         check.error(("snippets", "out_dir"), f'out_dir "{out_dir}" must be a folder inside the site', 'use e.g. "snippets"')
-    return SnippetsConfig(tuple(platforms), medium, campaign, tuple(hashtags), out_dir)
+    limits = _platform_numbers(check, fields.get("limits", {}), "limits")
+    url_lengths = _platform_numbers(check, fields.get("url_length", {}), "url_length")
+    return SnippetsConfig(tuple(platforms), medium, campaign, tuple(hashtags), out_dir, limits, url_lengths)
+
+
+def _platform_numbers(check: Checker, value: Any, key: str) -> dict[str, int]:
+    """`limits: {mastodon: 1000}`: a positive number per known platform (a Mastodon instance's own limit)."""
+    fields = check.mapping(value, ("snippets", key), PLATFORMS) or {}
+    out: dict[str, int] = {}
+    for name, number in fields.items():
+        checked = check.integer(number, ("snippets", key, name), minimum=1)
+        if checked is not None:
+            out[name] = checked
+    return out

@@ -38,6 +38,8 @@ class SnippetsConfig:
     utm_campaign: str = ""
     hashtags: tuple[str, ...] = ()
     out_dir: str = "snippets"
+    limits: dict[str, int] = field(default_factory=dict)  # platform -> limit, overriding RULES
+    url_lengths: dict[str, int] = field(default_factory=dict)  # platform -> what a URL counts as
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,11 @@ the parent. Where fork is unavailable, or for small inputs, it runs inline.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -32,7 +36,7 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_per_job:
     workers = []
     for start, end in bounds:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(func, items, start, end, sender), daemon=True)
+        process = context.Process(target=_work, args=(func, items, start, end, sender, os.getpid()), daemon=True)
         process.start()
         sender.close()
         workers.append((process, receiver))
@@ -55,7 +59,24 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_per_job:
     return results
 
 
-def _work(func: Callable[[T], R], items: Sequence[T], start: int, end: int, sender: Connection) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the build process dies.
+
+    A killed build must not leave workers behind: they would hold the output
+    folder's lock (inherited file descriptor) and block the next build.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _work(func: Callable[[T], R], items: Sequence[T], start: int, end: int, sender: Connection, parent: int) -> None:
+    _die_with_parent(parent)
     try:
         sender.send(("ok", [func(items[i]) for i in range(start, end)]))
     except BaseException as exc:  # the parent decides what to do with it

@@ -101,7 +101,7 @@ class PreviewApp:
             current = fingerprint(self.root)
             if not force and self.state.report is not None and current == self.state.fingerprint:
                 return None
-            report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True))
+            report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True, snippets_in_site=True))
             self.state = PreviewState(report, current)
             return report
 
@@ -162,5 +162,6 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
     for name in WATCHED:
         if (root / name).exists():
             server.watch(str(root / name), rebuild, delay=0.3)
-    log(f"Serving {out_dir} on http://{host}:{port}/ (drafts and scheduled items shown); Ctrl-C stops")
+    log(f"Serving {out_dir} on http://{host}:{port}/ (drafts and scheduled items shown; social posts at /_snippets/); "
+        "Ctrl-C stops")
     server.serve(port=port, host=host, debug=False, restart_delay=0)

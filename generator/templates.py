@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from jinja2 import (
     ChoiceLoader,
@@ -20,22 +20,31 @@ from jinja2 import (
     pass_context,
 )
 
+from .calendars import calendar_path, event_ics_path, render_calendars
 from .errors import LegationError, SourceLocation
+from .feeds import (
+    FEED_SECTIONS,
+    FeedLink,
+    all_feed_folder,
+    all_feed_title,
+    feed_links,
+    feed_specs,
+    render_feeds,
+    section_feed_folder,
+    section_feed_title,
+    tag_feed_folder,
+    tag_feed_title,
+)
 from .i18n import Catalog, format_date, format_datetime, format_time
 from .model import SECTIONS, Language, OutputFile, Page, Site
 from .parallel import fork_map
+from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
 
 
 class TemplateFailure(LegationError):
     """A template could not be loaded or rendered."""
-
-
-@dataclass(frozen=True)
-class Alternate:
-    hreflang: str
-    href: str
 
 
 @dataclass(frozen=True)
@@ -74,8 +83,14 @@ def make_environment(root: Path, chain: ThemeChain) -> Environment:
         loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(date=_date_filter, time=_time_filter, datetime=_datetime_filter)
+    env.filters.update(date=_date_filter, time=_time_filter, datetime=_datetime_filter, absolute=_absolute_filter)
     return env
+
+
+@pass_context
+def _absolute_filter(ctx: Any, value: str, base: str = "/") -> str:
+    """An absolute URL for ``value`` read relative to the site path ``base`` (e.g. a bundle image)."""
+    return urljoin(absolute_url(ctx["config"], base), value)
 
 
 @pass_context
@@ -106,12 +121,16 @@ class Renderer:
         self.site, self.env, self.catalog = site, env, catalog
         self.config = site.config
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
+        self.feeds = feed_specs(site, catalog)
 
     # -------------------------------------------------------------- context
     def _base(self, lang: str, url: str, alternates: list[Alternate], switch: dict[str, str],
-              kind: str, title: str, description: str = "", available: set[str] | None = None) -> dict[str, Any]:
+              kind: str, title: str, description: str = "", available: set[str] | None = None,
+              feeds: list[FeedLink] | None = None, json_ld: dict[str, Any] | None = None,
+              calendar_url: str = "") -> dict[str, Any]:
         language = self.config.language(lang)
         config = self.config
+        site_feeds = feed_links(all_feed_title(self.site, self.catalog, lang), all_feed_folder(lang))
 
         def t(key: str, **values: Any) -> str:
             text = self.catalog.get(lang, key)
@@ -147,6 +166,10 @@ class Renderer:
             "description": description or config.description.get(lang, ""),
             "status_of": self.site.page_status,
             "is_upcoming": lambda page: event_is_upcoming(page, self.site.now),
+            "feeds": [*(feeds or []), *site_feeds],
+            "json_ld": json_ld_text(json_ld),
+            "calendar_url": calendar_url,
+            "indexable": True,
         }
 
     def _language_alternates(self, urls: dict[str, str]) -> list[Alternate]:
@@ -171,6 +194,29 @@ class Renderer:
                                      "check the variable names against docs/themes.md", "template") from None
         return OutputFile(path or output_path(url), html.encode("utf-8"))
 
+    # -------------------------------------------------------------- URL groups
+    # Each page's translations: one helper per kind, used by the page's head and by sitemap.xml,
+    # so both carry the identical set of alternates.
+    def home_urls(self) -> dict[str, str]:
+        return {code: f"/{code}/" for code in self.config.language_codes}
+
+    def list_urls(self, section: str, number: int) -> dict[str, str]:
+        return {code: list_url(code, section, number) for code in self.config.language_codes
+                if number <= len(paginate(self.site.listings[(code, section)], self.config.paginate))}
+
+    def tag_urls(self, slug: str) -> dict[str, str]:
+        return {code: f"/{code}/tags/{slug}/" for code in self.config.language_codes if (code, slug) in self.site.tags}
+
+    def tags_index_urls(self) -> dict[str, str]:
+        return {code: f"/{code}/tags/" for code in self.config.language_codes}
+
+    def item_urls(self, page: Page) -> dict[str, str]:
+        return {code: other.url for code, other in self.site.translations_of(page).items()}
+
+    def root_alternates(self) -> list[Alternate]:
+        """The homes and the root language chooser: the chooser is their x-default."""
+        return [*self._language_alternates(self.home_urls())[:-1], Alternate("x-default", absolute_url(self.config, "/"))]
+
     # -------------------------------------------------------------- pages
     def units(self) -> list[tuple[str, ...]]:
         """Independent pieces of rendering work, in output order (for workers)."""
@@ -179,7 +225,10 @@ class Renderer:
             work.append(("home", lang))
             work.extend(("list", lang, section) for section in SECTIONS)
             work.append(("tags", lang))
+            work.append(("calendar", lang))
         work.extend(("item", str(index)) for index in range(len(self.site.pages)))
+        work.extend(("feed", str(index)) for index in range(len(self.feeds)))
+        work.append(("sitemap",))
         return work
 
     def render_unit(self, unit: tuple[str, ...]) -> list[OutputFile]:
@@ -192,30 +241,39 @@ class Renderer:
             return list(self.render_list(unit[1], unit[2]))
         if kind == "tags":
             return list(self.render_tags(unit[1]))
+        if kind == "calendar":
+            return render_calendars(self.site, self.catalog, unit[1])
+        if kind == "feed":
+            return render_feeds(self.site, self.catalog, self.feeds[int(unit[1])])
+        if kind == "sitemap":
+            return [sitemap_xml(self.sitemap_entries()), robots_txt(self.site)]
         page = self.site.pages[int(unit[1])]
         return [self.render_item(page), *self.copy_assets(page)]
 
     def render_all(self, jobs: int = 1) -> list[OutputFile]:
-        """Every HTML page; identical for any number of ``jobs``."""
+        """Every page, feed and calendar; identical for any number of ``jobs``."""
         chunks = fork_map(self.render_unit, self.units(), jobs)
         return [output for chunk in chunks for output in chunk]
 
     def render_root(self) -> Iterator[OutputFile]:
-        homes = {code: f"/{code}/" for code in self.config.language_codes}
+        homes = self.home_urls()
         default = self.config.default_language
-        context = self._base(default, "/", self._language_alternates(homes), homes, "chooser",
-                             self.config.site_title(default))
+        others = [link for code in self.config.language_codes if code != default
+                  for link in feed_links(all_feed_title(self.site, self.catalog, code), all_feed_folder(code))]
+        context = self._base(default, "/", self.root_alternates(), homes, "chooser", self.config.site_title(default),
+                             feeds=others)
         context["homes"] = [(lang, f"/{lang.code}/", self.config.site_title(lang.code)) for lang in self.config.languages]
-        context["alternates"] = [*context["alternates"][:-1], Alternate("x-default", absolute_url(self.config, "/"))]
         yield self._render(["chooser.html"], "/", context)
         context404 = self._base(default, "/404.html", [], homes, "404", self.catalog.get(default, "not_found"))
         context404["homes"] = context["homes"]
+        context404["indexable"] = False
         yield self._render(["404.html"], "/404.html", context404, "404.html")
 
     def render_home(self, lang: str) -> OutputFile:
-        homes = {code: f"/{code}/" for code in self.config.language_codes}
-        context = self._base(lang, f"/{lang}/", self._language_alternates(homes), homes, "home",
-                             self.config.site_title(lang))
+        homes = self.home_urls()
+        context = self._base(lang, f"/{lang}/", self.root_alternates(), homes, "home",
+                             self.config.site_title(lang), json_ld=home_json_ld(self.site, lang),
+                             calendar_url=calendar_path(lang))
         events = self.site.listings[(lang, "events")]
         context.update(
             latest=self.site.listings[(lang, "announcements")][:5],
@@ -224,15 +282,20 @@ class Renderer:
         )
         return self._render(["home.html"], f"/{lang}/", context)
 
+    def _section_feeds(self, lang: str, section: str) -> list[FeedLink]:
+        if section not in FEED_SECTIONS:
+            return []
+        return feed_links(section_feed_title(self.site, self.catalog, lang, section), section_feed_folder(lang, section))
+
     def render_list(self, lang: str, section: str) -> Iterator[OutputFile]:
         chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
         for number, items in enumerate(chunks, start=1):
             url = list_url(lang, section, number)
-            urls = {code: list_url(code, section, number) for code in self.config.language_codes
-                    if number <= len(paginate(self.site.listings[(code, section)], self.config.paginate))}
             title = self.catalog.get(lang, f"section.{section}")
-            context = self._base(lang, url, self._language_alternates(urls),
-                                 {code: list_url(code, section) for code in self.config.language_codes}, "list", title)
+            context = self._base(lang, url, self._language_alternates(self.list_urls(section, number)),
+                                 {code: list_url(code, section) for code in self.config.language_codes}, "list", title,
+                                 feeds=self._section_feeds(lang, section),
+                                 calendar_url=calendar_path(lang) if section == "events" else "")
             context.update(
                 section=section, current_section=section, items=items,
                 upcoming_items=[p for p in items if event_is_upcoming(p, self.site.now)],
@@ -249,14 +312,15 @@ class Renderer:
             if tag_lang != lang:
                 continue
             tag = items[0].tags[[tag_slug(t) for t in items[0].tags].index(slug)]
-            urls = {code: f"/{code}/tags/{slug}/" for code in self.config.language_codes if (code, slug) in self.site.tags}
+            urls = self.tag_urls(slug)
             label = tag_label(self.config, tag, lang)
             url = f"/{lang}/tags/{slug}/"
-            context = self._base(lang, url, self._language_alternates(urls), urls, "tag", label)
+            feeds = feed_links(tag_feed_title(self.site, self.catalog, lang, slug), tag_feed_folder(lang, slug))
+            context = self._base(lang, url, self._language_alternates(urls), urls, "tag", label, feeds=feeds)
             context.update(tag=tag, label=label, items=items)
             entries.append(TagLink(label, url, len(items)))
             yield self._render(["tag.html"], url, context)
-        index_urls = {code: f"/{code}/tags/" for code in self.config.language_codes}
+        index_urls = self.tags_index_urls()
         context = self._base(lang, f"/{lang}/tags/", self._language_alternates(index_urls), index_urls, "tags",
                              self.catalog.get(lang, "tags"))
         context["tags"] = sorted(entries, key=lambda e: (e.label.casefold(), e.url))
@@ -264,18 +328,46 @@ class Renderer:
 
     def render_item(self, page: Page) -> OutputFile:
         translations = self.site.translations_of(page)
-        urls = {code: other.url for code, other in translations.items()}
+        urls = self.item_urls(page)
         switch = {code: urls.get(code) or (f"/{code}/" if page.section == "pages" else list_url(code, page.section))
                   for code in self.config.language_codes}
+        status = self.site.page_status(page)
         context = self._base(page.lang, page.url, self._language_alternates(urls), switch, "item", page.title,
-                             page.summary, available=set(urls))
+                             page.summary, available=set(urls), feeds=self._section_feeds(page.lang, page.section),
+                             json_ld=item_json_ld(self.site, page),
+                             calendar_url=event_ics_path(page) if page.event is not None else "")
         source = translations.get(page.translation_of.lang) if page.translation_of else None
         context.update(
-            page=page, current_section=page.section, status=self.site.page_status(page),
+            page=page, current_section=page.section, status=status,
             stale=self.site.stale.get((page.section, page.slug, page.lang), False),
-            source_page=source, translations=translations,
+            source_page=source, translations=translations, indexable=status == "published",
         )
         return self._render([f"{page.section}.html", "item.html"], page.url, context)
+
+    # -------------------------------------------------------------- sitemap
+    def sitemap_entries(self) -> list[SitemapEntry]:
+        """Every indexable HTML page with the same alternates its head carries."""
+        def entry(url: str, alternates: list[Alternate], lastmod: datetime | None) -> SitemapEntry:
+            return SitemapEntry(absolute_url(self.config, url), tuple(alternates), lastmod)
+
+        everything = [p for p in self.site.pages if self.site.page_status(p) == "published"]
+        entries = [entry("/", self.root_alternates(), newest(everything))]
+        for lang in self.config.language_codes:
+            listed = [p for section in SECTIONS for p in self.site.listings[(lang, section)]]
+            entries.append(entry(f"/{lang}/", self.root_alternates(), newest(listed)))
+            for section in SECTIONS:
+                chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
+                for number, items in enumerate(chunks, start=1):
+                    entries.append(entry(list_url(lang, section, number),
+                                         self._language_alternates(self.list_urls(section, number)), newest(items)))
+            tagged = [(slug, items) for (code, slug), items in self.site.tags.items() if code == lang]
+            entries.append(entry(f"/{lang}/tags/", self._language_alternates(self.tags_index_urls()),
+                                 newest([p for _, items in tagged for p in items])))
+            for slug, items in tagged:
+                entries.append(entry(f"/{lang}/tags/{slug}/", self._language_alternates(self.tag_urls(slug)), newest(items)))
+        for page in everything:
+            entries.append(entry(page.url, self._language_alternates(self.item_urls(page)), newest([page])))
+        return entries
 
     def copy_assets(self, page: Page) -> Iterator[OutputFile]:
         folder = page.source.rsplit("/", 1)[0] + "/"

@@ -1,0 +1,182 @@
+"""Site → RSS 2.0 and Atom feeds per language, section and tag (DESIGN §7).
+
+Feeds are made with feedgen. Everything in them derives from the content, never
+from the build clock, so a nightly rebuild of unchanged content gives the same
+bytes: ids are the items' permalinks, ``lastBuildDate``/``updated`` is the
+newest item's date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+from feedgen.feed import FeedGenerator
+
+from .i18n import Catalog
+from .model import OutputFile, Page, Site
+from .site import absolute_url, list_url, tag_label, tag_url
+
+#: Sections with dated items; static pages have no feed.
+FEED_SECTIONS: tuple[str, ...] = ("announcements", "events", "investment")
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """One `<link rel="alternate">` to a feed, for a page's head."""
+
+    title: str
+    href: str  # site path
+    type: str
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed in one language, before rendering."""
+
+    lang: str
+    title: str
+    page_path: str  # site path of the HTML page the feed mirrors
+    folder: str  # site path of the folder holding feed.xml and atom.xml
+    items: tuple[Page, ...]
+
+    @property
+    def rss_path(self) -> str:
+        return self.folder + "feed.xml"
+
+    @property
+    def atom_path(self) -> str:
+        return self.folder + "atom.xml"
+
+
+def all_feed_folder(lang: str) -> str:
+    return f"/{lang}/"
+
+
+def section_feed_folder(lang: str, section: str) -> str:
+    return list_url(lang, section)
+
+
+def tag_feed_folder(lang: str, tag: str) -> str:
+    return tag_url(lang, tag)
+
+
+def feed_links(spec_title: str, folder: str) -> list[FeedLink]:
+    return [FeedLink(f"{spec_title} (RSS)", folder + "feed.xml", RSS_TYPE),
+            FeedLink(f"{spec_title} (Atom)", folder + "atom.xml", ATOM_TYPE)]
+
+
+def all_feed_title(site: Site, catalog: Catalog, lang: str) -> str:
+    return site.config.site_title(lang)
+
+
+def section_feed_title(site: Site, catalog: Catalog, lang: str, section: str) -> str:
+    return f"{catalog.get(lang, f'section.{section}')} · {site.config.site_title(lang)}"
+
+
+def tag_feed_title(site: Site, catalog: Catalog, lang: str, tag: str) -> str:
+    return f"{tag_label(site.config, tag, lang)} · {site.config.site_title(lang)}"
+
+
+def feed_specs(site: Site, catalog: Catalog) -> list[FeedSpec]:
+    """Every feed of the site: per language all items, each section, each tag."""
+    length = site.config.feed_length
+    specs: list[FeedSpec] = []
+    for lang in site.config.language_codes:
+        alerts = site.alerts.get(lang, ())
+        everything = [p for section in FEED_SECTIONS for p in site.listings[(lang, section)]]
+        specs.append(FeedSpec(lang, all_feed_title(site, catalog, lang), f"/{lang}/", all_feed_folder(lang),
+                              _pinned(alerts, everything, length)))
+        for section in FEED_SECTIONS:
+            items = list(site.listings[(lang, section)])
+            specs.append(FeedSpec(lang, section_feed_title(site, catalog, lang, section), list_url(lang, section),
+                                  section_feed_folder(lang, section),
+                                  _pinned(alerts if section == "announcements" else (), items, length)))
+    for (lang, slug), pages in site.tags.items():
+        specs.append(FeedSpec(lang, tag_feed_title(site, catalog, lang, slug), tag_url(lang, slug),
+                              tag_feed_folder(lang, slug), _pinned(site.alerts.get(lang, ()), list(pages), length)))
+    return specs
+
+
+def _pinned(alerts: tuple[Page, ...], items: list[Page], length: int) -> tuple[Page, ...]:
+    """Active alerts first (most severe first), then the rest newest first, cut to ``length``."""
+    pinned = [p for p in alerts if p in items]
+    rest = sorted((p for p in items if p not in pinned), key=lambda p: (-published(p).timestamp(), p.section, p.slug))
+    return tuple([*pinned, *rest][:length])
+
+
+def published(page: Page) -> datetime:
+    if page.date is not None:
+        return page.date
+    if page.event is not None:
+        return page.event.start
+    return page.updated or _EPOCH
+
+
+def modified(page: Page) -> datetime:
+    return max(published(page), page.updated or _EPOCH)
+
+
+def render_feeds(site: Site, catalog: Catalog, spec: FeedSpec) -> list[OutputFile]:
+    """feed.xml (RSS 2.0) and atom.xml for one spec."""
+    config = site.config
+    page_url = absolute_url(config, spec.page_path)
+    rss_url = absolute_url(config, spec.rss_path)
+    atom_url = absolute_url(config, spec.atom_path)
+    author = {"name": config.site_title(spec.lang), "uri": absolute_url(config, f"/{spec.lang}/")}
+    newest = max((modified(p) for p in spec.items), default=_site_newest(site))
+    description = config.description.get(spec.lang) or spec.title
+
+    def generator(self_url: str) -> FeedGenerator:
+        feed = FeedGenerator()
+        feed.id(page_url)
+        feed.title(spec.title)
+        feed.subtitle(description)
+        feed.author(author)
+        feed.language(spec.lang)
+        # feedgen makes the *last* link the RSS channel <link>: self first, the HTML page last.
+        feed.link(href=self_url, rel="self")
+        feed.link(href=page_url, rel="alternate")
+        feed.updated(newest)
+        feed.lastBuildDate(newest)
+        feed.generator("legation", uri="https://github.com/legation")
+        feed.docs("https://www.rssboard.org/rss-specification")
+        feed.ttl(60)
+        for page in reversed(spec.items):  # feedgen prepends entries: add oldest first
+            entry = feed.add_entry()
+            link = absolute_url(config, page.url)
+            entry.id(link)
+            entry.guid(link, permalink=True)
+            entry.title(page.title)
+            entry.link(href=link, rel="alternate")
+            entry.author(author)
+            entry.published(published(page))
+            entry.updated(modified(page))
+            entry.pubDate(published(page))
+            summary = page.summary or page.title
+            entry.summary(summary)
+            entry.description(summary)
+            entry.content(absolute_links(page.body_html, link), type="html")
+            for tag in page.tags:
+                entry.category(term=tag, label=tag_label(config, tag, spec.lang))
+        return feed
+
+    rss = generator(rss_url).rss_str(pretty=True)
+    atom = generator(atom_url).atom_str(pretty=True)
+    return [OutputFile(spec.rss_path.lstrip("/"), rss), OutputFile(spec.atom_path.lstrip("/"), atom)]
+
+
+def _site_newest(site: Site) -> datetime:
+    """For an empty feed: the newest date anywhere in the site, so it is still stable across builds."""
+    return max((modified(p) for p in site.pages if p.date or p.updated), default=_EPOCH)
+
+
+def absolute_links(html: str, base: str) -> str:
+    """Feed readers have no base URL: make every href/src in an item's HTML absolute."""
+    return _LINK_ATTR.sub(lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', html)

@@ -1,0 +1,143 @@
+"""What search engines read: sitemap.xml, robots.txt and schema.org JSON-LD (DESIGN §5, §7)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin
+from xml.sax.saxutils import escape, quoteattr
+
+from .feeds import modified, published
+from .model import OutputFile, Page, Site
+from .site import absolute_url
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+SCHEMA = "https://schema.org"
+EVENT_STATUS = {"scheduled": "EventScheduled", "cancelled": "EventCancelled", "postponed": "EventPostponed",
+                "rescheduled": "EventRescheduled", "moved-online": "EventMovedOnline"}
+
+
+@dataclass(frozen=True)
+class Alternate:
+    hreflang: str
+    href: str  # absolute
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    loc: str  # absolute
+    alternates: tuple[Alternate, ...]
+    lastmod: datetime | None
+
+
+def sitemap_xml(entries: list[SitemapEntry]) -> OutputFile:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
+    for entry in sorted(entries, key=lambda e: e.loc):
+        lines.append(f"  <url>\n    <loc>{escape(entry.loc)}</loc>")
+        if entry.lastmod is not None:
+            lines.append(f"    <lastmod>{entry.lastmod.isoformat()}</lastmod>")
+        for alt in entry.alternates:
+            lines.append(f'    <xhtml:link rel="alternate" hreflang={quoteattr(alt.hreflang)} href={quoteattr(alt.href)}/>')
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return OutputFile("sitemap.xml", "\n".join(lines).encode("utf-8"))
+
+
+def robots_txt(site: Site) -> OutputFile:
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(site.config, '/sitemap.xml')}\n"
+    return OutputFile("robots.txt", text.encode("utf-8"))
+
+
+def newest(pages: tuple[Page, ...] | list[Page]) -> datetime | None:
+    dated = [modified(p) for p in pages if p.date or p.updated]
+    return max(dated) if dated else None
+
+
+# ------------------------------------------------------------------ JSON-LD
+def json_ld_text(data: dict[str, Any] | None) -> str:
+    """JSON for a <script type="application/ld+json"> block: `<`, `>` and `&` escaped so no text can close it."""
+    if not data:
+        return ""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def organization(site: Site, lang: str) -> dict[str, Any]:
+    config = site.config
+    data: dict[str, Any] = {
+        "@type": "GovernmentOrganization",
+        "name": config.site_title(lang),
+        "url": absolute_url(config, f"/{lang}/"),
+    }
+    same_as = [value for value in config.social.values() if value.startswith("https://")]
+    if same_as:
+        data["sameAs"] = same_as
+    return data
+
+
+def home_json_ld(site: Site, lang: str) -> dict[str, Any]:
+    data = {"@context": SCHEMA, **organization(site, lang)}
+    description = site.config.description.get(lang)
+    if description:
+        data["description"] = description
+    return data
+
+
+def item_json_ld(site: Site, page: Page) -> dict[str, Any]:
+    config = site.config
+    url = absolute_url(config, page.url)
+    base: dict[str, Any] = {"@context": SCHEMA, "url": url, "inLanguage": page.lang}
+    if page.summary:
+        base["description"] = page.summary
+    if page.image is not None:
+        base["image"] = urljoin(url, page.image.src)
+    if page.section == "announcements":
+        return {**base, "@type": "NewsArticle", "headline": page.title[:110], "mainEntityOfPage": url,
+                "datePublished": published(page).isoformat(), "dateModified": modified(page).isoformat(),
+                "author": organization(site, page.lang), "publisher": organization(site, page.lang)}
+    if page.section == "events" and page.event is not None:
+        return {**base, **_event(site, page)}
+    data = {**base, "@type": "WebPage", "name": page.title, "publisher": organization(site, page.lang)}
+    if page.date:
+        data["datePublished"] = page.date.isoformat()
+        data["dateModified"] = modified(page).isoformat()
+    return data
+
+
+def _event(site: Site, page: Page) -> dict[str, Any]:
+    info = page.event
+    assert info is not None
+    places: list[dict[str, Any]] = []
+    venue = info.venue
+    if venue is not None and info.status != "moved-online":
+        place: dict[str, Any] = {"@type": "Place", "name": venue.name or venue.city or page.title}
+        address = {key: value for key, value in (("streetAddress", venue.address), ("addressLocality", venue.city),
+                                                 ("addressCountry", venue.country)) if value}
+        if address:
+            place["address"] = {"@type": "PostalAddress", **address}
+        if venue.lat is not None and venue.lon is not None:
+            place["geo"] = {"@type": "GeoCoordinates", "latitude": venue.lat, "longitude": venue.lon}
+        places.append(place)
+    if info.online_url:
+        places.append({"@type": "VirtualLocation", "url": info.online_url})
+    mode = ("MixedEventAttendanceMode" if len(places) == 2 else
+            "OnlineEventAttendanceMode" if places and places[0]["@type"] == "VirtualLocation" else
+            "OfflineEventAttendanceMode")
+    data: dict[str, Any] = {
+        "@type": "Event",
+        "name": page.title,
+        "startDate": info.start.date().isoformat() if info.all_day else info.start.isoformat(),
+        "eventStatus": f"{SCHEMA}/{EVENT_STATUS.get(info.status, 'EventScheduled')}",
+        "eventAttendanceMode": f"{SCHEMA}/{mode}",
+        "organizer": ({"@type": "Organization", "name": info.organizer, "url": absolute_url(site.config, f"/{page.lang}/")}
+                      if info.organizer else organization(site, page.lang)),
+    }
+    if info.end is not None:
+        data["endDate"] = info.end.date().isoformat() if info.all_day else info.end.isoformat()
+    if places:
+        data["location"] = places[0] if len(places) == 1 else places
+    return data

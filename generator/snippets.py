@@ -1,0 +1,467 @@
+"""Items → ready-to-paste social posts, one per platform and language (DESIGN §8).
+
+Each platform's limit and counting rule is one row of ``RULES``. A post is
+built from fixed pieces (link, hashtags) and shortenable pieces (title,
+summary, an excerpt for alerts on long-form platforms); the shortenable ones
+are cut at a word boundary (a grapheme boundary where there is no space) with
+an ellipsis, never inside a grapheme cluster, a URL or a hashtag. Counting uses
+each platform's own rule: twitter-text's weighted length for X, extended
+grapheme clusters (the ``regex`` module's ``\\X``) for Bluesky.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlencode, urljoin
+
+import regex
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from twitter_text import extract_urls_with_indices, parse_tweet
+from twitter_text.config import config as twitter_config
+
+from .errors import Problem, SourceLocation
+from .i18n import Catalog, format_date, format_time
+from .model import OutputFile, Page, Site, SiteConfig
+from .parallel import fork_map
+from .site import absolute_url, tag_label
+
+Counting = Literal["twitter-weighted", "graphemes", "characters-url-23", "characters", "utf-16"]
+
+
+@dataclass(frozen=True)
+class PlatformRules:
+    """How one platform counts and limits a post."""
+
+    name: str
+    label: str
+    limit: int
+    counting: Counting
+    url_length: int = 0  # for characters-url-23: what any URL counts as
+    max_hashtags: int | None = None
+    max_links: int | None = None
+    long_form: bool = False  # room for an excerpt of an alert's text
+    link_as_text: bool = False  # links are not clickable (Instagram): a "link in bio" line instead
+    caption_limit: int | None = None  # limit when the post is a photo caption (Telegram)
+    escape: str = ""  # characters to backslash-escape in `api_text` (LinkedIn's little text format)
+
+
+#: One row per platform: a platform that changes its rules is a one-line change here.
+RULES: dict[str, PlatformRules] = {rule.name: rule for rule in (
+    PlatformRules("x", "X", 280, "twitter-weighted"),
+    PlatformRules("bluesky", "Bluesky", 300, "graphemes"),
+    PlatformRules("mastodon", "Mastodon", 500, "characters-url-23", url_length=23),
+    PlatformRules("threads", "Threads", 500, "characters", max_hashtags=1, max_links=5),
+    PlatformRules("facebook", "Facebook", 63206, "characters", long_form=True),
+    PlatformRules("linkedin", "LinkedIn", 3000, "characters", long_form=True, escape="\\|{}@[]()<>#*_~"),
+    PlatformRules("instagram", "Instagram", 2200, "characters", max_hashtags=5, link_as_text=True),
+    PlatformRules("telegram", "Telegram", 4096, "utf-16", long_form=True, caption_limit=1024),
+)}
+
+ELLIPSIS = "…"
+LRI, PDI = "\u2066", "\u2069"
+_URL = regex.compile(r"https?://[^\s\u2066-\u2069]+")
+_HASHTAG = regex.compile(r"#[\p{L}\p{M}\p{N}_]+")
+_HASHTAG_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+_TRAILING = ",;:·—–-/\\ \t\n"
+EXCERPT_CHARS = 600
+
+
+def grapheme_count(text: str) -> int:
+    return len(regex.findall(r"\X", text))
+
+
+#: A character an emoji can start with (twitter-text's emoji pattern never matches below U+2070 except these).
+_EMOJI_POSSIBLE = regex.compile("[\u00a9\u00ae\u203c\u2049\u2070-\U0010ffff]")
+_TWITTER = twitter_config["defaults"]
+#: Characters in twitter-text's weight ranges (all of them weigh the same in config v3), everything else default_weight.
+_LIGHT = regex.compile("[" + "".join(f"\\U{r['start']:08x}-\\U{r['end']:08x}" for r in _TWITTER["ranges"]) + "]")
+_LIGHT_WEIGHT = _TWITTER["ranges"][0]["weight"]
+assert len({r["weight"] for r in _TWITTER["ranges"]}) == 1, "twitter-text ranges with different weights"
+
+
+def twitter_length(text: str) -> int:
+    """twitter-text's weighted length (``parse_tweet(text).weightedLength``).
+
+    ``parse_tweet`` scans every text with a 90 kB emoji pattern (about 1 ms per
+    post). Text without any character an emoji can start with is counted here
+    with the library's own URL extraction and weight table, the way
+    ``parse_tweet`` counts it; everything else goes to ``parse_tweet``.
+    tests/test_snippets.py checks the two agree on random multilingual text.
+    """
+    normalized = regex.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
+    if _EMOJI_POSSIBLE.search(normalized):
+        return int(parse_tweet(text).weightedLength)
+    scale, urls = _TWITTER["scale"], extract_urls_with_indices(normalized)
+    plain = "".join(normalized[a:b] for a, b in _gaps([entity["indices"] for entity in urls], len(normalized)))
+    light = len(_LIGHT.findall(plain))
+    total = (light * _LIGHT_WEIGHT + (len(plain) - light) * _TWITTER["default_weight"]
+             + len(urls) * _TWITTER["transformed_url_length"] * scale)
+    return int(total / scale)
+
+
+def _gaps(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
+    out, position = [], 0
+    for start, end in sorted(spans):
+        out.append((position, start))
+        position = end
+    out.append((position, length))
+    return out
+
+
+def count(rule: PlatformRules, text: str) -> int:
+    """Length of ``text`` by the platform's own rule."""
+    if rule.counting == "twitter-weighted":
+        return twitter_length(text)
+    if rule.counting == "graphemes":
+        return grapheme_count(text)
+    if rule.counting == "characters-url-23":
+        return len(_URL.sub("x" * rule.url_length, text))
+    if rule.counting == "utf-16":
+        return len(text.encode("utf-16-le")) // 2
+    return len(text)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One ready-to-paste post."""
+
+    platform: str
+    text: str
+    length: int
+    limit: int
+    counting: str
+    url: str
+    hashtags: tuple[str, ...]
+    fits: bool
+    api_text: str = ""  # LinkedIn: `text` with reserved characters escaped, for its API
+    photo: str = ""  # Telegram: the image the caption goes with
+    notes: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "text": self.text, "length": self.length, "limit": self.limit, "remaining": self.limit - self.length,
+            "counting": self.counting, "url": self.url, "hashtags": list(self.hashtags), "fits": self.fits,
+        }
+        if self.api_text:
+            data["api_text"] = self.api_text
+        if self.photo:
+            data["photo"] = self.photo
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data
+
+
+@dataclass(frozen=True)
+class ItemSnippets:
+    """Every post for one item in one language."""
+
+    page: Page
+    url: str
+    direction: str
+    posts: tuple[Post, ...]
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def path(self) -> str:
+        """Output path inside the snippets folder."""
+        return f"{self.page.lang}/{self.page.section}/{self.page.slug}.json"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "item": f"{self.page.section}/{self.page.slug}", "lang": self.page.lang, "direction": self.direction,
+            "title": self.page.title, "url": self.url, "source": self.page.source,
+            "posts": {post.platform: post.as_json() for post in self.posts},
+        }
+
+
+# ------------------------------------------------------------------ pieces
+def hashtag(label: str) -> str:
+    """'Consular services' → '#ConsularServices'; 'شؤون قنصلية' → '#شؤون_قنصلية'; '' when nothing is left."""
+    words = _HASHTAG_WORD.findall(unicodedata.normalize("NFC", label))
+    if not words:
+        return ""
+    cased = any(ch.upper() != ch.lower() for word in words for ch in word)
+    body = "".join(w[:1].upper() + w[1:] for w in words) if cased and len(words) > 1 else "_".join(words)
+    if body.isdigit():
+        return ""  # a number alone is not a hashtag on any platform
+    return "#" + body
+
+
+def hashtags_for(config: SiteConfig, page: Page) -> tuple[str, ...]:
+    """Item tags in the page's language, then site-wide hashtags; invalid characters removed; no duplicates."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for label in [tag_label(config, tag, page.lang) for tag in page.tags] + list(config.snippets.hashtags):
+        tag = hashtag(label.lstrip("#"))
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            out.append(tag)
+    return tuple(out)
+
+
+def tracked_url(config: SiteConfig, page: Page, platform: str) -> str:
+    query = urlencode({"utm_source": platform, "utm_medium": config.snippets.utm_medium or "social",
+                       "utm_campaign": config.snippets.utm_campaign or page.section})
+    return f"{absolute_url(config, page.url)}?{query}"
+
+
+def _is_latin(tag: str) -> bool:
+    letters = [ch for ch in tag if ch.isalpha()]
+    return bool(letters) and all("LATIN" in unicodedata.name(ch, "") for ch in letters)
+
+
+def isolate(text: str, rtl: bool) -> str:
+    """Wrap a left-to-right run in U+2066 … U+2069 inside right-to-left text."""
+    return f"{LRI}{text}{PDI}" if rtl else text
+
+
+class _Text(HTMLParser):
+    """Plain text of the first paragraphs of an item's HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("p", "li", "h2", "h3", "h4", "blockquote", "tr"):
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("p", "li", "h2", "h3", "h4", "blockquote", "tr"):
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        self.current.append(data)
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+
+def excerpt(body_html: str, limit: int = EXCERPT_CHARS) -> str:
+    parser = _Text()
+    parser.feed(body_html)
+    parser.close()
+    parser._flush()
+    text = ""
+    for block in parser.blocks:
+        if len(text) + len(block) > limit:
+            break
+        text = f"{text}\n\n{block}" if text else block
+    return text or (parser.blocks[0] if parser.blocks else "")
+
+
+# ------------------------------------------------------------------ shortening
+def _protected(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in (*_URL.finditer(text), *_HASHTAG.finditer(text))]
+
+
+def cut_points(text: str) -> list[int]:
+    """Where ``text`` may be cut: before whitespace (word boundaries), else at grapheme boundaries; never in a URL or hashtag."""
+    spans = _protected(text)
+    words = [m.start() for m in regex.finditer(r"\s+", text)
+             if m.start() > 0 and not any(start < m.start() < end for start, end in spans)]
+    return words or _grapheme_points(text)
+
+
+def shortened(text: str, at: int) -> str:
+    return text[:at].rstrip(_TRAILING) + ELLIPSIS
+
+
+def fit(piece: str, fits: Callable[[str], bool]) -> str | None:
+    """The longest of ``piece`` or its shortened forms that ``fits``; None when not even the shortest does."""
+    if fits(piece):
+        return piece
+    for points in (cut_points(piece), _grapheme_points(piece)):
+        candidates = [shortened(piece, at) for at in points if piece[:at].strip(_TRAILING)]
+        lo, hi, best = 0, len(candidates) - 1, None
+        while lo <= hi:  # every counting rule grows with the text, so binary search works
+            mid = (lo + hi) // 2
+            if fits(candidates[mid]):
+                best, lo = candidates[mid], mid + 1
+            else:
+                hi = mid - 1
+        if best is not None:
+            return best
+    return None
+
+
+def _grapheme_points(text: str) -> list[int]:
+    spans = _protected(text)
+    bounds, position = [], 0
+    for cluster in regex.findall(r"\X", text):
+        position += len(cluster)
+        if position < len(text) and not any(start < position < end for start, end in spans):
+            bounds.append(position)
+    return bounds
+
+
+# ------------------------------------------------------------------ posts
+@dataclass(frozen=True)
+class _Draft:
+    title: str
+    when: str
+    summary: str
+    extra: str
+    link_block: str
+    tags: tuple[str, ...]
+
+    def text(self, rtl: bool) -> str:
+        tags = " ".join(isolate(t, rtl and _is_latin(t)) for t in self.tags)
+        head = f"{self.title}\n{self.when}" if self.when else self.title
+        parts = [head, self.summary, self.extra, self.link_block, tags]
+        return "\n\n".join(part for part in parts if part)
+
+
+def event_when(site: Site, catalog: Catalog, page: Page) -> str:
+    """'12 December 2026, 18:30' in the page's language and the site's zone (CLDR), with the status when not scheduled."""
+    info = page.event
+    if info is None:
+        return ""
+    tz = site.config.timezone
+    when = format_date(info.start, page.lang, tz)
+    if not info.all_day:
+        when += catalog.get(page.lang, "list_separator") + format_time(info.start, page.lang, tz)
+    if info.status != "scheduled":
+        when = f"{catalog.get(page.lang, f'status.{info.status}')}: {when}"
+    return when
+
+
+def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page) -> Post:
+    config = site.config
+    rtl = config.language(page.lang).direction == "rtl"
+    url = tracked_url(config, page, rule.name)
+    limit = rule.caption_limit if rule.caption_limit and page.image is not None else rule.limit
+    notes: list[str] = []
+
+    urgent = page.alert or page.kind == "consular"
+    prefix = ""
+    if page.alert:
+        prefix = f"{catalog.get(page.lang, f'alert.{page.alert}')}: "
+    elif page.kind == "consular":
+        prefix = f"{catalog.get(page.lang, 'kind.consular')}: "
+    title = prefix + page.title
+    link = isolate(url, rtl)
+    link_block = f"{catalog.get(page.lang, 'snippet.link_in_bio')}\n{link}" if rule.link_as_text else link
+    tags = hashtags_for(config, page)
+    if rule.max_hashtags is not None:
+        tags = tags[:rule.max_hashtags]
+    extra = excerpt(page.body_html) if urgent and rule.long_form else ""
+    summary = page.summary if page.summary != page.title else ""
+
+    def fits(draft: _Draft) -> bool:
+        return count(rule, draft.text(rtl)) <= limit
+
+    draft = _Draft(title, event_when(site, catalog, page), summary, extra, link_block, tags)
+    if not fits(draft):
+        shorter = fit(extra, lambda s: fits(replace(draft, extra=s))) if extra else None
+        draft = replace(draft, extra=shorter or "")
+    if not fits(draft):
+        shorter = fit(summary, lambda s: fits(replace(draft, summary=s))) if summary else None
+        draft = replace(draft, summary=shorter or "")
+    while not fits(draft) and draft.tags:
+        draft = replace(draft, tags=draft.tags[:-1])
+    if not fits(draft):
+        shorter = fit(title, lambda s: fits(replace(draft, title=s)))
+        if shorter is not None:
+            draft = replace(draft, title=shorter)
+            notes.append("the title had to be shortened")
+    if draft.summary != summary and summary:
+        notes.append("the summary was shortened")
+    text = draft.text(rtl)
+    length = count(rule, text)
+    api_text = "".join("\\" + ch if ch in rule.escape else ch for ch in text) if rule.escape else ""
+    if api_text and len(api_text) > limit:
+        notes.append(f"with reserved characters escaped the post is {len(api_text)} characters")
+    photo = ""
+    if rule.caption_limit and page.image is not None:
+        photo = urljoin(absolute_url(config, page.url), page.image.src)
+    ok = length <= limit and "the title had to be shortened" not in notes
+    return Post(rule.name, text, length, limit, rule.counting, url, draft.tags, ok, api_text, photo, tuple(notes))
+
+
+def item_snippets(site: Site, catalog: Catalog, page: Page) -> ItemSnippets:
+    config = site.config
+    platforms = config.snippets.platforms
+    posts = tuple(make_post(effective_rule(config, name), site, catalog, page) for name in platforms)
+    problems = tuple(
+        Problem("warning", SourceLocation(page.source),
+                f"the {RULES[post.platform].label} post does not fit in {post.limit} "
+                f"({post.counting}) even after shortening: {'; '.join(post.notes) or f'{post.length} long'}",
+                "shorten the title, or leave that platform out of snippets.platforms", "snippet")
+        for post in posts if not post.fits
+    )
+    direction = config.language(page.lang).direction
+    return ItemSnippets(page, absolute_url(config, page.url), direction, posts, problems)
+
+
+def effective_rule(config: SiteConfig, name: str) -> PlatformRules:
+    """RULES[name] with site.yml's per-platform limit and URL length applied."""
+    rule = RULES[name]
+    limit = config.snippets.limits.get(name)
+    url_length = config.snippets.url_lengths.get(name)
+    if limit:
+        rule = replace(rule, limit=limit)
+    if url_length:
+        rule = replace(rule, url_length=url_length)
+    return rule
+
+
+def site_snippets(site: Site, catalog: Catalog) -> list[ItemSnippets]:
+    """Snippets for every published item (not static pages) in every language."""
+    return build_snippets(site, catalog, 1)
+
+
+def build_snippets(site: Site, catalog: Catalog, jobs: int) -> list[ItemSnippets]:
+    """site_snippets, spread over ``jobs`` worker processes; the result does not depend on ``jobs``."""
+    if not site.config.snippets.platforms:
+        return []
+    pages = [page for page in site.pages if page.section != "pages" and site.page_status(page) == "published"]
+    return fork_map(lambda page: item_snippets(site, catalog, page), pages, jobs)
+
+
+# ------------------------------------------------------------------ output
+BOARD_DIR = Path(__file__).resolve().parent / "board"
+
+
+def snippet_outputs(site: Site, catalog: Catalog, items: list[ItemSnippets], prefix: str = "") -> list[OutputFile]:
+    """`<lang>/<section>/<slug>.json` per item, and a board `<lang>/index.html` per language (DESIGN §8).
+
+    ``prefix`` places them inside another folder (the preview puts them under `_snippets/`).
+    """
+    if not site.config.snippets.platforms:
+        return []
+    outputs = [OutputFile(prefix + item.path, (json.dumps(item.as_json(), ensure_ascii=False, indent=2) + "\n").encode())
+               for item in items]
+    env = Environment(loader=FileSystemLoader(str(BOARD_DIR)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    template = env.get_template("board.html")
+    config = site.config
+    for language in config.languages:
+        def t(key: str, _lang: str = language.code, **values: object) -> str:
+            text = catalog.get(_lang, key)
+            return text.format(**values) if values else text
+
+        mine = [item for item in items if item.page.lang == language.code]
+        html = template.render(lang=language, languages=config.languages, site_title=config.site_title(language.code),
+                               t=t, items=mine, rules=RULES, prefix="../")
+        outputs.append(OutputFile(f"{prefix}{language.code}/index.html", html.encode("utf-8")))
+    index = "".join(f'<li><a href="{escape(lang.code)}/" lang="{escape(lang.code)}">{escape(lang.name)}</a></li>'
+                    for lang in config.languages)
+    outputs.append(OutputFile(prefix + "index.html", (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        'content="width=device-width, initial-scale=1"><title>Snippets</title><link rel="stylesheet" href="board.css">'
+        f"</head><body><main><h1>Snippets</h1><ul>{index}</ul></main></body></html>\n").encode()))
+    for name in ("board.js", "board.css"):
+        outputs.append(OutputFile(prefix + name, (BOARD_DIR / name).read_bytes()))
+    return outputs
