@@ -166,10 +166,14 @@ def snippets_command(item: str, langs: tuple[str, ...], platforms: tuple[str, ..
         known = [f"{s}/{g}" for s, g in site.translations]
         hint = did_you_mean(item, known) or "give section/slug, e.g. announcements/" + (known[0].split("/")[1] if known else "x")
         _usage(f'no item "{item}" in content/', hint)
-    for name in (*langs, *platforms):
-        if name not in site.config.language_codes and name not in RULES:
-            _usage(f'unknown language or platform "{name}"',
-                   did_you_mean(name, [*site.config.language_codes, *RULES]) or "see site.yml")
+    for code in langs:
+        if code not in site.config.language_codes:
+            _usage(f'--lang {code}: the site has no such language',
+                   did_you_mean(code, site.config.language_codes) or f"use one of: {', '.join(site.config.language_codes)}")
+    for name in platforms:
+        if name not in RULES:
+            _usage(f'--platform {name}: unknown platform',
+                   did_you_mean(name, list(RULES)) or f"use one of: {', '.join(RULES)}")
     chosen = platforms or site.config.snippets.platforms or tuple(RULES)
     config = replace(site.config, snippets=replace(site.config.snippets, platforms=tuple(chosen)))
     site = replace(site, config=config)

@@ -1,0 +1,305 @@
+"""Social snippets: platform limits by each platform's own counting, safe shortening, output and command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twitter_text import parse_tweet
+
+from generator.i18n import Catalog, load_catalog
+from generator.model import EventInfo, Image, Language, Page, SiteConfig, SnippetsConfig
+from generator.site import assemble
+from generator.snippets import (
+    ELLIPSIS,
+    LRI,
+    PDI,
+    RULES,
+    count,
+    cut_points,
+    grapheme_count,
+    hashtag,
+    item_snippets,
+    twitter_length,
+)
+from generator.theme import builtin_themes_dir
+from tests.conftest import NOW, SITE_YML, run_build
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden" / "snippets.json"
+
+LANGUAGES = (Language("en", "English", "ltr", "en"), Language("ar", "العربية", "rtl", "ar"),
+             Language("az", "azərbaycan", "ltr", "az"), Language("uz", "oʻzbek", "ltr", "uz"),
+             Language("zh", "中文", "ltr", "zh"))
+
+
+def config(**snippets: object) -> SiteConfig:
+    return SiteConfig(
+        title={"en": "Embassy of Testland", "ar": "سفارة تستلاند"}, base_url="https://embassy.example.org/",
+        default_language="en", languages=LANGUAGES, timezone="Asia/Baku",
+        snippets=SnippetsConfig(platforms=tuple(RULES), hashtags=("Testland",), **snippets),  # type: ignore[arg-type]
+        tags={"consular": {"ar": "شؤون قنصلية", "az": "konsulluq", "uz": "konsullik"},
+              "culture": {"ar": "ثقافة", "az": "mədəniyyət", "uz": "madaniyat"}},
+    )
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    found, _ = load_catalog([builtin_themes_dir() / "default" / "i18n"], REPO, [lang.code for lang in LANGUAGES], "en")
+    return found
+
+
+def page(lang: str, title: str, summary: str = "", section: str = "announcements", **extra: object) -> Page:
+    return Page(source=f"content/{section}/item.{lang}.md", section=section, slug="item", lang=lang, title=title,
+                body_html=str(extra.pop("body_html", "<p>Body text.</p>")), source_hash="x",
+                date=datetime(2026, 11, 1, 10, tzinfo=UTC), summary=summary,
+                tags=tuple(extra.pop("tags", ("consular", "culture"))), **extra)  # type: ignore[arg-type]
+
+
+def snippets_for(p: Page, catalog: Catalog, **snippets: object):  # type: ignore[no-untyped-def]
+    site, problems = assemble([p], config(**snippets), NOW)
+    assert not [x for x in problems if x.severity == "error"]
+    return item_snippets(site, catalog, p)
+
+
+# ------------------------------------------------------------------ counting
+TOKENS = [
+    "مرحبا", "بالمواطنين", "السفارة", "القنصلية", "ş", "ə", "ğ", "Azərbaycan", "oʻzbek", "Oʻzbekiston", "gʻ",
+    "日本語", "中文", "한국어", "👍🏽", "👩‍👩‍👧", "🇦🇿", "🏳️‍🌈", "e\u0301", "a\u0308\u0301", "क्षि", "…", "—", "‘", "“",
+    "visa", "Embassy", "news", "2026", "#", "@", ".", ",", " ", " ", " ", "\n", "example.org", "https://x.org/a?b=1",
+]
+texts = st.lists(st.sampled_from(TOKENS), max_size=120).map("".join)
+
+
+@given(texts)
+@settings(max_examples=300, deadline=None)
+def test_fast_twitter_count_equals_twitter_text(text: str) -> None:
+    assert twitter_length(text) == parse_tweet(text).weightedLength
+
+
+def test_counting_rules_by_hand() -> None:
+    url = "https://embassy.example.org/ar/announcements/a-very-long-slug-for-this-item/?utm_source=x"
+    assert count(RULES["x"], f"abc {url}") == 4 + 23
+    assert count(RULES["x"], "日本") == 4  # CJK weighs 2
+    assert count(RULES["x"], "مرحبا") == 5  # Arabic letters weigh 1
+    assert count(RULES["mastodon"], f"abc {url}") == 4 + 23
+    assert count(RULES["bluesky"], "👩‍👩‍👧e\u0301") == 2  # graphemes, not code points
+    assert count(RULES["telegram"], "👍") == 2  # UTF-16 code units
+    assert count(RULES["threads"], "abc") == 3
+
+
+def test_hashtags_are_cleaned() -> None:
+    assert hashtag("Consular services") == "#ConsularServices"
+    assert hashtag("شؤون قنصلية") == "#شؤون_قنصلية"
+    assert hashtag("ətraf mühit") == "#ƏtrafMühit"
+    assert hashtag("oʻzbek") == "#oʻzbek"
+    assert hashtag("C++ & (news)!") == "#CNews"
+    assert hashtag("2026") == ""
+    assert hashtag("!!!") == ""
+
+
+def test_cut_points_avoid_urls_and_hashtags() -> None:
+    text = "word https://example.org/a-b-c #tag_x more"
+    spans = [(5, 30), (31, 37)]
+    for point in cut_points(text):
+        assert not any(start < point < end for start, end in spans)
+    spaceless = "日本語👩‍👩‍👧e\u0301中文"
+    clusters = regex.findall(r"\X", spaceless)
+    bounds = {sum(len(c) for c in clusters[:i]) for i in range(1, len(clusters))}
+    assert set(cut_points(spaceless)) <= bounds
+
+
+# ------------------------------------------------------------------ properties
+def _grapheme_bounds(text: str) -> set[int]:
+    position, bounds = 0, {0}
+    for cluster in regex.findall(r"\X", text):
+        position += len(cluster)
+        bounds.add(position)
+    return bounds
+
+
+def _check_piece(original: str, text: str) -> None:
+    """``original`` appears whole in ``text``, or shortened at a grapheme boundary with an ellipsis, or not at all."""
+    if not original or original in text:
+        return
+    for line in text.split("\n\n"):
+        head = line.split("\n")[0]
+        if head.endswith(ELLIPSIS) and original.startswith(head[:-1]) and head[:-1]:
+            assert len(head) - 1 in _grapheme_bounds(original), (original, head)
+            return
+
+
+@given(lang=st.sampled_from([lang.code for lang in LANGUAGES]), title=texts.filter(lambda t: t.strip() != ""),
+       summary=texts, alert=st.sampled_from(["", "critical"]), image=st.booleans())
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_post_fits_and_keeps_url_and_hashtags_whole(catalog: Catalog, lang: str, title: str, summary: str,
+                                                         alert: str, image: bool) -> None:
+    item = page(lang, title.strip() or "x", summary, alert=alert,
+                image=Image("photo.jpg", "A photo") if image else None)
+    result = snippets_for(item, catalog)
+    assert [post.platform for post in result.posts] == list(RULES)
+    rtl = lang == "ar"
+    for post in result.posts:
+        rule = RULES[post.platform]
+        assert post.length == count(rule, post.text)
+        assert post.length <= post.limit, (post.platform, post.length, post.limit)
+        assert post.limit == (1024 if image and rule.caption_limit else rule.limit)
+        wrapped = f"{LRI}{post.url}{PDI}" if rtl else post.url
+        assert wrapped in post.text, "the link must stay whole"
+        assert post.url.startswith(f"https://embassy.example.org/{lang}/announcements/item/?utm_source={post.platform}")
+        for tag in post.hashtags:
+            assert tag in post.text
+        if rule.max_hashtags is not None:
+            assert len(post.hashtags) <= rule.max_hashtags
+        # no broken grapheme: every cluster of the post is a cluster of some input or of the fixed parts
+        assert grapheme_count(post.text) == len(regex.findall(r"\X", post.text))
+        _check_piece(item.summary, post.text)
+        if not post.fits:
+            assert result.problems and result.problems[0].location.path == item.source
+
+
+# ------------------------------------------------------------------ behaviour
+def test_long_summary_is_cut_at_a_word_with_an_ellipsis(catalog: Catalog) -> None:
+    summary = " ".join(["Consular"] * 80)
+    post = next(p for p in snippets_for(page("en", "Short title", summary), catalog).posts if p.platform == "x")
+    assert post.fits and post.length <= 280
+    line = post.text.split("\n\n")[1]
+    assert line.endswith("Consular…") and "  " not in line
+    assert "the summary was shortened" in post.notes
+
+
+def test_title_longer_than_the_limit_is_a_warning_and_strict_fails(make_site: Callable[..., Path]) -> None:
+    long_title = "Statement " * 40
+    root = make_site({"content/announcements/long.en.md": f'---\ntitle: "{long_title.strip()}"\ndate: 2026-11-02\n---\nx\n',
+                      "site.yml": SITE_YML + "snippets: {platforms: [x, bluesky]}\n"})
+    report = run_build(root)
+    assert report.ok
+    warning = [w for w in report.warnings if w.code == "snippet"]
+    assert warning and warning[0].location.path == "content/announcements/long.en.md"
+    assert {w.message.split(" post ")[0] for w in warning} == {"the X", "the Bluesky"}
+    assert not run_build(root, strict=True, incremental=False).ok
+
+
+def test_rtl_posts_isolate_urls_and_latin_hashtags(catalog: Catalog) -> None:
+    result = snippets_for(page("ar", "عنوان", "ملخص قصير"), catalog)
+    x = result.posts[0]
+    assert f"{LRI}{x.url}{PDI}" in x.text
+    assert f"{LRI}#Testland{PDI}" in x.text
+    assert "#شؤون_قنصلية" in x.text and f"{LRI}#شؤون_قنصلية" not in x.text
+    english = snippets_for(page("en", "Title", "Summary"), catalog).posts[0]
+    assert LRI not in english.text
+
+
+def test_alerts_lead_with_the_level_and_use_long_form(catalog: Catalog) -> None:
+    body = "<p>Roads are closed.</p><ul><li>Register now.</li></ul>"
+    result = snippets_for(page("en", "Snow warning", "Heavy snow", alert="critical", body_html=body), catalog)
+    posts = {p.platform: p for p in result.posts}
+    assert posts["x"].text.startswith("Urgent: Snow warning")
+    assert "Roads are closed." in posts["facebook"].text and "Register now." in posts["telegram"].text
+    assert "Roads are closed." not in posts["x"].text
+
+
+def test_instagram_threads_linkedin_and_telegram_rules(catalog: Catalog) -> None:
+    tags = ("consular", "culture", "a", "b", "c", "d", "e")
+    result = snippets_for(page("en", "Title (draft) #1", "Summary", tags=tags, image=Image("p.jpg", "A photo")), catalog)
+    posts = {p.platform: p for p in result.posts}
+    assert len(posts["instagram"].hashtags) == 5 and "Link in bio" in posts["instagram"].text
+    assert len(posts["threads"].hashtags) == 1
+    assert posts["linkedin"].api_text.startswith("Title \\(draft\\) \\#1")
+    assert posts["telegram"].limit == 1024 and posts["telegram"].photo == "https://embassy.example.org/en/announcements/item/p.jpg"
+
+
+def test_events_carry_their_date_in_the_language(catalog: Catalog) -> None:
+    event = EventInfo(start=datetime(2026, 12, 12, 14, 30, tzinfo=UTC), end=None, status="cancelled")
+    ar = snippets_for(page("ar", "حفل", "ملخص", section="events", event=event), catalog).posts[0]
+    assert "12 ديسمبر 2026" in ar.text and catalog.get("ar", "status.cancelled") in ar.text
+    en = snippets_for(page("en", "Reception", "Summary", section="events", event=event), catalog).posts[0]
+    assert "Cancelled: December 12, 2026, 6:30\u202fPM" in en.text
+    assert "utm_campaign=events" in en.url
+
+
+def test_site_limits_and_utm_settings(catalog: Catalog) -> None:
+    result = snippets_for(page("en", "T", "S"), catalog, limits={"mastodon": 1000}, url_lengths={"mastodon": 30},
+                          utm_medium="post", utm_campaign="winter")
+    mastodon = next(p for p in result.posts if p.platform == "mastodon")
+    assert mastodon.limit == 1000
+    assert mastodon.length == len(mastodon.text) - len(mastodon.url) + 30
+    assert "utm_medium=post&utm_campaign=winter" in mastodon.url
+
+
+# ------------------------------------------------------------------ golden
+def golden_items(catalog: Catalog) -> dict[str, object]:
+    event = EventInfo(start=datetime(2026, 12, 12, 14, 30, tzinfo=UTC), end=None)
+    items = [
+        page("en", "Citizens travelling this winter: register with the consular section",
+             "Heavy snowfall is forecast in the mountain regions. Veloria citizens should register so that we can reach "
+             "them quickly, wherever they are travelling this season.", alert="critical",
+             body_html="<p>Roads may close without notice.</p>"),
+        page("ar", "إلى المواطنين المسافرين هذا الشتاء: سجّلوا لدى القسم القنصلي",
+             "يُتوقع تساقط كثيف للثلوج في المناطق الجبلية. ندعو المواطنين إلى التسجيل لكي نتمكن من الوصول إليهم بسرعة "
+             "أينما كانوا في هذا الموسم."),
+        page("az", "Qış mövsümündə səyahət edən vətəndaşlar: konsulluqda qeydiyyatdan keçin", "Dağ rayonlarında güclü qar gözlənilir."),
+        page("uz", "Oʻzbekistonga sayohat: konsullik xizmatlari", "Qishda togʻli hududlarda kuchli qor yogʻishi kutilmoqda.",
+             section="events", event=event),
+    ]
+    out: dict[str, object] = {}
+    for item in items:
+        result = snippets_for(item, catalog)
+        out[item.lang] = {post.platform: {"text": post.text, "length": post.length} for post in result.posts
+                          if post.platform in ("x", "bluesky", "instagram", "linkedin")}
+    return out
+
+
+def test_golden_snippets(catalog: Catalog) -> None:
+    """Reviewed by hand when written (tests/golden/snippets.json); regenerate with LEGATION_GOLDEN=1 and review the diff."""
+    produced = golden_items(catalog)
+    if os.environ.get("LEGATION_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(json.dumps(produced, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert produced == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ build output and command
+def test_build_writes_json_and_board(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    report = run_build(REPO, out, incremental=False)
+    assert report.ok
+    snippets = REPO / "snippets"
+    data = json.loads((snippets / "ar/announcements/consular-registration-winter-2026.json").read_text(encoding="utf-8"))
+    assert data["lang"] == "ar" and data["direction"] == "rtl"
+    assert set(data["posts"]) == set(RULES)
+    for post in data["posts"].values():
+        assert set(post) >= {"text", "length", "limit", "counting", "url", "remaining"}
+        assert post["length"] <= post["limit"]
+    board = (snippets / "ar/index.html").read_text(encoding="utf-8")
+    assert 'dir="rtl"' in board and board.count('class="copy"') == 8 * len(list((snippets / "ar").rglob("*.json")))
+    assert (snippets / "board.js").is_file()
+    assert not (out / "snippets").exists()  # not part of the deployed site
+
+
+def test_snippets_command(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", "snippets", *args, "--root", str(REPO),
+                               "--now", "2026-11-23T12:00:00Z"], capture_output=True, text=True, cwd=REPO)
+
+    done = run("announcements/new-visa-appointment-system", "--lang", "ar", "--platform", "x")
+    assert done.returncode == 0, done.stderr
+    assert "── ar · X ·" in done.stdout and "utm_source=x" in done.stdout and "bluesky" not in done.stdout
+    as_json = run("events/national-day-reception", "--json")
+    assert as_json.returncode == 0
+    assert {item["lang"] for item in json.loads(as_json.stdout)} == {"en", "ar", "az", "uz"}
+    missing = run("announcements/new-visa")
+    assert missing.returncode == 2 and 'did you mean "announcements/new-visa-appointment-system"' in missing.stderr
+    bad = run("announcements/new-visa-appointment-system", "--platform", "twiter")
+    assert bad.returncode == 2 and "use one of: x, bluesky" in bad.stderr
+    wrong_lang = run("announcements/new-visa-appointment-system", "--lang", "ra")
+    assert wrong_lang.returncode == 2 and "--lang ra" in wrong_lang.stderr
