@@ -247,7 +247,8 @@ def golden_items(catalog: Catalog) -> dict[str, object]:
         page("ar", "إلى المواطنين المسافرين هذا الشتاء: سجّلوا لدى القسم القنصلي",
              "يُتوقع تساقط كثيف للثلوج في المناطق الجبلية. ندعو المواطنين إلى التسجيل لكي نتمكن من الوصول إليهم بسرعة "
              "أينما كانوا في هذا الموسم."),
-        page("az", "Qış mövsümündə səyahət edən vətəndaşlar: konsulluqda qeydiyyatdan keçin", "Dağ rayonlarında güclü qar gözlənilir."),
+        page("az", "Qış mövsümündə səyahət edən vətəndaşlar: konsulluqda qeydiyyatdan keçin",
+             "Dağ rayonlarında güclü qar gözlənilir."),
         page("uz", "Oʻzbekistonga sayohat: konsullik xizmatlari", "Qishda togʻli hududlarda kuchli qor yogʻishi kutilmoqda.",
              section="events", event=event),
     ]
