@@ -72,7 +72,7 @@ class CheckResult:
 def check_site(root: Path, now: datetime) -> CheckResult:
     """Build into a temporary folder and inspect the result; the real output is not touched."""
     with tempfile.TemporaryDirectory(prefix="legation-check-") as tmp:
-        report = build(BuildOptions(root, Path(tmp) / "site", now, strict=False))
+        report = build(BuildOptions(root, Path(tmp) / "site", now, strict=False, snippets_in_site=True))
         problems = list(report.problems)
         if report.ok:
             try:
