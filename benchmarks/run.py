@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED = REPO.parent / "shared" / "bench"
 NOW = "2026-11-23T12:00:00+00:00"
+SNIPPETS = "snippets:\n  platforms: [x, bluesky, mastodon, facebook, linkedin, telegram]\n  hashtags: [Example]\n"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,9 @@ def main() -> None:
             subprocess.run([sys.executable, str(SHARED / "make_corpus.py"), "--out", str(site), "--posts", str(n),
                             "--langs", "en,ar,az", "--flavor", "legation", "--seed", "1", "--force"],
                            check=True, capture_output=True)
+            # the corpus has no social settings: measure the snippets a real embassy would configure too
+            with (site / "site.yml").open("a", encoding="utf-8") as handle:
+                handle.write(SNIPPETS)
             measures += bench_legation(site, n, args.repeat)
             shutil.rmtree(site, ignore_errors=True)
             if not args.no_peers:

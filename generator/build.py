@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import load_markdown_cache, save_markdown_cache
+from .cache import CACHE_DIR, CACHE_FILE, load_markdown_cache, save_markdown_cache
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, crossed, fingerprint, load_state, save_state
 from .files import MARKER, build_lock, check_output_dir, write_site
@@ -138,7 +138,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                            timer.timings, tuple(schedule), str(options.out_dir), stats_written)
 
     def failed() -> bool:
-        return bool(diagnostics.errors) or (options.strict and bool(diagnostics.warnings))
+        # a discarded cache is reported but is not a content problem, so --strict does not fail on it
+        content_warnings = [w for w in diagnostics.warnings if w.code != "cache"]
+        return bool(diagnostics.errors) or (options.strict and bool(content_warnings))
 
     fast = _unchanged(options) if options.write and options.incremental else None
     if fast is not None:
@@ -175,7 +177,11 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             sources, found = discover(options.root, config)
             diagnostics.extend(found)
         with timer.stage("parse"):
-            cache = load_markdown_cache(options.root) if options.incremental else {}
+            cache, discarded = load_markdown_cache(options.root) if options.incremental else ({}, False)
+            if discarded:
+                diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{CACHE_FILE}"),
+                                    "the build cache was unreadable and was discarded; everything is rebuilt",
+                                    "nothing to do: a fresh cache is written after this build", "cache")
             pages, found, next_cache = parse_cached(sources, config, options.jobs, cache)
             diagnostics.extend(found)
         with timer.stage("assemble"):

@@ -1,7 +1,8 @@
 """The build cache: rendered Markdown bodies keyed by their text and settings.
 
 Stored as JSON (never pickle: the cache folder must not be a way to run code).
-A missing, corrupt or foreign cache is simply ignored.
+A missing cache is normal; a corrupt or foreign one is discarded as a whole
+(the caller warns), never partly trusted.
 """
 
 from __future__ import annotations
@@ -18,16 +19,23 @@ CACHE_FILE = "markdown-v1.json"
 Rendered = tuple[str, tuple[Heading, ...]]
 
 
-def load_markdown_cache(root: Path) -> dict[str, Rendered]:
+def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], bool]:
+    """(entries, discarded): ``discarded`` is True when a cache file existed but was unusable."""
     file = root / CACHE_DIR / CACHE_FILE
     try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, False
+    except (OSError, UnicodeDecodeError):
+        return {}, True
+    try:
+        raw = json.loads(text)
         return {
             str(key): (str(html), tuple(Heading(int(level), str(anchor), str(text)) for level, anchor, text in heads))
             for key, (html, heads) in raw.items()
-        }
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
+        }, False
+    except (ValueError, TypeError, AttributeError):
+        return {}, True
 
 
 def save_markdown_cache(root: Path, entries: dict[str, Rendered]) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, date, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from .feeds import modified
 from .i18n import Catalog
@@ -24,6 +24,10 @@ PRODID = "-//legation//Embassy events//EN"
 #: RFC 5545 STATUS for each event status; postponed events are not yet confirmed.
 ICAL_STATUS = {"scheduled": "CONFIRMED", "rescheduled": "CONFIRMED", "moved-online": "CONFIRMED",
                "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
+
+
+def cal_bytes(cal: Calendar) -> bytes:
+    return bytes(cal.to_ical())
 
 
 def event_uid(site: Site, page: Page) -> str:
@@ -40,7 +44,17 @@ def event_ics_path(page: Page) -> str:
     return page.url + "event.ics"
 
 
-def _calendar(site: Site, catalog: Catalog, lang: str, name: str) -> Calendar:
+def timezone_component(site: Site) -> Timezone | None:
+    """One VTIMEZONE for the site's zone, covering the years of every event (computed once: it is slow)."""
+    events = [p.event for p in site.pages if p.event is not None]
+    if not events:
+        return None
+    first = min(e.start.date() for e in events).year
+    last = max((e.end or e.start).date() for e in events).year
+    return Timezone.from_tzid(site.config.timezone, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))
+
+
+def _calendar(site: Site, catalog: Catalog, lang: str, name: str, zone: Timezone | None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -48,6 +62,8 @@ def _calendar(site: Site, catalog: Catalog, lang: str, name: str) -> Calendar:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", site.config.timezone)
+    if zone is not None:
+        cal.add_component(zone)
     return cal
 
 
@@ -98,27 +114,23 @@ def _location(page: Page) -> str:
     return text
 
 
-def _serialise(site: Site, cal: Calendar, events: list[Page]) -> bytes:
-    if events:
-        starts = [p.event.start.date() for p in events if p.event]
-        ends = [(p.event.end or p.event.start).date() for p in events if p.event]
-        # VTIMEZONE rules only for the years the events need, not 1970-2038.
-        cal.add_missing_timezones(first_date=date(min(starts).year, 1, 1), last_date=date(max(ends).year + 1, 1, 1))
-    return bytes(cal.to_ical())
+def render_calendars(site: Site, catalog: Catalog, lang: str, zone: Timezone | None = None) -> list[OutputFile]:
+    """calendar.ics of the upcoming events in ``lang`` and event.ics for each of its events.
 
-
-def render_calendars(site: Site, catalog: Catalog, lang: str) -> list[OutputFile]:
-    """calendar.ics of the upcoming events in ``lang`` and event.ics for each of its events."""
+    ``zone`` is timezone_component(site), passed in so that it is computed once per build.
+    """
+    if zone is None:
+        zone = timezone_component(site)
     events = [p for p in site.listings[(lang, "events")] if p.lang == lang and p.event is not None]
     title = f"{catalog.get(lang, 'section.events')} · {site.config.site_title(lang)}"
     upcoming = [p for p in events if event_is_upcoming(p, site.now)]
-    cal = _calendar(site, catalog, lang, title)
+    cal = _calendar(site, catalog, lang, title, zone)
     for page in upcoming:
         cal.add_component(_event(site, page))
-    outputs = [OutputFile(calendar_path(lang).lstrip("/"), _serialise(site, cal, upcoming))]
+    outputs = [OutputFile(calendar_path(lang).lstrip("/"), cal_bytes(cal))]
     for page in (p for p in site.pages if p.lang == lang and p.event is not None):
-        single = _calendar(site, catalog, lang, page.title)
+        single = _calendar(site, catalog, lang, page.title, zone)
         single.add_component(_event(site, page))
-        outputs.append(OutputFile(event_ics_path(page).lstrip("/"), _serialise(site, single, [page])))
+        outputs.append(OutputFile(event_ics_path(page).lstrip("/"), cal_bytes(single)))
     return outputs
 

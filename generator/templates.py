@@ -20,7 +20,7 @@ from jinja2 import (
     pass_context,
 )
 
-from .calendars import calendar_path, event_ics_path, render_calendars
+from .calendars import calendar_path, event_ics_path, render_calendars, timezone_component
 from .errors import LegationError, SourceLocation
 from .feeds import (
     FEED_SECTIONS,
@@ -122,6 +122,7 @@ class Renderer:
         self.config = site.config
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
         self.feeds = feed_specs(site, catalog)
+        self.zone = timezone_component(site)  # once, before workers fork: it is slow to compute
 
     # -------------------------------------------------------------- context
     def _base(self, lang: str, url: str, alternates: list[Alternate], switch: dict[str, str],
@@ -242,7 +243,7 @@ class Renderer:
         if kind == "tags":
             return list(self.render_tags(unit[1]))
         if kind == "calendar":
-            return render_calendars(self.site, self.catalog, unit[1])
+            return render_calendars(self.site, self.catalog, unit[1], self.zone)
         if kind == "feed":
             return render_feeds(self.site, self.catalog, self.feeds[int(unit[1])])
         if kind == "sitemap":

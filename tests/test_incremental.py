@@ -97,3 +97,37 @@ def test_template_override_triggers_rebuild(make_site: Callable[..., Path]) -> N
     report = run_build(root)
     assert report.ok and report.written >= 1
     assert b'class="override"' in tree(root / "public")["en/tags/consular/index.html"]
+
+
+def test_deletions_and_renames_remove_their_outputs(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    assert (root / "public/en/events/reception/index.html").is_file()
+    (root / "content/events/reception.en.md").unlink()
+    old = root / "content/announcements/consular-hours.en.md"
+    old.rename(root / "content/announcements/consular-opening-hours.en.md")
+    (root / "content/announcements/consular-hours.ar.md").rename(root / "content/announcements/consular-opening-hours.ar.md")
+    incremental = run_build(root)
+    clean = run_build(root, out=tmp_path / "clean", incremental=False)
+    assert incremental.ok and clean.ok
+    assert tree(root / "public") == tree(tmp_path / "clean")
+    built = tree(root / "public")
+    assert not any("reception" in path or "/consular-hours/" in path for path in built)
+    assert "en/announcements/consular-opening-hours/index.html" in built
+
+
+def test_corrupt_cache_is_discarded_with_a_warning(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    cache = root / ".legation-cache" / "markdown-v1.json"
+    # a tampered entry must not reach the page, and an unreadable file must not break the build
+    cache.write_text('{"not": "the right shape"', encoding="utf-8")
+    (root / "content/announcements/consular-hours.en.md").write_text(
+        (root / "content/announcements/consular-hours.en.md").read_text() + "\nMore.\n", encoding="utf-8")
+    report = run_build(root)
+    assert report.ok
+    assert [w.code for w in report.warnings] == ["cache"]
+    assert "discarded" in report.warnings[0].message
+    assert run_build(root, strict=True).ok  # a broken cache is not a content problem
+    clean = run_build(root, out=tmp_path / "clean", incremental=False)
+    assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")

@@ -1,0 +1,70 @@
+"""Theme inheritance, template lookup order and UI strings (site over theme over parents, default-language fallback)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import SITE_YML, run_build
+
+CHILD_THEME = {
+    "site.yml": SITE_YML.replace("timezone: Asia/Baku", "timezone: Asia/Baku\ntheme: embassy"),
+    "themes/embassy/theme.yml": "extends: default\n",
+    # the child reaches its parent's item.html explicitly and adds to one block
+    "themes/embassy/templates/item.html": ('{% extends "default:item.html" %}\n{% block content %}'
+                                           '<p class="child-banner">Child theme</p>{{ super() }}{% endblock %}\n'),
+    "themes/embassy/i18n/en.yml": 'latest_announcements: "Latest news"\n',
+    "themes/embassy/static/extra.css": "body { color: black; }\n",
+}
+
+
+def test_child_theme_extends_default_and_reaches_its_parent(make_site: Callable[..., Path]) -> None:
+    root = make_site(CHILD_THEME)
+    report = run_build(root)
+    assert report.ok, report.errors
+    item = (root / "public/en/announcements/consular-hours/index.html").read_text(encoding="utf-8")
+    assert '<p class="child-banner">Child theme</p>' in item and "Opening hours" in item  # parent's block kept
+    home = (root / "public/en/index.html").read_text(encoding="utf-8")
+    assert "Latest news" in home and "Latest announcements" not in home  # the child's UI string wins
+    assert (root / "public/static/extra.css").is_file() and (root / "public/static/style.css").is_file()
+
+
+def test_site_templates_win_over_every_theme(make_site: Callable[..., Path]) -> None:
+    root = make_site({**CHILD_THEME, "templates/item.html": (
+        '{% extends "base.html" %}{% block content %}<p class="site-override">{{ page.title }}</p>{% endblock %}\n')})
+    assert run_build(root).ok
+    item = (root / "public/en/announcements/consular-hours/index.html").read_text(encoding="utf-8")
+    assert '<p class="site-override">Consular hours</p>' in item and "child-banner" not in item
+
+
+def test_site_i18n_overrides_single_keys(make_site: Callable[..., Path]) -> None:
+    root = make_site({"i18n/ar.yml": 'latest_announcements: "آخر الأخبار"\n'})
+    assert run_build(root).ok
+    home = (root / "public/ar/index.html").read_text(encoding="utf-8")
+    assert "آخر الأخبار" in home
+    assert "الإعلانات" in home  # every other Arabic string still comes from the theme
+
+
+def test_missing_key_falls_back_to_default_language_with_one_warning(make_site: Callable[..., Path]) -> None:
+    root = make_site({
+        "site.yml": SITE_YML.replace("timezone: Asia/Baku", "timezone: Asia/Baku\ntheme: sparse"),
+        "themes/sparse/theme.yml": "extends: default\n",
+        "themes/sparse/i18n/en.yml": 'motto: "Serving citizens abroad"\n',
+        "themes/sparse/templates/home.html": '{% extends "default:home.html" %}{% block content %}'
+                                             '<p class="motto">{{ t("motto") }}</p>{{ super() }}{% endblock %}\n',
+    })
+    report = run_build(root)
+    assert report.ok
+    assert '<p class="motto">Serving citizens abroad</p>' in (root / "public/ar/index.html").read_text(encoding="utf-8")
+    warnings = [w for w in report.warnings if w.code == "i18n-missing"]
+    assert len(warnings) == 1 and warnings[0].location.path == "i18n/ar.yml" and "motto" in warnings[0].message
+
+
+def test_theme_errors_are_located(make_site: Callable[..., Path]) -> None:
+    root = make_site({"site.yml": SITE_YML + "theme: defualt\n"})
+    report = run_build(root)
+    assert not report.ok and 'did you mean "default"' in report.errors[0].hint
+    loop = make_site({"site.yml": SITE_YML + "theme: a\n", "themes/a/theme.yml": "extends: b\n",
+                      "themes/b/theme.yml": "extends: a\n"})
+    report = run_build(loop)
+    assert not report.ok and "loop" in report.errors[0].message
