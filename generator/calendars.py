@@ -10,6 +10,7 @@ CRLF line endings and folds lines at 75 octets.
 from __future__ import annotations
 
 from datetime import UTC, date, timedelta
+from types import MappingProxyType
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -22,8 +23,8 @@ from .site import absolute_url, event_is_upcoming, list_url
 
 PRODID = "-//legation//Embassy events//EN"
 #: RFC 5545 STATUS for each event status; postponed events are not yet confirmed.
-ICAL_STATUS = {"scheduled": "CONFIRMED", "rescheduled": "CONFIRMED", "moved-online": "CONFIRMED",
-               "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
+ICAL_STATUS = MappingProxyType({"scheduled": "CONFIRMED", "rescheduled": "CONFIRMED", "moved-online": "CONFIRMED",
+               "postponed": "TENTATIVE", "cancelled": "CANCELLED"})
 
 
 def cal_bytes(cal: Calendar) -> bytes:

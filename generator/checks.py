@@ -80,8 +80,8 @@ class Checker:
             if sk not in allowed:
                 suggestion = did_you_mean(sk, allowed)
                 where = f" in {self.name(keys)}" if keys else ""
-                self.error((*keys, sk), f'unknown key "{sk}"{where}',
-                           suggestion or f"allowed keys: {', '.join(allowed)}")
+                self.problems.append(Problem("error", self.doc.where_key(*keys, sk), f'unknown key "{sk}"{where}',
+                                             suggestion or f"allowed keys: {', '.join(allowed)}", self.kind))
                 continue
             out[sk] = v
         for req in required:

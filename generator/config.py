@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -17,7 +19,7 @@ from .yamltext import load_yaml
 CONFIG_FILE = "site.yml"
 
 #: Top-level keys of site.yml and what each one means.
-KEYS: dict[str, str] = {
+KEYS: Mapping[str, str] = MappingProxyType({
     "title": "Site title per language: {en: …, ar: …}",
     "description": "Short site description per language, for search engines and feeds",
     "base_url": "Absolute address where the site is served, e.g. https://embassy.example.org/",
@@ -32,7 +34,7 @@ KEYS: dict[str, str] = {
     "markdown": "Markdown settings: {allow_html: false}",
     "tags": "Localized tag names: {tag: {ar: …, az: …}}",
     "translations": "Missing-translation policy: {fallback_to_default: false}",
-}
+})
 LANGUAGE_KEYS = ("code", "name", "direction")
 SNIPPET_KEYS = ("platforms", "utm", "hashtags", "out_dir", "limits", "url_length")
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,18 +47,18 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 COMMON_KEYS = ("title", "date", "updated", "summary", "tags", "image", "draft", "publish_at", "expires_at",
                "withdrawn", "translation_of")
-SECTION_KEYS: dict[str, tuple[str, ...]] = {
+SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "announcements": ("alert", "kind"),
     "events": ("start", "end", "all_day", "venue", "online_url", "registration_url", "status", "organizer"),
     "investment": ("sector", "incentives", "figures", "contact"),
     "pages": ("menu",),
-}
-REQUIRED: dict[str, tuple[str, ...]] = {
+})
+REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "announcements": ("title", "date"),
     "events": ("title", "date", "start"),
     "investment": ("title", "date", "sector"),
     "pages": ("title",),
-}
+})
 #: Keys a translation takes from the default-language file when it leaves them out.
 INHERITED = frozenset({"date", "updated", "tags", "image", "publish_at", "expires_at", "withdrawn", "alert",
                        "kind", "start", "end", "all_day", "status", "online_url", "registration_url", "venue",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -35,7 +36,7 @@ ALLOWED_TAGS = frozenset({
     "thead", "time", "tr", "u", "ul", "var", "wbr", "audio", "video", "track",
 })
 GLOBAL_ATTRIBUTES = frozenset({"lang", "dir", "id", "class", "title"})
-TAG_ATTRIBUTES = {
+TAG_ATTRIBUTES = MappingProxyType({
     "a": {"href", "rel", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading", "decoding"},
     "source": {"src", "srcset", "type", "media", "sizes"},
@@ -49,7 +50,7 @@ TAG_ATTRIBUTES = {
     "col": {"span"},
     "colgroup": {"span"},
     "details": {"open"},
-}
+})
 
 
 def is_safe_url(url: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape, quoteattr
@@ -16,8 +17,8 @@ from .site import absolute_url
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 SCHEMA = "https://schema.org"
-EVENT_STATUS = {"scheduled": "EventScheduled", "cancelled": "EventCancelled", "postponed": "EventPostponed",
-                "rescheduled": "EventRescheduled", "moved-online": "EventMovedOnline"}
+EVENT_STATUS = MappingProxyType({"scheduled": "EventScheduled", "cancelled": "EventCancelled", "postponed": "EventPostponed",
+                "rescheduled": "EventRescheduled", "moved-online": "EventMovedOnline"})
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 from urllib.parse import urlencode, urljoin
 
@@ -53,7 +54,7 @@ class PlatformRules:
 
 
 #: One row per platform: a platform that changes its rules is a one-line change here.
-RULES: dict[str, PlatformRules] = {rule.name: rule for rule in (
+RULES: Mapping[str, PlatformRules] = MappingProxyType({rule.name: rule for rule in (
     PlatformRules("x", "X", 280, "twitter-weighted"),
     PlatformRules("bluesky", "Bluesky", 300, "graphemes"),
     PlatformRules("mastodon", "Mastodon", 500, "characters-url-23", url_length=23),
@@ -62,7 +63,7 @@ RULES: dict[str, PlatformRules] = {rule.name: rule for rule in (
     PlatformRules("linkedin", "LinkedIn", 3000, "characters", long_form=True, escape="\\|{}@[]()<>#*_~"),
     PlatformRules("instagram", "Instagram", 2200, "characters", max_hashtags=5, link_as_text=True),
     PlatformRules("telegram", "Telegram", 4096, "utf-16", long_form=True, caption_limit=1024),
-)}
+)})
 
 ELLIPSIS = "…"
 LRI, PDI = "\u2066", "\u2069"

@@ -7,7 +7,7 @@ nesting is bounded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -32,6 +32,7 @@ class YamlDoc:
     marks: dict[Path, tuple[int, int]]
     path: str
     line_offset: int = 0
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)  # where each key itself is written
 
     def where(self, *keys: str | int) -> SourceLocation:
         """Location of the value at ``keys``, or of its closest ancestor."""
@@ -40,6 +41,13 @@ class YamlDoc:
             key = key[:-1]
         line, col = self.marks.get(key, (1, 1))
         return SourceLocation(self.path, line + self.line_offset, col)
+
+    def where_key(self, *keys: str | int) -> SourceLocation:
+        """Location of the key at ``keys`` itself (for unknown or misspelt keys)."""
+        found = self.key_marks.get(tuple(keys))
+        if found is None:
+            return self.where(*keys)
+        return SourceLocation(self.path, found[0] + self.line_offset, found[1])
 
 
 def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationError] = LegationError) -> YamlDoc:
@@ -50,7 +58,8 @@ def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationEr
         if node is None:
             return YamlDoc({}, {(): (1, 1)}, path, line_offset)
         marks: dict[Path, tuple[int, int]] = {}
-        _walk(node, (), marks, path, line_offset, error, [0], set())
+        key_marks: dict[Path, tuple[int, int]] = {}
+        _walk(node, (), marks, key_marks, path, line_offset, error, [0], set())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -65,13 +74,14 @@ def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationEr
         raise error.at(SourceLocation(path, 1 + line_offset, 1), f"YAML: {exc}", "", "yaml") from None
     finally:
         loader.dispose()
-    return YamlDoc(data, marks, path, line_offset)
+    return YamlDoc(data, marks, path, line_offset, key_marks)
 
 
 def _walk(
     node: yaml.Node,
     key: Path,
     marks: dict[Path, tuple[int, int]],
+    key_marks: dict[Path, tuple[int, int]],
     path: str,
     offset: int,
     error: type[LegationError],
@@ -108,7 +118,8 @@ def _walk(
                     f'duplicate key "{name}" (first on line {names[name] + offset})',
                     "keep one of them; YAML would silently use the last", "yaml-duplicate")
             names[name] = k_node.start_mark.line + 1
-            _walk(v_node, (*key, str(name)), marks, path, offset, error, count, seen)
+            key_marks.setdefault((*key, str(name)), (k_node.start_mark.line + 1, k_node.start_mark.column + 1))
+            _walk(v_node, (*key, str(name)), marks, key_marks, path, offset, error, count, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*key, i), marks, path, offset, error, count, seen)
+            _walk(item, (*key, i), marks, key_marks, path, offset, error, count, seen)
