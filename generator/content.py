@@ -65,9 +65,15 @@ INHERITED = frozenset({"date", "updated", "tags", "image", "publish_at", "expire
                        "sector", "contact", "menu"})
 
 
+#: Latin letters that Unicode does not decompose to ASCII (Azerbaijani ə, Turkish ı, …) and Uzbek apostrophes.
+_TRANSLITERATE = MappingProxyType(str.maketrans({
+    "ə": "a", "Ə": "a", "ı": "i", "ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "Æ": "ae",
+    "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ʻ": "", "ʼ": "", "‘": "", "’": "", "'": ""}))
+
+
 def slugify(text: str) -> str:
-    """A safe URL segment suggested for ``text``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A safe URL segment suggested for ``text`` (Latin-script text keeps its words: "Çay və şəkər" → cay-va-sakar)."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "item"
 
 

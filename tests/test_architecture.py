@@ -101,3 +101,9 @@ def test_errors_survive_pickling() -> None:
     again = pickle.loads(pickle.dumps(error))
     assert again.problems == error.problems
     assert isinstance(again.problems[0], Problem) and again.problems[0].location.line == 3
+
+
+def test_every_module_has_its_own_test_file() -> None:
+    tests = Path(__file__).resolve().parent
+    missing = [p.stem for p in modules() if not p.stem.startswith("__") and not (tests / f"test_{p.stem}.py").is_file()]
+    assert missing == []

@@ -1,0 +1,64 @@
+"""site.yml (generator/config.py): CLDR languages, located errors with did-you-mean, snippet settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.config import load_config, parse_config
+from generator.errors import ConfigError
+from tests.conftest import SITE_YML
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    return [f"{p.location}: {p.message} | {p.hint}" for p in caught.value.problems]
+
+
+def test_languages_come_from_cldr_and_can_be_overridden() -> None:
+    config = parse_config(SITE_YML.replace("  - {code: ar}", '  - {code: ar}\n  - {code: uz, name: "Oʻzbekcha"}'))
+    assert config.language_codes == ("en", "ar", "uz")
+    arabic = config.language("ar")
+    assert arabic.direction == "rtl" and arabic.name == "العربية"
+    assert config.language("en").direction == "ltr"
+    assert config.language("uz").name == "Oʻzbekcha"
+    assert config.timezone == "Asia/Baku" and config.default_language == "en"
+
+
+def test_unknown_key_is_located_with_a_suggestion() -> None:
+    found = errors(SITE_YML + "timzone: Europe/Paris\n")
+    assert any(line.startswith("site.yml:8:1: unknown key \"timzone\"") and 'did you mean "timezone"' in line
+               for line in found), found
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("timezone: Asia/Baku", "timezone: Asia/Bakuu"), 'did you mean "Asia/Baku"'),
+    (("  - {code: ar}", "  - {code: xx}"), "xx"),
+    (("default_language: en", "default_language: fr"), "fr"),
+    (("base_url: \"https://embassy.example.org/\"", "base_url: 42"), "base_url"),
+])
+def test_wrong_values_are_errors(change: tuple[str, str], expected: str) -> None:
+    found = errors(SITE_YML.replace(*change))
+    assert any(expected in line for line in found), found
+    assert all(line.startswith("site.yml:") for line in found)
+
+
+def test_snippet_settings() -> None:
+    config = parse_config(SITE_YML + "snippets:\n  platforms: [x, mastodon]\n  utm: {campaign: winter}\n"
+                                     "  limits: {mastodon: 1000}\n  url_length: {mastodon: 30}\n  hashtags: [Testland]\n")
+    assert config.snippets.platforms == ("x", "mastodon")
+    assert config.snippets.utm_campaign == "winter" and config.snippets.utm_medium == "social"
+    assert config.snippets.limits == {"mastodon": 1000} and config.snippets.url_lengths == {"mastodon": 30}
+    assert any('did you mean "bluesky"' in line for line in errors(SITE_YML + "snippets: {platforms: [blusky]}\n"))
+    assert any("at least 1" in line for line in errors(SITE_YML + "snippets: {limits: {x: 0}}\n"))
+
+
+def test_load_config_missing_and_not_utf8(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no site\.yml"):
+        load_config(tmp_path)
+    (tmp_path / "site.yml").write_bytes(SITE_YML.encode() + b"description: {en: \"caf\xe9\"}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.problems[0].location.line == 8 and "UTF-8" in caught.value.problems[0].message

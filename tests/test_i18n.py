@@ -1,0 +1,50 @@
+"""Languages and UI strings (generator/i18n.py): CLDR names and dates, catalogs merged key by key with fallback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator.i18n import cldr_language, format_date, format_datetime, format_time, load_catalog, parse_catalog
+
+MOMENT = datetime(2026, 12, 12, 14, 30, tzinfo=UTC)  # 18:30 in Baku
+
+
+def test_dates_in_each_language_and_zone() -> None:
+    assert format_date(MOMENT, "en", "Asia/Baku") == "December 12, 2026"
+    assert format_date(MOMENT, "ar", "Asia/Baku") == "12 ديسمبر 2026"
+    assert format_date(MOMENT, "az", "Asia/Baku") == "12 dekabr 2026"
+    assert format_date(MOMENT, "uz", "Asia/Baku") == "12-dekabr, 2026"
+    assert format_time(MOMENT, "az", "Asia/Baku") == "18:30"
+    assert format_date(datetime(2026, 12, 31, 22, tzinfo=UTC), "en", "Asia/Baku") == "January 1, 2027"  # the zone matters
+    assert "2026" in format_datetime(MOMENT, "ru", "Europe/Moscow")
+
+
+def test_languages_from_cldr() -> None:
+    arabic = cldr_language("ar")
+    assert arabic is not None and arabic.direction == "rtl" and arabic.name == "العربية"
+    uzbek = cldr_language("uz")
+    assert uzbek is not None and uzbek.direction == "ltr"
+    assert cldr_language("xx") is None
+
+
+def test_catalogs_merge_key_by_key_and_fall_back(tmp_path: Path) -> None:
+    theme, site = tmp_path / "theme", tmp_path / "site"
+    theme.mkdir()
+    site.mkdir()
+    (theme / "en.yml").write_text('home: "Home"\nnext: "Next"\nonly_en: "Only English"\n')
+    (theme / "ar.yml").write_text('home: "الرئيسية"\nnext: "التالي"\n')
+    (site / "ar.yml").write_text('next: "بعده"\n')
+    catalog, problems = load_catalog([theme, site], tmp_path, ["en", "ar"], "en")
+    assert problems == []
+    assert catalog.get("ar", "home") == "الرئيسية" and catalog.get("ar", "next") == "بعده"
+    assert catalog.get("ar", "only_en") == "Only English"  # default-language fallback
+    assert catalog.missing(["en", "ar"]) == [("ar", "only_en")]
+    assert catalog.get("ar", "no_such_key") == "no_such_key"
+
+
+def test_bad_catalog_entries_are_located() -> None:
+    strings, problems = parse_catalog('home: "Home"\nactive: yes\nlist: [a, b]\n', "i18n/en.yml")
+    assert strings == {"home": "Home"}
+    assert [(p.location.line, p.message) for p in problems] == [(2, 'UI string "active" must be text'),
+                                                                  (3, 'UI string "list" must be text')]

@@ -1,0 +1,74 @@
+"""Assembly (generator/site.py): statuses at their boundaries, collisions, listings, tags, alerts, menus, stale."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from generator.model import EventInfo, Language, Page, SiteConfig, TranslationRef, Withdrawal
+from generator.site import absolute_url, assemble, list_url, page_status, paginate, schedule_changes, tag_url
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+CONFIG = SiteConfig(title={"en": "E"}, base_url="https://e.example/site/", default_language="en",
+                    languages=(Language("en", "English", "ltr", "en"), Language("ar", "العربية", "rtl", "ar")),
+                    timezone="Asia/Baku")
+
+
+def page(slug: str, lang: str = "en", section: str = "announcements", days: int = 0, **extra: object) -> Page:
+    return Page(source=f"content/{section}/{slug}.{lang}.md", section=section, slug=slug, lang=lang, title=slug,
+                body_html="", source_hash=f"h-{slug}", date=NOW - timedelta(days=days), **extra)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("extra", "before", "after"), [
+    ({"publish_at": NOW}, "scheduled", "published"),
+    ({"expires_at": NOW}, "published", "expired"),
+    ({"withdrawn": Withdrawal(NOW, "wrong")}, "published", "withdrawn"),
+])
+def test_status_changes_exactly_at_the_boundary(extra: dict[str, object], before: str, after: str) -> None:
+    item = page("a", **extra)
+    assert page_status(item, NOW - timedelta(seconds=1)) == before
+    assert page_status(item, NOW) == after
+    assert page_status(page("d", draft=True), NOW) == "draft"
+
+
+def test_collision_names_both_files() -> None:
+    _, problems = assemble([page("about", section="pages"), page("about", section="pages", lang="en", menu=1)], CONFIG, NOW)
+    assert problems[0].code == "collision" and problems[0].message.count("content/pages/about.en.md") == 2
+
+
+def test_listings_tags_alerts_menus_and_stale() -> None:
+    pages = [
+        page("old", days=10, tags=("visa",)), page("new", days=1, tags=("visa", "Culture Week")),
+        page("warn", days=5, alert="warning"), page("crit", days=20, alert="critical"),
+        page("gone", days=2, expires_at=NOW - timedelta(hours=1)),
+        page("new", lang="ar", days=1, translation_of=TranslationRef("en", "outdated")),
+        page("contact", section="pages", menu=2), page("about", section="pages", menu=1),
+        page("soon", section="events", event=EventInfo(NOW + timedelta(days=3), None)),
+        page("past", section="events", event=EventInfo(NOW - timedelta(days=3), None)),
+    ]
+    site, problems = assemble(pages, CONFIG, NOW)
+    assert [p.slug for p in site.listings[("en", "announcements")]] == ["new", "warn", "old", "crit"]
+    assert "gone" in [p.slug for p in site.pages] and site.status[("announcements", "gone", "en")] == "expired"
+    assert [p.slug for p in site.listings[("en", "events")]] == ["soon", "past"]
+    assert [p.slug for p in site.tags[("en", "visa")]] == ["new", "old"]
+    assert ("en", "culture-week") in site.tags and ("ar", "visa") not in site.tags  # the ar page here has no tags
+    assert [p.slug for p in site.alerts["en"]] == ["crit", "warn"] and site.alerts["ar"] == ()
+    assert [p.slug for p in site.menus["en"]] == ["about", "contact"]
+    assert site.stale[("announcements", "new", "ar")] is True
+    assert set(site.translations_of(pages[1])) == {"en", "ar"}
+    assert any(p.code == "alert-missing" and "ar" in p.message for p in problems)
+
+
+def test_schedule_changes_in_the_next_24_hours() -> None:
+    changes = schedule_changes([page("a", publish_at=NOW + timedelta(hours=5)), page("b", publish_at=NOW + timedelta(hours=30))],
+                               NOW)
+    assert [(c["url"], c["from"], c["to"]) for c in changes] == [("/en/announcements/a/", "scheduled", "published")]
+
+
+def test_urls_and_pagination() -> None:
+    assert list_url("ar", "events") == "/ar/events/" and list_url("ar", "events", 3) == "/ar/events/page/3/"
+    assert tag_url("en", "Culture Week") == "/en/tags/culture-week/"
+    assert absolute_url(CONFIG, "/en/") == "https://e.example/site/en/"
+    items = tuple(page(str(i)) for i in range(25))
+    assert [len(chunk) for chunk in paginate(items, 10)] == [10, 10, 5] and paginate((), 10) == [()]
