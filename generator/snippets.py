@@ -74,8 +74,11 @@ _TRAILING = ",;:·—–-/\\ \t\n"
 EXCERPT_CHARS = 600
 
 
+_GRAPHEME = regex.compile(r"\X")
+
+
 def grapheme_count(text: str) -> int:
-    return len(regex.findall(r"\X", text))
+    return len(_GRAPHEME.findall(text))
 
 
 #: A character an emoji can start with (twitter-text's emoji pattern never matches below U+2070 except these).
@@ -283,7 +286,8 @@ def fit(piece: str, fits: Callable[[str], bool]) -> str | None:
     """The longest of ``piece`` or its shortened forms that ``fits``; None when not even the shortest does."""
     if fits(piece):
         return piece
-    for points in (cut_points(piece), _grapheme_points(piece)):
+    for find_points in (cut_points, _grapheme_points):  # grapheme points only when no word boundary works
+        points = find_points(piece)
         candidates = [shortened(piece, at) for at in points if piece[:at].strip(_TRAILING)]
         lo, hi, best = 0, len(candidates) - 1, None
         while lo <= hi:  # every counting rule grows with the text, so binary search works
@@ -298,13 +302,8 @@ def fit(piece: str, fits: Callable[[str], bool]) -> str | None:
 
 
 def _grapheme_points(text: str) -> list[int]:
-    spans = _protected(text)
-    bounds, position = [], 0
-    for cluster in regex.findall(r"\X", text):
-        position += len(cluster)
-        if position < len(text) and not any(start < position < end for start, end in spans):
-            bounds.append(position)
-    return bounds
+    inside = {i for start, end in _protected(text) for i in range(start + 1, end)}
+    return [m.end() for m in _GRAPHEME.finditer(text) if m.end() < len(text) and m.end() not in inside]
 
 
 # ------------------------------------------------------------------ posts
@@ -316,12 +315,40 @@ class _Draft:
     extra: str
     link_block: str
     tags: tuple[str, ...]
+    shown_tags: tuple[str, ...]  # the tags as written in the post (bidi-isolated where needed)
 
-    def text(self, rtl: bool) -> str:
-        tags = " ".join(isolate(t, rtl and _is_latin(t)) for t in self.tags)
+    def parts(self) -> list[str]:
+        """The paragraphs of the post; no counting rule joins anything across the blank lines between them."""
         head = f"{self.title}\n{self.when}" if self.when else self.title
-        parts = [head, self.summary, self.extra, self.link_block, tags]
-        return "\n\n".join(part for part in parts if part)
+        return [part for part in (head, self.summary, self.extra, self.link_block, " ".join(self.shown_tags)) if part]
+
+    def text(self) -> str:
+        return "\n\n".join(self.parts())
+
+    def without_last_tag(self) -> _Draft:
+        return replace(self, tags=self.tags[:-1], shown_tags=self.shown_tags[:-1])
+
+
+def _shorten(draft: _Draft, fits: Callable[[_Draft], bool]) -> tuple[_Draft, list[str]]:
+    """Cut the excerpt, then the summary, then drop hashtags from the end, then cut the title, until it fits."""
+    notes: list[str] = []
+    if not fits(draft):
+        shorter = fit(draft.extra, lambda s: fits(replace(draft, extra=s))) if draft.extra else None
+        draft = replace(draft, extra=shorter or "")
+    if not fits(draft):
+        summary = draft.summary
+        shorter = fit(summary, lambda s: fits(replace(draft, summary=s))) if summary else None
+        draft = replace(draft, summary=shorter or "")
+        if summary:
+            notes.append("the summary was shortened")
+    while not fits(draft) and draft.tags:
+        draft = draft.without_last_tag()
+    if not fits(draft):
+        shorter = fit(draft.title, lambda s: fits(replace(draft, title=s)))
+        if shorter is not None:
+            draft = replace(draft, title=shorter)
+            notes.append("the title had to be shortened")
+    return draft, notes
 
 
 def event_when(site: Site, catalog: Catalog, page: Page) -> str:
@@ -343,8 +370,6 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page) -> 
     rtl = config.language(page.lang).direction == "rtl"
     url = tracked_url(config, page, rule.name)
     limit = rule.caption_limit if rule.caption_limit and page.image is not None else rule.limit
-    notes: list[str] = []
-
     urgent = page.alert or page.kind == "consular"
     prefix = ""
     if page.alert:
@@ -360,27 +385,25 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page) -> 
     extra = excerpt(page.body_html) if urgent and rule.long_form else ""
     summary = page.summary if page.summary != page.title else ""
 
-    def fits(draft: _Draft) -> bool:
-        return count(rule, draft.text(rtl)) <= limit
+    counted: dict[str, int] = {}
 
-    draft = _Draft(title, event_when(site, catalog, page), summary, extra, link_block, tags)
-    if not fits(draft):
-        shorter = fit(extra, lambda s: fits(replace(draft, extra=s))) if extra else None
-        draft = replace(draft, extra=shorter or "")
-    if not fits(draft):
-        shorter = fit(summary, lambda s: fits(replace(draft, summary=s))) if summary else None
-        draft = replace(draft, summary=shorter or "")
-    while not fits(draft) and draft.tags:
-        draft = replace(draft, tags=draft.tags[:-1])
-    if not fits(draft):
-        shorter = fit(title, lambda s: fits(replace(draft, title=s)))
-        if shorter is not None:
-            draft = replace(draft, title=shorter)
-            notes.append("the title had to be shortened")
-    if draft.summary != summary and summary:
-        notes.append("the summary was shortened")
-    text = draft.text(rtl)
-    length = count(rule, text)
+    def measure(draft: _Draft) -> int:
+        """The post's length from its paragraphs' lengths (each counted once), plus the blank lines."""
+        parts = draft.parts()
+        for part in parts:
+            if part not in counted:
+                counted[part] = count(rule, part)
+        return sum(counted[part] for part in parts) + 2 * (len(parts) - 1)
+
+    shown = tuple(isolate(t, rtl and _is_latin(t)) for t in tags)
+    first = _Draft(title, event_when(site, catalog, page), summary, extra, link_block, tags, shown)
+    draft, notes = _shorten(first, lambda d: measure(d) <= limit)
+    text = draft.text()
+    length = count(rule, text)  # the exact count of the whole post is what is reported
+    if length > limit:  # only if a rule ever counted across paragraphs: fit again by whole-text counts
+        draft, notes = _shorten(first, lambda d: count(rule, d.text()) <= limit)
+        text = draft.text()
+        length = count(rule, text)
     api_text = "".join("\\" + ch if ch in rule.escape else ch for ch in text) if rule.escape else ""
     if api_text and len(api_text) > limit:
         notes.append(f"with reserved characters escaped the post is {len(api_text)} characters")
@@ -424,11 +447,21 @@ def site_snippets(site: Site, catalog: Catalog) -> list[ItemSnippets]:
 
 
 def build_snippets(site: Site, catalog: Catalog, jobs: int) -> list[ItemSnippets]:
-    """site_snippets, spread over ``jobs`` worker processes; the result does not depend on ``jobs``."""
+    """site_snippets, spread over ``jobs`` worker processes; the result does not depend on ``jobs``.
+
+    Workers send back only the posts and problems (not the pages, which the parent already has).
+    """
     if not site.config.snippets.platforms:
         return []
     pages = [page for page in site.pages if page.section != "pages" and site.page_status(page) == "published"]
-    return fork_map(lambda page: item_snippets(site, catalog, page), pages, jobs)
+
+    def work(page: Page) -> tuple[tuple[Post, ...], tuple[Problem, ...]]:
+        made = item_snippets(site, catalog, page)
+        return made.posts, made.problems
+
+    results = fork_map(work, pages, jobs)
+    return [ItemSnippets(page, absolute_url(site.config, page.url), site.config.language(page.lang).direction, posts, problems)
+            for page, (posts, problems) in zip(pages, results, strict=True)]
 
 
 # ------------------------------------------------------------------ output
