@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import CACHE_DIR, CACHE_FILE, load_markdown_cache, save_markdown_cache
+from .cache import CACHE_DIR, CACHE_FILE, load_markdown_cache, load_render_state, save_markdown_cache, save_render_state
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
-from .fastpath import BuildState, boundaries, crossed, fingerprint, load_state, save_state
-from .files import MARKER, build_lock, check_output_dir, write_site
+from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
+from .files import MARKER, build_lock, check_output_dir, read_manifest, write_site
 from .model import SECTIONS, OutputFile, Site
 from .security import headers_file
 from .theme import builtin_themes_dir, resolve_theme
@@ -192,7 +192,14 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             return report(False)
         with timer.stage("render"):
             env = make_environment(options.root, chain)
-            outputs = Renderer(site, env, catalog).render_all(options.jobs)
+            reuse: dict[str, str] = {}
+            if options.write and options.incremental:
+                previous_dir, digests = load_render_state(options.root)
+                if previous_dir == str(options.out_dir):
+                    written = read_manifest(options.out_dir)
+                    reuse = {path: digest for path, digest in digests.items() if path in written}
+            renderer = Renderer(site, env, catalog, reuse, str(options.out_dir))
+            outputs = renderer.render_all(options.jobs)
             outputs.extend(_static_files(options.root, chain.static_dirs))
             outputs.append(headers_file())
         with timer.stage("snippets"):
@@ -217,6 +224,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 write_site(snippet_files, snippets_dir, options.root)
         if options.incremental:
             save_markdown_cache(options.root, next_cache)
+            save_render_state(options.root, str(options.out_dir), renderer.item_digests())
             done = report(True)
             save_state(options.root, BuildState(
                 _fingerprint(options), options.now.isoformat(), boundaries(pages),
@@ -238,6 +246,8 @@ def _unchanged(options: BuildOptions) -> BuildReport | None:
     start = time.perf_counter()
     state = load_state(options.root)
     if state is None or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
+        return None
+    if state.clock != options.now.isoformat() and clock_in_templates(options.root, [builtin_themes_dir()]):
         return None
     if state.fingerprint != _fingerprint(options):
         return None

@@ -50,3 +50,26 @@ def save_markdown_cache(root: Path, entries: dict[str, Rendered]) -> None:
         os.replace(temporary, folder / CACHE_FILE)
     except OSError:
         pass
+
+
+RENDER_FILE = "render-v1.json"
+
+
+def load_render_state(root: Path) -> tuple[str, dict[str, str]]:
+    """(output folder, output path → digest of the inputs it was rendered from) of the last build."""
+    try:
+        raw = json.loads((root / CACHE_DIR / RENDER_FILE).read_text(encoding="utf-8"))
+        return str(raw["out_dir"]), {str(k): str(v) for k, v in raw["digests"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "", {}
+
+
+def save_render_state(root: Path, out_dir: str, digests: dict[str, str]) -> None:
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{RENDER_FILE}.{os.getpid()}"
+        temporary.write_text(json.dumps({"out_dir": out_dir, "digests": dict(sorted(digests.items()))}), encoding="utf-8")
+        os.replace(temporary, folder / RENDER_FILE)
+    except OSError:
+        pass

@@ -222,12 +222,19 @@ def _case_collisions(sources: list[SourceFile]) -> list[Problem]:
     problems = []
     for source in sources:
         key = (source.section, unicodedata.normalize("NFKC", source.slug).casefold(), source.lang)
-        if key in seen and seen[key] != source.path:
+        other = seen.get(key)
+        if other is not None and other != source.path and _slug_of(other) != source.slug:
             problems.append(Problem("error", SourceLocation(source.path),
                                     f"{source.path} and {seen[key]} differ only in letter case",
                                     "rename one; they would overwrite each other on Windows and macOS", "collision"))
         seen.setdefault(key, source.path)
     return problems
+
+
+def _slug_of(path: str) -> str:
+    """The slug written in a content path: `…/<slug>.<lang>.md` or `…/<slug>/index.<lang>.md`."""
+    parts = path.split("/")
+    return parts[-2] if parts[-1].startswith("index.") else parts[-1].split(".", 1)[0]
 
 
 def _inside(path: Path, real_root: Path) -> bool:

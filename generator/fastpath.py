@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,6 +52,24 @@ def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
                 continue
             digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+#: Template words that make output depend on the build clock directly (not only through schedule boundaries).
+CLOCK_WORDS = re.compile(r"\b(now|is_upcoming|status_of)\b")
+
+
+def clock_in_templates(root: Path, extra_dirs: Iterable[Path]) -> bool:
+    """True when some template uses the clock itself; then no build may be skipped or reused on a new clock."""
+    for folder in [root / "templates", root / "themes", *extra_dirs]:
+        if not folder.is_dir():
+            continue
+        for file in folder.rglob("*.html"):
+            try:
+                if CLOCK_WORDS.search(file.read_text(encoding="utf-8", errors="replace")):
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 def boundaries(pages: Iterable[Page]) -> tuple[str, ...]:

@@ -152,6 +152,11 @@ def _size(output: OutputFile, src_root: Path) -> int:
     return (src_root / output.copy_from).stat().st_size
 
 
+def read_manifest(out_dir: Path) -> dict[str, str]:
+    """Path → SHA-256 of every file the last build wrote into ``out_dir`` (empty when there is none)."""
+    return _read_manifest(out_dir)
+
+
 def _read_manifest(out_dir: Path) -> dict[str, str]:
     try:
         files = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))["files"]

@@ -20,6 +20,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify as default_slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .model import Heading
@@ -83,16 +84,22 @@ class _Renderer(RendererHTML):
         token = tokens[idx]
         href = str(token.attrGet("href") or "")
         parts = urlsplit(href)
-        if parts.scheme in ("http", "https") and parts.hostname != self.site_host:
+        # http(s) and protocol-relative (//host/…) links that leave the site
+        if parts.scheme in ("http", "https", "") and parts.netloc and parts.hostname != self.site_host:
             token.attrSet("rel", "noopener noreferrer")
         return self.renderToken(tokens, idx, options, env)
+
+
+def _anchor(text: str) -> str:
+    """The plugin's Unicode-keeping slug, or "section" for a heading without letters or digits (never id="")."""
+    return default_slugify(text) or "section"
 
 
 def make_markdown(allow_html: bool = False, site_host: str = "") -> MarkdownIt:
     """A configured parser; build one per process and reuse it."""
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False}, renderer_cls=_Renderer)
     md.enable("table").enable("strikethrough")
-    md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=4)
+    md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=4, slug_func=_anchor)
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     renderer: Any = md.renderer
     renderer.site_host = site_host

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -35,7 +37,12 @@ def event_is_upcoming(page: Page, now: datetime) -> bool:
 
 
 def tag_slug(tag: str) -> str:
-    return slugify(tag)
+    """An ASCII URL segment for a tag; tags in other scripts get a short hash so that they stay distinct."""
+    base = slugify(tag)
+    if all("LATIN" in unicodedata.name(ch, "") for ch in tag if ch.isalpha()):
+        return base
+    digest = hashlib.sha256(unicodedata.normalize("NFC", tag).encode("utf-8")).hexdigest()[:8]
+    return digest if base == "item" else f"{base}-{digest}"
 
 
 def tag_label(config: SiteConfig, tag: str, lang: str) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from jinja2 import (
 
 from .calendars import calendar_path, event_ics_path, render_calendars, timezone_component
 from .errors import LegationError, SourceLocation
+from .fastpath import CLOCK_WORDS
 from .feeds import (
     FEED_SECTIONS,
     FeedLink,
@@ -115,14 +117,21 @@ def output_path(url: str) -> str:
 
 
 class Renderer:
-    """Renders every HTML page of one Site with one environment and catalog."""
+    """Renders every HTML page of one Site with one environment and catalog.
 
-    def __init__(self, site: Site, env: Environment, catalog: Catalog):
+    ``reuse`` (output path → input digest of the previous build's file in ``previous_dir``) lets an item
+    page whose inputs did not change be taken from the previous output instead of rendered again.
+    """
+
+    def __init__(self, site: Site, env: Environment, catalog: Catalog,
+                 reuse: Mapping[str, str] | None = None, previous_dir: str = ""):
         self.site, self.env, self.catalog = site, env, catalog
+        self.reuse, self.previous_dir = reuse or {}, previous_dir
         self.config = site.config
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
         self.feeds = feed_specs(site, catalog)
         self.zone = timezone_component(site)  # once, before workers fork: it is slow to compute
+        self.site_digest = self._site_digest()
 
     # -------------------------------------------------------------- context
     def _base(self, lang: str, url: str, alternates: list[Alternate], switch: dict[str, str],
@@ -249,6 +258,9 @@ class Renderer:
         if kind == "sitemap":
             return [sitemap_xml(self.sitemap_entries()), robots_txt(self.site)]
         page = self.site.pages[int(unit[1])]
+        path = output_path(page.url)
+        if self.previous_dir and self.reuse.get(path) == self.item_digest(page):
+            return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}"), *self.copy_assets(page)]
         return [self.render_item(page), *self.copy_assets(page)]
 
     def render_all(self, jobs: int = 1) -> list[OutputFile]:
@@ -344,6 +356,40 @@ class Renderer:
             source_page=source, translations=translations, indexable=status == "published",
         )
         return self._render([f"{page.section}.html", "item.html"], page.url, context)
+
+    # -------------------------------------------------------------- render cache
+    def _site_digest(self) -> str:
+        """What every item page depends on besides its own group: config, UI strings, templates, menus, alerts.
+
+        The clock enters only when a template mentions it (the default theme does not), so a nightly
+        build with a later clock can still reuse unchanged item pages.
+        """
+        digest = hashlib.sha256(repr(self.config).encode())
+        digest.update(repr(sorted((k, sorted(v.items())) for k, v in self.catalog.strings.items())).encode())
+        loader = self.env.loader
+        sources = []
+        if loader is not None:
+            for name in sorted(loader.list_templates()):
+                try:
+                    sources.append((name, loader.get_source(self.env, name)[0]))
+                except TemplateError:
+                    continue
+        digest.update(repr(sources).encode())
+        if any(CLOCK_WORDS.search(text) for _, text in sources):
+            digest.update(self.site.now.isoformat().encode())
+        digest.update(repr(sorted(self.site.menus.items())).encode())
+        digest.update(repr(sorted(self.site.alerts.items())).encode())
+        return digest.hexdigest()
+
+    def item_digest(self, page: Page) -> str:
+        """The inputs of one item page: the site digest, the page and every translation of it, status and staleness."""
+        group = sorted(self.site.translations_of(page).items())
+        key = (self.site_digest, page, group, self.site.page_status(page),
+               self.site.stale.get((page.section, page.slug, page.lang), False))
+        return hashlib.sha256(repr(key).encode()).hexdigest()
+
+    def item_digests(self) -> dict[str, str]:
+        return {output_path(page.url): self.item_digest(page) for page in self.site.pages}
 
     # -------------------------------------------------------------- sitemap
     def sitemap_entries(self) -> list[SitemapEntry]:

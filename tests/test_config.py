@@ -62,3 +62,49 @@ def test_load_config_missing_and_not_utf8(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
     assert caught.value.problems[0].location.line == 8 and "UTF-8" in caught.value.problems[0].message
+
+
+def test_rtl_languages_short_form_and_overrides() -> None:
+    config = parse_config(SITE_YML.replace("  - {code: ar}", "  - {code: ar, direction: ltr, name: Arabic}\n"
+                                           "  - fa\n  - {code: he}\n  - {code: ur}\n  - {code: az}")
+                          .replace(', ar: "سفارة تستلاند"', ""))
+    assert [(lang.code, lang.direction) for lang in config.languages] == [
+        ("en", "ltr"), ("ar", "ltr"), ("fa", "rtl"), ("he", "rtl"), ("ur", "rtl"), ("az", "ltr")]
+    assert config.language("ar").name == "Arabic" and config.language("az").name == "Azərbaycan"
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("paginate: ten\n", "site.yml:8:11: paginate must be a whole number"),
+    ("feeds: {length: 0}\n", "site.yml:8:17: feeds.length must be at least 1"),
+    ('markdown: {allow_html: "yes"}\n', "site.yml:8:24: markdown.allow_html must be true or false"),
+    ("theme: ../evil\n", 'site.yml:8:8: theme "../evil" is not a folder name'),
+    ("markdown: {alow_html: true}\n", 'site.yml:8:12: unknown key "alow_html" in markdown | did you mean "allow_html"'),
+    ("snippets: {limits: {mastadon: 5}}\n", 'site.yml:8:21: unknown key "mastadon" in snippets.limits | did you mean "mastodon"'),
+    ("snippets: {url_length: {x: -1}}\n", "site.yml:8:28: snippets.url_length.x must be at least 1, not -1"),
+    ("snippets: {url_length: {x: short}}\n", "snippets.url_length.x must be a whole number"),
+    ("snippets: {out_dir: ../up}\n", 'out_dir "../up" must be a folder inside the site'),
+])
+def test_wrong_types_are_located(extra: str, expected: str) -> None:
+    found = errors(SITE_YML + extra)
+    assert any(line.startswith(expected) or expected in line for line in found), found
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("{code: ar}", "{code: ar, direction: sideways}"), 'site.yml:6:27: direction must be ltr or rtl, not "sideways"'),
+    (("{code: ar}", "{code: en}"), 'site.yml:6:12: language "en" is listed twice'),
+    (("{code: ar}", "{code: klingon}"), 'site.yml:6:12: unknown language code "klingon"'),
+    (("timezone: Asia/Baku", "timezone: 5"), 'site.yml:7:11: unknown time zone "5"'),
+    (("timezone: Asia/Baku", "timezone: europe/paris"), 'did you mean "Europe/Paris"'),
+    (('"https://embassy.example.org/"', '"ftp://embassy.example.org/"'), "site.yml:2:11: base_url must be an http(s) address"),
+])
+def test_wrong_language_zone_and_url(change: tuple[str, str], expected: str) -> None:
+    found = errors(SITE_YML.replace(*change))
+    assert any(line.startswith(expected) or expected in line for line in found), found
+
+
+def test_load_config_from_disk_with_defaults(tmp_path: Path) -> None:
+    (tmp_path / "site.yml").write_text('base_url: "https://e.example/sub"\nlanguages: [ar]\n', encoding="utf-8")
+    config = load_config(tmp_path)
+    assert config.base_url == "https://e.example/sub/" and config.default_language == "ar"
+    assert config.timezone == "UTC" and config.paginate == 10 and config.feed_length == 20 and not config.allow_html
+    assert config.snippets.limits == {} and config.snippets.url_lengths == {} and config.snippets.out_dir == "snippets"

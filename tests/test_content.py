@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from generator.config import load_config
-from generator.content import discover, parse_all, slugify, source_hash, split_front_matter
+from generator.config import load_config, parse_config
+from generator.content import build_page, decode_text, discover, parse_all, slugify, source_hash, split_front_matter
 from generator.errors import ContentError
+from generator.markdown import make_markdown
 from generator.model import SourceFile
+from tests.conftest import SITE_YML
 
 
 def parse(make_site: Callable[..., Path], files: dict[str, str | bytes]):  # type: ignore[no-untyped-def]
@@ -87,3 +90,80 @@ def test_split_front_matter_and_hash() -> None:
     assert source_hash("A", "", "Body") != source_hash("A", "", "Body!")
     with pytest.raises(ContentError, match="not closed"):
         split_front_matter(SourceFile("content/pages/b.en.md", "pages", "b", "en", '---\ntitle: "A"\n'))
+
+
+def build(section: str, text: str, lang: str = "en", default: str | None = None):  # type: ignore[no-untyped-def]
+    source = SourceFile(f"content/{section}/x.{lang}.md", section, "x", lang, text)
+    base = split_front_matter(SourceFile(f"content/{section}/x.en.md", section, "x", "en", default)) if default else None
+    return build_page(split_front_matter(source), parse_config(SITE_YML), make_markdown(), base)
+
+
+def test_dates_without_a_zone_take_the_site_zone() -> None:
+    page, problems = build("announcements", '---\ntitle: "A"\ndate: 2026-11-01T10:00:00\nupdated: 2026-11-02\n---\nx\n')
+    assert page is not None and not problems
+    assert page.date is not None and page.date.utcoffset() == timedelta(hours=4) and page.date.hour == 10  # Asia/Baku
+    assert page.updated is not None and (page.updated.hour, page.updated.utcoffset()) == (0, timedelta(hours=4))
+
+
+@pytest.mark.parametrize(("section", "extra", "where", "needle"), [
+    ("announcements", "date: 9:30", "3:7", "must be a date, not the number 570"),
+    ("announcements", "date: 2026-11-01\ntags: 5", "4:7", "tags must be a list"),
+    ("announcements", 'date: 2026-11-01\ndraft: "yes"', "4:8", "draft must be true or false"),
+    ("pages", "menu: first", "3:7", "menu must be a whole number"),
+    ("events", "date: 2026-11-01", "2:1", 'missing required key "start"'),
+    ("investment", "date: 2026-11-01", "2:1", 'missing required key "sector"'),
+    ("announcements", 'date: 2026-11-01\nimage: {src: "../secret.png", alt: "x"}', "4:14", "must stay inside the site"),
+    ("announcements", 'date: 2026-11-01\nimage: {src: "p.png", alt: "x"}', "4:14", "not a bundle"),
+    ("announcements", 'date: 2026-11-01\nimage: {src: "/static/p.png", alt: " "}', "4:36", "image.alt is empty"),
+    ("announcements", 'date: 2026-11-01\ntitel: "B"', "4:1", 'did you mean "title"'),
+])
+def test_wrong_values_are_located_errors(section: str, extra: str, where: str, needle: str) -> None:
+    page, problems = build(section, f'---\ntitle: "A"\n{extra}\n---\nx\n')
+    assert page is None
+    found = [p.format() for p in problems]
+    assert any(f.startswith(f"content/{section}/x.en.md:{where}: error") and needle in f for f in found), found
+
+
+def test_translation_inherits_and_does_not_repeat_the_default_files_errors() -> None:
+    english = '---\ntitle: "A"\ndate: 2026-11-01\nkind: rumour\ntags: [visa]\n---\nx\n'
+    page, problems = build("announcements", '---\ntitle: "ح"\n---\nنص\n', lang="ar", default=english)
+    assert page is not None and problems == []  # "kind" is reported in the English file only
+    assert page.tags == ("visa",) and page.date is not None and page.kind == "news" and page.title == "ح"
+    event = '---\ntitle: "E"\ndate: 2026-11-01\nstart: 2026-12-01T18:00:00+04:00\nvenue: {name: "House", city: "Baku"}\n---\n'
+    page, problems = build("events", '---\ntitle: "ح"\nvenue: {name: "بيت"}\nend: 2026-12-01T17:00:00+04:00\n---\n', "ar", event)
+    assert page is None and any(p.location.line == 4 and "ends" in p.message for p in problems)
+    page, _ = build("events", '---\ntitle: "ح"\nvenue: {name: "بيت"}\n---\n', "ar", event)
+    venue = page.event.venue if page and page.event else None
+    assert venue is not None and (venue.name, venue.city) == ("بيت", "Baku")  # mappings merge key by key
+
+
+def test_unsafe_file_names_are_refused(make_site: Callable[..., Path]) -> None:
+    ok = '---\ntitle: "A"\ndate: 2026-11-01\n---\nx\n'
+    pages, problems = parse(make_site, {"content/announcements/...en.md": ok, "content/announcements/a..b.en.md": ok,
+                                        "content/announcements/Visa-Fees.en.md": ok, "content/pages/tags.en.md": ok,
+                                        "content/anouncements/x.en.md": ok})
+    messages = {p.location.path: f"{p.message} | {p.hint}" for p in problems if p.severity == "error"}
+    assert '".." is not a safe URL slug' in messages["content/announcements/...en.md"]
+    assert 'rename it to "a-b"' in messages["content/announcements/a..b.en.md"]
+    assert 'rename it to "visa-fees"' in messages["content/announcements/Visa-Fees.en.md"]
+    assert "reserved" in messages["content/pages/tags.en.md"]
+    assert 'did you mean "announcements"' in messages["content/anouncements"]
+    assert not {key for key in pages if key[1] in ("..", "a..b", "Visa-Fees", "tags")}
+
+
+def test_file_and_bundle_with_one_slug_collide(make_site: Callable[..., Path]) -> None:
+    pages, problems = parse(make_site, {"content/pages/about/index.en.md": '---\ntitle: "B"\n---\nx\n'})
+    claims = [p for p in problems if "both claim the same page" in p.message]
+    assert len(claims) == 1 and "about.en.md" in claims[0].message and "about/index.en.md" in claims[0].message
+    assert ("pages", "about", "en") in pages
+
+
+def test_file_and_bundle_are_not_called_a_case_collision(make_site: Callable[..., Path]) -> None:
+    _, problems = parse(make_site, {"content/pages/about/index.en.md": '---\ntitle: "B"\n---\nx\n'})
+    assert not any("letter case" in p.message for p in problems)
+
+
+def test_decode_text_handles_bom_crlf_and_nul() -> None:
+    assert decode_text(b"\xef\xbb\xbf---\r\ntitle: x\r\n", "p") == ("---\ntitle: x\n", None)
+    text, problem = decode_text(b"ok\nab\x00", "p")
+    assert text is None and problem is not None and problem.location.line == 2 and "NUL" in problem.message

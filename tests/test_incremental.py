@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
-from tests.conftest import run_build, tree, write_files
+import pytest
+
+from generator.model import OutputFile, Page
+from generator.templates import Renderer
+from tests.conftest import NOW, run_build, tree, write_files
 
 
 def inodes(folder: Path) -> dict[str, tuple[int, int]]:
@@ -131,3 +136,43 @@ def test_corrupt_cache_is_discarded_with_a_warning(make_site: Callable[..., Path
     assert run_build(root, strict=True).ok  # a broken cache is not a content problem
     clean = run_build(root, out=tmp_path / "clean", incremental=False)
     assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+
+
+def test_unchanged_item_pages_are_reused_not_rendered(make_site: Callable[..., Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"content/announcements/item-{i:02}.en.md": f'---\ntitle: "Item {i}"\ndate: 2026-11-{1 + i:02}\n---\nText {i}.\n'
+             for i in range(12)}
+    root = make_site(files)
+    assert run_build(root).ok
+    rendered: list[str] = []
+    original = Renderer.render_item
+
+    def spy(self: Renderer, page: Page) -> OutputFile:
+        rendered.append(page.url)
+        return original(self, page)
+
+    monkeypatch.setattr(Renderer, "render_item", spy)
+    edited = root / "content/announcements/item-03.en.md"
+    edited.write_text(edited.read_text().replace("Text 3.", "Text three."))
+    assert run_build(root, now=NOW + timedelta(hours=3)).ok  # a later clock alone does not re-render items
+    assert rendered == ["/en/announcements/item-03/"]
+    assert run_build(root, out=tmp_path / "clean", incremental=False).ok
+    assert tree(root / "public") == tree(tmp_path / "clean")
+
+    rendered.clear()
+    (root / "i18n").mkdir()
+    (root / "i18n" / "en.yml").write_text('published: "Posted"\n')
+    assert run_build(root).ok
+    assert len(rendered) == 16  # a UI string can appear on every page: all items render again
+    assert b"Posted" in (root / "public/en/announcements/item-05/index.html").read_bytes()
+
+
+def test_a_template_using_the_clock_makes_items_depend_on_it(make_site: Callable[..., Path],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site({"templates/item.html": ('{% extends "default:item.html" %}{% block content %}'
+                                              '<p class="built">{{ now.isoformat() }}</p>{{ super() }}{% endblock %}\n')})
+    assert run_build(root).ok
+    later = NOW + timedelta(hours=2)
+    assert run_build(root, now=later).ok
+    page = (root / "public/en/announcements/consular-hours/index.html").read_text()
+    assert f'<p class="built">{later.isoformat()}</p>' in page

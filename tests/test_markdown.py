@@ -54,3 +54,37 @@ def test_allowed_html_passes_the_allowlist_only() -> None:
                '<img src="javascript:alert(1)" onerror="alert(1)" alt="a">\n', allow_html=True)
     assert '<p lang="ar" dir="rtl">نص</p>' in out
     assert "onclick" not in out and "<iframe" not in out and "onerror" not in out and "javascript:" not in out
+
+
+def test_non_latin_anchors_are_unique_and_only_h2_to_h4_get_one() -> None:
+    out, headings = render_markdown(make_markdown(), "# Top\n\n## Что взять\n\n## ما يجب\n\n## ما يجب\n\n##### Deep\n")
+    assert [h.anchor for h in headings] == ["что-взять", "ما-يجب", "ما-يجب-1"]
+    assert "<h1>Top</h1>" in out and "<h5>Deep</h5>" in out and '<h2 id="ما-يجب-1">' in out
+
+
+def test_heading_without_letters_has_no_empty_id() -> None:
+    assert 'id=""' not in html("## 🎉\n")
+
+
+def test_footnotes_link_both_ways() -> None:
+    out = html("Claim[^src].\n\n[^src]: The source.\n")
+    assert 'href="#fn1"' in out and 'id="fnref1"' in out and 'href="#fnref1"' in out and "The source." in out
+
+
+@pytest.mark.parametrize("text", ["![i](javascript:alert(1))", "[a](data:image/png;base64,AAA)",
+                                  '<a href="javascript:x">x</a>', "<img src=x onerror=alert(1)>"])
+def test_unsafe_input_never_becomes_markup(text: str) -> None:
+    out = html(text)
+    assert "<a" not in out and "<img" not in out and out.startswith("<p>")
+
+
+def test_protocol_relative_external_link_gets_noopener() -> None:
+    assert "noopener" in html("[x](//other.example/path)")
+
+
+def test_allow_html_drops_scripts_styles_and_handlers() -> None:
+    out = html('<div class="c" onmouseover="x()">hi</div>\n<script>alert(1)</script><style>p{}</style>'
+               '<svg onload="x()"></svg>\n<a href="javascript:alert(1)" target="_blank">y</a>\n', allow_html=True)
+    assert '<div class="c">hi</div>' in out
+    for bad in ("<script", "alert(1)", "<style", "<svg", "onmouseover", "onload", "javascript:", "target="):
+        assert bad not in out, bad

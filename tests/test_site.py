@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -72,3 +73,57 @@ def test_urls_and_pagination() -> None:
     assert absolute_url(CONFIG, "/en/") == "https://e.example/site/en/"
     items = tuple(page(str(i)) for i in range(25))
     assert [len(chunk) for chunk in paginate(items, 10)] == [10, 10, 5] and paginate((), 10) == [()]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"draft": True, "publish_at": NOW - timedelta(days=1)}, "draft"),
+    ({"publish_at": NOW + timedelta(seconds=1), "withdrawn": Withdrawal(NOW - timedelta(days=1), "x")}, "scheduled"),
+    ({"withdrawn": Withdrawal(NOW, "x"), "expires_at": NOW - timedelta(days=1)}, "withdrawn"),
+    ({"withdrawn": Withdrawal(NOW + timedelta(seconds=1), "x")}, "published"),
+    ({"expires_at": NOW + timedelta(seconds=1)}, "published"),
+])
+def test_status_precedence(extra: dict[str, object], expected: str) -> None:
+    assert page_status(page("a", **extra), NOW) == expected
+
+
+def test_collision_between_a_file_and_a_bundle_names_both() -> None:
+    bundle = Page(source="content/pages/about/index.en.md", section="pages", slug="about", lang="en", title="B",
+                  body_html="", source_hash="h")
+    site, problems = assemble([page("about", section="pages"), bundle], CONFIG, NOW)
+    assert [p.severity for p in problems] == ["error"]
+    assert "content/pages/about.en.md" in problems[0].message and "content/pages/about/index.en.md" in problems[0].message
+    assert "/en/about/" in problems[0].message and len(site.pages) == 1
+
+
+def test_drafts_preview_and_fallback_listings() -> None:
+    pages = [page("x", days=1), page("y", days=2, draft=True), page("z", publish_at=NOW + timedelta(hours=1)),
+             page("ar1", lang="ar", days=3)]
+    site, _ = assemble(pages, CONFIG, NOW)
+    assert [p.slug for p in site.listings[("en", "announcements")]] == ["x"] and [p.slug for p in site.pages] == ["ar1", "x"]
+    assert [p.slug for p in site.listings[("ar", "announcements")]] == ["ar1"]
+    preview, _ = assemble(pages, CONFIG, NOW, drafts=True)
+    assert [p.slug for p in preview.listings[("en", "announcements")]] == ["z", "x", "y"]
+    fallback, _ = assemble(pages, replace(CONFIG, fallback_to_default=True), NOW)
+    assert [(p.slug, p.lang) for p in fallback.listings[("ar", "announcements")]] == [("x", "en"), ("ar1", "ar")]
+
+
+def test_tags_are_per_language_and_stale_needs_a_differing_hash() -> None:
+    pages = [page("a", tags=("Visa",)), page("a", lang="ar", tags=("Visa",), translation_of=TranslationRef("en", "h-a")),
+             page("b", lang="ar", translation_of=TranslationRef("az", "x"))]
+    site, problems = assemble(pages, CONFIG, NOW)
+    assert [p.lang for p in site.tags[("en", "visa")]] == ["en"] and [p.lang for p in site.tags[("ar", "visa")]] == ["ar"]
+    assert site.stale == {("announcements", "a", "ar"): False}
+    assert any(p.code == "translation" and '"az"' in p.message for p in problems)
+
+
+def test_distinct_arabic_tags_get_distinct_pages() -> None:
+    site, _ = assemble([page("a", lang="ar", tags=("ثقافة",)), page("b", lang="ar", tags=("تأشيرة",))], CONFIG, NOW)
+    assert tag_url("ar", "ثقافة") != tag_url("ar", "تأشيرة")
+    assert len([key for key in site.tags if key[0] == "ar"]) == 2
+
+
+def test_schedule_change_reports_when() -> None:
+    item = page("w", withdrawn=Withdrawal(NOW + timedelta(hours=2), "wrong figures"))
+    assert schedule_changes([item], NOW) == [{"file": "content/announcements/w.en.md", "url": "/en/announcements/w/",
+                                              "from": "published", "to": "withdrawn", "at": "2026-11-23T14:00:00+00:00"}]
+    assert schedule_changes([item], NOW, hours=1) == []
