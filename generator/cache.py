@@ -30,10 +30,17 @@ def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], bool]:
         return {}, True
     try:
         raw = json.loads(text)
-        return {
-            str(key): (str(html), tuple(Heading(int(level), str(anchor), str(text)) for level, anchor, text in heads))
-            for key, (html, heads) in raw.items()
-        }, False
+        entries: dict[str, Rendered] = {}
+        for key, (html, heads) in raw.items():
+            if not isinstance(html, str) or not isinstance(heads, list):
+                raise TypeError("cache entry of the wrong shape")
+            parsed = []
+            for level, anchor, label in heads:
+                if not (isinstance(level, int) and isinstance(anchor, str) and isinstance(label, str)):
+                    raise TypeError("heading of the wrong shape")
+                parsed.append(Heading(level, anchor, label))
+            entries[str(key)] = (html, tuple(parsed))
+        return entries, False
     except (ValueError, TypeError, AttributeError):
         return {}, True
 

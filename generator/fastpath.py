@@ -97,8 +97,12 @@ def crossed(state: BuildState, now: datetime, horizon: timedelta = timedelta(hou
 def load_state(root: Path) -> BuildState | None:
     try:
         raw = json.loads((root / CACHE_DIR / STATE_FILE).read_text(encoding="utf-8"))
-        return BuildState(str(raw["fingerprint"]), str(raw["clock"]), tuple(str(b) for b in raw["boundaries"]),
-                          dict(raw["summary"]))
+        state = BuildState(str(raw["fingerprint"]), str(raw["clock"]), tuple(str(b) for b in raw["boundaries"]),
+                           dict(raw["summary"]))
+        for moment in (state.clock, *state.boundaries):  # a state that cannot be read is not trusted
+            if datetime.fromisoformat(moment).tzinfo is None:
+                return None
+        return state
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -52,6 +52,7 @@ class YamlDoc:
 
 def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationError] = LegationError) -> YamlDoc:
     """Parse ``text``; ``line_offset`` shifts lines (front matter inside a file)."""
+    _check_flow_depth(text, path, line_offset, error)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -75,6 +76,28 @@ def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationEr
     finally:
         loader.dispose()
     return YamlDoc(data, marks, path, line_offset, key_marks)
+
+
+def _check_flow_depth(text: str, path: str, offset: int, error: type[LegationError]) -> None:
+    """Refuse deeply nested [ and { before libyaml sees them: it composes recursively and can crash.
+
+    Brackets inside quoted text count too (an apostrophe would otherwise hide an attack); no real front
+    matter has 32 unclosed brackets.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth, line, col = 0, 1, 0
+    for char in text:
+        col += 1
+        if char == "\n":
+            line, col = line + 1, 0
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error.at(SourceLocation(path, line + offset, col), f"YAML is nested deeper than {MAX_DEPTH} levels",
+                               "flatten the structure", "yaml-depth")
+        elif char in "]}":
+            depth = max(0, depth - 1)
 
 
 def _walk(

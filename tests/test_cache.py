@@ -2,35 +2,89 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from generator.cache import CACHE_DIR, CACHE_FILE, load_markdown_cache, save_markdown_cache
+import pytest
+
+from generator.cache import (
+    CACHE_DIR,
+    CACHE_FILE,
+    load_markdown_cache,
+    load_render_state,
+    save_markdown_cache,
+    save_render_state,
+)
 from generator.model import Heading
 
+ENTRIES = {"k1": ("<h2 id=\"a\">A</h2>", (Heading(2, "a", "A"), Heading(3, "b", "ب"))), "k2": ("<p>ب</p>", ())}
 
-def test_round_trip_and_gitignore(tmp_path: Path) -> None:
-    entries = {"k1": ("<h2 id=\"a\">A</h2>", (Heading(2, "a", "A"),)), "k2": ("<p>ب</p>", ())}
-    save_markdown_cache(tmp_path, entries)
-    assert load_markdown_cache(tmp_path) == (entries, False)
-    assert (tmp_path / CACHE_DIR / ".gitignore").read_text() == "*\n"
-    assert (tmp_path / CACHE_DIR / CACHE_FILE).read_text(encoding="utf-8").startswith("{")  # JSON, never pickle
+
+def cache_file(root: Path, text: str | bytes) -> Path:
+    file = root / CACHE_DIR / CACHE_FILE
+    file.parent.mkdir(exist_ok=True)
+    if isinstance(text, bytes):
+        file.write_bytes(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+    return file
+
+
+def test_round_trip_as_json_with_a_gitignore(tmp_path: Path) -> None:
+    save_markdown_cache(tmp_path, ENTRIES)
+    assert load_markdown_cache(tmp_path) == (ENTRIES, False)
+    folder = tmp_path / CACHE_DIR
+    assert (folder / ".gitignore").read_text() == "*\n"
+    raw = json.loads((folder / CACHE_FILE).read_text(encoding="utf-8"))  # JSON, never pickle
+    assert raw["k1"] == ["<h2 id=\"a\">A</h2>", [[2, "a", "A"], [3, "b", "ب"]]]
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", CACHE_FILE]  # no temporary left
+
+
+def test_saving_replaces_the_whole_cache(tmp_path: Path) -> None:
+    save_markdown_cache(tmp_path, ENTRIES)
+    save_markdown_cache(tmp_path, {"k3": ("<p>new</p>", ())})
+    assert load_markdown_cache(tmp_path) == ({"k3": ("<p>new</p>", ())}, False)
+    save_markdown_cache(tmp_path, {})
+    assert load_markdown_cache(tmp_path) == ({}, False)
 
 
 def test_missing_cache_is_normal(tmp_path: Path) -> None:
     assert load_markdown_cache(tmp_path) == ({}, False)
+    (tmp_path / CACHE_DIR).mkdir()
+    assert load_markdown_cache(tmp_path) == ({}, False)
 
 
-def test_corrupt_or_foreign_cache_is_discarded(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text", [
+    "{not json", "", '["a list"]', "42", '{"k": 42}', '{"k": ["<p>x</p>"]}', '{"k": ["<p>x</p>", [[2, "a"]]]}',
+    '{"k": ["<p>x</p>", [["two", "a", "A"]]]}', '{"k": ["<p>x</p>", 7]}', b"\xff\xfe\x00",
+])
+def test_corrupt_or_foreign_cache_is_discarded(tmp_path: Path, text: str | bytes) -> None:
+    cache_file(tmp_path, text)
+    assert load_markdown_cache(tmp_path) == ({}, True)
+
+
+def test_one_bad_entry_discards_every_entry(tmp_path: Path) -> None:
+    save_markdown_cache(tmp_path, ENTRIES)
     file = tmp_path / CACHE_DIR / CACHE_FILE
-    file.parent.mkdir()
-    for text in ("{not json", '["a list"]', '{"k": 42}', '{"k": ["<p>x</p>", [[2, "a"]]]}'):
-        file.write_text(text, encoding="utf-8")
-        assert load_markdown_cache(tmp_path) == ({}, True), text
-    file.write_bytes(b"\xff\xfe\x00")
+    raw = json.loads(file.read_text(encoding="utf-8"))
+    file.write_text(json.dumps({**raw, "zz": ["<p>x</p>", [[1]]]}), encoding="utf-8")
+    assert load_markdown_cache(tmp_path) == ({}, True)
+
+
+def test_wrongly_typed_values_are_discarded(tmp_path: Path) -> None:
+    cache_file(tmp_path, '{"k": [null, []]}')
     assert load_markdown_cache(tmp_path) == ({}, True)
 
 
 def test_an_unwritable_cache_never_fails(tmp_path: Path) -> None:
     (tmp_path / CACHE_DIR).write_text("a file where the folder should be")
     save_markdown_cache(tmp_path, {"k": ("<p>x</p>", ())})  # no exception
+    save_render_state(tmp_path, "public", {"a": "b"})  # no exception
     assert load_markdown_cache(tmp_path) == ({}, True)  # unusable: the build warns and rebuilds
+    assert load_render_state(tmp_path) == ("", {})
+
+
+def test_render_state_round_trip(tmp_path: Path) -> None:
+    assert load_render_state(tmp_path) == ("", {})
+    save_render_state(tmp_path, "/srv/public", {"en/b/index.html": "2", "en/a/index.html": "1"})
+    assert load_render_state(tmp_path) == ("/srv/public", {"en/a/index.html": "1", "en/b/index.html": "2"})

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from generator.fastpath import BuildState, boundaries, crossed, fingerprint, load_state, save_state
+import pytest
+
+from generator.cache import CACHE_DIR
+from generator.fastpath import STATE_FILE, BuildState, boundaries, crossed, fingerprint, load_state, save_state
 from generator.model import EventInfo, Page, Withdrawal
 
 T0 = datetime(2026, 11, 23, 12, tzinfo=UTC)
+SETTINGS = "out|False|False"
 
 
 def page(**extra: object) -> Page:
@@ -17,19 +22,48 @@ def page(**extra: object) -> Page:
                 body_html="", source_hash="x", **extra)  # type: ignore[arg-type]
 
 
-def test_fingerprint_follows_files_and_settings(tmp_path: Path) -> None:
+def site(tmp_path: Path) -> Path:
     (tmp_path / "content").mkdir()
-    file = tmp_path / "content" / "a.en.md"
-    file.write_text("one")
-    first = fingerprint(tmp_path, [], "out|False|False")
-    assert fingerprint(tmp_path, [], "out|False|False") == first
-    assert fingerprint(tmp_path, [], "out|True|False") != first
+    (tmp_path / "content" / "a.en.md").write_text("one")
+    (tmp_path / "site.yml").write_text("title: x\n")
+    return tmp_path
+
+
+def test_fingerprint_is_stable_and_follows_settings(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    first = fingerprint(root, [], SETTINGS)
+    assert fingerprint(root, [], SETTINGS) == first and len(first) == 64
+    assert fingerprint(root, [], "out|True|False") != first
+
+
+@pytest.mark.parametrize("name", ["content/a.en.md", "site.yml"])
+def test_fingerprint_follows_size_and_mtime(tmp_path: Path, name: str) -> None:
+    root = site(tmp_path)
+    file = root / name
+    first = fingerprint(root, [], SETTINGS)
     stat = file.stat()
     os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-    assert fingerprint(tmp_path, [], "out|False|False") != first
-    (tmp_path / "snippets").mkdir()
-    (tmp_path / "snippets" / "x.json").write_text("{}")  # outputs are not inputs
-    assert fingerprint(tmp_path, [], "out|False|False") == fingerprint(tmp_path, [], "out|False|False")
+    moved = fingerprint(root, [], SETTINGS)
+    assert moved != first
+    file.write_text(file.read_text() + "more")  # size changes; mtime put back to the same instant
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert fingerprint(root, [], SETTINGS) not in (first, moved)
+
+
+def test_fingerprint_sees_new_files_and_extra_folders_but_not_outputs(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    first = fingerprint(root, [], SETTINGS)
+    for output in ("public/index.html", "snippets/x.json", ".legation-cache/state-v1.json"):
+        (root / output).parent.mkdir(exist_ok=True)
+        (root / output).write_text("{}")
+    assert fingerprint(root, [], SETTINGS) == first  # outputs are not inputs
+    (root / "content" / "b.en.md").write_text("two")
+    second = fingerprint(root, [], SETTINGS)
+    assert second != first
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "base.html").write_text("<html>")
+    assert fingerprint(root, [theme], SETTINGS) != second
 
 
 def test_boundaries_collect_every_schedule_instant() -> None:
@@ -37,22 +71,44 @@ def test_boundaries_collect_every_schedule_instant() -> None:
         page(publish_at=T0 + timedelta(hours=1), expires_at=T0 + timedelta(days=3)),
         page(withdrawn=Withdrawal(T0 + timedelta(days=1), "old")),
         page(event=EventInfo(start=T0 + timedelta(days=5), end=T0 + timedelta(days=6))),
+        page(event=EventInfo(start=T0 + timedelta(days=8), end=None)),  # no end: its start
+        page(publish_at=T0 + timedelta(hours=1)),  # the same instant once
+        page(),
     ])
-    assert found == tuple(sorted((T0 + d).isoformat() for d in
-                                 (timedelta(hours=1), timedelta(days=3), timedelta(days=1), timedelta(days=6))))
+    assert found == tuple(sorted((T0 + d).isoformat() for d in (timedelta(hours=1), timedelta(days=3), timedelta(days=1),
+                                                                   timedelta(days=6), timedelta(days=8))))
+    assert boundaries([]) == ()
 
 
-def test_crossed_only_when_a_boundary_falls_in_the_window() -> None:
+def test_crossed_only_when_a_boundary_lies_in_the_window() -> None:
     state = BuildState("f", T0.isoformat(), ((T0 + timedelta(hours=30)).isoformat(),), {})
+    assert not crossed(state, T0)
     assert not crossed(state, T0 + timedelta(hours=1))  # boundary beyond now + 24 h
     assert crossed(state, T0 + timedelta(hours=7))  # now + 24 h reaches it
+    assert crossed(state, T0 + timedelta(days=10))  # jumped right over it
     assert crossed(state, T0 - timedelta(hours=1), horizon=timedelta(hours=40))
+    assert not crossed(state, T0 + timedelta(hours=7), horizon=timedelta(0))
+    past = BuildState("f", T0.isoformat(), ((T0 - timedelta(hours=1)).isoformat(),), {})
+    assert not crossed(past, T0 + timedelta(days=2))  # already behind the saved clock
+    assert crossed(past, T0 - timedelta(hours=2))  # the clock went back across it
+    assert not crossed(BuildState("f", T0.isoformat(), (), {}), T0 + timedelta(days=365))
 
 
-def test_state_round_trip_and_corruption(tmp_path: Path) -> None:
-    state = BuildState("abc", T0.isoformat(), ("2027-01-01T00:00:00+00:00",), {"files": 3})
+def test_state_round_trip_and_missing_or_corrupt_files(tmp_path: Path) -> None:
+    assert load_state(tmp_path) is None
+    state = BuildState("abc", T0.isoformat(), ("2027-01-01T00:00:00+00:00",), {"files": 3, "counts": {"en": 2}})
     save_state(tmp_path, state)
     assert load_state(tmp_path) == state
-    for file in (tmp_path / ".legation-cache").glob("state-*.json"):
-        file.write_text('{"fingerprint": 1}')
-    assert load_state(tmp_path) is None
+    assert [p.name for p in (tmp_path / CACHE_DIR).iterdir()] == [STATE_FILE]  # no temporary left
+    file = tmp_path / CACHE_DIR / STATE_FILE
+    for text in ("{not json", '{"fingerprint": 1}', "[]", '{"fingerprint": "a", "clock": "b", "boundaries": 5, "summary": {}}'):
+        file.write_text(text)
+        assert load_state(tmp_path) is None, text
+
+
+def test_a_state_with_an_unreadable_clock_is_corrupt(tmp_path: Path) -> None:
+    save_state(tmp_path, BuildState("abc", T0.isoformat(), (), {}))
+    file = tmp_path / CACHE_DIR / STATE_FILE
+    file.write_text(json.dumps({**json.loads(file.read_text()), "clock": "yesterday"}))
+    state = load_state(tmp_path)
+    assert state is None or crossed(state, T0) in (True, False)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator.errors import LegationError
+from generator.errors import LegationError, OutputError
 from generator.files import MARKER, build_lock, check_output_dir, check_output_path, verify_tree, write_site
 from generator.model import OutputFile
 
@@ -17,64 +19,112 @@ def outputs(text: str = "a") -> list[OutputFile]:
     return [OutputFile("index.html", f"<p>{text}</p>".encode()), OutputFile("en/index.html", b"<p>en</p>")]
 
 
-def test_write_swap_manifest_and_unchanged_files(tmp_path: Path) -> None:
+def leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(".public.") and not p.name.endswith(".lock"))
+
+
+def test_first_write_creates_the_folder_and_a_sha256_manifest(tmp_path: Path) -> None:
+    (tmp_path / "logo.svg").write_bytes(b"<svg/>")
     out = tmp_path / "public"
-    stats = write_site(outputs(), out, tmp_path)
-    assert stats.files == 2 and stats.written == 2
-    manifest = json.loads((out / MARKER).read_text())
+    stats = write_site([*outputs(), OutputFile("static/logo.svg", copy_from="logo.svg")], out, tmp_path)
+    assert (stats.files, stats.written, stats.bytes) == (3, 3, len(b"<p>a</p><p>en</p><svg/>"))
+    assert (out / "static/logo.svg").read_bytes() == b"<svg/>"
+    manifest = json.loads((out / MARKER).read_text(encoding="utf-8"))
     assert manifest["algorithm"] == "sha256"
-    files = manifest["files"]
-    assert set(files) == {"index.html", "en/index.html"} and all(len(v) == 64 for v in files.values())
+    assert manifest["files"] == {path: hashlib.sha256((out / path).read_bytes()).hexdigest()
+                                 for path in ("index.html", "en/index.html", "static/logo.svg")}
+    assert leftovers(tmp_path) == [] and verify_tree(out) == []
+
+
+def test_unchanged_files_are_kept_not_rewritten(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(outputs(), out, tmp_path)
     kept = (out / "en/index.html").stat()
     again = write_site(outputs("b"), out, tmp_path)
-    assert again.written == 1 and (out / "index.html").read_bytes() == b"<p>b</p>"
+    assert (again.files, again.written) == (2, 1) and (out / "index.html").read_bytes() == b"<p>b</p>"
     now = (out / "en/index.html").stat()
-    assert (now.st_ino, now.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)  # hard-linked, not rewritten
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".public.") and not p.name.endswith(".lock")]
-    assert verify_tree(out) == []
+    assert (now.st_ino, now.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    before = {p: (out / p).stat().st_ino for p in ("index.html", "en/index.html", MARKER)}
+    assert write_site(outputs("b"), out, tmp_path).written == 0  # nothing changed: nothing touched
+    assert {p: (out / p).stat().st_ino for p in before} == before
+    assert leftovers(tmp_path) == []
+
+
+def test_leftovers_of_a_killed_build_are_cleaned_up(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    (tmp_path / ".public.staging").mkdir()
+    (tmp_path / ".public.staging" / "half.html").write_text("half")
+    write_site(outputs(), out, tmp_path)
+    assert not (out / "half.html").exists() and leftovers(tmp_path) == []
+    os.rename(out, tmp_path / ".public.old")  # killed between the two renames of the fallback swap
+    write_site(outputs("c"), out, tmp_path)
+    assert (out / "index.html").read_bytes() == b"<p>c</p>" and leftovers(tmp_path) == [] and verify_tree(out) == []
 
 
 def test_two_outputs_on_one_path_are_an_error(tmp_path: Path) -> None:
-    with pytest.raises(LegationError, match="two outputs"):
+    with pytest.raises(OutputError, match="two outputs"):
         write_site([OutputFile("a.html", b"1"), OutputFile("a.html", b"2")], tmp_path / "public", tmp_path)
+    with pytest.raises(OutputError, match="two outputs"):
+        write_site([OutputFile(MARKER, b"{}")], tmp_path / "public", tmp_path)  # the manifest's own path
     assert not (tmp_path / "public").exists()
 
 
-@pytest.mark.parametrize("path", ["../evil.html", "/etc/passwd", "a/../../b", ""])
-def test_paths_escaping_the_output_are_refused(path: str) -> None:
-    with pytest.raises(LegationError):
+@pytest.mark.parametrize("path", ["../x", "../evil.html", "/etc/passwd", "a/../../b", "", "./a", "a//b", "a/", "a\\b", "a\x00b"])
+def test_paths_escaping_the_output_are_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(LegationError, match="leave the output folder"):
         check_output_path(path)
+    with pytest.raises(LegationError):
+        write_site([OutputFile("ok.html", b"1"), OutputFile(path, b"2")], tmp_path / "site" / "public", tmp_path)
+    assert not (tmp_path / "site").exists()  # refused while planning: nothing was created
+    assert check_output_path("en/events/index.html") == PurePosixPath("en", "events", "index.html")
 
 
 def test_output_dir_refusals(tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
-    for bad in (site, site / "content", site / "content" / "x", tmp_path):
-        with pytest.raises(LegationError):
+    (site / "notes.txt").write_text("a file")
+    for bad in (site, site / "content", site / "content" / "x", tmp_path, site / "notes.txt"):
+        with pytest.raises(OutputError):
             check_output_dir(bad, site)
     foreign = site / "public"
     foreign.mkdir()
+    check_output_dir(foreign, site)  # empty is fine
     (foreign / "thesis.docx").write_text("precious")
-    with pytest.raises(LegationError, match="not made by legation"):
+    with pytest.raises(OutputError, match="not made by legation"):
         check_output_dir(foreign, site)
+    assert (foreign / "thesis.docx").read_text() == "precious"
     check_output_dir(site / "fresh", site)  # absent is fine
+    write_site(outputs(), site / "built", site)
+    check_output_dir(site / "built", site)  # a previous legation output is fine
 
 
-def test_lock_waits_then_gives_up(tmp_path: Path) -> None:
+def test_a_failed_write_leaves_the_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(outputs(), out, tmp_path)
+    with pytest.raises(OutputError, match="cannot write the site"):
+        write_site([OutputFile("a", b"file"), OutputFile("a/b.html", b"under a file")], out, tmp_path)
+    assert (out / "index.html").read_bytes() == b"<p>a</p>" and verify_tree(out) == [] and leftovers(tmp_path) == []
+
+
+def test_lock_waits_then_gives_up_with_a_clear_error(tmp_path: Path) -> None:
     out = tmp_path / "public"
     waited = threading.Event()
-    with build_lock(out, 5), pytest.raises(LegationError, match="another build"), build_lock(out, 0.3, on_wait=waited.set):
-        pass
-    assert waited.is_set()
+    with build_lock(out, 5):
+        assert (tmp_path / ".public.lock").read_text() == str(os.getpid())
+        with pytest.raises(OutputError, match=r"another build of .*public is still running") as caught, \
+                build_lock(out, 0.3, on_wait=waited.set):
+            pass
+    assert waited.is_set() and "wait for it to finish" in caught.value.problems[0].hint
     with build_lock(out, 0.3):  # released
         pass
 
 
-def test_verify_finds_changed_and_missing_files(tmp_path: Path) -> None:
+def test_verify_finds_changed_missing_and_extra_files(tmp_path: Path) -> None:
     out = tmp_path / "public"
+    assert verify_tree(out) == [f"{out / MARKER}: no readable build manifest"]
     write_site(outputs(), out, tmp_path)
     (out / "index.html").write_text("<p>defaced</p>")
     (out / "en/index.html").unlink()
     (out / "extra.js").write_text("alert(1)")
-    found = "\n".join(verify_tree(out))
-    assert "index.html" in found and "en/index.html" in found and "extra.js" in found
+    assert verify_tree(out) == ["en/index.html: missing", "extra.js: not produced by the build",
+                                "index.html: content differs from the build"]
