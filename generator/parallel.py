@@ -46,6 +46,7 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_per_job:
         try:
             status, payload = receiver.recv()
         except EOFError:
+            process.join()  # its exit code is known only once it has been reaped
             status, payload = "crash", WorkerCrash(f"a worker process died (exit code {process.exitcode})")
         finally:
             receiver.close()

@@ -105,3 +105,12 @@ def run_build(root: Path, out: Path | None = None, **kwargs: object) -> BuildRep
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` → its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo embassy in the repository root, built once for the whole test session (read-only)."""
+    out = tmp_path_factory.mktemp("demo") / "public"
+    report = run_build(Path(__file__).resolve().parent.parent, out, incremental=False)
+    assert report.ok, report.errors
+    return out

@@ -12,30 +12,9 @@ from urllib.parse import urlsplit
 
 import feedparser
 import icalendar
-import pytest
 
 from tests.conftest import NOW, run_build, tree
-from tests.machine import feeds_of, site_path
-
-REPO = Path(__file__).resolve().parent.parent
-BASE = "https://embassy.example.org"
-ATOM = "{http://www.w3.org/2005/Atom}"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
-RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
-                    r"\d{2}:\d{2}:\d{2} [+-]\d{4}$")
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "public"
-    report = run_build(REPO, out, incremental=False)
-    assert report.ok, report.errors
-    return out
-
+from tests.machine import ATOM, BASE, RFC822, RFC3339, XML_LANG, feeds_of, site_path
 
 
 # ------------------------------------------------------------------ feeds
