@@ -80,7 +80,7 @@ def boundaries(pages: Iterable[Page]) -> tuple[str, ...]:
             if moment is not None:
                 moments.add(moment)
         if page.event is not None:
-            moments.add(page.event.end or page.event.start)
+            moments.add(page.event.finish)
     return tuple(sorted(m.isoformat() for m in moments))
 
 

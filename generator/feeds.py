@@ -17,7 +17,7 @@ from feedgen.feed import FeedGenerator
 
 from .i18n import Catalog
 from .model import OutputFile, Page, Site
-from .site import absolute_url, list_url, tag_label, tag_url
+from .site import absolute_url, list_url, tag_label, tag_slug, tag_url
 
 #: Sections with dated items; static pages have no feed.
 FEED_SECTIONS: tuple[str, ...] = ("announcements", "events", "investment")
@@ -99,9 +99,14 @@ def feed_specs(site: Site, catalog: Catalog) -> list[FeedSpec]:
                                   section_feed_folder(lang, section),
                                   _pinned(alerts if section == "announcements" else (), items, length)))
     for (lang, slug), pages in site.tags.items():
-        specs.append(FeedSpec(lang, tag_feed_title(site, catalog, lang, slug), tag_url(lang, slug),
+        specs.append(FeedSpec(lang, tag_feed_title(site, catalog, lang, tag_named(pages, slug)), tag_url(lang, slug),
                               tag_feed_folder(lang, slug), _pinned(site.alerts.get(lang, ()), list(pages), length)))
     return specs
+
+
+def tag_named(pages: tuple[Page, ...], slug: str) -> str:
+    """The tag as written in the content, for a tag's URL slug (titles need the name, not the slug)."""
+    return next((tag for page in pages for tag in page.tags if tag_slug(tag) == slug), slug)
 
 
 def _pinned(alerts: tuple[Page, ...], items: list[Page], length: int) -> tuple[Page, ...]:

@@ -7,7 +7,7 @@ worker process without a redesign.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 SECTIONS: tuple[str, ...] = ("announcements", "events", "investment", "pages")
@@ -125,6 +125,14 @@ class EventInfo:
     registration_url: str = ""
     status: str = "scheduled"
     organizer: str = ""
+
+    @property
+    def finish(self) -> datetime:
+        """When the event is over: its end, or for all-day events the midnight after its last day."""
+        last = self.end or self.start
+        if self.all_day:
+            return datetime.combine(last.date() + timedelta(days=1), time(0), tzinfo=last.tzinfo)
+        return last
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
 
 from .feeds import modified, published
 from .model import OutputFile, Page, Site
@@ -112,6 +113,7 @@ def item_json_ld(site: Site, page: Page) -> dict[str, Any]:
 def _event(site: Site, page: Page) -> dict[str, Any]:
     info = page.event
     assert info is not None
+    zone = ZoneInfo(site.config.timezone)  # dates as the page and the .ics show them
     places: list[dict[str, Any]] = []
     venue = info.venue
     if venue is not None and info.status != "moved-online":
@@ -131,14 +133,14 @@ def _event(site: Site, page: Page) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@type": "Event",
         "name": page.title,
-        "startDate": info.start.date().isoformat() if info.all_day else info.start.isoformat(),
+        "startDate": info.start.astimezone(zone).date().isoformat() if info.all_day else info.start.isoformat(),
         "eventStatus": f"{SCHEMA}/{EVENT_STATUS.get(info.status, 'EventScheduled')}",
         "eventAttendanceMode": f"{SCHEMA}/{mode}",
         "organizer": ({"@type": "Organization", "name": info.organizer, "url": absolute_url(site.config, f"/{page.lang}/")}
                       if info.organizer else organization(site, page.lang)),
     }
     if info.end is not None:
-        data["endDate"] = info.end.date().isoformat() if info.all_day else info.end.isoformat()
+        data["endDate"] = info.end.astimezone(zone).date().isoformat() if info.all_day else info.end.isoformat()
     if places:
         data["location"] = places[0] if len(places) == 1 else places
     return data

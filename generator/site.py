@@ -33,7 +33,7 @@ def page_status(page: Page, now: datetime) -> Status:
 def event_is_upcoming(page: Page, now: datetime) -> bool:
     if page.event is None:
         return False
-    return (page.event.end or page.event.start) >= now
+    return page.event.finish > now if page.event.all_day else page.event.finish >= now
 
 
 def tag_slug(tag: str) -> str:

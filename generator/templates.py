@@ -328,7 +328,7 @@ class Renderer:
             urls = self.tag_urls(slug)
             label = tag_label(self.config, tag, lang)
             url = f"/{lang}/tags/{slug}/"
-            feeds = feed_links(tag_feed_title(self.site, self.catalog, lang, slug), tag_feed_folder(lang, slug))
+            feeds = feed_links(tag_feed_title(self.site, self.catalog, lang, tag), tag_feed_folder(lang, slug))
             context = self._base(lang, url, self._language_alternates(urls), urls, "tag", label, feeds=feeds)
             context.update(tag=tag, label=label, items=items)
             entries.append(TagLink(label, url, len(items)))

@@ -1,0 +1,102 @@
+"""generator/calendars.py called directly on a Site assembled from hand-made event Pages, parsed with icalendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from generator.calendars import event_uid, render_calendars, timezone_component
+from generator.i18n import Catalog, load_catalog
+from generator.model import EventInfo, Language, Page, Site, SiteConfig, Venue
+from generator.site import assemble
+from generator.theme import builtin_themes_dir
+from tests.conftest import NOW
+
+LANGUAGES = (Language("en", "English", "ltr", "en"), Language("ar", "العربية", "rtl", "ar"))
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    found, _ = load_catalog([builtin_themes_dir() / "default" / "i18n"], Path("."), ["en", "ar"], "en")
+    return found
+
+
+def event(slug: str, start: datetime, lang: str = "en", **info: object) -> Page:
+    return Page(source=f"content/events/{slug}.{lang}.md", section="events", slug=slug, lang=lang, title=slug.title(),
+                body_html="<p>x</p>", source_hash="h", date=datetime(2026, 11, 1, tzinfo=UTC),
+                event=EventInfo(start=start, end=info.pop("end", None), **info))  # type: ignore[arg-type]
+
+
+def make_site(pages: list[Page], timezone: str = "Asia/Baku", now: datetime = NOW, fallback: bool = False) -> Site:
+    config = SiteConfig(title={"en": "Embassy", "ar": "سفارة"}, base_url="https://embassy.example.org/",
+                        default_language="en", languages=LANGUAGES, timezone=timezone, fallback_to_default=fallback)
+    return assemble(pages, config, now)[0]
+
+
+def parsed(site: Site, catalog: Catalog, lang: str) -> dict[str, icalendar.Calendar]:
+    return {out.path: icalendar.Calendar.from_ical(out.data or b"") for out in render_calendars(site, catalog, lang)}
+
+
+def test_event_uid_is_stable_and_per_language() -> None:
+    en, ar = event("gala", datetime(2026, 12, 1, tzinfo=UTC)), event("gala", datetime(2026, 12, 1, tzinfo=UTC), lang="ar")
+    site = make_site([en, ar])
+    assert event_uid(site, en) == "events-gala-en@embassy.example.org"
+    assert event_uid(site, ar) == "events-gala-ar@embassy.example.org"
+    edited = event("gala", datetime(2026, 12, 2, tzinfo=UTC))
+    assert event_uid(make_site([edited], now=NOW + timedelta(days=5)), edited) == event_uid(site, en)
+
+
+def test_timezone_component_covers_the_years_of_the_events() -> None:
+    assert timezone_component(make_site([])) is None
+    site = make_site([event("a", datetime(2026, 12, 1, tzinfo=UTC)),
+                      event("b", datetime(2027, 5, 1, tzinfo=UTC), end=datetime(2028, 6, 1, tzinfo=UTC))], "Europe/Berlin")
+    zone = timezone_component(site)
+    assert zone is not None and zone["TZID"] == "Europe/Berlin"
+    summer = []
+    for part in zone.walk("DAYLIGHT"):
+        rdates = part.get("RDATE")
+        summer += [part["DTSTART"].dt, *(d.dt for d in (rdates.dts if rdates else []))]
+    assert sorted(m.date() for m in summer) == [date(2026, 3, 29), date(2027, 3, 28), date(2028, 3, 26)]
+
+
+def test_calendar_has_only_upcoming_events_of_its_language_and_one_file_per_event(catalog: Catalog) -> None:
+    site = make_site([event("soon", datetime(2026, 12, 1, tzinfo=UTC)), event("past", datetime(2026, 10, 1, tzinfo=UTC)),
+                      event("soon", datetime(2026, 12, 1, tzinfo=UTC), lang="ar"),
+                      event("solo", datetime(2026, 12, 2, tzinfo=UTC))], fallback=True)  # listed in Arabic too, in English
+    files = parsed(site, catalog, "en")
+    assert set(files) == {"en/events/calendar.ics", "en/events/soon/event.ics", "en/events/past/event.ics",
+                          "en/events/solo/event.ics"}
+    assert [str(e["SUMMARY"]) for e in files["en/events/calendar.ics"].walk("VEVENT")] == ["Soon", "Solo"]
+    assert [str(e["SUMMARY"]) for e in files["en/events/past/event.ics"].walk("VEVENT")] == ["Past"]
+    arabic = parsed(site, catalog, "ar")
+    assert set(arabic) == {"ar/events/calendar.ics", "ar/events/soon/event.ics"}
+    assert [str(e["UID"]) for e in arabic["ar/events/calendar.ics"].walk("VEVENT")] == ["events-soon-ar@embassy.example.org"]
+    assert str(arabic["ar/events/calendar.ics"]["X-WR-CALNAME"]) == "الفعاليات · سفارة"
+
+
+def test_cancelled_timed_and_all_day_events(catalog: Catalog) -> None:
+    site = make_site([
+        event("off", datetime(2026, 12, 1, 15, tzinfo=UTC), end=datetime(2026, 12, 1, 17, tzinfo=UTC), status="cancelled",
+              venue=Venue(name="Hall", city="Baku")),
+        event("fair", datetime(2026, 12, 20, tzinfo=UTC), end=datetime(2026, 12, 21, 12, tzinfo=UTC), all_day=True),
+    ])
+    files = parsed(site, catalog, "en")
+    off = next(iter(files["en/events/off/event.ics"].walk("VEVENT")))
+    assert off["STATUS"] == "CANCELLED" and str(off["LOCATION"]) == "Hall, Baku"
+    assert off["DTSTART"].params["TZID"] == "Asia/Baku" and off["DTSTART"].dt.hour == 19  # 15:00 UTC in Baku
+    assert off["DTEND"].dt.hour == 21 and off["DTSTAMP"].dt == datetime(2026, 11, 1, tzinfo=UTC)
+    fair = next(iter(files["en/events/fair/event.ics"].walk("VEVENT")))
+    assert fair["STATUS"] == "CONFIRMED"
+    assert fair["DTSTART"].params.get("VALUE") == "DATE" and fair["DTEND"].params.get("VALUE") == "DATE"
+    assert (fair["DTSTART"].dt, fair["DTEND"].dt) == (date(2026, 12, 20), date(2026, 12, 22))  # DTEND is exclusive
+    assert {str(e["UID"]) for e in files["en/events/calendar.ics"].walk("VEVENT")} == {
+        "events-off-en@embassy.example.org", "events-fair-en@embassy.example.org"}
+
+
+def test_all_day_event_stays_in_the_calendar_on_its_day(catalog: Catalog) -> None:
+    start = datetime.fromisoformat("2026-12-22T00:00:00+04:00")
+    site = make_site([event("open-day", start, all_day=True)], now=datetime.fromisoformat("2026-12-22T08:00:00+04:00"))
+    assert len(parsed(site, catalog, "en")["en/events/calendar.ics"].walk("VEVENT")) == 1

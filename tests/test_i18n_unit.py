@@ -1,0 +1,86 @@
+"""generator/i18n.py: dates and times through Babel in the site's zone, and UI-string catalogs loaded from folders."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from generator.i18n import Catalog, format_date, format_time, load_catalog
+from generator.model import Language
+
+MOMENT = datetime(2026, 12, 12, 14, 30, tzinfo=UTC)  # 18:30 in Baku, 09:30 in New York
+
+
+@pytest.mark.parametrize(("lang", "day", "short_time"), [
+    ("en", "December 12, 2026", "6:30\u202fPM"),
+    ("ar", "12 ديسمبر 2026", "6:30 م"),
+    ("az", "12 dekabr 2026", "18:30"),
+    ("uz", "12-dekabr, 2026", "18:30"),
+])
+def test_date_and_time_per_language_in_the_zone(lang: str, day: str, short_time: str) -> None:
+    assert format_date(MOMENT, lang, "Asia/Baku") == day
+    assert format_time(MOMENT, lang, "Asia/Baku") == short_time
+
+
+def test_the_zone_decides_the_day_and_the_hour() -> None:
+    late = datetime(2026, 12, 31, 21, tzinfo=UTC)
+    assert format_date(late, "en", "Asia/Baku") == "January 1, 2027"
+    assert format_date(late, "en", "America/New_York") == "December 31, 2026"
+    assert format_date(late, "en") == "December 31, 2026"  # no zone: the value's own
+    assert format_time(MOMENT, "az", "America/New_York") == "09:30"
+
+
+def test_formats_locale_objects_and_plain_dates() -> None:
+    uzbek = Language("uz", "oʻzbek", "ltr", "uz")
+    assert format_date(MOMENT, uzbek, "Asia/Baku", "full") == "shanba, 12-dekabr, 2026"
+    assert format_date(date(2026, 3, 8), "az") == "8 mart 2026"
+    assert format_date(MOMENT, "ar", "Asia/Baku", "full") == "السبت، 12 ديسمبر 2026"
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_later_folders_win_key_by_key(tmp_path: Path) -> None:
+    parent = write(tmp_path / "themes/base/i18n", {"en.yml": 'home: "Home"\nnext: "Next"\nmore: "More"\n',
+                                                   "az.yml": 'home: "Ana səhifə"\nnext: "Növbəti"\n'})
+    child = write(tmp_path / "themes/child/i18n", {"en.yml": 'next: "Onwards"\n'})
+    site = write(tmp_path / "i18n", {"az.yml": 'next: "Sonrakı"\n', "uz.yml": 'home: "Bosh sahifa"\n'})
+    catalog, problems = load_catalog([parent, child, site], tmp_path, ["en", "az", "uz"], "en")
+    assert problems == []
+    assert catalog.strings["en"] == {"home": "Home", "next": "Onwards", "more": "More"}
+    assert catalog.strings["az"] == {"home": "Ana səhifə", "next": "Sonrakı"}
+    assert catalog.get("az", "more") == "More" and catalog.get("uz", "next") == "Onwards"  # default-language fallback
+    assert catalog.get("uz", "home") == "Bosh sahifa"
+    assert catalog.get("az", "no.such.key") == "no.such.key"
+    assert catalog.missing(["en", "az", "uz"]) == [("az", "more"), ("uz", "more"), ("uz", "next")]
+
+
+def test_languages_not_asked_for_are_not_read(tmp_path: Path) -> None:
+    folder = write(tmp_path / "i18n", {"en.yml": 'home: "Home"\n', "fr.yml": 'home: "Accueil"\n'})
+    catalog, _ = load_catalog([folder], tmp_path, ["en"], "en")
+    assert set(catalog.strings) == {"en"}
+    assert Catalog({}, "en").missing(["ar"]) == []
+
+
+def test_malformed_yaml_is_a_located_problem(tmp_path: Path) -> None:
+    folder = write(tmp_path / "i18n", {"en.yml": 'home: "Home"\n', "ar.yml": 'home: "الرئيسية"\n  next: : :\nmore: "x"\n'})
+    catalog, problems = load_catalog([folder], tmp_path, ["en", "ar"], "en")
+    assert len(problems) == 1
+    problem = problems[0]
+    assert problem.severity == "error" and problem.code == "yaml"
+    assert (problem.location.path, problem.location.line) == ("i18n/ar.yml", 2)
+    assert problem.message.startswith("YAML:") and problem.hint
+    assert catalog.get("ar", "home") == "Home"  # the broken file is skipped, the default language still answers
+
+
+def test_a_catalog_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    folder = write(tmp_path / "i18n", {})
+    (folder / "en.yml").write_bytes('home: "Ana səhifə"\n'.encode("utf-16"))
+    _, problems = load_catalog([folder], tmp_path, ["en"], "en")
+    assert [(p.location.path, p.code) for p in problems] == [("i18n/en.yml", "encoding")]
