@@ -11,7 +11,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import CACHE_DIR, CACHE_FILE, load_markdown_cache, load_render_state, save_markdown_cache, save_render_state
+from .cache import (
+    CACHE_DIR,
+    CACHE_FILE,
+    UnitState,
+    load_markdown_cache,
+    load_render_state,
+    save_markdown_cache,
+    save_render_state,
+)
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
 from .files import MARKER, build_lock, check_output_dir, read_manifest, write_site
@@ -192,12 +200,12 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             return report(False)
         with timer.stage("render"):
             env = make_environment(options.root, chain)
-            reuse: dict[str, str] = {}
+            reuse: UnitState = {}
             if options.write and options.incremental:
-                previous_dir, digests = load_render_state(options.root)
+                previous_dir, units = load_render_state(options.root)
                 if previous_dir == str(options.out_dir):
                     written = read_manifest(options.out_dir)
-                    reuse = {path: digest for path, digest in digests.items() if path in written}
+                    reuse = {key: unit for key, unit in units.items() if all(path in written for path in unit[1])}
             renderer = Renderer(site, env, catalog, reuse, str(options.out_dir))
             outputs = renderer.render_all(options.jobs)
             outputs.extend(_static_files(options.root, chain.static_dirs))
@@ -224,7 +232,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 write_site(snippet_files, snippets_dir, options.root)
         if options.incremental:
             save_markdown_cache(options.root, next_cache)
-            save_render_state(options.root, str(options.out_dir), renderer.item_digests())
+            save_render_state(options.root, str(options.out_dir), renderer.unit_state())
             done = report(True)
             save_state(options.root, BuildState(
                 _fingerprint(options), options.now.isoformat(), boundaries(pages),

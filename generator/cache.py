@@ -59,24 +59,35 @@ def save_markdown_cache(root: Path, entries: dict[str, Rendered]) -> None:
         pass
 
 
-RENDER_FILE = "render-v1.json"
+RENDER_FILE = "render-v2.json"
+
+UnitState = dict[str, tuple[str, list[str]]]
 
 
-def load_render_state(root: Path) -> tuple[str, dict[str, str]]:
-    """(output folder, output path → digest of the inputs it was rendered from) of the last build."""
+def load_render_state(root: Path) -> tuple[str, UnitState]:
+    """(output folder, unit key → (digest of its inputs, the files it made)) of the last build.
+
+    A missing or malformed state is an empty one: everything is rendered again.
+    """
     try:
         raw = json.loads((root / CACHE_DIR / RENDER_FILE).read_text(encoding="utf-8"))
-        return str(raw["out_dir"]), {str(k): str(v) for k, v in raw["digests"].items()}
+        units: UnitState = {}
+        for key, (digest, paths) in raw["units"].items():
+            if not (isinstance(digest, str) and isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
+                raise TypeError("render state entry of the wrong shape")
+            units[str(key)] = (digest, paths)
+        return str(raw["out_dir"]), units
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return "", {}
 
 
-def save_render_state(root: Path, out_dir: str, digests: dict[str, str]) -> None:
+def save_render_state(root: Path, out_dir: str, units: UnitState) -> None:
     folder = root / CACHE_DIR
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{RENDER_FILE}.{os.getpid()}"
-        temporary.write_text(json.dumps({"out_dir": out_dir, "digests": dict(sorted(digests.items()))}), encoding="utf-8")
+        data = {key: [digest, paths] for key, (digest, paths) in sorted(units.items())}
+        temporary.write_text(json.dumps({"out_dir": out_dir, "units": data}), encoding="utf-8")
         os.replace(temporary, folder / RENDER_FILE)
     except OSError:
         pass

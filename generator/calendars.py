@@ -122,16 +122,25 @@ def render_calendars(site: Site, catalog: Catalog, lang: str, zone: Timezone | N
     """
     if zone is None:
         zone = timezone_component(site)
+    return [render_calendar(site, catalog, lang, zone),
+            *(render_event_calendar(site, catalog, page, zone)
+              for page in site.pages if page.lang == lang and page.event is not None)]
+
+
+def render_calendar(site: Site, catalog: Catalog, lang: str, zone: Timezone | None) -> OutputFile:
+    """calendar.ics: the upcoming events in ``lang``."""
     events = [p for p in site.listings[(lang, "events")] if p.lang == lang and p.event is not None]
     title = f"{catalog.get(lang, 'section.events')} · {site.config.site_title(lang)}"
-    upcoming = [p for p in events if event_is_upcoming(p, site.now)]
     cal = _calendar(site, catalog, lang, title, zone)
-    for page in upcoming:
-        cal.add_component(_event(site, page))
-    outputs = [OutputFile(calendar_path(lang).lstrip("/"), cal_bytes(cal))]
-    for page in (p for p in site.pages if p.lang == lang and p.event is not None):
-        single = _calendar(site, catalog, lang, page.title, zone)
-        single.add_component(_event(site, page))
-        outputs.append(OutputFile(event_ics_path(page).lstrip("/"), cal_bytes(single)))
-    return outputs
+    for page in events:
+        if event_is_upcoming(page, site.now):
+            cal.add_component(_event(site, page))
+    return OutputFile(calendar_path(lang).lstrip("/"), cal_bytes(cal))
+
+
+def render_event_calendar(site: Site, catalog: Catalog, page: Page, zone: Timezone | None) -> OutputFile:
+    """event.ics beside one event's page."""
+    single = _calendar(site, catalog, page.lang, page.title, zone)
+    single.add_component(_event(site, page))
+    return OutputFile(event_ics_path(page).lstrip("/"), cal_bytes(single))
 

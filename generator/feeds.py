@@ -135,7 +135,7 @@ def render_feeds(site: Site, catalog: Catalog, spec: FeedSpec) -> list[OutputFil
     rss_url = absolute_url(config, spec.rss_path)
     atom_url = absolute_url(config, spec.atom_path)
     author = {"name": config.site_title(spec.lang), "uri": absolute_url(config, f"/{spec.lang}/")}
-    newest = max((modified(p) for p in spec.items), default=_site_newest(site))
+    newest = feed_updated(site, spec)
     description = config.description.get(spec.lang) or spec.title
 
     def generator(self_url: str) -> FeedGenerator:
@@ -175,6 +175,11 @@ def render_feeds(site: Site, catalog: Catalog, spec: FeedSpec) -> list[OutputFil
     rss = generator(rss_url).rss_str(pretty=True)
     atom = generator(atom_url).atom_str(pretty=True)
     return [OutputFile(spec.rss_path.lstrip("/"), rss), OutputFile(spec.atom_path.lstrip("/"), atom)]
+
+
+def feed_updated(site: Site, spec: FeedSpec) -> datetime:
+    """The feed's own date: its newest entry's, or for an empty feed the newest in the site."""
+    return max((modified(p) for p in spec.items), default=None) or _site_newest(site)
 
 
 def _site_newest(site: Site) -> datetime:

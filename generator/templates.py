@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from jinja2 import (
     pass_context,
 )
 
-from .calendars import calendar_path, event_ics_path, render_calendars, timezone_component
+from .calendars import calendar_path, event_ics_path, render_calendar, render_event_calendar, timezone_component
 from .errors import LegationError, SourceLocation
 from .fastpath import CLOCK_WORDS
 from .feeds import (
@@ -31,6 +32,7 @@ from .feeds import (
     all_feed_title,
     feed_links,
     feed_specs,
+    feed_updated,
     render_feeds,
     section_feed_folder,
     section_feed_title,
@@ -43,6 +45,11 @@ from .parallel import fork_map
 from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
+
+# Template names an item page may be rendered with; any other template that mentions a body makes
+# lists depend on bodies too (see Renderer.listed_key).
+ITEM_TEMPLATES = frozenset({"item.html", *(f"{section}.html" for section in SECTIONS)})
+BODY_WORDS = re.compile(r"body_html|headings|\bwords\b|source_hash")
 
 
 class TemplateFailure(LegationError):
@@ -119,18 +126,25 @@ def output_path(url: str) -> str:
 class Renderer:
     """Renders every HTML page of one Site with one environment and catalog.
 
-    ``reuse`` (output path → input digest of the previous build's file in ``previous_dir``) lets an item
-    page whose inputs did not change be taken from the previous output instead of rendered again.
+    ``reuse`` (unit key → (input digest, output paths) of the previous build, whose files are in
+    ``previous_dir``) lets a page, list, feed or calendar whose inputs did not change be taken from the
+    previous output instead of rendered again.
     """
 
     def __init__(self, site: Site, env: Environment, catalog: Catalog,
-                 reuse: Mapping[str, str] | None = None, previous_dir: str = ""):
+                 reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = ""):
         self.site, self.env, self.catalog = site, env, catalog
         self.reuse, self.previous_dir = reuse or {}, previous_dir
         self.config = site.config
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
         self.feeds = feed_specs(site, catalog)
         self.zone = timezone_component(site)  # once, before workers fork: it is slow to compute
+        # the zone's rules cover the years of every event in the site, so every calendar depends on them
+        self._zone_digest = hashlib.sha256(self.zone.to_ical()).hexdigest() if self.zone is not None else ""
+        self._full: dict[int, str] = {}
+        self._listed: dict[int, str] = {}
+        self._state: dict[str, tuple[str, list[str]]] = {}
+        self._bodies_in_lists = True
         self.site_digest = self._site_digest()
 
     # -------------------------------------------------------------- context
@@ -233,40 +247,69 @@ class Renderer:
         work: list[tuple[str, ...]] = [("root",)]
         for lang in self.config.language_codes:
             work.append(("home", lang))
-            work.extend(("list", lang, section) for section in SECTIONS)
-            work.append(("tags", lang))
+            for section in SECTIONS:
+                chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
+                work.extend(("list", lang, section, str(number)) for number in range(1, len(chunks) + 1))
+            work.extend(("tag", lang, slug) for (code, slug) in self.site.tags if code == lang)
+            work.append(("tagindex", lang))
             work.append(("calendar", lang))
         work.extend(("item", str(index)) for index in range(len(self.site.pages)))
+        work.extend(("ics", str(index)) for index, page in enumerate(self.site.pages) if page.event is not None)
         work.extend(("feed", str(index)) for index in range(len(self.feeds)))
         work.append(("sitemap",))
         return work
 
     def render_unit(self, unit: tuple[str, ...]) -> list[OutputFile]:
+        """The files of one unit: taken from the previous output when its inputs did not change."""
+        main, extra = self._unit_outputs(unit, self.unit_digest(unit))
+        return [*main, *extra]
+
+    def _unit_outputs(self, unit: tuple[str, ...], digest: str | None) -> tuple[list[OutputFile], list[OutputFile]]:
+        """(rendered or reused files, bundle assets copied beside them)."""
+        extra = list(self.copy_assets(self.site.pages[int(unit[1])])) if unit[0] == "item" else []
+        previous = self.reuse.get(self.unit_key(unit))
+        if digest is not None and self.previous_dir and previous is not None and previous[0] == digest:
+            return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}") for path in previous[1]], extra
+        return self._fresh(unit), extra
+
+    def _fresh(self, unit: tuple[str, ...]) -> list[OutputFile]:
         kind = unit[0]
         if kind == "root":
             return list(self.render_root())
         if kind == "home":
             return [self.render_home(unit[1])]
         if kind == "list":
-            return list(self.render_list(unit[1], unit[2]))
-        if kind == "tags":
-            return list(self.render_tags(unit[1]))
+            return [self.render_list_page(unit[1], unit[2], int(unit[3]))]
+        if kind == "tag":
+            return [self.render_tag(unit[1], unit[2])]
+        if kind == "tagindex":
+            return [self.render_tags_index(unit[1])]
         if kind == "calendar":
-            return render_calendars(self.site, self.catalog, unit[1], self.zone)
+            return [render_calendar(self.site, self.catalog, unit[1], self.zone)]
+        if kind == "ics":
+            return [render_event_calendar(self.site, self.catalog, self.site.pages[int(unit[1])], self.zone)]
         if kind == "feed":
             return render_feeds(self.site, self.catalog, self.feeds[int(unit[1])])
         if kind == "sitemap":
             return [sitemap_xml(self.sitemap_entries()), robots_txt(self.site)]
-        page = self.site.pages[int(unit[1])]
-        path = output_path(page.url)
-        if self.previous_dir and self.reuse.get(path) == self.item_digest(page):
-            return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}"), *self.copy_assets(page)]
-        return [self.render_item(page), *self.copy_assets(page)]
+        return [self.render_item(self.site.pages[int(unit[1])])]
 
     def render_all(self, jobs: int = 1) -> list[OutputFile]:
-        """Every page, feed and calendar; identical for any number of ``jobs``."""
-        chunks = fork_map(self.render_unit, self.units(), jobs)
-        return [output for chunk in chunks for output in chunk]
+        """Every page, feed and calendar; identical for any number of ``jobs``.
+
+        Digests are computed here, before workers fork, so that each is computed once; afterwards
+        ``unit_state()`` holds what the next build needs to reuse this one's files.
+        """
+        units = self.units()
+        digests = [self.unit_digest(unit) for unit in units]
+        chunks = fork_map(lambda task: self._unit_outputs(*task), list(zip(units, digests, strict=True)), jobs)
+        self._state = {self.unit_key(unit): (digest, [output.path for output in main])
+                       for unit, digest, (main, _) in zip(units, digests, chunks, strict=True) if digest is not None}
+        return [output for main, extra in chunks for output in (*main, *extra)]
+
+    def unit_state(self) -> dict[str, tuple[str, list[str]]]:
+        """Unit key → (input digest, output paths) of everything render_all made (for the next build)."""
+        return dict(self._state)
 
     def render_root(self) -> Iterator[OutputFile]:
         homes = self.home_urls()
@@ -301,43 +344,60 @@ class Renderer:
         return feed_links(section_feed_title(self.site, self.catalog, lang, section), section_feed_folder(lang, section))
 
     def render_list(self, lang: str, section: str) -> Iterator[OutputFile]:
+        """Every page of one section's listing."""
         chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
-        for number, items in enumerate(chunks, start=1):
-            url = list_url(lang, section, number)
-            title = self.catalog.get(lang, f"section.{section}")
-            context = self._base(lang, url, self._language_alternates(self.list_urls(section, number)),
-                                 {code: list_url(code, section) for code in self.config.language_codes}, "list", title,
-                                 feeds=self._section_feeds(lang, section),
-                                 calendar_url=calendar_path(lang) if section == "events" else "")
-            context.update(
-                section=section, current_section=section, items=items,
-                upcoming_items=[p for p in items if event_is_upcoming(p, self.site.now)],
-                past_items=[p for p in items if not event_is_upcoming(p, self.site.now)],
-                pagination=Pagination(number, len(chunks),
-                                      list_url(lang, section, number - 1) if number > 1 else None,
-                                      list_url(lang, section, number + 1) if number < len(chunks) else None),
-            )
-            yield self._render([f"list-{section}.html", "list.html"], url, context)
+        for number in range(1, len(chunks) + 1):
+            yield self.render_list_page(lang, section, number)
+
+    def render_list_page(self, lang: str, section: str, number: int) -> OutputFile:
+        chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
+        items = chunks[number - 1]
+        url = list_url(lang, section, number)
+        title = self.catalog.get(lang, f"section.{section}")
+        context = self._base(lang, url, self._language_alternates(self.list_urls(section, number)),
+                             {code: list_url(code, section) for code in self.config.language_codes}, "list", title,
+                             feeds=self._section_feeds(lang, section),
+                             calendar_url=calendar_path(lang) if section == "events" else "")
+        context.update(
+            section=section, current_section=section, items=items,
+            upcoming_items=[p for p in items if event_is_upcoming(p, self.site.now)],
+            past_items=[p for p in items if not event_is_upcoming(p, self.site.now)],
+            pagination=Pagination(number, len(chunks),
+                                  list_url(lang, section, number - 1) if number > 1 else None,
+                                  list_url(lang, section, number + 1) if number < len(chunks) else None),
+        )
+        return self._render([f"list-{section}.html", "list.html"], url, context)
 
     def render_tags(self, lang: str) -> Iterator[OutputFile]:
-        entries = []
-        for (tag_lang, slug), items in self.site.tags.items():
-            if tag_lang != lang:
-                continue
-            tag = items[0].tags[[tag_slug(t) for t in items[0].tags].index(slug)]
-            urls = self.tag_urls(slug)
-            label = tag_label(self.config, tag, lang)
-            url = f"/{lang}/tags/{slug}/"
-            feeds = feed_links(tag_feed_title(self.site, self.catalog, lang, tag), tag_feed_folder(lang, slug))
-            context = self._base(lang, url, self._language_alternates(urls), urls, "tag", label, feeds=feeds)
-            context.update(tag=tag, label=label, items=items)
-            entries.append(TagLink(label, url, len(items)))
-            yield self._render(["tag.html"], url, context)
+        """Every tag page of ``lang`` and the tag index."""
+        for (tag_lang, slug) in self.site.tags:
+            if tag_lang == lang:
+                yield self.render_tag(lang, slug)
+        yield self.render_tags_index(lang)
+
+    def _tag_name(self, lang: str, slug: str) -> str:
+        items = self.site.tags[(lang, slug)]
+        return items[0].tags[[tag_slug(t) for t in items[0].tags].index(slug)]
+
+    def render_tag(self, lang: str, slug: str) -> OutputFile:
+        items = self.site.tags[(lang, slug)]
+        tag = self._tag_name(lang, slug)
+        urls = self.tag_urls(slug)
+        label = tag_label(self.config, tag, lang)
+        url = f"/{lang}/tags/{slug}/"
+        feeds = feed_links(tag_feed_title(self.site, self.catalog, lang, tag), tag_feed_folder(lang, slug))
+        context = self._base(lang, url, self._language_alternates(urls), urls, "tag", label, feeds=feeds)
+        context.update(tag=tag, label=label, items=items)
+        return self._render(["tag.html"], url, context)
+
+    def render_tags_index(self, lang: str) -> OutputFile:
+        entries = [TagLink(tag_label(self.config, self._tag_name(lang, slug), lang), f"/{lang}/tags/{slug}/", len(items))
+                   for (tag_lang, slug), items in self.site.tags.items() if tag_lang == lang]
         index_urls = self.tags_index_urls()
         context = self._base(lang, f"/{lang}/tags/", self._language_alternates(index_urls), index_urls, "tags",
                              self.catalog.get(lang, "tags"))
         context["tags"] = sorted(entries, key=lambda e: (e.label.casefold(), e.url))
-        yield self._render(["tags.html"], f"/{lang}/tags/", context)
+        return self._render(["tags.html"], f"/{lang}/tags/", context)
 
     def render_item(self, page: Page) -> OutputFile:
         translations = self.site.translations_of(page)
@@ -358,14 +418,7 @@ class Renderer:
         return self._render([f"{page.section}.html", "item.html"], page.url, context)
 
     # -------------------------------------------------------------- render cache
-    def _site_digest(self) -> str:
-        """What every item page depends on besides its own group: config, UI strings, templates, menus, alerts.
-
-        The clock enters only when a template mentions it (the default theme does not), so a nightly
-        build with a later clock can still reuse unchanged item pages.
-        """
-        digest = hashlib.sha256(repr(self.config).encode())
-        digest.update(repr(sorted((k, sorted(v.items())) for k, v in self.catalog.strings.items())).encode())
+    def _template_sources(self) -> list[tuple[str, str]]:
         loader = self.env.loader
         sources = []
         if loader is not None:
@@ -374,22 +427,92 @@ class Renderer:
                     sources.append((name, loader.get_source(self.env, name)[0]))
                 except TemplateError:
                     continue
+        return sources
+
+    def _site_digest(self) -> str:
+        """What every page depends on besides its own items: config, UI strings, templates, menus, alerts.
+
+        The clock enters only when a template mentions it (the default theme does not), so a nightly
+        build with a later clock can still reuse unchanged pages.
+        """
+        digest = hashlib.sha256(repr(self.config).encode())
+        digest.update(repr(sorted((k, sorted(v.items())) for k, v in self.catalog.strings.items())).encode())
+        sources = self._template_sources()
         digest.update(repr(sources).encode())
         if any(CLOCK_WORDS.search(text) for _, text in sources):
             digest.update(self.site.now.isoformat().encode())
         digest.update(repr(sorted(self.site.menus.items())).encode())
         digest.update(repr(sorted(self.site.alerts.items())).encode())
+        # Lists, tags and the sitemap show page metadata only, unless a template other than an item
+        # page's reaches for a body: then they depend on the bodies too.
+        self._bodies_in_lists = any(BODY_WORDS.search(text) for name, text in sources
+                                    if name.rsplit(":", 1)[-1] not in ITEM_TEMPLATES)
         return digest.hexdigest()
+
+    def full_key(self, page: Page) -> str:
+        """Digest of everything one page holds (memoized per build)."""
+        found = self._full.get(id(page))
+        if found is None:
+            found = self._full[id(page)] = hashlib.sha256(repr(page).encode()).hexdigest()
+        return found
+
+    def listed_key(self, page: Page) -> str:
+        """Digest of what a list, tag page or sitemap shows of a page: metadata, status, upcoming."""
+        found = self._listed.get(id(page))
+        if found is None:
+            shown = page if self._bodies_in_lists else replace(page, body_html="", headings=(), words=0, source_hash="")
+            found = self._listed[id(page)] = hashlib.sha256(repr((
+                shown, self.site.page_status(page), event_is_upcoming(page, self.site.now),
+            )).encode()).hexdigest()
+        return found
 
     def item_digest(self, page: Page) -> str:
         """The inputs of one item page: the site digest, the page and every translation of it, status and staleness."""
-        group = sorted(self.site.translations_of(page).items())
-        key = (self.site_digest, page, group, self.site.page_status(page),
-               self.site.stale.get((page.section, page.slug, page.lang), False))
+        group = [(code, self.full_key(other)) for code, other in sorted(self.site.translations_of(page).items())]
+        key = (self.site_digest, self.full_key(page), group, self.site.page_status(page),
+               self.site.stale.get((page.section, page.slug, page.lang), False),
+               event_is_upcoming(page, self.site.now))
         return hashlib.sha256(repr(key).encode()).hexdigest()
 
-    def item_digests(self) -> dict[str, str]:
-        return {output_path(page.url): self.item_digest(page) for page in self.site.pages}
+    def unit_key(self, unit: tuple[str, ...]) -> str:
+        """A name for a unit that stays the same across builds (indexes do not)."""
+        if unit[0] in ("item", "ics"):
+            return f"{unit[0]}:{self.site.pages[int(unit[1])].url}"
+        if unit[0] == "feed":
+            return f"feed:{self.feeds[int(unit[1])].folder}"
+        return ":".join(unit)
+
+    def unit_digest(self, unit: tuple[str, ...]) -> str | None:
+        """Digest of everything a unit's files are made from; None for the few that are always rendered."""
+        kind = unit[0]
+        parts: tuple[object, ...]
+        if kind in ("root", "home"):
+            return None
+        if kind == "item":
+            return self.item_digest(self.site.pages[int(unit[1])])
+        if kind == "list":
+            lang, section, number = unit[1], unit[2], int(unit[3])
+            chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
+            counts = [len(paginate(self.site.listings[(code, section)], self.config.paginate))
+                      for code in self.config.language_codes]
+            parts = (counts, [self.listed_key(p) for p in chunks[number - 1]])
+        elif kind == "tag":
+            parts = (sorted(self.tag_urls(unit[2])), [self.listed_key(p) for p in self.site.tags[(unit[1], unit[2])]])
+        elif kind == "tagindex":
+            parts = ([(slug, len(items), self.listed_key(items[0]))
+                      for (code, slug), items in self.site.tags.items() if code == unit[1]],)
+        elif kind == "calendar":
+            parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now))
+                      for p in self.site.listings[(unit[1], "events")] if p.event is not None],)
+        elif kind == "ics":
+            parts = (self._zone_digest, self.full_key(self.site.pages[int(unit[1])]))
+        elif kind == "feed":
+            spec = self.feeds[int(unit[1])]
+            parts = (spec.lang, spec.title, spec.page_path, spec.folder, feed_updated(self.site, spec),
+                     [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
+        else:  # sitemap: every page's URL, status and dates; alternates follow from the set of pages
+            parts = ([self.listed_key(p) for p in self.site.pages],)
+        return hashlib.sha256(repr((self.site_digest, unit[0], unit[1:] if kind != "feed" else (), parts)).encode()).hexdigest()
 
     # -------------------------------------------------------------- sitemap
     def sitemap_entries(self) -> list[SitemapEntry]:

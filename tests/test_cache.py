@@ -10,6 +10,7 @@ import pytest
 from generator.cache import (
     CACHE_DIR,
     CACHE_FILE,
+    RENDER_FILE,
     load_markdown_cache,
     load_render_state,
     save_markdown_cache,
@@ -79,12 +80,21 @@ def test_wrongly_typed_values_are_discarded(tmp_path: Path) -> None:
 def test_an_unwritable_cache_never_fails(tmp_path: Path) -> None:
     (tmp_path / CACHE_DIR).write_text("a file where the folder should be")
     save_markdown_cache(tmp_path, {"k": ("<p>x</p>", ())})  # no exception
-    save_render_state(tmp_path, "public", {"a": "b"})  # no exception
+    save_render_state(tmp_path, "public", {"a": ("b", ["a/index.html"])})  # no exception
     assert load_markdown_cache(tmp_path) == ({}, True)  # unusable: the build warns and rebuilds
     assert load_render_state(tmp_path) == ("", {})
 
 
 def test_render_state_round_trip(tmp_path: Path) -> None:
     assert load_render_state(tmp_path) == ("", {})
-    save_render_state(tmp_path, "/srv/public", {"en/b/index.html": "2", "en/a/index.html": "1"})
-    assert load_render_state(tmp_path) == ("/srv/public", {"en/a/index.html": "1", "en/b/index.html": "2"})
+    units = {"item:/en/b/": ("2", ["en/b/index.html"]), "feed:/en/": ("1", ["en/feed.xml", "en/atom.xml"])}
+    save_render_state(tmp_path, "/srv/public", units)
+    assert load_render_state(tmp_path) == ("/srv/public", units)
+
+
+@pytest.mark.parametrize("text", ['{"out_dir": "p", "units": {"k": [1, []]}}', '{"out_dir": "p", "units": {"k": ["d", [2]]}}',
+                                  '{"out_dir": "p", "units": {"k": ["d"]}}', '{"out_dir": "p", "digests": {}}', "[]"])
+def test_a_malformed_render_state_is_empty(tmp_path: Path, text: str) -> None:
+    (tmp_path / CACHE_DIR).mkdir()
+    (tmp_path / CACHE_DIR / RENDER_FILE).write_text(text)
+    assert load_render_state(tmp_path) == ("", {})

@@ -176,3 +176,107 @@ def test_a_template_using_the_clock_makes_items_depend_on_it(make_site: Callable
     assert run_build(root, now=later).ok
     page = (root / "public/en/announcements/consular-hours/index.html").read_text()
     assert f'<p class="built">{later.isoformat()}</p>' in page
+
+
+def _edit(root: Path, name: str, old: str, new: str) -> None:
+    file = root / name
+    text = file.read_text(encoding="utf-8")
+    assert old in text, (name, old)
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# Each step changes the demo embassy in one way a list, tag page, feed, calendar or sitemap could
+# depend on; after each, the incremental build must equal a clean build byte for byte.
+DEMO_STEPS: list[tuple[str, Callable[[Path], None], timedelta]] = [
+    ("body of an announcement", lambda r: _edit(r, "content/announcements/scholarships-2027.en.md",
+                                                "to graduates from Azerbaijan.", "to graduates."), timedelta()),
+    ("title of a tagged item", lambda r: _edit(r, "content/announcements/scholarships-2027.en.md",
+                                               'title: "Veloria', 'title: "The Veloria'), timedelta()),
+    ("a tag added and one removed", lambda r: _edit(r, "content/announcements/scholarships-2027.en.md",
+                                                    "tags: [education, culture]", "tags: [education, mobility]"),
+     timedelta()),
+    ("an event moved", lambda r: _edit(r, "content/events/cuisine-evening.en.md",
+                                       "start: 2026-12-05T19:00", "start: 2026-12-04T19:00"), timedelta()),
+    ("the clock passes an event", lambda r: None, timedelta(days=14)),
+    ("a translation deleted", lambda r: (r / "content/events/poetry-evening.ar.md").unlink(), timedelta(days=14)),
+    ("an item added", lambda r: (r / "content/announcements/added.en.md").write_text(
+        '---\ntitle: "Added"\ndate: 2026-11-22T10:00:00+04:00\ntags: [culture]\n---\nNew text.\n', encoding="utf-8"),
+     timedelta(days=14)),
+    ("pagination changed", lambda r: _edit(r, "site.yml", "paginate: 10", "paginate: 2"), timedelta(days=14)),
+    ("an item made a draft", lambda r: _edit(r, "content/announcements/added.en.md", "tags:", "draft: true\ntags:"),
+     timedelta(days=14)),
+]
+
+
+def demo_copy(root: Path) -> Path:
+    import shutil
+
+    repo = Path(__file__).resolve().parent.parent
+    shutil.copytree(repo / "content", root / "content")
+    shutil.copy(repo / "site.yml", root / "site.yml")
+    return root
+
+
+def test_incremental_equals_clean_after_each_kind_of_change(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root).ok
+    for number, (name, change, later) in enumerate(DEMO_STEPS):
+        change(root)
+        incremental = run_build(root, now=NOW + later)
+        clean = run_build(root, out=tmp_path / f"clean-{number}", now=NOW + later, incremental=False)
+        assert incremental.ok and clean.ok, (name, incremental.errors)
+        built, expected = tree(root / "public"), tree(tmp_path / f"clean-{number}")
+        assert sorted(built) == sorted(expected), name
+        assert [p for p in built if built[p] != expected[p]] == [], name
+
+
+def _fresh_units(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    fresh: list[str] = []
+    original = Renderer._fresh
+
+    def spy(self: Renderer, unit: tuple[str, ...]) -> list[OutputFile]:
+        fresh.append(self.unit_key(unit))
+        return original(self, unit)
+
+    monkeypatch.setattr(Renderer, "_fresh", spy)
+    return fresh
+
+
+def test_a_body_edit_renders_only_what_shows_the_body(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root).ok
+    fresh = _fresh_units(monkeypatch)
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates.")
+    assert run_build(root, jobs=1).ok
+    # the page, its translations (now out of date with it), the feeds that carry its text, and the
+    # pages rendered on every build (root, homes); no list, tag page or sitemap
+    assert sorted(key for key in fresh if not key.startswith(("root", "home:"))) == [
+        "feed:/en/", "feed:/en/announcements/", "feed:/en/tags/culture/", "feed:/en/tags/education/",
+        *(f"item:/{lang}/announcements/scholarships-2027/" for lang in ("ar", "az", "en", "uz")),
+    ]
+
+
+def test_a_title_edit_renders_its_lists_but_not_other_languages(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root).ok
+    fresh = _fresh_units(monkeypatch)
+    _edit(root, "content/announcements/scholarships-2027.en.md", 'title: "Veloria', 'title: "The Veloria')
+    assert run_build(root, jobs=1).ok
+    assert {"list:en:announcements:1", "tag:en:culture", "tag:en:education", "sitemap",
+            "item:/en/announcements/scholarships-2027/", "feed:/en/"} <= set(fresh)
+    assert not [key for key in fresh if key.startswith(("list:ar", "tag:ar", "feed:/ar/", "list:en:events", "ics:"))]
+
+
+def test_a_theme_showing_bodies_in_lists_makes_lists_depend_on_bodies(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    write_files(root, {"templates/list.html": '{% extends "default:list.html" %}{% block content %}'
+                                              '{% for item in items %}<div class="full">{{ item.body_html | safe }}</div>'
+                                              '{% endfor %}{{ super() }}{% endblock %}\n'})
+    assert run_build(root).ok
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates.")
+    assert run_build(root).ok
+    assert run_build(root, out=tmp_path / "clean", incremental=False).ok
+    assert tree(root / "public") == tree(tmp_path / "clean")
+    assert "twenty scholarships for the 2027–2028 academic year to graduates.</p>" in (
+        root / "public/en/announcements/index.html").read_text()
