@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from .clock import resolve_clock
-from .errors import LegationError
+from .errors import LegationError, printable
 
 if TYPE_CHECKING:
     from .build import BuildReport
@@ -71,9 +71,7 @@ def _finish(result: BuildReport, report_file: Path | None, strict: bool) -> None
     for problem in result.problems:
         click.echo(problem.format(), err=True)
     if report_file is not None:
-        report_file.parent.mkdir(parents=True, exist_ok=True)
-        report_file.write_text(json.dumps(result.as_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-                               encoding="utf-8")
+        _write_report(report_file, result)
     click.echo(result.summary(), err=not result.ok)
     if not result.ok:
         if strict and not result.errors:
@@ -82,6 +80,29 @@ def _finish(result: BuildReport, report_file: Path | None, strict: bool) -> None
             click.echo("legation: nothing was written; the previous output was left as it was", err=True)
         sys.exit(1)
 
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with every string (keys too) encodable as UTF-8; see :func:`printable`."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_json_safe(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _write_report(report_file: Path, result: BuildReport) -> None:
+    text = json.dumps(_json_safe(result.as_json()), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    try:
+        report_file.parent.mkdir(parents=True, exist_ok=True)
+        report_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        reason = (f"{report_file.parent} is not a folder" if isinstance(exc, FileExistsError | NotADirectoryError)
+                  else exc.strerror or str(exc))
+        click.echo(printable(f"{report_file}: error: cannot write the build report: {reason}"), err=True)
+        click.echo("    hint: choose another --report path, in a folder you can write to", err=True)
+        sys.exit(1)
 
 
 def _root_option(function: Any) -> Any:
@@ -212,7 +233,7 @@ def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> No
                for page in loaded.pages}
     report = translation_status(list(loaded.pages), loaded.config, changed, now)
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False, sort_keys=True))
+        click.echo(json.dumps(_json_safe(report.as_json()), indent=2, ensure_ascii=False, sort_keys=True))
     else:
         click.echo(report.table())
     for problem in loaded.problems:
@@ -234,15 +255,15 @@ def check_command(as_json: bool, now: datetime, root: Path) -> None:
 
     result = check_site(root.resolve(), now)
     if as_json:
-        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False, sort_keys=True))
+        click.echo(json.dumps(_json_safe(result.as_json()), indent=2, ensure_ascii=False, sort_keys=True))
     else:
         for path, problems in result.grouped().items():
-            click.echo(path)
+            click.echo(printable(path))
             for problem in problems:
                 where = f"{problem.location.line}:{problem.location.col}" if problem.location.line else "-"
-                click.echo(f"  {where:>7}  {problem.severity}: {problem.message}")
+                click.echo(printable(f"  {where:>7}  {problem.severity}: {problem.message}"))
                 if problem.hint:
-                    click.echo(f"           hint: {problem.hint}")
+                    click.echo(printable(f"           hint: {problem.hint}"))
         for change in result.upcoming:
             click.echo(f"next 24 h: {change['file']} becomes {change['to']} at {change['at']}")
         click.echo(f"legation check: {len(result.problems)} problems" if result.failed else "legation check: no problems")

@@ -8,11 +8,27 @@ they survive crossing a process pool.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to encode as UTF-8: bytes of a file name that are not UTF-8 (Python keeps them as
+    surrogate escapes) are shown as ``\\xNN``, any other lone surrogate as ``\\uNNNN``."""
+    if not _SURROGATE.search(text):
+        return text
+
+    def show(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+    return _SURROGATE.sub(show, text)
 
 
 @dataclass(frozen=True, order=True)
@@ -45,16 +61,16 @@ class Problem:
         text = f"{self.location}: {self.severity}: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        return printable(text)
 
     def as_json(self) -> dict[str, object]:
         return {
             "severity": self.severity,
-            "file": self.location.path,
+            "file": printable(self.location.path),
             "line": self.location.line,
             "col": self.location.col,
-            "message": self.message,
-            "hint": self.hint,
+            "message": printable(self.message),
+            "hint": printable(self.hint),
             "code": self.code,
         }
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import BuildOptions, BuildReport, build
-from .errors import Problem
+from .errors import Problem, printable
 
 WATCHED = ("content", "templates", "themes", "i18n", "static", "site.yml")
 PREVIEW_DIR = ".legation-cache/preview"
@@ -59,8 +59,8 @@ def error_page(problems: Iterable[Problem], root: Path) -> bytes:
         excerpt = _excerpt(root, problem)
         items.append(
             "<li><p><code>{loc}</code>: {msg}</p>{hint}{excerpt}</li>".format(
-                loc=html.escape(str(problem.location)), msg=html.escape(problem.message),
-                hint=f"<p>Fix: {html.escape(problem.hint)}</p>" if problem.hint else "", excerpt=excerpt))
+                loc=html.escape(printable(str(problem.location))), msg=html.escape(printable(problem.message)),
+                hint=f"<p>Fix: {html.escape(printable(problem.hint))}</p>" if problem.hint else "", excerpt=excerpt))
     body = "".join(items) or "<li>The build failed.</li>"
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed · legation preview</title>"

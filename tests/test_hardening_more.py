@@ -101,17 +101,44 @@ def test_non_utf8_file_name_is_a_located_error(make_site: Callable[..., Path]) -
     assert not (root / "public").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cli._finish writes the --report JSON with ensure_ascii=False as UTF-8; a "
-                                       "problem naming a non-UTF-8 file name (surrogate escape) raises UnicodeEncodeError")
-def test_non_utf8_file_name_with_report_is_not_a_traceback(make_site: Callable[..., Path]) -> None:
+@pytest.mark.parametrize("stream_errors", ["strict", "surrogateescape"])
+def test_non_utf8_file_name_with_report_is_not_a_traceback(make_site: Callable[..., Path], stream_errors: str) -> None:
     root = make_site()
     _write_non_utf8_name(root)
     report_file = root.parent / "report.json"
-    done = cli_process("build", "--root", str(root), "--report", str(report_file))
+    env = {**os.environ, "PYTHONIOENCODING": f"utf-8:{stream_errors}"}
+    done = cli_process("build", "--root", str(root), "--report", str(report_file), env=env)
     assert done.returncode == 1
-    assert "Traceback" not in done.stderr
-    data = json.loads(report_file.read_text(encoding="utf-8"))
-    assert data["ok"] is False and data["errors"] and "caf" in data["errors"][0]["file"]
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr
+    # the undecodable byte is shown, not dropped or passed through raw
+    assert 'content/announcements/caf\\xff.en.md: error: "caf\\xff" is not a safe URL slug' in done.stderr
+    assert "nothing was written" in done.stderr
+    data = json.loads(report_file.read_bytes().decode("utf-8"))  # strict UTF-8: no raw bytes, no lone surrogates
+    assert data["ok"] is False
+    (error,) = data["errors"]
+    assert error["file"] == "content/announcements/caf\\xff.en.md" and "not a safe URL slug" in error["message"]
+    checked = cli_process("check", "--root", str(root), env=env)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert checked.stdout.startswith("content/announcements/caf\\xff.en.md\n")
+
+
+def test_non_utf8_file_name_in_the_preview_error_page(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    _write_non_utf8_name(root)
+    app = PreviewApp(root, root / ".legation-cache/preview")
+    report = app.rebuild(lambda: NOW)
+    assert report is not None and not report.ok
+    status, body = _call(app, "/en/")
+    assert status.startswith("500") and b"caf\\xff.en.md" in body
+
+
+def test_report_that_cannot_be_written_is_a_clear_error(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    (root / "afile").write_text("precious")
+    done = cli_process("build", "--root", str(root), "--report", str(root / "afile" / "report.json"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{root / 'afile'} is not a folder" in done.stderr and "choose another --report" in done.stderr
+    assert (root / "afile").read_text() == "precious"
 
 
 # ------------------------------------------------------------------ 3. unusable output folder
@@ -129,27 +156,34 @@ def test_output_path_that_is_a_file_is_a_clear_error(make_site: Callable[..., Pa
     assert done.returncode == 1 and "Traceback" not in done.stderr and "not a folder" in done.stderr
 
 
-@pytest.mark.xfail(strict=True, raises=OSError,
-                   reason="build_lock() runs out_dir.parent.mkdir() outside any OSError handling, so an output folder "
-                          "under a regular file escapes build() as FileExistsError instead of a failed BuildReport")
-def test_output_folder_under_a_file_is_a_clear_error(make_site: Callable[..., Path]) -> None:
+@pytest.mark.parametrize(("below", "message"), [
+    ("public", "the output folder's parent {afile} is not a folder"),
+    ("deeper/public", "the output folder's parent {afile}/deeper cannot be created: {afile} is a file, not a folder"),
+], ids=["parent-is-a-file", "ancestor-is-a-file"])
+def test_output_folder_under_a_file_is_a_clear_error(make_site: Callable[..., Path], below: str, message: str) -> None:
     root = make_site()
-    (root / "afile").write_text("precious")
-    report = run_build(root, root / "afile" / "public")
+    afile = root / "afile"
+    afile.write_text("precious")
+    report = run_build(root, afile / below)
     assert not report.ok
-    assert report.errors and "afile" in report.errors[0].location.path + report.errors[0].message
-    assert (root / "afile").read_text() == "precious"
+    (problem,) = report.errors
+    assert problem.location.path == str(afile / below) and problem.code == "output"
+    assert problem.message == message.format(afile=afile)
+    assert problem.hint.startswith("choose another --out") and str(afile) in problem.hint
+    assert afile.read_text() == "precious"
+    assert sorted(p.name for p in root.iterdir()) == sorted(["afile", "content", "site.yml"])
 
 
-@pytest.mark.xfail(strict=True, reason="`legation build --out FILE/public` prints a FileExistsError traceback "
-                                       "(raised by build_lock's mkdir) instead of a clear error")
 def test_cli_output_folder_under_a_file_is_a_clear_error(make_site: Callable[..., Path]) -> None:
     root = make_site()
-    (root / "afile").write_text("precious")
-    done = cli_process("build", "--root", str(root), "--out", str(root / "afile" / "public"))
+    afile = root / "afile"
+    afile.write_text("precious")
+    done = cli_process("build", "--root", str(root), "--out", str(afile / "public"))
     assert done.returncode == 1
-    assert "Traceback" not in done.stderr and "afile" in done.stderr
-    assert (root / "afile").read_text() == "precious"
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr
+    assert f"{afile / 'public'}: error: the output folder's parent {afile} is not a folder" in done.stderr
+    assert "hint: choose another --out" in done.stderr and "nothing was written" in done.stderr
+    assert afile.read_text() == "precious"
 
 
 # ------------------------------------------------------------------ 4. escaping slugs

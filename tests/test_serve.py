@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner, Result
@@ -68,14 +69,25 @@ def _touch_later(path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
 
-@pytest.mark.parametrize("path", ["/../site.yml", "/%2e%2e/site.yml", "/en/../../site.yml", "/../../../etc/passwd"])
+SECRET = b"TOP-SECRET: not for the preview"
+
+
+@pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/en/../../secret.txt", "/..//secret.txt",
+                                  "/./en/./../../secret.txt", "/../../../{root}/.legation-cache/secret.txt"])
 def test_preview_refuses_paths_outside_the_output(make_site: Callable[..., Path], path: str) -> None:
     root = make_site()
     app = PreviewApp(root, root / ".legation-cache/preview")
-    assert app.rebuild(lambda: NOW) is not None
+    report = app.rebuild(lambda: NOW)
+    assert report is not None and report.ok
+    secret = app.out_dir.parent / "secret.txt"  # just outside the served folder
+    secret.write_bytes(SECRET)
+    path = path.format(root=root.name)
+    # A naive server (percent-decode, join, read) would reach the secret, so this test can fail.
+    naive = Path(os.path.normpath(str(app.out_dir) + unquote(path)))
+    assert naive == secret and naive.read_bytes() == SECRET
     status, body = call(app, path)
     assert status.startswith("404")
-    assert b"base_url" not in body and b"root:" not in body
+    assert SECRET not in body
 
 
 def test_preview_relaxes_csp_only_in_the_preview(make_site: Callable[..., Path]) -> None:
