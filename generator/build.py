@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 from .cache import (
     CACHE_DIR,
     CACHE_FILE,
+    SNIPPET_CACHE,
     UnitState,
+    load_json_cache,
     load_markdown_cache,
     load_render_state,
+    save_json_cache,
     save_markdown_cache,
     save_render_state,
 )
@@ -159,7 +162,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .content import discover, parse_cached
     from .i18n import load_catalog
     from .site import assemble, schedule_changes
-    from .snippets import build_snippets, snippet_outputs
+    from .snippets import build_snippet_files
     from .templates import Renderer, make_environment
 
     try:
@@ -201,21 +204,34 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         with timer.stage("render"):
             env = make_environment(options.root, chain)
             reuse: UnitState = {}
+            previous_files: dict[str, str] = {}
             if options.write and options.incremental:
                 previous_dir, units = load_render_state(options.root)
                 if previous_dir == str(options.out_dir):
-                    written = read_manifest(options.out_dir)
-                    reuse = {key: unit for key, unit in units.items() if all(path in written for path in unit[1])}
-            renderer = Renderer(site, env, catalog, reuse, str(options.out_dir))
+                    previous_files = read_manifest(options.out_dir)
+                    reuse = {key: unit for key, unit in units.items()
+                             if all(path in previous_files for path in unit[1])}
+            renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files)
             outputs = renderer.render_all(options.jobs)
             outputs.extend(_static_files(options.root, chain.static_dirs))
             outputs.append(headers_file())
         with timer.stage("snippets"):
-            items = build_snippets(site, catalog, options.jobs)
-            for item in items:
-                diagnostics.extend(item.problems)
-            snippet_files = snippet_outputs(site, catalog, items, "_snippets/" if options.snippets_in_site else "")
             snippets_dir = options.root / config.snippets.out_dir
+            prefix = "_snippets/" if options.snippets_in_site else ""
+            target = options.out_dir if options.snippets_in_site else snippets_dir
+            previous, discarded = load_json_cache(options.root, SNIPPET_CACHE) if options.incremental else (None, False)
+            written = read_manifest(target) if options.write and options.incremental else {}
+            try:
+                made = build_snippet_files(site, catalog, options.jobs, previous, str(target), written, prefix)
+            except ValueError:
+                discarded = True
+                made = build_snippet_files(site, catalog, options.jobs, None, str(target), {}, prefix)
+            if discarded:
+                diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{SNIPPET_CACHE}"),
+                                    "the snippet cache was unreadable and was discarded; every post is made again",
+                                    "nothing to do: a fresh cache is written after this build", "cache")
+            diagnostics.extend(made.problems)
+            snippet_files = list(made.outputs)
             if options.snippets_in_site:
                 outputs.extend(snippet_files)
                 snippet_files = []
@@ -232,6 +248,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 write_site(snippet_files, snippets_dir, options.root)
         if options.incremental:
             save_markdown_cache(options.root, next_cache)
+            save_json_cache(options.root, SNIPPET_CACHE, made.state)
             save_render_state(options.root, str(options.out_dir), renderer.unit_state())
             done = report(True)
             save_state(options.root, BuildState(

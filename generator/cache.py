@@ -60,6 +60,7 @@ def save_markdown_cache(root: Path, entries: dict[str, Rendered]) -> None:
 
 
 RENDER_FILE = "render-v2.json"
+SNIPPET_CACHE = "snippets-v1.json"
 
 UnitState = dict[str, tuple[str, list[str]]]
 
@@ -89,5 +90,32 @@ def save_render_state(root: Path, out_dir: str, units: UnitState) -> None:
         data = {key: [digest, paths] for key, (digest, paths) in sorted(units.items())}
         temporary.write_text(json.dumps({"out_dir": out_dir, "units": data}), encoding="utf-8")
         os.replace(temporary, folder / RENDER_FILE)
+    except OSError:
+        pass
+
+
+def load_json_cache(root: Path, name: str) -> tuple[object, bool]:
+    """(parsed JSON or None, discarded) of one cache file; the caller checks its shape."""
+    try:
+        text = (root / CACHE_DIR / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, False
+    except (OSError, UnicodeDecodeError):
+        return None, True
+    try:
+        return json.loads(text), False
+    except ValueError:
+        return None, True
+
+
+def save_json_cache(root: Path, name: str, data: object) -> None:
+    """Write one cache file atomically; a failure to write it never fails the build."""
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ".gitignore").write_text("*\n", encoding="utf-8")
+        temporary = folder / f".{name}.{os.getpid()}"
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, folder / name)
     except OSError:
         pass

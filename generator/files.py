@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import OutputError, SourceLocation
+from .errors import LegationError, OutputError, SourceLocation
 from .model import OutputFile
 
 MARKER = ".legation-manifest.json"
@@ -48,25 +48,62 @@ def check_output_path(path: str) -> PurePosixPath:
 
 def check_output_dir(out_dir: Path, root: Path) -> None:
     """Refuse output folders whose replacement would destroy something else."""
-    out, site = out_dir.resolve(), root.resolve()
-    if out == site or out in site.parents or site / "content" == out or (site / "content") in out.parents:
-        raise OutputError.at(SourceLocation(str(out_dir)), "the output folder would contain or replace the site's sources",
-                             "choose another --out, such as public/", "output")
-    if out.exists() and not out.is_dir():
-        raise OutputError.at(SourceLocation(str(out_dir)), "the output path exists and is not a folder",
-                             "remove it or choose another --out", "output")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise OutputError.at(SourceLocation(str(out_dir)),
-                             "the output folder is not empty and was not made by legation; it would be replaced",
-                             "empty it, or choose another --out", "output")
+    try:
+        out, site = out_dir.resolve(), root.resolve()
+        if out == site or out in site.parents or site / "content" == out or (site / "content") in out.parents:
+            raise OutputError.at(SourceLocation(str(out_dir)),
+                                 "the output folder would contain or replace the site's sources",
+                                 "choose another --out, such as public/", "output")
+        if out.exists() and not out.is_dir():
+            raise OutputError.at(SourceLocation(str(out_dir)), "the output path exists and is not a folder",
+                                 "remove it or choose another --out", "output")
+        if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+            raise OutputError.at(SourceLocation(str(out_dir)),
+                                 "the output folder is not empty and was not made by legation; it would be replaced",
+                                 "empty it, or choose another --out", "output")
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, from resolve()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OutputError.at(SourceLocation(str(out_dir)), f"cannot inspect the output folder {out_dir}: {reason}",
+                             "check its permissions, or choose another --out", "output") from None
+
+
+def _blocking_file(folder: Path) -> Path | None:
+    """The nearest existing ancestor-or-self of ``folder`` that is not a folder (so ``folder`` cannot be made)."""
+    for candidate in (folder, *folder.parents):
+        try:
+            if candidate.exists() or candidate.is_symlink():
+                return None if candidate.is_dir() else candidate
+        except OSError:
+            return None
+    return None
+
+
+def _prepare_parent(out_dir: Path) -> None:
+    """Create the folder that holds ``out_dir`` (and its lock and staging folders), or say clearly why not."""
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = _blocking_file(parent)
+        if blocker is not None:
+            what = (f"the output folder's parent {parent} is not a folder" if blocker == parent
+                    else f"the output folder's parent {parent} cannot be created: {blocker} is a file, not a folder")
+            hint = f"choose another --out, or move {blocker} out of the way"
+        else:
+            what = f"the output folder's parent {parent} cannot be created: {exc.strerror or exc}"
+            hint = "choose another --out, in a folder you can write to"
+        raise OutputError.at(SourceLocation(str(out_dir)), what, hint, "output") from None
 
 
 @contextmanager
 def build_lock(out_dir: Path, wait_seconds: float = 60.0, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """One build at a time per output folder; the kernel drops the lock when a build dies."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _prepare_parent(out_dir)
     lock_path = out_dir.parent / f".{out_dir.name}.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise _lock_error(out_dir, lock_path, exc) from None
     try:
         deadline = time.monotonic() + wait_seconds
         announced = False
@@ -83,11 +120,20 @@ def build_lock(out_dir: Path, wait_seconds: float = 60.0, on_wait: Callable[[], 
                                          f"another build of {out_dir} is still running after {wait_seconds:.0f} s",
                                          "wait for it to finish, then build again", "locked") from None
                 time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError as exc:
+            raise _lock_error(out_dir, lock_path, exc) from None
         yield
     finally:
         os.close(fd)
+
+
+def _lock_error(out_dir: Path, lock_path: Path, exc: OSError) -> LegationError:
+    return OutputError.at(SourceLocation(str(lock_path)), f"cannot write the lock file {lock_path}: {exc.strerror or exc}",
+                          f"remove {lock_path} if it is not a file, check that {out_dir.parent} is writable, "
+                          "or choose another --out", "output")
 
 
 def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> WriteStats:
@@ -97,21 +143,26 @@ def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> 
     hard-linked from it instead of written; when nothing changed, nothing is touched.
     """
     planned: dict[str, tuple[OutputFile, str]] = {}
-    for output in outputs:
-        check_output_path(output.path)
-        if output.path in planned or output.path == MARKER:
-            raise OutputError.at(SourceLocation(output.path), f"two outputs would be written to {output.path}",
-                                 "rename one of the items that produce it", "collision")
-        planned[output.path] = (output, _digest(output, src_root))
+    try:
+        for output in outputs:
+            check_output_path(output.path)
+            if output.path in planned or output.path == MARKER:
+                raise OutputError.at(SourceLocation(output.path), f"two outputs would be written to {output.path}",
+                                     "rename one of the items that produce it", "collision")
+            planned[output.path] = (output, _digest(output, src_root))
+        size = sum(_size(output, src_root) for output, _ in planned.values())
+    except OSError as exc:
+        raise OutputError.at(SourceLocation(str(exc.filename or src_root)),
+                             f"cannot read a file to copy into the site: {exc.strerror or exc}",
+                             "it was moved or deleted during the build; build again", "io") from None
     manifest = {path: digest for path, (_, digest) in sorted(planned.items())}
     previous = _read_manifest(out_dir)
-    size = sum(_size(output, src_root) for output, _ in planned.values())
-    _remove_leftovers(out_dir)
-    if previous == manifest and out_dir.is_dir():
-        return WriteStats(len(planned), size, 0)
     staging = out_dir.parent / f".{out_dir.name}.staging"
     written = 0
     try:
+        _remove_leftovers(out_dir)
+        if previous == manifest and out_dir.is_dir():
+            return WriteStats(len(planned), size, 0)
         staging.mkdir(parents=True)
         for path, (output, digest) in planned.items():
             target = staging / path
@@ -139,6 +190,8 @@ def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> 
 
 
 def _digest(output: OutputFile, src_root: Path) -> str:
+    if output.digest:
+        return output.digest
     if output.data is not None:
         return hashlib.sha256(output.data).hexdigest()
     assert output.copy_from is not None

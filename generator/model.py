@@ -239,3 +239,4 @@ class OutputFile:
     path: str  # relative to the output folder, posix separators
     data: bytes | None = None
     copy_from: str | None = None  # absolute path of a file to copy
+    digest: str = ""  # SHA-256 of the bytes when already known (a file reused from the previous output)

@@ -11,10 +11,11 @@ grapheme clusters (the ``regex`` module's ``\\X``) for Bluesky.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,13 +24,13 @@ from typing import Literal
 from urllib.parse import urlencode, urljoin
 
 import regex
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from twitter_text import extract_urls_with_indices, parse_tweet
 from twitter_text.config import config as twitter_config
 
 from .errors import Problem, SourceLocation
 from .i18n import Catalog, format_date, format_time
-from .model import OutputFile, Page, Site, SiteConfig
+from .model import Language, OutputFile, Page, Site, SiteConfig
 from .parallel import fork_map
 from .site import absolute_url, tag_label
 
@@ -77,7 +78,21 @@ EXCERPT_CHARS = 600
 _GRAPHEME = regex.compile(r"\X")
 
 
+#: Characters that can join a neighbour into one extended grapheme cluster (UAX #29): marks and
+#: other extenders, ZWJ, prepended and spacing marks, Hangul jamo and syllables, regional
+#: indicators, and CR (CR LF is one cluster). Text without any is one grapheme per code point.
+_JOINING = regex.compile(
+    r"[\r\p{M}\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
+    r"\p{Grapheme_Cluster_Break=Prepend}\p{Grapheme_Cluster_Break=SpacingMark}"
+    r"\p{Grapheme_Cluster_Break=L}\p{Grapheme_Cluster_Break=V}\p{Grapheme_Cluster_Break=T}"
+    r"\p{Grapheme_Cluster_Break=LV}\p{Grapheme_Cluster_Break=LVT}\p{Grapheme_Cluster_Break=Regional_Indicator}]"
+)
+
+
 def grapheme_count(text: str) -> int:
+    """Extended grapheme clusters (what Bluesky counts); ``len`` when no character can join another."""
+    if _JOINING.search(text) is None:
+        return len(text)
     return len(_GRAPHEME.findall(text))
 
 
@@ -90,6 +105,10 @@ _LIGHT_WEIGHT = _TWITTER["ranges"][0]["weight"]
 assert len({r["weight"] for r in _TWITTER["ranges"]}) == 1, "twitter-text ranges with different weights"
 
 
+_NEWLINES = regex.compile(r"\r\n|\r|\n")
+_SPACES = regex.compile(r"\s+")
+
+
 def twitter_length(text: str) -> int:
     """twitter-text's weighted length (``parse_tweet(text).weightedLength``).
 
@@ -99,7 +118,7 @@ def twitter_length(text: str) -> int:
     ``parse_tweet`` counts it; everything else goes to ``parse_tweet``.
     tests/test_snippets.py checks the two agree on random multilingual text.
     """
-    normalized = regex.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
+    normalized = _NEWLINES.sub("\n", unicodedata.normalize("NFC", text))
     if _EMOJI_POSSIBLE.search(normalized):
         return int(parse_tweet(text).weightedLength)
     scale, urls = _TWITTER["scale"], extract_urls_with_indices(normalized)
@@ -273,7 +292,7 @@ def _protected(text: str) -> list[tuple[int, int]]:
 def cut_points(text: str) -> list[int]:
     """Where ``text`` may be cut: before whitespace (word boundaries), else at grapheme boundaries; never in a URL or hashtag."""
     spans = _protected(text)
-    words = [m.start() for m in regex.finditer(r"\s+", text)
+    words = [m.start() for m in _SPACES.finditer(text)
              if m.start() > 0 and not any(start < m.start() < end for start, end in spans)]
     return words or _grapheme_points(text)
 
@@ -365,8 +384,25 @@ def event_when(site: Site, catalog: Catalog, page: Page) -> str:
     return when
 
 
-def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page) -> Post:
+@dataclass(frozen=True)
+class _Shared:
+    """What every platform's post of one item starts from (computed once per item)."""
+
+    when: str
+    hashtags: tuple[str, ...]
+    excerpt: str
+
+
+def _shared(site: Site, catalog: Catalog, page: Page) -> _Shared:
+    urgent = page.alert or page.kind == "consular"
+    return _Shared(event_when(site, catalog, page), hashtags_for(site.config, page),
+                   excerpt(page.body_html) if urgent else "")
+
+
+def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, shared: _Shared | None = None) -> Post:
     config = site.config
+    if shared is None:
+        shared = _shared(site, catalog, page)
     rtl = config.language(page.lang).direction == "rtl"
     url = tracked_url(config, page, rule.name)
     limit = rule.caption_limit if rule.caption_limit and page.image is not None else rule.limit
@@ -379,10 +415,10 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page) -> 
     title = prefix + page.title
     link = isolate(url, rtl)
     link_block = f"{catalog.get(page.lang, 'snippet.link_in_bio')}\n{link}" if rule.link_as_text else link
-    tags = hashtags_for(config, page)
+    tags = shared.hashtags
     if rule.max_hashtags is not None:
         tags = tags[:rule.max_hashtags]
-    extra = excerpt(page.body_html) if urgent and rule.long_form else ""
+    extra = shared.excerpt if urgent and rule.long_form else ""
     summary = page.summary if page.summary != page.title else ""
 
     counted: dict[str, int] = {}
@@ -396,7 +432,7 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page) -> 
         return sum(counted[part] for part in parts) + 2 * (len(parts) - 1)
 
     shown = tuple(isolate(t, rtl and _is_latin(t)) for t in tags)
-    first = _Draft(title, event_when(site, catalog, page), summary, extra, link_block, tags, shown)
+    first = _Draft(title, shared.when, summary, extra, link_block, tags, shown)
     draft, notes = _shorten(first, lambda d: measure(d) <= limit)
     text = draft.text()
     length = count(rule, text)  # the exact count of the whole post is what is reported
@@ -404,7 +440,7 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page) -> 
         draft, notes = _shorten(first, lambda d: count(rule, d.text()) <= limit)
         text = draft.text()
         length = count(rule, text)
-    api_text = "".join("\\" + ch if ch in rule.escape else ch for ch in text) if rule.escape else ""
+    api_text = text.translate({ord(ch): "\\" + ch for ch in rule.escape}) if rule.escape else ""
     if api_text and len(api_text) > limit:
         notes.append(f"with reserved characters escaped the post is {len(api_text)} characters")
     photo = ""
@@ -417,16 +453,10 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page) -> 
 def item_snippets(site: Site, catalog: Catalog, page: Page) -> ItemSnippets:
     config = site.config
     platforms = config.snippets.platforms
-    posts = tuple(make_post(effective_rule(config, name), site, catalog, page) for name in platforms)
-    problems = tuple(
-        Problem("warning", SourceLocation(page.source),
-                f"the {RULES[post.platform].label} post does not fit in {post.limit} "
-                f"({post.counting}) even after shortening: {'; '.join(post.notes) or f'{post.length} long'}",
-                "shorten the title, or leave that platform out of snippets.platforms", "snippet")
-        for post in posts if not post.fits
-    )
+    shared = _shared(site, catalog, page)
+    posts = tuple(make_post(effective_rule(config, name), site, catalog, page, shared) for name in platforms)
     direction = config.language(page.lang).direction
-    return ItemSnippets(page, absolute_url(config, page.url), direction, posts, problems)
+    return ItemSnippets(page, absolute_url(config, page.url), direction, posts, _problems(page, posts))
 
 
 def effective_rule(config: SiteConfig, name: str) -> PlatformRules:
@@ -441,6 +471,16 @@ def effective_rule(config: SiteConfig, name: str) -> PlatformRules:
     return rule
 
 
+def _problems(page: Page, posts: tuple[Post, ...]) -> tuple[Problem, ...]:
+    return tuple(
+        Problem("warning", SourceLocation(page.source),
+                f"the {RULES[post.platform].label} post does not fit in {post.limit} "
+                f"({post.counting}) even after shortening: {'; '.join(post.notes) or f'{post.length} long'}",
+                "shorten the title, or leave that platform out of snippets.platforms", "snippet")
+        for post in posts if not post.fits
+    )
+
+
 def site_snippets(site: Site, catalog: Catalog) -> list[ItemSnippets]:
     """Snippets for every published item (not static pages) in every language."""
     return build_snippets(site, catalog, 1)
@@ -449,19 +489,162 @@ def site_snippets(site: Site, catalog: Catalog) -> list[ItemSnippets]:
 def build_snippets(site: Site, catalog: Catalog, jobs: int) -> list[ItemSnippets]:
     """site_snippets, spread over ``jobs`` worker processes; the result does not depend on ``jobs``.
 
-    Workers send back only the posts and problems (not the pages, which the parent already has).
+    Workers send back only the posts (not the pages, which the parent already has).
     """
+    pages = snippet_pages(site)
+
+    def work(page: Page) -> tuple[Post, ...]:
+        return item_snippets(site, catalog, page).posts
+
+    return [_item(site, page, posts) for page, posts in zip(pages, fork_map(work, pages, jobs), strict=True)]
+
+
+def snippet_pages(site: Site) -> list[Page]:
+    """The items that get posts: every published item (not static pages), when any platform is set."""
     if not site.config.snippets.platforms:
         return []
-    pages = [page for page in site.pages if page.section != "pages" and site.page_status(page) == "published"]
+    return [page for page in site.pages if page.section != "pages" and site.page_status(page) == "published"]
 
-    def work(page: Page) -> tuple[tuple[Post, ...], tuple[Problem, ...]]:
-        made = item_snippets(site, catalog, page)
-        return made.posts, made.problems
 
-    results = fork_map(work, pages, jobs)
-    return [ItemSnippets(page, absolute_url(site.config, page.url), site.config.language(page.lang).direction, posts, problems)
-            for page, (posts, problems) in zip(pages, results, strict=True)]
+def _item(site: Site, page: Page, posts: tuple[Post, ...]) -> ItemSnippets:
+    return ItemSnippets(page, absolute_url(site.config, page.url), site.config.language(page.lang).direction,
+                        posts, _problems(page, posts))
+
+
+def snippet_settings(site: Site, catalog: Catalog) -> str:
+    """Everything besides the page that a post is made from: this module's code, config, UI strings, counting tables."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name in ("board.html", "board.js", "board.css"):
+        digest.update((BOARD_DIR / name).read_bytes())
+    digest.update(repr((site.config, sorted((k, sorted(v.items())) for k, v in catalog.strings.items()),
+                        sorted(RULES.items()), _TWITTER)).encode())
+    return digest.hexdigest()
+
+
+def snippet_key(settings: str, page: Page) -> str:
+    return hashlib.sha256((settings + repr(page)).encode()).hexdigest()[:32]
+
+
+_POST_FIELDS = tuple(f.name for f in fields(Post))
+
+
+def post_record(post: Post) -> list[object]:
+    return [list(v) if isinstance(v, tuple) else v for v in (getattr(post, name) for name in _POST_FIELDS)]
+
+
+def post_from_record(record: object) -> Post:
+    """A Post read back from the snippet cache; ValueError when the record has the wrong shape."""
+    if not isinstance(record, list) or len(record) != len(_POST_FIELDS):
+        raise ValueError("snippet cache post of the wrong shape")
+    values: dict[str, object] = {}
+    for name, value in zip(_POST_FIELDS, record, strict=True):
+        expected = _POST_TYPES[name]
+        if expected == "tuple":
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise ValueError(f"snippet cache field {name} of the wrong type")
+            value = tuple(value)
+        elif type(value).__name__ != expected:
+            raise ValueError(f"snippet cache field {name} of the wrong type")
+        values[name] = value
+    return Post(**values)  # type: ignore[arg-type]
+
+
+_POST_TYPES = MappingProxyType({f.name: str(f.type).split("[", 1)[0] for f in fields(Post)})
+
+
+@dataclass(frozen=True)
+class SnippetBuild:
+    """The snippet files of one build, the warnings about posts that do not fit, and the cache for the next build."""
+
+    outputs: tuple[OutputFile, ...]
+    problems: tuple[Problem, ...]
+    state: dict[str, object]
+
+
+def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: object, out_label: str,
+                        written: Mapping[str, str], prefix: str = "") -> SnippetBuild:
+    """snippet_outputs for every item, reusing what the previous build made where its inputs did not change.
+
+    ``previous`` is the state a previous build returned (as read back from JSON; anything of the wrong
+    shape raises ValueError, and the caller starts again with none). Posts are reused by the digest of
+    their page and settings; an item's JSON and a language's board are taken from ``out_label`` (the
+    folder the previous build wrote, whose manifest is ``written``) when nothing they show changed.
+    """
+    pages = snippet_pages(site)
+    if not pages:
+        return SnippetBuild((), (), {})
+    old_items, old_boards, same_place = _previous_state(previous, out_label)
+    settings = snippet_settings(site, catalog)
+    keys = [snippet_key(settings, page) for page in pages]
+    missing = [page for page, key in zip(pages, keys, strict=True) if key not in old_items]
+
+    def work(page: Page) -> tuple[Post, ...]:
+        return item_snippets(site, catalog, page).posts
+
+    made = dict(zip((id(p) for p in missing), fork_map(work, missing, jobs if len(missing) > 16 else 1), strict=True))
+    posts_of: dict[str, tuple[Post, ...]] = {}
+
+    def posts(page: Page, key: str) -> tuple[Post, ...]:
+        if id(page) in made:
+            return made[id(page)]
+        if key not in posts_of:
+            records = old_items[key][1]
+            if not isinstance(records, list):
+                raise ValueError("snippet cache entry of the wrong shape")
+            posts_of[key] = tuple(post_from_record(r) for r in records)
+        return posts_of[key]
+
+    def reused(path: str, digest: str) -> OutputFile | None:
+        if same_place and written.get(path) == digest:
+            return OutputFile(path, copy_from=f"{out_label}/{path}", digest=digest)
+        return None
+
+    outputs: list[OutputFile] = []
+    problems: list[Problem] = []
+    items: dict[str, list[object]] = {}
+    for page, key in zip(pages, keys, strict=True):
+        fits = all(post.fits for post in made[id(page)]) if id(page) in made else old_items[key][0]
+        if fits is not True:
+            problems.extend(_problems(page, posts(page, key)))
+        path = prefix + f"{page.lang}/{page.section}/{page.slug}.json"
+        old_digest = old_items[key][2] if key in old_items else ""
+        output = reused(path, old_digest) if isinstance(old_digest, str) and old_digest else None
+        if output is None:
+            data = item_json(_item(site, page, posts(page, key)))
+            output = OutputFile(path, data, digest=hashlib.sha256(data).hexdigest())
+        outputs.append(output)
+        items[key] = [fits is True, [post_record(p) for p in posts(page, key)] if id(page) in made else old_items[key][1],
+                      output.digest]
+    boards: dict[str, list[str]] = {}
+    template = board_template()
+    for language in site.config.languages:
+        mine = [(page, key) for page, key in zip(pages, keys, strict=True) if page.lang == language.code]
+        board = hashlib.sha256((settings + prefix + "".join(key for _, key in mine)).encode()).hexdigest()
+        path = f"{prefix}{language.code}/index.html"
+        old = old_boards.get(language.code)
+        output = reused(path, old[1]) if isinstance(old, list) and len(old) == 2 and old[0] == board else None
+        if output is None:
+            data = board_html(site, catalog, language, [_item(site, page, posts(page, key)) for page, key in mine], template)
+            output = OutputFile(path, data, digest=hashlib.sha256(data).hexdigest())
+        outputs.append(output)
+        boards[language.code] = [board, output.digest]
+    outputs.extend(board_extras(site, prefix))
+    return SnippetBuild(tuple(outputs), tuple(problems), {"out": out_label, "items": items, "boards": boards})
+
+
+def _previous_state(previous: object, out_label: str) -> tuple[dict[str, list[object]], dict[str, object], bool]:
+    """(items, boards, whether its files are where this build writes) of a previous state; ValueError if malformed."""
+    if previous is None:
+        return {}, {}, False
+    if not (isinstance(previous, dict) and isinstance(previous.get("items"), dict)
+            and isinstance(previous.get("boards"), dict)):
+        raise ValueError("snippet cache of the wrong shape")
+    items = previous["items"]
+    for entry in items.values():
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], bool)
+                and isinstance(entry[1], list) and isinstance(entry[2], str)):
+            raise ValueError("snippet cache entry of the wrong shape")
+    return items, previous["boards"], previous.get("out") == out_label
 
 
 # ------------------------------------------------------------------ output
@@ -475,27 +658,45 @@ def snippet_outputs(site: Site, catalog: Catalog, items: list[ItemSnippets], pre
     """
     if not site.config.snippets.platforms:
         return []
-    outputs = [OutputFile(prefix + item.path, (json.dumps(item.as_json(), ensure_ascii=False, indent=2) + "\n").encode())
-               for item in items]
+    outputs = [OutputFile(prefix + item.path, item_json(item)) for item in items]
+    template = board_template()
+    for language in site.config.languages:
+        mine = [item for item in items if item.page.lang == language.code]
+        outputs.append(OutputFile(f"{prefix}{language.code}/index.html",
+                                  board_html(site, catalog, language, mine, template)))
+    outputs.extend(board_extras(site, prefix))
+    return outputs
+
+
+def item_json(item: ItemSnippets) -> bytes:
+    return (json.dumps(item.as_json(), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def board_template() -> Template:
     env = Environment(loader=FileSystemLoader(str(BOARD_DIR)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    template = env.get_template("board.html")
-    config = site.config
-    for language in config.languages:
-        def t(key: str, _lang: str = language.code, **values: object) -> str:
-            text = catalog.get(_lang, key)
-            return text.format(**values) if values else text
+    return env.get_template("board.html")
 
-        mine = [item for item in items if item.page.lang == language.code]
-        html = template.render(lang=language, languages=config.languages, site_title=config.site_title(language.code),
-                               t=t, items=mine, rules=RULES, prefix="../")
-        outputs.append(OutputFile(f"{prefix}{language.code}/index.html", html.encode("utf-8")))
+
+def board_html(site: Site, catalog: Catalog, language: Language, items: list[ItemSnippets], template: Template) -> bytes:
+    """One language's board: every item's posts with copy buttons."""
+    def t(key: str, **values: object) -> str:
+        text = catalog.get(language.code, key)
+        return text.format(**values) if values else text
+
+    config = site.config
+    return template.render(lang=language, languages=config.languages, site_title=config.site_title(language.code),
+                           t=t, items=items, rules=RULES, prefix="../").encode("utf-8")
+
+
+def board_extras(site: Site, prefix: str) -> list[OutputFile]:
+    """The board's language chooser, script and style sheet."""
     index = "".join(f'<li><a href="{escape(lang.code)}/" lang="{escape(lang.code)}">{escape(lang.name)}</a></li>'
-                    for lang in config.languages)
-    outputs.append(OutputFile(prefix + "index.html", (
+                    for lang in site.config.languages)
+    outputs = [OutputFile(prefix + "index.html", (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
         'content="width=device-width, initial-scale=1"><title>Snippets</title><link rel="stylesheet" href="board.css">'
-        f"</head><body><main><h1>Snippets</h1><ul>{index}</ul></main></body></html>\n").encode()))
+        f"</head><body><main><h1>Snippets</h1><ul>{index}</ul></main></body></html>\n").encode())]
     for name in ("board.js", "board.css"):
         outputs.append(OutputFile(prefix + name, (BOARD_DIR / name).read_bytes()))
     return outputs

@@ -127,13 +127,15 @@ class Renderer:
     """Renders every HTML page of one Site with one environment and catalog.
 
     ``reuse`` (unit key → (input digest, output paths) of the previous build, whose files are in
-    ``previous_dir``) lets a page, list, feed or calendar whose inputs did not change be taken from the
-    previous output instead of rendered again.
+    ``previous_dir``, listed with their SHA-256 in ``previous_files``) lets a page, list, feed or calendar
+    whose inputs did not change be taken from the previous output instead of rendered again.
     """
 
     def __init__(self, site: Site, env: Environment, catalog: Catalog,
-                 reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = ""):
+                 reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = "",
+                 previous_files: Mapping[str, str] | None = None):
         self.site, self.env, self.catalog = site, env, catalog
+        self.previous_files = previous_files or {}
         self.reuse, self.previous_dir = reuse or {}, previous_dir
         self.config = site.config
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
@@ -269,7 +271,8 @@ class Renderer:
         extra = list(self.copy_assets(self.site.pages[int(unit[1])])) if unit[0] == "item" else []
         previous = self.reuse.get(self.unit_key(unit))
         if digest is not None and self.previous_dir and previous is not None and previous[0] == digest:
-            return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}") for path in previous[1]], extra
+            return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}", digest=self.previous_files.get(path, ""))
+                    for path in previous[1]], extra
         return self._fresh(unit), extra
 
     def _fresh(self, unit: tuple[str, ...]) -> list[OutputFile]:
