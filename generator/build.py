@@ -14,13 +14,17 @@ from typing import TYPE_CHECKING, Any
 from .cache import (
     CACHE_DIR,
     CACHE_FILE,
+    PAGES_FILE,
     SNIPPET_CACHE,
     UnitState,
+    code_digest,
     load_json_cache,
     load_markdown_cache,
+    load_page_cache,
     load_render_state,
     save_json_cache,
     save_markdown_cache,
+    save_page_cache,
     save_render_state,
 )
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
@@ -193,8 +197,15 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{CACHE_FILE}"),
                                     "the build cache was unreadable and was discarded; everything is rebuilt",
                                     "nothing to do: a fresh cache is written after this build", "cache")
-            pages, found, next_cache = parse_cached(sources, config, options.jobs, cache)
-            diagnostics.extend(found)
+            code = code_digest() if options.incremental else ""
+            known, discarded = load_page_cache(options.root, code) if options.incremental else ({}, False)
+            if discarded:
+                diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{PAGES_FILE}"),
+                                    "the page cache was unreadable and was discarded; every page is parsed again",
+                                    "nothing to do: a fresh cache is written after this build", "cache")
+            parsed = parse_cached(sources, config, options.jobs, cache, known, code)
+            pages = parsed.pages
+            diagnostics.extend(parsed.problems)
         with timer.stage("assemble"):
             site, found = assemble(pages, config, options.now, options.drafts)
             diagnostics.extend(found)
@@ -247,7 +258,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             if snippet_files:
                 write_site(snippet_files, snippets_dir, options.root)
         if options.incremental:
-            save_markdown_cache(options.root, next_cache)
+            save_markdown_cache(options.root, parsed.rendered)
+            save_page_cache(options.root, code, parsed.entries)
             save_json_cache(options.root, SNIPPET_CACHE, made.state)
             save_render_state(options.root, str(options.out_dir), renderer.unit_state())
             done = report(True)

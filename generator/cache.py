@@ -1,4 +1,4 @@
-"""The build cache: rendered Markdown bodies keyed by their text and settings.
+"""The build caches: rendered Markdown bodies, parsed pages, render units and snippet posts.
 
 Stored as JSON (never pickle: the cache folder must not be a way to run code).
 A missing cache is normal; a corrupt or foreign one is discarded as a whole
@@ -7,11 +7,14 @@ A missing cache is normal; a corrupt or foreign one is discarded as a whole
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 
-from .model import Heading
+from .codec import decode, encode
+from .errors import Problem
+from .model import Heading, Page
 
 CACHE_DIR = ".legation-cache"
 CACHE_FILE = "markdown-v1.json"
@@ -119,3 +122,47 @@ def save_json_cache(root: Path, name: str, data: object) -> None:
         os.replace(temporary, folder / name)
     except OSError:
         pass
+
+
+PAGES_FILE = "pages-v1.json"
+
+#: A parsed page without its body (that lives in the Markdown cache under the key given first) and its warnings.
+PageEntry = tuple[str, Page, tuple[Problem, ...]]
+
+
+def code_digest() -> str:
+    """Digest of the package's own Python files: parsed pages cached by another version are not reused."""
+    digest = hashlib.sha256()
+    for file in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def load_page_cache(root: Path, code: str) -> tuple[dict[str, PageEntry], bool]:
+    """(entries, discarded) of the parsed-page cache; entries written by other code are silently dropped."""
+    raw, discarded = load_json_cache(root, PAGES_FILE)
+    if raw is None:
+        return {}, discarded
+    try:
+        if not isinstance(raw, dict) or not isinstance(raw.get("entries"), dict):
+            raise ValueError("page cache of the wrong shape")
+        if raw.get("code") != code:
+            return {}, False
+        entries: dict[str, PageEntry] = {}
+        for key, entry in raw["entries"].items():
+            if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+                    and isinstance(entry[2], list)):
+                raise ValueError("page cache entry of the wrong shape")
+            entries[key] = (entry[0], decode(Page, entry[1]), tuple(decode(Problem, p) for p in entry[2]))
+        return entries, False
+    except (ValueError, TypeError, AttributeError):
+        return {}, True
+
+
+def save_page_cache(root: Path, code: str, entries: dict[str, PageEntry]) -> None:
+    try:
+        data = {key: [mdkey, encode(page), [encode(p) for p in problems]]
+                for key, (mdkey, page, problems) in sorted(entries.items())}
+    except TypeError:  # a value the cache cannot hold: the next build parses everything again
+        data = {}
+    save_json_cache(root, PAGES_FILE, {"code": code, "entries": data})

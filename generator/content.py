@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -547,45 +547,102 @@ def _build_task(task: tuple[FrontMatter, SiteConfig, FrontMatter | None, Rendere
 
 def parse_all(sources: list[SourceFile], config: SiteConfig, jobs: int = 1) -> tuple[list[Page], list[Problem]]:
     """Split, inherit and check every source; translations lean on the default-language file."""
-    pages, problems, _ = parse_cached(sources, config, jobs, {})
-    return pages, problems
+    parsed = parse_cached(sources, config, jobs, {})
+    return parsed.pages, parsed.problems
 
 
-def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int,
-                 cache: Mapping[str, Rendered]) -> tuple[list[Page], list[Problem], dict[str, Rendered]]:
-    """parse_all, reusing rendered bodies from ``cache``; also returns the cache for the next build.
+#: A parsed page without its body (kept in the Markdown cache under the key given first) and its warnings.
+PageEntry = tuple[str, Page, tuple[Problem, ...]]
 
+
+@dataclass(frozen=True)
+class Parsed:
+    """The pages of one build, their problems, and both caches for the next build."""
+
+    pages: list[Page]
+    problems: list[Problem]
+    rendered: dict[str, Rendered]  # Markdown key -> rendered body
+    entries: dict[str, PageEntry]  # page_key -> parsed page
+
+
+def page_key(settings: str, source: SourceFile, default: SourceFile | None) -> str:
+    """Cache key of a parsed page: its file, the default-language file it inherits from, code and config."""
+    parts = [settings, source.path, source.text, "\0".join(source.bundle_assets)]
+    if default is not None:
+        parts += [default.path, default.text]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache: Mapping[str, Rendered],
+                 known: Mapping[str, PageEntry] | None = None, code: str = "") -> Parsed:
+    """parse_all, reusing rendered bodies from ``cache`` and whole parsed pages from ``known``.
+
+    A page is reused only when its file, its default-language file, the config and ``code`` (the
+    package's digest) are all the same as when it was cached, so reuse cannot change the output.
     With ``jobs`` > 1 the Markdown rendering (most of the cost) runs in worker processes;
-    results are gathered in a fixed order, so the output does not depend on ``jobs`` or the cache.
+    results are gathered in a fixed order, so the output does not depend on ``jobs`` or the caches.
     """
+    known = known or {}
     problems: list[Problem] = []
-    fronts: dict[tuple[str, str, str], FrontMatter] = {}
+    by_key: dict[tuple[str, str, str], SourceFile] = {}
     for source in sources:
         key = (source.section, source.slug, source.lang)
-        if key in fronts:
-            other = fronts[key].source.path
+        if key in by_key:
             problems.append(Problem("error", SourceLocation(source.path),
-                                    f"{source.path} and {other} both claim the same page (same section, slug and language)",
+                                    f"{source.path} and {by_key[key].path} both claim the same page "
+                                    "(same section, slug and language)",
                                     "keep either the single file or the bundle folder", "collision"))
             continue
-        try:
-            fronts[key] = split_front_matter(source)
-        except LegationError as exc:
-            problems.extend(exc.problems)
-    ordered = sorted(fronts.items())
-    keys = [markdown_key(fm.body, config) for _, fm in ordered]
-    tasks = [
-        (fm, config, fronts.get((section, slug, config.default_language)) if lang != config.default_language else None,
-         cache.get(digest))
-        for ((section, slug, lang), fm), digest in zip(ordered, keys, strict=True)
-    ]
+        by_key[key] = source
+    settings = f"{code}|{config!r}"
+    fronts: dict[tuple[str, str, str], FrontMatter | None] = {}
+
+    def front(key: tuple[str, str, str]) -> FrontMatter | None:
+        if key not in fronts:
+            fronts[key] = None
+            if key in by_key:
+                try:
+                    fronts[key] = split_front_matter(by_key[key])
+                except LegationError as exc:
+                    problems.extend(exc.problems)
+        return fronts[key]
+
+    slots: list[tuple[str, PageEntry | None]] = []  # (page key, cached entry) in page order
+    tasks = []
+    for key in sorted(by_key):
+        section, slug, lang = key
+        default_key = (section, slug, config.default_language)
+        default = by_key.get(default_key) if lang != config.default_language else None
+        pkey = page_key(settings, by_key[key], default) if code else ""
+        entry = known.get(pkey) if code else None
+        if entry is not None and entry[0] in cache:
+            slots.append((pkey, entry))
+            continue
+        fm = front(key)
+        if fm is None:
+            continue
+        digest = markdown_key(fm.body, config)
+        slots.append((pkey, None))
+        tasks.append((fm, config, front(default_key) if default is not None else None, cache.get(digest), digest))
     fresh = sum(1 for task in tasks if task[3] is None)
-    results = fork_map(_build_task, tasks, jobs if fresh > 16 else 1)
+    results = iter(fork_map(_build_task, [task[:4] for task in tasks], jobs if fresh > 16 else 1))
+    digests = iter(task[4] for task in tasks)
     pages: list[Page] = []
-    next_cache: dict[str, Rendered] = {}
-    for (page, found), digest in zip(results, keys, strict=True):
-        problems.extend(found)
+    rendered: dict[str, Rendered] = {}
+    entries: dict[str, PageEntry] = {}
+    for pkey, entry in slots:
+        if entry is not None:
+            mdkey, bare, found = entry
+            body_html, headings = cache[mdkey]
+            page: Page | None = replace(bare, body_html=body_html, headings=headings)
+            found_list = list(found)
+        else:
+            page, found_list = next(results)
+            mdkey = next(digests)
+        problems.extend(found_list)
         if page is not None:
             pages.append(page)
-            next_cache[digest] = (page.body_html, page.headings)
-    return pages, problems, next_cache
+            rendered[mdkey] = (page.body_html, page.headings)
+            if pkey:
+                entries[pkey] = (mdkey, replace(page, body_html="", headings=()), tuple(found_list))
+    return Parsed(pages, problems, rendered, entries)
