@@ -258,9 +258,12 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             if snippet_files:
                 write_site(snippet_files, snippets_dir, options.root)
         if options.incremental:
-            save_markdown_cache(options.root, parsed.rendered)
-            save_page_cache(options.root, code, parsed.entries)
-            save_json_cache(options.root, SNIPPET_CACHE, made.state)
+            # every cache is keyed by content, so one holding the same keys as before needs no writing
+            if parsed.rendered.keys() != cache.keys():
+                save_markdown_cache(options.root, parsed.rendered)
+            save_page_cache(options.root, code, parsed.entries, known)
+            if made.state != previous:
+                save_json_cache(options.root, SNIPPET_CACHE, made.state)
             save_render_state(options.root, str(options.out_dir), renderer.unit_state())
             done = report(True)
             save_state(options.root, BuildState(

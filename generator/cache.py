@@ -159,7 +159,10 @@ def load_page_cache(root: Path, code: str) -> tuple[dict[str, PageEntry], bool]:
         return {}, True
 
 
-def save_page_cache(root: Path, code: str, entries: dict[str, PageEntry]) -> None:
+def save_page_cache(root: Path, code: str, entries: dict[str, PageEntry], previous: dict[str, PageEntry]) -> None:
+    """Write the page cache unless it holds exactly the ``previous`` entries (keys name their content)."""
+    if entries.keys() == previous.keys():
+        return
     try:
         data = {key: [mdkey, encode(page), [encode(p) for p in problems]]
                 for key, (mdkey, page, problems) in sorted(entries.items())}

@@ -103,10 +103,13 @@ def discover(root: Path, config: SiteConfig) -> tuple[list[SourceFile], list[Pro
                                     did_you_mean(entry.name, SECTIONS) or f"sections are: {', '.join(SECTIONS)}",
                                     "section"))
             continue
+        # a plain file or folder in a section folder that is itself inside content/ is inside too: only
+        # symbolic links need resolving (resolving every file cost a third of a no-op rebuild's discovery)
+        section_inside = _inside(entry, real_content)
         for item in sorted(entry.iterdir()):
             if item.name.startswith(".") and not item.name.endswith(".md"):
                 continue
-            if not _inside(item, real_content):
+            if not (section_inside and not item.is_symlink()) and not _inside(item, real_content):
                 problems.append(Problem("error", SourceLocation(_rel(item, root)),
                                         "symbolic link points outside content/", "copy the file into content/ instead",
                                         "path"))

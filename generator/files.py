@@ -164,15 +164,21 @@ def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> 
         if previous == manifest and out_dir.is_dir():
             return WriteStats(len(planned), size, 0)
         staging.mkdir(parents=True)
+        # plain strings and one mkdir per folder: with thousands of unchanged files this loop is the write stage
+        stage, old_root, made = str(staging), str(out_dir), {""}
         for path, (output, digest) in planned.items():
-            target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if previous.get(path) == digest and _link(out_dir / path, target):
+            folder = path.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(os.path.join(stage, folder), exist_ok=True)
+                made.add(folder)
+            target = os.path.join(stage, path)
+            if previous.get(path) == digest and _link(os.path.join(old_root, path), target):
                 continue
             if output.data is not None:
-                target.write_bytes(output.data)
+                with open(target, "wb") as handle:
+                    handle.write(output.data)
             elif output.copy_from is not None:
-                shutil.copyfile(src_root / output.copy_from, target)
+                shutil.copyfile(os.path.join(src_root, output.copy_from), target)
             written += 1
         (staging / MARKER).write_text(json.dumps({"algorithm": "sha256", "files": manifest}, indent=0, sort_keys=True),
                                       encoding="utf-8")
@@ -202,7 +208,7 @@ def _size(output: OutputFile, src_root: Path) -> int:
     if output.data is not None:
         return len(output.data)
     assert output.copy_from is not None
-    return (src_root / output.copy_from).stat().st_size
+    return os.stat(os.path.join(src_root, output.copy_from)).st_size
 
 
 def read_manifest(out_dir: Path) -> dict[str, str]:
@@ -218,7 +224,7 @@ def _read_manifest(out_dir: Path) -> dict[str, str]:
         return {}
 
 
-def _link(existing: Path, target: Path) -> bool:
+def _link(existing: str, target: str) -> bool:
     """Reuse an unchanged file from the previous output; False when that is not possible."""
     try:
         os.link(existing, target)

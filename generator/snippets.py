@@ -16,17 +16,17 @@ import json
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from html import escape
 from html.parser import HTMLParser
+from importlib.metadata import version
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode, urljoin
 
 import regex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
-from twitter_text import extract_urls_with_indices, parse_tweet
-from twitter_text.config import config as twitter_config
 
 from .errors import Problem, SourceLocation
 from .i18n import Catalog, format_date, format_time
@@ -98,11 +98,30 @@ def grapheme_count(text: str) -> int:
 
 #: A character an emoji can start with (twitter-text's emoji pattern never matches below U+2070 except these).
 _EMOJI_POSSIBLE = regex.compile("[\u00a9\u00ae\u203c\u2049\u2070-\U0010ffff]")
-_TWITTER = twitter_config["defaults"]
-#: Characters in twitter-text's weight ranges (all of them weigh the same in config v3), everything else default_weight.
-_LIGHT = regex.compile("[" + "".join(f"\\U{r['start']:08x}-\\U{r['end']:08x}" for r in _TWITTER["ranges"]) + "]")
-_LIGHT_WEIGHT = _TWITTER["ranges"][0]["weight"]
-assert len({r["weight"] for r in _TWITTER["ranges"]}) == 1, "twitter-text ranges with different weights"
+
+
+@dataclass(frozen=True)
+class _Twitter:
+    """twitter-text's counting functions and weight table, imported on first use (the import compiles a 90 kB
+    emoji pattern, about half a second, which a build that makes no new X post should not pay)."""
+
+    parse_tweet: Callable[[str], Any]
+    extract_urls: Callable[[str], list[dict[str, Any]]]
+    table: dict[str, Any]
+    light: regex.Pattern[str]  # characters in the weight ranges (all of them weigh the same in config v3)
+    light_weight: int
+
+
+@cache
+def _twitter() -> _Twitter:
+    from twitter_text import extract_urls_with_indices, parse_tweet
+    from twitter_text.config import config
+
+    table = config["defaults"]
+    if len({r["weight"] for r in table["ranges"]}) != 1:
+        raise RuntimeError("twitter-text ranges with different weights: update legation's twitter_length")
+    light = regex.compile("[" + "".join(f"\\U{r['start']:08x}-\\U{r['end']:08x}" for r in table["ranges"]) + "]")
+    return _Twitter(parse_tweet, extract_urls_with_indices, table, light, table["ranges"][0]["weight"])
 
 
 _NEWLINES = regex.compile(r"\r\n|\r|\n")
@@ -118,14 +137,16 @@ def twitter_length(text: str) -> int:
     ``parse_tweet`` counts it; everything else goes to ``parse_tweet``.
     tests/test_snippets.py checks the two agree on random multilingual text.
     """
+    twitter = _twitter()
     normalized = _NEWLINES.sub("\n", unicodedata.normalize("NFC", text))
     if _EMOJI_POSSIBLE.search(normalized):
-        return int(parse_tweet(text).weightedLength)
-    scale, urls = _TWITTER["scale"], extract_urls_with_indices(normalized)
+        return int(twitter.parse_tweet(text).weightedLength)
+    table = twitter.table
+    scale, urls = table["scale"], twitter.extract_urls(normalized)
     plain = "".join(normalized[a:b] for a, b in _gaps([entity["indices"] for entity in urls], len(normalized)))
-    light = len(_LIGHT.findall(plain))
-    total = (light * _LIGHT_WEIGHT + (len(plain) - light) * _TWITTER["default_weight"]
-             + len(urls) * _TWITTER["transformed_url_length"] * scale)
+    light = len(twitter.light.findall(plain))
+    total = (light * twitter.light_weight + (len(plain) - light) * table["default_weight"]
+             + len(urls) * table["transformed_url_length"] * scale)
     return int(total / scale)
 
 
@@ -517,7 +538,7 @@ def snippet_settings(site: Site, catalog: Catalog) -> str:
     for name in ("board.html", "board.js", "board.css"):
         digest.update((BOARD_DIR / name).read_bytes())
     digest.update(repr((site.config, sorted((k, sorted(v.items())) for k, v in catalog.strings.items()),
-                        sorted(RULES.items()), _TWITTER)).encode())
+                        sorted(RULES.items()), version("twitter-text-parser"))).encode())
     return digest.hexdigest()
 
 
@@ -571,8 +592,8 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     folder the previous build wrote, whose manifest is ``written``) when nothing they show changed.
     """
     pages = snippet_pages(site)
-    if not pages:
-        return SnippetBuild((), (), {})
+    if not pages:  # still a state of the right shape, or the next build would warn that the cache was unreadable
+        return SnippetBuild((), (), {"out": out_label, "items": {}, "boards": {}})
     old_items, old_boards, same_place = _previous_state(previous, out_label)
     settings = snippet_settings(site, catalog)
     keys = [snippet_key(settings, page) for page in pages]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,7 @@ def test_times_keep_their_zone_kind_and_fold() -> None:
         datetime(2026, 1, 8, 8, 20, tzinfo=baku),
         datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=1),  # the second 02:30 of the autumn change
         datetime(2026, 1, 8, 8, 20, tzinfo=timezone(timedelta(hours=4))),
-        datetime(2026, 1, 8, 8, 20, 5, 123456, tzinfo=timezone.utc),
+        datetime(2026, 1, 8, 8, 20, 5, 123456, tzinfo=UTC),
         datetime(2026, 1, 8, 8, 20),
     ]
     for value in times:
@@ -108,7 +108,7 @@ def page_file(root: Path) -> Path:
 def test_the_page_cache_round_trips_and_ignores_other_code(tmp_path: Path) -> None:
     page = demo_pages()[0]
     entries = {"k": ("md", page, (Problem("warning", SourceLocation("a", 1, 1), "m"),))}
-    save_page_cache(tmp_path, "code-1", entries)
+    save_page_cache(tmp_path, "code-1", entries, {})
     assert load_page_cache(tmp_path, "code-1") == (entries, False)
     assert load_page_cache(tmp_path, "code-2") == ({}, False)  # another version of legation: silently not reused
 
