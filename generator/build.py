@@ -11,31 +11,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import (
-    CACHE_DIR,
-    CACHE_FILE,
-    PAGES_FILE,
-    SNIPPET_CACHE,
-    UnitState,
-    code_digest,
-    load_json_cache,
-    load_markdown_cache,
-    load_page_cache,
-    load_render_state,
-    save_json_cache,
-    save_markdown_cache,
-    save_page_cache,
-    save_render_state,
-)
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
-from .files import MARKER, build_lock, check_output_dir, read_manifest, write_site
-from .model import SECTIONS, OutputFile, Site
-from .security import headers_file
-from .theme import builtin_themes_dir, resolve_theme
+from .files import MARKER, Staging, build_lock, check_output_dir, read_manifest, write_site
+from .paths import builtin_themes_dir
 
 if TYPE_CHECKING:
+    from .cache import UnitState
     from .i18n import Catalog
+    from .model import OutputFile, Site
 
 
 @dataclass(frozen=True)
@@ -140,7 +124,6 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     diagnostics = Diagnostics()
     timer = _Timer(progress)
     site: Site | None = None
-    outputs: list[OutputFile] = []
     stats_files = stats_bytes = stats_written = 0
     schedule: list[dict[str, str]] = []
 
@@ -148,6 +131,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         counts: dict[str, dict[str, int]] = {}
         if site is not None:
             tally = Counter((p.lang, p.section) for p in site.pages)
+            from .model import SECTIONS
+
             counts = {lang: {s: tally[(lang, s)] for s in SECTIONS} for lang in site.config.language_codes}
         return BuildReport(ok, options.now, tuple(diagnostics.sorted()), counts, stats_files, stats_bytes,
                            timer.timings, tuple(schedule), str(options.out_dir), stats_written)
@@ -162,12 +147,29 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         return fast
 
     # The pipeline's heavy modules load only when a build actually runs (not for --help or no-change rebuilds).
+    from .cache import (
+        CACHE_DIR,
+        CACHE_FILE,
+        PAGES_FILE,
+        SNIPPET_CACHE,
+        code_digest,
+        load_json_cache,
+        load_markdown_cache,
+        load_page_cache,
+        load_render_state,
+        save_json_cache,
+        save_markdown_cache,
+        save_page_cache,
+        save_render_state,
+    )
     from .config import load_config
     from .content import discover, parse_cached
     from .i18n import load_catalog
+    from .security import headers_file
     from .site import assemble, schedule_changes
     from .snippets import build_snippet_files
     from .templates import Renderer, make_environment
+    from .theme import resolve_theme
 
     try:
         with timer.stage("config"):
@@ -212,51 +214,64 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             schedule = schedule_changes(pages, options.now)
         if failed():
             return report(False)
-        with timer.stage("render"):
-            env = make_environment(options.root, chain)
-            reuse: UnitState = {}
-            previous_files: dict[str, str] = {}
-            if options.write and options.incremental:
-                previous_dir, units = load_render_state(options.root)
-                if previous_dir == str(options.out_dir):
-                    previous_files = read_manifest(options.out_dir)
-                    reuse = {key: unit for key, unit in units.items()
-                             if all(path in previous_files for path in unit[1])}
-            renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files)
-            outputs = renderer.render_all(options.jobs)
-            outputs.extend(_static_files(options.root, chain.static_dirs))
-            outputs.append(headers_file())
-        with timer.stage("snippets"):
-            snippets_dir = options.root / config.snippets.out_dir
-            prefix = "_snippets/" if options.snippets_in_site else ""
-            target = options.out_dir if options.snippets_in_site else snippets_dir
-            previous, discarded = load_json_cache(options.root, SNIPPET_CACHE) if options.incremental else (None, False)
-            written = read_manifest(target) if options.write and options.incremental else {}
-            try:
-                made = build_snippet_files(site, catalog, options.jobs, previous, str(target), written, prefix)
-            except ValueError:
-                discarded = True
-                made = build_snippet_files(site, catalog, options.jobs, None, str(target), {}, prefix)
-            if discarded:
-                diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{SNIPPET_CACHE}"),
-                                    "the snippet cache was unreadable and was discarded; every post is made again",
-                                    "nothing to do: a fresh cache is written after this build", "cache")
-            diagnostics.extend(made.problems)
-            snippet_files = list(made.outputs)
-            if options.snippets_in_site:
-                outputs.extend(snippet_files)
-                snippet_files = []
-            elif snippet_files and options.write:
-                check_output_dir(snippets_dir, options.root)
-        if failed():
-            return report(False)
-        if not options.write:
-            return report(True)
-        with timer.stage("write"):
-            stats = write_site(outputs, options.out_dir, options.root)
-            stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
-            if snippet_files:
-                write_site(snippet_files, snippets_dir, options.root)
+        # Outputs go into a staging folder as they are made (by the workers, too), so no process holds
+        # the whole site; only a complete, successful build swaps it in.
+        staging = Staging(options.out_dir, options.root) if options.write else None
+        try:
+            with timer.stage("render"):
+                env = make_environment(options.root, chain)
+                reuse: UnitState = {}
+                previous_files: dict[str, str] = {}
+                if options.write and options.incremental:
+                    previous_dir, units = load_render_state(options.root)
+                    if previous_dir == str(options.out_dir):
+                        previous_files = read_manifest(options.out_dir)
+                        reuse = {key: unit for key, unit in units.items()
+                                 if all(path in previous_files for path in unit[1])}
+                renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files)
+                extras = [*_static_files(options.root, chain.static_dirs), headers_file()]
+                if staging is not None:
+                    placed = renderer.render_into(staging.put, options.jobs)
+                    placed.extend(staging.put(output) for output in extras)
+                else:
+                    renderer.render_all(options.jobs)
+            with timer.stage("snippets"):
+                snippets_dir = options.root / config.snippets.out_dir
+                prefix = "_snippets/" if options.snippets_in_site else ""
+                target = options.out_dir if options.snippets_in_site else snippets_dir
+                previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE) if options.incremental
+                                       else (None, False))
+                written = read_manifest(target) if options.write and options.incremental else {}
+                try:
+                    made = build_snippet_files(site, catalog, options.jobs, previous, str(target), written, prefix)
+                except ValueError:
+                    discarded = True
+                    made = build_snippet_files(site, catalog, options.jobs, None, str(target), {}, prefix)
+                if discarded:
+                    diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{SNIPPET_CACHE}"),
+                                        "the snippet cache was unreadable and was discarded; every post is made again",
+                                        "nothing to do: a fresh cache is written after this build", "cache")
+                diagnostics.extend(made.problems)
+                snippet_files = list(made.outputs)
+                if options.snippets_in_site:
+                    if staging is not None:
+                        placed.extend(staging.put(output) for output in snippet_files)
+                    snippet_files = []
+                elif snippet_files and options.write:
+                    check_output_dir(snippets_dir, options.root)
+            if failed() or staging is None:
+                if staging is not None:
+                    staging.abort()
+                return report(not failed())
+            with timer.stage("write"):
+                stats = staging.commit(placed)
+                stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
+                if snippet_files:
+                    write_site(snippet_files, snippets_dir, options.root)
+        except BaseException:
+            if staging is not None:
+                staging.abort()
+            raise
         if options.incremental:
             # every cache is keyed by content, so one holding the same keys as before needs no writing
             if parsed.rendered.keys() != cache.keys():
@@ -303,6 +318,8 @@ def _unchanged(options: BuildOptions) -> BuildReport | None:
 
 
 def _static_files(root: Path, theme_static: tuple[Path, ...]) -> list[OutputFile]:
+    from .model import OutputFile
+
     """Theme static files (parents first), then the site's own ``static/``; later ones win."""
     chosen: dict[str, OutputFile] = {}
     for folder in (*theme_static, root / "static"):
@@ -339,6 +356,7 @@ def load_site(root: Path, now: datetime) -> tuple[Site, Catalog, tuple[Problem, 
     """The assembled site and its UI strings without rendering (for commands that inspect items)."""
     from .i18n import load_catalog
     from .site import assemble
+    from .theme import resolve_theme
 
     loaded = load_pages(root)
     chain = resolve_theme(root, loaded.config.theme)

@@ -15,8 +15,8 @@ from pathlib import Path
 from .codec import decode, encode
 from .errors import Problem
 from .model import Heading, Page
+from .paths import CACHE_DIR
 
-CACHE_DIR = ".legation-cache"
 CACHE_FILE = "markdown-v1.json"
 
 Rendered = tuple[str, tuple[Heading, ...]]

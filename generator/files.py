@@ -20,9 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .errors import LegationError, OutputError, SourceLocation
-from .model import OutputFile
+
+if TYPE_CHECKING:
+    from .model import OutputFile
 
 MARKER = ".legation-manifest.json"
 _RENAME_EXCHANGE = 2
@@ -142,57 +145,114 @@ def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> 
     Files whose bytes did not change since the previous build (per its manifest) are
     hard-linked from it instead of written; when nothing changed, nothing is touched.
     """
-    planned: dict[str, tuple[OutputFile, str]] = {}
+    outputs = list(outputs)
+    for output in outputs:  # refuse a bad path before anything is created
+        check_output_path(output.path)
+    staging = Staging(out_dir, src_root)
     try:
-        for output in outputs:
-            check_output_path(output.path)
-            if output.path in planned or output.path == MARKER:
-                raise OutputError.at(SourceLocation(output.path), f"two outputs would be written to {output.path}",
-                                     "rename one of the items that produce it", "collision")
-            planned[output.path] = (output, _digest(output, src_root))
-        size = sum(_size(output, src_root) for output, _ in planned.values())
-    except OSError as exc:
-        raise OutputError.at(SourceLocation(str(exc.filename or src_root)),
-                             f"cannot read a file to copy into the site: {exc.strerror or exc}",
-                             "it was moved or deleted during the build; build again", "io") from None
-    manifest = {path: digest for path, (_, digest) in sorted(planned.items())}
-    previous = _read_manifest(out_dir)
-    staging = out_dir.parent / f".{out_dir.name}.staging"
-    written = 0
-    try:
-        _remove_leftovers(out_dir)
-        if previous == manifest and out_dir.is_dir():
-            return WriteStats(len(planned), size, 0)
-        staging.mkdir(parents=True)
-        # plain strings and one mkdir per folder: with thousands of unchanged files this loop is the write stage
-        stage, old_root, made = str(staging), str(out_dir), {""}
-        for path, (output, digest) in planned.items():
+        placed = [staging.put(output) for output in outputs]
+    except BaseException:
+        staging.abort()
+        raise
+    return staging.commit(placed)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What became of one output in the staging folder."""
+
+    path: str
+    digest: str
+    size: int
+    written: bool  # False when it was linked unchanged from the previous output
+
+
+class Staging:
+    """A staging folder beside ``out_dir`` that outputs go into as soon as they are made.
+
+    Outputs are written (or hard-linked from the previous output when their bytes did not
+    change) by ``put``, which forked workers may call too, so no build holds the whole site in
+    memory. ``commit`` swaps the folder in with one rename; ``abort`` (or a killed build, cleaned
+    up by the next one) leaves the previous site exactly as it was.
+    """
+
+    def __init__(self, out_dir: Path, src_root: Path) -> None:
+        self.out_dir, self.src_root = out_dir, src_root
+        self.folder = out_dir.parent / f".{out_dir.name}.staging"
+        self._root, self._old = str(self.folder), str(out_dir)
+        self._made: set[str] = {""}
+        try:
+            _remove_leftovers(out_dir)
+            self.previous = _read_manifest(out_dir)
+            self.folder.mkdir(parents=True)
+        except OSError as exc:
+            self.abort()
+            raise self._error(exc) from None
+
+    def put(self, output: OutputFile) -> Placed:
+        """Write one output now (it is checked to stay inside the folder); the manifest lists it at commit."""
+        path = output.path
+        check_output_path(path)
+        if path == MARKER:
+            raise OutputError.at(SourceLocation(path), f"two outputs would be written to {path}",
+                                 "rename one of the items that produce it", "collision")
+        try:
+            digest, size = _digest(output, self.src_root), _size(output, self.src_root)
+        except OSError as exc:
+            raise OutputError.at(SourceLocation(str(exc.filename or self.src_root)),
+                                 f"cannot read a file to copy into the site: {exc.strerror or exc}",
+                                 "it was moved or deleted during the build; build again", "io") from None
+        try:
             folder = path.rpartition("/")[0]
-            if folder not in made:
-                os.makedirs(os.path.join(stage, folder), exist_ok=True)
-                made.add(folder)
-            target = os.path.join(stage, path)
-            if previous.get(path) == digest and _link(os.path.join(old_root, path), target):
-                continue
+            if folder not in self._made:
+                os.makedirs(os.path.join(self._root, folder), exist_ok=True)
+                self._made.add(folder)
+            target = os.path.join(self._root, path)
+            if self.previous.get(path) == digest and _link(os.path.join(self._old, path), target):
+                return Placed(path, digest, size, False)
             if output.data is not None:
                 with open(target, "wb") as handle:
                     handle.write(output.data)
             elif output.copy_from is not None:
-                shutil.copyfile(os.path.join(src_root, output.copy_from), target)
-            written += 1
-        (staging / MARKER).write_text(json.dumps({"algorithm": "sha256", "files": manifest}, indent=0, sort_keys=True),
-                                      encoding="utf-8")
-        _swap(staging, out_dir)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError.at(SourceLocation(str(exc.filename or out_dir)),
-                             f"cannot write the site: {exc.strerror or exc}",
-                             "check free disk space and permissions; the previous site was left as it was",
-                             "io") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return WriteStats(len(planned), size, written)
+                shutil.copyfile(os.path.join(self.src_root, output.copy_from), target)
+        except OSError as exc:
+            raise self._error(exc) from None
+        return Placed(path, digest, size, True)
+
+    def commit(self, placed: Iterable[Placed]) -> WriteStats:
+        """Write the manifest and swap the staging folder in (or drop it when nothing changed)."""
+        try:
+            manifest: dict[str, str] = {}
+            size = written = 0
+            for item in placed:
+                if item.path in manifest:
+                    raise OutputError.at(SourceLocation(item.path), f"two outputs would be written to {item.path}",
+                                         "rename one of the items that produce it", "collision")
+                manifest[item.path] = item.digest
+                size += item.size
+                written += item.written
+            manifest = dict(sorted(manifest.items()))
+            if manifest == self.previous and self.out_dir.is_dir():
+                self.abort()
+                return WriteStats(len(manifest), size, 0)
+            (self.folder / MARKER).write_text(json.dumps({"algorithm": "sha256", "files": manifest}, indent=0,
+                                                         sort_keys=True), encoding="utf-8")
+            _swap(self.folder, self.out_dir)
+        except OSError as exc:
+            self.abort()
+            raise self._error(exc) from None
+        except BaseException:
+            self.abort()
+            raise
+        return WriteStats(len(manifest), size, written)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _error(self, exc: OSError) -> LegationError:
+        return OutputError.at(SourceLocation(str(exc.filename or self.out_dir)),
+                              f"cannot write the site: {exc.strerror or exc}",
+                              "check free disk space and permissions; the previous site was left as it was", "io")
 
 
 def _digest(output: OutputFile, src_root: Path) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from jinja2 import (
@@ -50,6 +50,8 @@ from .theme import ThemeChain
 # lists depend on bodies too (see Renderer.listed_key).
 ITEM_TEMPLATES = frozenset({"item.html", *(f"{section}.html" for section in SECTIONS)})
 BODY_WORDS = re.compile(r"body_html|headings|\bwords\b|source_hash")
+
+T = TypeVar("T")
 
 
 class TemplateFailure(LegationError):
@@ -298,17 +300,27 @@ class Renderer:
         return [self.render_item(self.site.pages[int(unit[1])])]
 
     def render_all(self, jobs: int = 1) -> list[OutputFile]:
-        """Every page, feed and calendar; identical for any number of ``jobs``.
+        """Every page, feed and calendar, in memory; identical for any number of ``jobs``."""
+        return self.render_into(lambda output: output, jobs)
 
+    def render_into(self, sink: Callable[[OutputFile], T], jobs: int = 1) -> list[T]:
+        """Every page, feed and calendar, each handed to ``sink`` where it was made (in a worker with ``jobs`` > 1).
+
+        With a sink that writes the file and returns a small record, no process holds the whole site.
         Digests are computed here, before workers fork, so that each is computed once; afterwards
         ``unit_state()`` holds what the next build needs to reuse this one's files.
         """
         units = self.units()
         digests = [self.unit_digest(unit) for unit in units]
-        chunks = fork_map(lambda task: self._unit_outputs(*task), list(zip(units, digests, strict=True)), jobs)
-        self._state = {self.unit_key(unit): (digest, [output.path for output in main])
-                       for unit, digest, (main, _) in zip(units, digests, chunks, strict=True) if digest is not None}
-        return [output for main, extra in chunks for output in (*main, *extra)]
+
+        def work(task: tuple[tuple[str, ...], str | None]) -> tuple[list[str], list[T]]:
+            main, extra = self._unit_outputs(*task)
+            return [output.path for output in main], [sink(output) for output in (*main, *extra)]
+
+        chunks = fork_map(work, list(zip(units, digests, strict=True)), jobs)
+        self._state = {self.unit_key(unit): (digest, paths)
+                       for unit, digest, (paths, _) in zip(units, digests, chunks, strict=True) if digest is not None}
+        return [made for _, outputs in chunks for made in outputs]
 
     def unit_state(self) -> dict[str, tuple[str, list[str]]]:
         """Unit key → (input digest, output paths) of everything render_all made (for the next build)."""

@@ -6,16 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, SourceLocation, did_you_mean
+from .paths import builtin_themes_dir
 from .yamltext import load_yaml
 
 THEME_KEYS = ("name", "extends", "description")
-
-
-def builtin_themes_dir() -> Path:
-    """Themes shipped with the package (wheel) or beside it (source checkout)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "themes"
-    return packaged if packaged.is_dir() else here.parent / "themes"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,17 @@
+"""Where legation keeps things: the build cache folder and the themes shipped with the package.
+
+Kept free of imports beyond pathlib so that a no-change rebuild, which needs only these names, starts fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CACHE_DIR = ".legation-cache"
+
+
+def builtin_themes_dir() -> Path:
+    """Themes shipped with the package (wheel) or beside it (source checkout)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "themes"
+    return packaged if packaged.is_dir() else here.parent / "themes"
