@@ -152,6 +152,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         CACHE_FILE,
         PAGES_FILE,
         SNIPPET_CACHE,
+        PageCache,
         code_digest,
         load_json_cache,
         load_markdown_cache,
@@ -200,12 +201,12 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                     "the build cache was unreadable and was discarded; everything is rebuilt",
                                     "nothing to do: a fresh cache is written after this build", "cache")
             code = code_digest() if options.incremental else ""
-            known, discarded = load_page_cache(options.root, code) if options.incremental else ({}, False)
+            known, discarded = load_page_cache(options.root, code) if options.incremental else (PageCache(), False)
             if discarded:
                 diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{PAGES_FILE}"),
                                     "the page cache was unreadable and was discarded; every page is parsed again",
                                     "nothing to do: a fresh cache is written after this build", "cache")
-            parsed = parse_cached(sources, config, options.jobs, cache, known, code)
+            parsed = parse_cached(sources, config, options.jobs, cache, known.entries, code)
             pages = parsed.pages
             diagnostics.extend(parsed.problems)
         with timer.stage("assemble"):

@@ -10,6 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .codec import decode, encode
@@ -130,41 +134,69 @@ PAGES_FILE = "pages-v1.json"
 PageEntry = tuple[str, Page, tuple[Problem, ...]]
 
 
+#: Libraries whose version can change a parsed page, a rendered body or a snippet post.
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pyyaml", "nh3", "babel", "regex", "twitter-text-parser", "tzdata",
+             "jinja2", "feedgen", "icalendar")
+
+
+def library_versions() -> str:
+    """Python's and the Unicode tables' versions and every library in LIBRARIES (an upgrade invalidates caches)."""
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=none")
+    return f"python={sys.version}|unicode={unicodedata.unidata_version}|" + "|".join(found)
+
+
 def code_digest() -> str:
-    """Digest of the package's own Python files: parsed pages cached by another version are not reused."""
-    digest = hashlib.sha256()
+    """Digest of the package's own Python files and the library versions: caches made by other code are not reused."""
+    digest = hashlib.sha256(library_versions().encode())
     for file in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(file.name.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()[:32]
 
 
-def load_page_cache(root: Path, code: str) -> tuple[dict[str, PageEntry], bool]:
-    """(entries, discarded) of the parsed-page cache; entries written by other code are silently dropped."""
+@dataclass(frozen=True)
+class PageCache:
+    """Parsed pages by page key, and the JSON records they were read from (written back as they are)."""
+
+    entries: dict[str, PageEntry] = field(default_factory=dict)
+    records: dict[str, object] = field(default_factory=dict)
+
+
+def load_page_cache(root: Path, code: str) -> tuple[PageCache, bool]:
+    """(cache, discarded) of the parsed-page cache; entries written by other code are silently dropped."""
     raw, discarded = load_json_cache(root, PAGES_FILE)
     if raw is None:
-        return {}, discarded
+        return PageCache(), discarded
     try:
         if not isinstance(raw, dict) or not isinstance(raw.get("entries"), dict):
             raise ValueError("page cache of the wrong shape")
         if raw.get("code") != code:
-            return {}, False
+            return PageCache(), False
         entries: dict[str, PageEntry] = {}
         for key, entry in raw["entries"].items():
             if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
                     and isinstance(entry[2], list)):
                 raise ValueError("page cache entry of the wrong shape")
             entries[key] = (entry[0], decode(Page, entry[1]), tuple(decode(Problem, p) for p in entry[2]))
-        return entries, False
+        return PageCache(entries, raw["entries"]), False
     except (ValueError, TypeError, AttributeError):
-        return {}, True
+        return PageCache(), True
 
 
-def save_page_cache(root: Path, code: str, entries: dict[str, PageEntry], previous: dict[str, PageEntry]) -> None:
-    """Write the page cache unless it holds exactly the ``previous`` entries (keys name their content)."""
-    if entries.keys() == previous.keys():
+def save_page_cache(root: Path, code: str, entries: dict[str, PageEntry], previous: PageCache) -> None:
+    """Write the page cache unless it holds exactly the ``previous`` entries (keys name their content).
+
+    Entries read from the previous cache are written back from their records, not encoded again.
+    """
+    if entries.keys() == previous.entries.keys():
         return
     try:
-        data = {key: [mdkey, encode(page), [encode(p) for p in problems]]
+        data = {key: previous.records[key] if key in previous.records
+                else [mdkey, encode(page), [encode(p) for p in problems]]
                 for key, (mdkey, page, problems) in sorted(entries.items())}
     except TypeError:  # a value the cache cannot hold: the next build parses everything again
         data = {}

@@ -535,9 +535,10 @@ def markdown_for(allow_html: bool, site_host: str) -> MarkdownIt:
     return make_markdown(allow_html, site_host)
 
 
-def markdown_key(body: str, config: SiteConfig) -> str:
-    """Cache key of a rendered body: the text and every setting that changes its HTML."""
-    settings = f"{MARKDOWN_VERSION}|{config.allow_html}|{urlsplit(config.base_url).hostname}|"
+def markdown_key(body: str, config: SiteConfig, code: str = "") -> str:
+    """Cache key of a rendered body: the text, every setting that changes its HTML and ``code`` (legation's and
+    its libraries' versions, see cache.code_digest)."""
+    settings = f"{MARKDOWN_VERSION}|{code}|{config.allow_html}|{urlsplit(config.base_url).hostname}|"
     return hashlib.sha256((settings + body).encode("utf-8")).hexdigest()[:32]
 
 
@@ -624,7 +625,7 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
         fm = front(key)
         if fm is None:
             continue
-        digest = markdown_key(fm.body, config)
+        digest = markdown_key(fm.body, config, code)
         slots.append((pkey, None))
         tasks.append((fm, config, front(default_key) if default is not None else None, cache.get(digest), digest))
     fresh = sum(1 for task in tasks if task[3] is None)

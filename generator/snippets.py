@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from html import escape
 from html.parser import HTMLParser
-from importlib.metadata import version
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -28,6 +27,7 @@ from urllib.parse import urlencode, urljoin
 import regex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
+from .cache import library_versions
 from .errors import Problem, SourceLocation
 from .i18n import Catalog, format_date, format_time
 from .model import Language, OutputFile, Page, Site, SiteConfig
@@ -538,7 +538,7 @@ def snippet_settings(site: Site, catalog: Catalog) -> str:
     for name in ("board.html", "board.js", "board.css"):
         digest.update((BOARD_DIR / name).read_bytes())
     digest.update(repr((site.config, sorted((k, sorted(v.items())) for k, v in catalog.strings.items()),
-                        sorted(RULES.items()), version("twitter-text-parser"))).encode())
+                        sorted(RULES.items()), library_versions())).encode())
     return digest.hexdigest()
 
 

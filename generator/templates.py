@@ -22,6 +22,7 @@ from jinja2 import (
     pass_context,
 )
 
+from .cache import code_digest
 from .calendars import calendar_path, event_ics_path, render_calendar, render_event_calendar, timezone_component
 from .errors import LegationError, SourceLocation
 from .fastpath import CLOCK_WORDS
@@ -451,6 +452,7 @@ class Renderer:
         build with a later clock can still reuse unchanged pages.
         """
         digest = hashlib.sha256(repr(self.config).encode())
+        digest.update(code_digest().encode())  # another legation or library version may render differently
         digest.update(repr(sorted((k, sorted(v.items())) for k, v in self.catalog.strings.items())).encode())
         sources = self._template_sources()
         digest.update(repr(sources).encode())

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import generator.content as content
-from generator.cache import CACHE_DIR, PAGES_FILE, load_page_cache, save_page_cache
+from generator.cache import CACHE_DIR, PAGES_FILE, PageCache, load_page_cache, save_page_cache
 from generator.codec import decode, encode
 from generator.config import load_config
 from generator.errors import Problem, SourceLocation
@@ -108,9 +108,14 @@ def page_file(root: Path) -> Path:
 def test_the_page_cache_round_trips_and_ignores_other_code(tmp_path: Path) -> None:
     page = demo_pages()[0]
     entries = {"k": ("md", page, (Problem("warning", SourceLocation("a", 1, 1), "m"),))}
-    save_page_cache(tmp_path, "code-1", entries, {})
-    assert load_page_cache(tmp_path, "code-1") == (entries, False)
-    assert load_page_cache(tmp_path, "code-2") == ({}, False)  # another version of legation: silently not reused
+    save_page_cache(tmp_path, "code-1", entries, PageCache())
+    loaded, discarded = load_page_cache(tmp_path, "code-1")
+    assert loaded.entries == entries and not discarded
+    assert load_page_cache(tmp_path, "code-2") == (PageCache(), False)
+    # written back from the records it was read from, plus the new entry encoded
+    save_page_cache(tmp_path, "code-1", {**entries, "k2": ("md2", page, ())}, loaded)
+    again, _ = load_page_cache(tmp_path, "code-1")
+    assert again.entries == {**entries, "k2": ("md2", page, ())}  # another version of legation: silently not reused
 
 
 @pytest.mark.parametrize("text", ["{", "[]", '{"code": "c"}', '{"code": "c", "entries": {"k": ["md", [], []]}}',
@@ -118,7 +123,7 @@ def test_the_page_cache_round_trips_and_ignores_other_code(tmp_path: Path) -> No
 def test_a_malformed_page_cache_is_discarded(tmp_path: Path, text: str) -> None:
     page_file(tmp_path).parent.mkdir()
     page_file(tmp_path).write_text(text, encoding="utf-8")
-    assert load_page_cache(tmp_path, "c") == ({}, True)
+    assert load_page_cache(tmp_path, "c") == (PageCache(), True)
 
 
 def count_splits(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -174,3 +179,23 @@ def test_a_tampered_page_cache_is_discarded_with_a_warning(make_site: Callable[.
     assert PAGES_FILE in str(report.warnings[0].location)
     clean = run_build(root, out=tmp_path / "clean", incremental=False)
     assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+
+
+def test_another_library_version_invalidates_every_cache(make_site: Callable[..., Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade of legation or of a library it renders with must not reuse what the old one made."""
+    import generator.cache as cache_module
+    import generator.snippets as snippets_module
+    from tests.test_incremental import _fresh_units
+
+    root = make_site()
+    assert run_build(root, jobs=1).ok
+    (root / CACHE_DIR / "state-v1.json").unlink()  # skip the no-change shortcut, which has its own fingerprint
+    seen = count_splits(monkeypatch)
+    fresh = _fresh_units(monkeypatch)
+    upgraded = cache_module.library_versions() + "|markdown-it-py=99"
+    monkeypatch.setattr(cache_module, "library_versions", lambda: upgraded)
+    monkeypatch.setattr(snippets_module, "library_versions", lambda: upgraded)
+    assert run_build(root, jobs=1).ok
+    assert len(seen) == 4  # every page parsed again
+    assert any(unit.startswith("item:") for unit in fresh)  # item pages rendered again
