@@ -152,6 +152,7 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
                                     "name it index.<lang>.md", "content-stray"))
         else:
             assets.append(_rel(file, root))
+    problems.extend(_fold_collisions([(path, path) for path in assets], "letter case or Unicode form"))
     if not indexes:
         problems.append(Problem("warning", SourceLocation(_rel(folder, root)),
                                 "bundle folder has no index.<lang>.md; ignored", "add index.en.md", "content-stray"))
@@ -221,23 +222,22 @@ def decode_text(data: bytes, path: str) -> tuple[str | None, Problem | None]:
 
 
 def _case_collisions(sources: list[SourceFile]) -> list[Problem]:
-    seen: dict[tuple[str, str, str], str] = {}
+    return _fold_collisions([(f"{s.section}/{s.slug}.{s.lang}", s.path) for s in sources], "letter case")
+
+
+def _fold_collisions(named: list[tuple[str, str]], what: str) -> list[Problem]:
+    """(name, path to report) pairs whose names a case-insensitive or normalizing file system would merge.
+
+    Identical names are not reported here (two files claiming the same page get their own error).
+    """
+    seen: dict[str, tuple[str, str]] = {}
     problems = []
-    for source in sources:
-        key = (source.section, unicodedata.normalize("NFKC", source.slug).casefold(), source.lang)
-        other = seen.get(key)
-        if other is not None and other != source.path and _slug_of(other) != source.slug:
-            problems.append(Problem("error", SourceLocation(source.path),
-                                    f"{source.path} and {seen[key]} differ only in letter case",
+    for name, path in named:
+        first_name, first_path = seen.setdefault(unicodedata.normalize("NFKC", name).casefold(), (name, path))
+        if first_name != name:
+            problems.append(Problem("error", SourceLocation(path), f"{path} and {first_path} differ only in {what}",
                                     "rename one; they would overwrite each other on Windows and macOS", "collision"))
-        seen.setdefault(key, source.path)
     return problems
-
-
-def _slug_of(path: str) -> str:
-    """The slug written in a content path: `…/<slug>.<lang>.md` or `…/<slug>/index.<lang>.md`."""
-    parts = path.split("/")
-    return parts[-2] if parts[-1].startswith("index.") else parts[-1].split(".", 1)[0]
 
 
 def _inside(path: Path, real_root: Path) -> bool:

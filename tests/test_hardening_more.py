@@ -258,6 +258,22 @@ def test_case_only_different_names_are_refused(make_site: Callable[..., Path]) -
     assert not (root / "public").exists()
 
 
+@pytest.mark.parametrize("names", [("Photo.png", "photo.png"), (unicodedata.normalize("NFC", "café.png"),
+                                                                  unicodedata.normalize("NFD", "café.png"))])
+def test_bundle_assets_that_differ_only_in_case_or_form_are_refused(make_site: Callable[..., Path],
+                                                                    names: tuple[str, str]) -> None:
+    """Two assets that a case-insensitive or normalizing file system (Windows, macOS) would merge into one."""
+    root = make_site({"content/announcements/visit/index.en.md": OK_FRONT + "x\n",
+                      **{f"content/announcements/visit/{name}": b"\x89PNG" + name.encode() for name in names}})
+    assert len(list((root / "content/announcements/visit").iterdir())) == 3
+    report = run_build(root)
+    assert not report.ok
+    (problem,) = report.errors
+    assert problem.code == "collision" and "content/announcements/visit/" in problem.location.path
+    assert "letter case" in problem.message
+    assert not (root / "public").exists()
+
+
 # ------------------------------------------------------------------ 6. script breakouts
 
 BREAKOUT = 'Visa </script><script>alert(1)</script> <!--<script> & "q"'
