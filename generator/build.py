@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
-from .files import MARKER, Staging, build_lock, check_output_dir, read_manifest, write_site
+from .files import MARKER, Placed, Staging, build_lock, check_output_dir, read_manifest
 from .paths import builtin_themes_dir
 
 if TYPE_CHECKING:
@@ -218,6 +218,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         # Outputs go into a staging folder as they are made (by the workers, too), so no process holds
         # the whole site; only a complete, successful build swaps it in.
         staging = Staging(options.out_dir, options.root) if options.write else None
+        snippet_staging: Staging | None = None
         try:
             with timer.stage("render"):
                 env = make_environment(options.root, chain)
@@ -240,38 +241,42 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 snippets_dir = options.root / config.snippets.out_dir
                 prefix = "_snippets/" if options.snippets_in_site else ""
                 target = options.out_dir if options.snippets_in_site else snippets_dir
+                if options.snippets_in_site:
+                    snippet_staging = staging
+                elif options.write and config.snippets.platforms:
+                    check_output_dir(snippets_dir, options.root)
+                    snippet_staging = Staging(snippets_dir, options.root)
                 previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE) if options.incremental
                                        else (None, False))
                 written = read_manifest(target) if options.write and options.incremental else {}
+                sink: Callable[[OutputFile], object] = snippet_staging.put if snippet_staging is not None else _keep
                 try:
-                    made = build_snippet_files(site, catalog, options.jobs, previous, str(target), written, prefix)
-                except ValueError:
+                    made = build_snippet_files(site, catalog, options.jobs, previous, str(target), written, sink,
+                                               prefix)
+                except ValueError:  # raised before any file was made
                     discarded = True
-                    made = build_snippet_files(site, catalog, options.jobs, None, str(target), {}, prefix)
+                    made = build_snippet_files(site, catalog, options.jobs, None, str(target), {}, sink, prefix)
                 if discarded:
                     diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{SNIPPET_CACHE}"),
                                         "the snippet cache was unreadable and was discarded; every post is made again",
                                         "nothing to do: a fresh cache is written after this build", "cache")
                 diagnostics.extend(made.problems)
-                snippet_files = list(made.outputs)
                 if options.snippets_in_site:
-                    if staging is not None:
-                        placed.extend(staging.put(output) for output in snippet_files)
-                    snippet_files = []
-                elif snippet_files and options.write:
-                    check_output_dir(snippets_dir, options.root)
+                    placed.extend(p for p in made.outputs if isinstance(p, Placed))
             if failed() or staging is None:
-                if staging is not None:
-                    staging.abort()
+                for stage in (staging, snippet_staging):
+                    if stage is not None:
+                        stage.abort()  # a second abort of the same folder does nothing
                 return report(not failed())
             with timer.stage("write"):
                 stats = staging.commit(placed)
                 stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
-                if snippet_files:
-                    write_site(snippet_files, snippets_dir, options.root)
+                if snippet_staging is not None and snippet_staging is not staging:
+                    snippet_staging.commit(p for p in made.outputs if isinstance(p, Placed))
         except BaseException:
-            if staging is not None:
-                staging.abort()
+            for stage in (staging, snippet_staging):
+                if stage is not None:
+                    stage.abort()
             raise
         if options.incremental:
             # every cache is keyed by content, so one holding the same keys as before needs no writing
@@ -316,6 +321,10 @@ def _unchanged(options: BuildOptions) -> BuildReport | None:
     return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
                        int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
                        str(options.out_dir), 0)
+
+
+def _keep(output: OutputFile) -> OutputFile:
+    return output
 
 
 def _static_files(root: Path, theme_static: tuple[Path, ...]) -> list[OutputFile]:

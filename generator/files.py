@@ -208,6 +208,10 @@ class Staging:
                 os.makedirs(os.path.join(self._root, folder), exist_ok=True)
                 self._made.add(folder)
             target = os.path.join(self._root, path)
+            if os.path.lexists(target):
+                # a second output for the same path: writing it would go through the hard link into the live site
+                raise OutputError.at(SourceLocation(path), f"two outputs would be written to {path}",
+                                     "rename one of the items that produce it", "collision")
             if self.previous.get(path) == digest and _link(os.path.join(self._old, path), target):
                 return Placed(path, digest, size, False)
             if output.data is not None:

@@ -21,7 +21,7 @@ from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlencode, urljoin
 
 import regex
@@ -573,23 +573,28 @@ def post_from_record(record: object) -> Post:
 _POST_TYPES = MappingProxyType({f.name: str(f.type).split("[", 1)[0] for f in fields(Post)})
 
 
-@dataclass(frozen=True)
-class SnippetBuild:
-    """The snippet files of one build, the warnings about posts that do not fit, and the cache for the next build."""
+T = TypeVar("T")
 
-    outputs: tuple[OutputFile, ...]
+
+@dataclass(frozen=True)
+class SnippetBuild(Generic[T]):
+    """What the sink made of each snippet file, the warnings about posts that do not fit, and the next cache."""
+
+    outputs: tuple[T, ...]
     problems: tuple[Problem, ...]
     state: dict[str, object]
 
 
 def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: object, out_label: str,
-                        written: Mapping[str, str], prefix: str = "") -> SnippetBuild:
-    """snippet_outputs for every item, reusing what the previous build made where its inputs did not change.
+                        written: Mapping[str, str], sink: Callable[[OutputFile], T],
+                        prefix: str = "") -> SnippetBuild[T]:
+    """Every item's JSON, every language's board and the board's assets, each handed to ``sink`` as it is made.
 
-    ``previous`` is the state a previous build returned (as read back from JSON; anything of the wrong
-    shape raises ValueError, and the caller starts again with none). Posts are reused by the digest of
-    their page and settings; an item's JSON and a language's board are taken from ``out_label`` (the
-    folder the previous build wrote, whose manifest is ``written``) when nothing they show changed.
+    ``previous`` is the state a previous build returned (as read back from JSON); anything of the wrong
+    shape raises ValueError before any file reaches ``sink``, and the caller starts again with none.
+    Posts are reused by the digest of their page and settings; an item's JSON and a language's board
+    are taken from ``out_label`` (the folder the previous build wrote, whose manifest is ``written``)
+    when nothing they show changed. With a sink that writes the file, no build holds every file.
     """
     pages = snippet_pages(site)
     if not pages:  # still a state of the right shape, or the next build would warn that the cache was unreadable
@@ -610,8 +615,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
             return made[id(page)]
         if key not in posts_of:
             records = old_items[key][1]
-            if not isinstance(records, list):
-                raise ValueError("snippet cache entry of the wrong shape")
+            assert isinstance(records, list)  # checked by _previous_state
             posts_of[key] = tuple(post_from_record(r) for r in records)
         return posts_of[key]
 
@@ -620,36 +624,50 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
             return OutputFile(path, copy_from=f"{out_label}/{path}", digest=digest)
         return None
 
-    outputs: list[OutputFile] = []
+    # Which files can be taken from the previous output, decided first: every cached post they need is then
+    # read (and checked: a bad record raises ValueError here) before any file reaches the sink.
+    json_paths = [prefix + f"{page.lang}/{page.section}/{page.slug}.json" for page in pages]
+    kept_json = [reused(path, str(old_items[key][2])) if key in old_items else None
+                 for path, key in zip(json_paths, keys, strict=True)]
+    board_keys: dict[str, str] = {}
+    kept_boards: dict[str, OutputFile | None] = {}
+    for language in site.config.languages:
+        lang_keys = [key for page, key in zip(pages, keys, strict=True) if page.lang == language.code]
+        board_keys[language.code] = hashlib.sha256((settings + prefix + "".join(lang_keys)).encode()).hexdigest()
+        old = old_boards.get(language.code)
+        kept_boards[language.code] = (reused(f"{prefix}{language.code}/index.html", old[1])
+                                      if isinstance(old, list) and len(old) == 2 and old[0] == board_keys[language.code]
+                                      and isinstance(old[1], str) else None)
+    for page, key, kept in zip(pages, keys, kept_json, strict=True):
+        if id(page) not in made and (kept is None or kept_boards[page.lang] is None or old_items[key][0] is not True):
+            posts(page, key)
+
+    outputs: list[T] = []
     problems: list[Problem] = []
     items: dict[str, list[object]] = {}
-    for page, key in zip(pages, keys, strict=True):
+    for page, key, path, output in zip(pages, keys, json_paths, kept_json, strict=True):
         fits = all(post.fits for post in made[id(page)]) if id(page) in made else old_items[key][0]
         if fits is not True:
             problems.extend(_problems(page, posts(page, key)))
-        path = prefix + f"{page.lang}/{page.section}/{page.slug}.json"
-        old_digest = old_items[key][2] if key in old_items else ""
-        output = reused(path, old_digest) if isinstance(old_digest, str) and old_digest else None
         if output is None:
             data = item_json(_item(site, page, posts(page, key)))
             output = OutputFile(path, data, digest=hashlib.sha256(data).hexdigest())
-        outputs.append(output)
+        outputs.append(sink(output))
         items[key] = [fits is True, [post_record(p) for p in posts(page, key)] if id(page) in made else old_items[key][1],
                       output.digest]
     boards: dict[str, list[str]] = {}
     template = board_template()
     for language in site.config.languages:
         mine = [(page, key) for page, key in zip(pages, keys, strict=True) if page.lang == language.code]
-        board = hashlib.sha256((settings + prefix + "".join(key for _, key in mine)).encode()).hexdigest()
+        board = board_keys[language.code]
         path = f"{prefix}{language.code}/index.html"
-        old = old_boards.get(language.code)
-        output = reused(path, old[1]) if isinstance(old, list) and len(old) == 2 and old[0] == board else None
+        output = kept_boards[language.code]
         if output is None:
             data = board_html(site, catalog, language, [_item(site, page, posts(page, key)) for page, key in mine], template)
             output = OutputFile(path, data, digest=hashlib.sha256(data).hexdigest())
-        outputs.append(output)
+        outputs.append(sink(output))
         boards[language.code] = [board, output.digest]
-    outputs.extend(board_extras(site, prefix))
+    outputs.extend(sink(output) for output in board_extras(site, prefix))
     return SnippetBuild(tuple(outputs), tuple(problems), {"out": out_label, "items": items, "boards": boards})
 
 
@@ -670,23 +688,6 @@ def _previous_state(previous: object, out_label: str) -> tuple[dict[str, list[ob
 
 # ------------------------------------------------------------------ output
 BOARD_DIR = Path(__file__).resolve().parent / "board"
-
-
-def snippet_outputs(site: Site, catalog: Catalog, items: list[ItemSnippets], prefix: str = "") -> list[OutputFile]:
-    """`<lang>/<section>/<slug>.json` per item, and a board `<lang>/index.html` per language (DESIGN §8).
-
-    ``prefix`` places them inside another folder (the preview puts them under `_snippets/`).
-    """
-    if not site.config.snippets.platforms:
-        return []
-    outputs = [OutputFile(prefix + item.path, item_json(item)) for item in items]
-    template = board_template()
-    for language in site.config.languages:
-        mine = [item for item in items if item.page.lang == language.code]
-        outputs.append(OutputFile(f"{prefix}{language.code}/index.html",
-                                  board_html(site, catalog, language, mine, template)))
-    outputs.extend(board_extras(site, prefix))
-    return outputs
 
 
 def item_json(item: ItemSnippets) -> bytes:

@@ -11,7 +11,15 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from generator.errors import LegationError, OutputError
-from generator.files import MARKER, build_lock, check_output_dir, check_output_path, verify_tree, write_site
+from generator.files import (
+    MARKER,
+    Staging,
+    build_lock,
+    check_output_dir,
+    check_output_path,
+    verify_tree,
+    write_site,
+)
 from generator.model import OutputFile
 
 
@@ -128,3 +136,16 @@ def test_verify_finds_changed_missing_and_extra_files(tmp_path: Path) -> None:
     (out / "extra.js").write_text("alert(1)")
     assert verify_tree(out) == ["en/index.html: missing", "extra.js: not produced by the build",
                                 "index.html: content differs from the build"]
+
+
+def test_a_second_output_for_a_linked_path_never_writes_through_the_link(tmp_path: Path) -> None:
+    """Unchanged files are hard links to the live site: a duplicate must be refused before it is written."""
+    out = tmp_path / "public"
+    write_site([OutputFile("a.html", b"live")], out, tmp_path)
+    staging = Staging(out, tmp_path)
+    assert staging.put(OutputFile("a.html", b"live")).written is False  # linked from the live site
+    with pytest.raises(LegationError, match="two outputs"):
+        staging.put(OutputFile("a.html", b"other"))
+    staging.abort()
+    assert (out / "a.html").read_bytes() == b"live"
+    assert not staging.folder.exists()
