@@ -141,3 +141,11 @@ def _get(url: str, request: Any) -> str:
             time.sleep(0.2)
 
 
+
+
+def test_serve_listens_on_loopback_only_unless_told() -> None:
+    """A preview of unpublished statements must not be reachable from the office network by default."""
+    serve_command = main.commands["serve"]  # type: ignore[attr-defined]
+    (host,) = [param for param in serve_command.params if param.name == "host"]
+    assert host.default == "127.0.0.1"
+    assert "--host" in CliRunner().invoke(main, ["serve", "--help"]).output
