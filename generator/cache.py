@@ -54,16 +54,8 @@ def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], bool]:
 
 def save_markdown_cache(root: Path, entries: dict[str, Rendered]) -> None:
     """Write the cache atomically; a failure to write it never fails the build."""
-    folder = root / CACHE_DIR
     data = {key: [html, [[h.level, h.anchor, h.text] for h in heads]] for key, (html, heads) in sorted(entries.items())}
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / ".gitignore").write_text("*\n", encoding="utf-8")
-        temporary = folder / f".{CACHE_FILE}.{os.getpid()}"
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, folder / CACHE_FILE)
-    except OSError:
-        pass
+    save_json_cache(root, CACHE_FILE, data)
 
 
 RENDER_FILE = "render-v2.json"
@@ -90,15 +82,8 @@ def load_render_state(root: Path) -> tuple[str, UnitState]:
 
 
 def save_render_state(root: Path, out_dir: str, units: UnitState) -> None:
-    folder = root / CACHE_DIR
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{RENDER_FILE}.{os.getpid()}"
-        data = {key: [digest, paths] for key, (digest, paths) in sorted(units.items())}
-        temporary.write_text(json.dumps({"out_dir": out_dir, "units": data}), encoding="utf-8")
-        os.replace(temporary, folder / RENDER_FILE)
-    except OSError:
-        pass
+    data = {key: [digest, paths] for key, (digest, paths) in sorted(units.items())}
+    save_json_cache(root, RENDER_FILE, {"out_dir": out_dir, "units": data})
 
 
 def load_json_cache(root: Path, name: str) -> tuple[object, bool]:

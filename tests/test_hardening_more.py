@@ -26,6 +26,7 @@ from generator.content import MAX_FILE_BYTES
 from generator.files import MARKER
 from generator.serve import PreviewApp
 from tests.conftest import NOW, SITE_YML, run_build, tree
+from tests.test_serve import call
 
 REPO = Path(__file__).resolve().parent.parent
 NOW_ARG = "2026-11-23T12:00:00+00:00"
@@ -128,7 +129,7 @@ def test_non_utf8_file_name_in_the_preview_error_page(make_site: Callable[..., P
     app = PreviewApp(root, root / ".legation-cache/preview")
     report = app.rebuild(lambda: NOW)
     assert report is not None and not report.ok
-    status, body = _call(app, "/en/")
+    status, body = call(app, "/en/")
     assert status.startswith("500") and b"caf\\xff.en.md" in body
 
 
@@ -326,14 +327,6 @@ def test_title_cannot_break_out_of_json_ld_or_the_snippet_board(make_site: Calla
 # ------------------------------------------------------------------ 7. preview stays inside its folder
 
 
-def _call(app: PreviewApp, path: str) -> tuple[str, bytes]:
-    seen: dict[str, str] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
-        seen["status"] = status
-
-    body = b"".join(app({"PATH_INFO": path}, start_response))
-    return seen["status"], body
 
 
 @pytest.fixture
@@ -356,7 +349,7 @@ def test_preview_refuses_decoded_traversal_to_existing_files(preview: tuple[Prev
     target = Path(os.path.normpath(str(app.out_dir) + "/" + path.replace("\x00/", "")))
     if "\\" not in path:
         assert target.is_file(), target  # the test would fail if the preview resolved the path naively
-    status, body = _call(app, path)
+    status, body = call(app, path)
     assert status.startswith("404")
     assert b"TOP-SECRET" not in body and b"root:" not in body
 
@@ -367,10 +360,10 @@ def test_preview_does_not_follow_symlinks_out_of_its_folder(preview: tuple[Previ
     (app.out_dir / "en" / "leakdir").symlink_to(root)
     (app.out_dir / "inside.txt").symlink_to(app.out_dir / "robots.txt")
     for path in ("/leak.txt", "/en/leakdir/secret.txt", "/en/leakdir/"):
-        status, body = _call(app, path)
+        status, body = call(app, path)
         assert status.startswith("404"), path
         assert b"TOP-SECRET" not in body
-    status, body = _call(app, "/inside.txt")  # a link that stays inside is fine
+    status, body = call(app, "/inside.txt")  # a link that stays inside is fine
     assert status.startswith("200") and body == (app.out_dir / "robots.txt").read_bytes()
 
 
