@@ -15,7 +15,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from html import escape
 from html.parser import HTMLParser
@@ -28,6 +28,7 @@ import regex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from .cache import library_versions
+from .codec import decode, encode
 from .errors import Problem, SourceLocation
 from .i18n import Catalog, format_date, format_time
 from .model import Language, OutputFile, Page, Site, SiteConfig
@@ -546,33 +547,6 @@ def snippet_key(settings: str, page: Page) -> str:
     return hashlib.sha256((settings + repr(page)).encode()).hexdigest()[:32]
 
 
-_POST_FIELDS = tuple(f.name for f in fields(Post))
-
-
-def post_record(post: Post) -> list[object]:
-    return [list(v) if isinstance(v, tuple) else v for v in (getattr(post, name) for name in _POST_FIELDS)]
-
-
-def post_from_record(record: object) -> Post:
-    """A Post read back from the snippet cache; ValueError when the record has the wrong shape."""
-    if not isinstance(record, list) or len(record) != len(_POST_FIELDS):
-        raise ValueError("snippet cache post of the wrong shape")
-    values: dict[str, object] = {}
-    for name, value in zip(_POST_FIELDS, record, strict=True):
-        expected = _POST_TYPES[name]
-        if expected == "tuple":
-            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                raise ValueError(f"snippet cache field {name} of the wrong type")
-            value = tuple(value)
-        elif type(value).__name__ != expected:
-            raise ValueError(f"snippet cache field {name} of the wrong type")
-        values[name] = value
-    return Post(**values)  # type: ignore[arg-type]
-
-
-_POST_TYPES = MappingProxyType({f.name: str(f.type).split("[", 1)[0] for f in fields(Post)})
-
-
 T = TypeVar("T")
 
 
@@ -616,7 +590,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         if key not in posts_of:
             records = old_items[key][1]
             assert isinstance(records, list)  # checked by _previous_state
-            posts_of[key] = tuple(post_from_record(r) for r in records)
+            posts_of[key] = tuple(decode(Post, r) for r in records)
         return posts_of[key]
 
     def reused(path: str, digest: str) -> OutputFile | None:
@@ -653,7 +627,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
             data = item_json(_item(site, page, posts(page, key)))
             output = OutputFile(path, data, digest=hashlib.sha256(data).hexdigest())
         outputs.append(sink(output))
-        items[key] = [fits is True, [post_record(p) for p in posts(page, key)] if id(page) in made else old_items[key][1],
+        items[key] = [fits is True, [encode(p) for p in posts(page, key)] if id(page) in made else old_items[key][1],
                       output.digest]
     boards: dict[str, list[str]] = {}
     template = board_template()

@@ -138,31 +138,35 @@ def count_splits(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+def parsed_after_edit(root: Path, monkeypatch: pytest.MonkeyPatch, rel: str, old: str, new: str) -> list[str]:
+    """Build, replace ``old`` by ``new`` in ``rel``, build again: the files the second build parsed."""
+    assert run_build(root, jobs=1).ok
+    seen = count_splits(monkeypatch)
+    file = root / rel
+    file.write_text(file.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert run_build(root, jobs=1).ok
+    return seen
+
+
+def assert_equals_clean(root: Path, tmp_path: Path) -> None:
+    clean = run_build(root, out=tmp_path / "clean", incremental=False)
+    assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+
+
 def test_unchanged_files_are_not_parsed_again(make_site: Callable[..., Path], tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
-    assert run_build(root, jobs=1).ok
-    seen = count_splits(monkeypatch)
-    english = root / "content/announcements/consular-hours.en.md"
-    english.write_text(english.read_text(encoding="utf-8").replace("weekdays", "weekdays only"), encoding="utf-8")
-    assert run_build(root, jobs=1).ok
+    seen = parsed_after_edit(root, monkeypatch, "content/announcements/consular-hours.en.md", "weekdays", "weekdays only")
     # the edited file and its Arabic translation (which inherits from it) are parsed; nothing else is
     assert sorted(seen) == ["content/announcements/consular-hours.ar.md", "content/announcements/consular-hours.en.md"]
-    clean = run_build(root, out=tmp_path / "clean", incremental=False)
-    assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+    assert_equals_clean(root, tmp_path)
 
 
 def test_a_config_change_parses_everything_again(make_site: Callable[..., Path], tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
-    assert run_build(root, jobs=1).ok
-    seen = count_splits(monkeypatch)
-    site = root / "site.yml"
-    site.write_text(site.read_text(encoding="utf-8").replace("Asia/Baku", "Europe/Berlin"), encoding="utf-8")
-    assert run_build(root, jobs=1).ok
-    assert len(seen) == 4
-    clean = run_build(root, out=tmp_path / "clean", incremental=False)
-    assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+    assert len(parsed_after_edit(root, monkeypatch, "site.yml", "Asia/Baku", "Europe/Berlin")) == 4
+    assert_equals_clean(root, tmp_path)
 
 
 def test_a_tampered_page_cache_is_discarded_with_a_warning(make_site: Callable[..., Path], tmp_path: Path) -> None:
@@ -177,8 +181,7 @@ def test_a_tampered_page_cache_is_discarded_with_a_warning(make_site: Callable[.
     report = run_build(root)
     assert report.ok and [w.code for w in report.warnings] == ["cache"]
     assert PAGES_FILE in str(report.warnings[0].location)
-    clean = run_build(root, out=tmp_path / "clean", incremental=False)
-    assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+    assert_equals_clean(root, tmp_path)
 
 
 def test_another_library_version_invalidates_every_cache(make_site: Callable[..., Path], tmp_path: Path,
