@@ -208,6 +208,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                     "nothing to do: a fresh cache is written after this build", "cache")
             parsed = parse_cached(sources, config, options.jobs, cache, known.entries, code)
             pages = parsed.pages
+            del sources  # the files' text is no longer needed (the largest thing a clean build holds)
             diagnostics.extend(parsed.problems)
         with timer.stage("assemble"):
             site, found = assemble(pages, config, options.now, options.drafts)
@@ -248,14 +249,14 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                     snippet_staging = Staging(snippets_dir, options.root)
                 previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE) if options.incremental
                                        else (None, False))
-                written = read_manifest(target) if options.write and options.incremental else {}
                 sink: Callable[[OutputFile], object] = snippet_staging.put if snippet_staging is not None else _keep
                 try:
-                    made = build_snippet_files(site, catalog, options.jobs, previous, str(target), written, sink,
-                                               prefix)
+                    made = build_snippet_files(site, catalog, options.jobs, previous, str(target), _manifest_of,
+                                               sink, prefix)
                 except ValueError:  # raised before any file was made
                     discarded = True
-                    made = build_snippet_files(site, catalog, options.jobs, None, str(target), {}, sink, prefix)
+                    made = build_snippet_files(site, catalog, options.jobs, None, str(target), _manifest_of, sink,
+                                               prefix)
                 if discarded:
                     diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{SNIPPET_CACHE}"),
                                         "the snippet cache was unreadable and was discarded; every post is made again",
@@ -321,6 +322,10 @@ def _unchanged(options: BuildOptions) -> BuildReport | None:
     return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
                        int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
                        str(options.out_dir), 0)
+
+
+def _manifest_of(folder: str) -> dict[str, str]:
+    return read_manifest(Path(folder))
 
 
 def _keep(output: OutputFile) -> OutputFile:

@@ -7,14 +7,17 @@ A missing cache is normal; a corrupt or foreign one is discarded as a whole
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TextIO
 
 from .codec import decode, encode
 from .errors import Problem
@@ -54,12 +57,12 @@ def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], bool]:
 
 def save_markdown_cache(root: Path, entries: dict[str, Rendered]) -> None:
     """Write the cache atomically; a failure to write it never fails the build."""
-    data = {key: [html, [[h.level, h.anchor, h.text] for h in heads]] for key, (html, heads) in sorted(entries.items())}
-    save_json_cache(root, CACHE_FILE, data)
+    save_json_cache(root, CACHE_FILE, ((key, [html, [[h.level, h.anchor, h.text] for h in heads]])
+                                       for key, (html, heads) in sorted(entries.items())))
 
 
 RENDER_FILE = "render-v2.json"
-SNIPPET_CACHE = "snippets-v1.json"
+SNIPPET_CACHE = "snippets-v2.json"
 
 UnitState = dict[str, tuple[str, list[str]]]
 
@@ -101,19 +104,40 @@ def load_json_cache(root: Path, name: str) -> tuple[object, bool]:
 
 
 def save_json_cache(root: Path, name: str, data: object) -> None:
-    """Write one cache file atomically; a failure to write it never fails the build."""
+    """Write one cache file atomically; a failure to write it never fails the build.
+
+    Objects are written one member at a time (``data`` may hold iterators of (key, value) pairs, written
+    as objects too), so a cache of every page never exists as one string in memory. A value the cache
+    cannot hold (TypeError) leaves the previous file in place.
+    """
     folder = root / CACHE_DIR
+    temporary = folder / f".{name}.{os.getpid()}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / ".gitignore").write_text("*\n", encoding="utf-8")
-        temporary = folder / f".{name}.{os.getpid()}"
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        with temporary.open("w", encoding="utf-8") as handle:
+            _write_json(handle, data)
         os.replace(temporary, folder / name)
-    except OSError:
-        pass
+    except (OSError, TypeError):
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
-PAGES_FILE = "pages-v1.json"
+def _write_json(handle: TextIO, data: object) -> None:
+    """``json.dump(data, handle, ensure_ascii=False)``'s bytes, written member by member."""
+    if not isinstance(data, dict | Iterator):
+        handle.write(json.dumps(data, ensure_ascii=False))
+        return
+    handle.write("{")
+    for number, (key, value) in enumerate(data.items() if isinstance(data, dict) else data):
+        if not isinstance(key, str):
+            raise TypeError("cache keys are strings")
+        handle.write(("" if number == 0 else ", ") + json.dumps(key, ensure_ascii=False) + ": ")
+        _write_json(handle, value)
+    handle.write("}")
+
+
+PAGES_FILE = "pages-v2.json"
 
 #: A parsed page without its body (that lives in the Markdown cache under the key given first) and its warnings.
 PageEntry = tuple[str, Page, tuple[Problem, ...]]
@@ -179,10 +203,8 @@ def save_page_cache(root: Path, code: str, entries: dict[str, PageEntry], previo
     """
     if entries.keys() == previous.entries.keys():
         return
-    try:
-        data = {key: previous.records[key] if key in previous.records
-                else [mdkey, encode(page), [encode(p) for p in problems]]
-                for key, (mdkey, page, problems) in sorted(entries.items())}
-    except TypeError:  # a value the cache cannot hold: the next build parses everything again
-        data = {}
+    # encoded one entry at a time as the file is written; a value the cache cannot hold keeps the old file
+    data = ((key, previous.records[key] if key in previous.records
+             else [mdkey, encode(page), [encode(p) for p in problems]])
+            for key, (mdkey, page, problems) in sorted(entries.items()))
     save_json_cache(root, PAGES_FILE, {"code": code, "entries": data})

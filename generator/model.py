@@ -6,8 +6,10 @@ worker process without a redesign.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from typing import Literal
 
 SECTIONS: tuple[str, ...] = ("announcements", "events", "investment", "pages")
@@ -192,6 +194,14 @@ class Page:
     headings: tuple[Heading, ...] = ()
     bundle_assets: tuple[str, ...] = ()
     words: int = 0
+    # The parsed-page cache's key of a default-language page that came from parse_cached: a digest of
+    # everything it was made from (its file, config, legation's code); "" otherwise.
+    digest: str = ""
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of everything the page holds: ``digest`` when known, else one of its repr (computed once)."""
+        return self.digest or hashlib.sha256(repr(self).encode()).hexdigest()[:32]
 
     @property
     def key(self) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urljoin
 
 import regex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from markupsafe import Markup
 
 from .cache import library_versions
 from .codec import decode, encode
@@ -171,6 +172,29 @@ def count(rule: PlatformRules, text: str) -> int:
     if rule.counting == "utf-16":
         return len(text.encode("utf-16-le")) // 2
     return len(text)
+
+
+@dataclass(frozen=True)
+class Lengths:
+    """X lengths a previous build counted (digest of the text → length), and those this item's posts used.
+
+    twitter-text's count is the costly one (and importing it takes half a second), so it is kept across
+    builds: a body edit that leaves an item's X post unchanged counts nothing again. The memo lives in
+    the snippet cache, which is discarded whole when this module, the config or a library changes.
+    """
+
+    known: Mapping[str, int] = field(default_factory=dict)
+    used: dict[str, int] = field(default_factory=dict)
+
+    def count(self, rule: PlatformRules, text: str) -> int:
+        if rule.counting != "twitter-weighted":
+            return count(rule, text)
+        key = hashlib.sha256(text.encode()).hexdigest()[:24]
+        found = self.used.get(key)
+        if found is None:
+            found = self.known.get(key)
+            self.used[key] = found = count(rule, text) if found is None else found
+        return found
 
 
 @dataclass(frozen=True)
@@ -421,8 +445,10 @@ def _shared(site: Site, catalog: Catalog, page: Page) -> _Shared:
                    excerpt(page.body_html) if urgent else "")
 
 
-def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, shared: _Shared | None = None) -> Post:
+def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, shared: _Shared | None = None,
+              lengths: Lengths | None = None) -> Post:
     config = site.config
+    measured = lengths or Lengths()
     if shared is None:
         shared = _shared(site, catalog, page)
     rtl = config.language(page.lang).direction == "rtl"
@@ -450,18 +476,18 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
         parts = draft.parts()
         for part in parts:
             if part not in counted:
-                counted[part] = count(rule, part)
+                counted[part] = measured.count(rule, part)
         return sum(counted[part] for part in parts) + 2 * (len(parts) - 1)
 
     shown = tuple(isolate(t, rtl and _is_latin(t)) for t in tags)
     first = _Draft(title, shared.when, summary, extra, link_block, tags, shown)
     draft, notes = _shorten(first, lambda d: measure(d) <= limit)
     text = draft.text()
-    length = count(rule, text)  # the exact count of the whole post is what is reported
+    length = measured.count(rule, text)  # the exact count of the whole post is what is reported
     if length > limit:  # only if a rule ever counted across paragraphs: fit again by whole-text counts
-        draft, notes = _shorten(first, lambda d: count(rule, d.text()) <= limit)
+        draft, notes = _shorten(first, lambda d: measured.count(rule, d.text()) <= limit)
         text = draft.text()
-        length = count(rule, text)
+        length = measured.count(rule, text)
     api_text = text.translate({ord(ch): "\\" + ch for ch in rule.escape}) if rule.escape else ""
     if api_text and len(api_text) > limit:
         notes.append(f"with reserved characters escaped the post is {len(api_text)} characters")
@@ -472,11 +498,11 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
     return Post(rule.name, text, length, limit, rule.counting, url, draft.tags, ok, api_text, photo, tuple(notes))
 
 
-def item_snippets(site: Site, catalog: Catalog, page: Page) -> ItemSnippets:
+def item_snippets(site: Site, catalog: Catalog, page: Page, lengths: Lengths | None = None) -> ItemSnippets:
     config = site.config
     platforms = config.snippets.platforms
     shared = _shared(site, catalog, page)
-    posts = tuple(make_post(effective_rule(config, name), site, catalog, page, shared) for name in platforms)
+    posts = tuple(make_post(effective_rule(config, name), site, catalog, page, shared, lengths) for name in platforms)
     direction = config.language(page.lang).direction
     return ItemSnippets(page, absolute_url(config, page.url), direction, posts, _problems(page, posts))
 
@@ -503,24 +529,6 @@ def _problems(page: Page, posts: tuple[Post, ...]) -> tuple[Problem, ...]:
     )
 
 
-def site_snippets(site: Site, catalog: Catalog) -> list[ItemSnippets]:
-    """Snippets for every published item (not static pages) in every language."""
-    return build_snippets(site, catalog, 1)
-
-
-def build_snippets(site: Site, catalog: Catalog, jobs: int) -> list[ItemSnippets]:
-    """site_snippets, spread over ``jobs`` worker processes; the result does not depend on ``jobs``.
-
-    Workers send back only the posts (not the pages, which the parent already has).
-    """
-    pages = snippet_pages(site)
-
-    def work(page: Page) -> tuple[Post, ...]:
-        return item_snippets(site, catalog, page).posts
-
-    return [_item(site, page, posts) for page, posts in zip(pages, fork_map(work, pages, jobs), strict=True)]
-
-
 def snippet_pages(site: Site) -> list[Page]:
     """The items that get posts: every published item (not static pages), when any platform is set."""
     if not site.config.snippets.platforms:
@@ -528,15 +536,10 @@ def snippet_pages(site: Site) -> list[Page]:
     return [page for page in site.pages if page.section != "pages" and site.page_status(page) == "published"]
 
 
-def _item(site: Site, page: Page, posts: tuple[Post, ...]) -> ItemSnippets:
-    return ItemSnippets(page, absolute_url(site.config, page.url), site.config.language(page.lang).direction,
-                        posts, _problems(page, posts))
-
-
 def snippet_settings(site: Site, catalog: Catalog) -> str:
     """Everything besides the page that a post is made from: this module's code, config, UI strings, counting tables."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for name in ("board.html", "board.js", "board.css"):
+    for name in ("board.html", "item.html", "board.js", "board.css"):
         digest.update((BOARD_DIR / name).read_bytes())
     digest.update(repr((site.config, sorted((k, sorted(v.items())) for k, v in catalog.strings.items()),
                         sorted(RULES.items()), library_versions())).encode())
@@ -544,7 +547,7 @@ def snippet_settings(site: Site, catalog: Catalog) -> str:
 
 
 def snippet_key(settings: str, page: Page) -> str:
-    return hashlib.sha256((settings + repr(page)).encode()).hexdigest()[:32]
+    return hashlib.sha256((settings + page.fingerprint).encode()).hexdigest()[:32]
 
 
 T = TypeVar("T")
@@ -559,105 +562,168 @@ class SnippetBuild(Generic[T]):
     state: dict[str, object]
 
 
+@dataclass(frozen=True)
+class CachedItem:
+    """What the next build needs of one item's snippets instead of its posts (snippet cache record)."""
+
+    json_digest: str  # SHA-256 of the item's JSON file
+    start: int  # its section's bytes in its language's board
+    end: int
+    fragment: str  # SHA-256 of those bytes: a record whose offsets do not fit the board is never trusted
+    problems: tuple[Problem, ...]  # the warnings about its posts that do not fit
+
+
+@dataclass(frozen=True)
+class _Made(Generic[T]):
+    """One item's snippets as a worker made them: its JSON already handed to the sink."""
+
+    output: T
+    json_digest: str
+    fragment: bytes
+    problems: tuple[Problem, ...]
+    lengths: dict[str, int]
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """A previous build's snippet state as read back: where its files are and what each item left."""
+
+    out: str
+    prefix: str
+    items: dict[str, CachedItem]
+    boards: dict[str, bytes]  # language → its board's bytes, when the file is still what that build wrote
+    lengths: dict[str, dict[str, int]]  # "lang/section/slug" → the X lengths its posts used
+
+
 def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: object, out_label: str,
-                        written: Mapping[str, str], sink: Callable[[OutputFile], T],
+                        manifest_of: Callable[[str], Mapping[str, str]], sink: Callable[[OutputFile], T],
                         prefix: str = "") -> SnippetBuild[T]:
     """Every item's JSON, every language's board and the board's assets, each handed to ``sink`` as it is made.
 
-    ``previous`` is the state a previous build returned (as read back from JSON); anything of the wrong
-    shape raises ValueError before any file reaches ``sink``, and the caller starts again with none.
-    Posts are reused by the digest of their page and settings; an item's JSON and a language's board
-    are taken from ``out_label`` (the folder the previous build wrote, whose manifest is ``written``)
-    when nothing they show changed. With a sink that writes the file, no build holds every file.
+    ``previous`` is the state a previous build returned (as read back from JSON); ``manifest_of(folder)``
+    gives a folder's manifest. An item whose page and settings are unchanged is not made again: its JSON
+    is taken from the folder the previous build wrote (when that folder's manifest still lists it) and
+    its section of the board is cut from the previous board (each section checked against its recorded
+    digest). Anything of the wrong shape raises ValueError before any file reaches ``sink``, and the
+    caller starts again with none. Items are made in ``jobs`` forked workers, which hand their JSON to
+    ``sink`` themselves and send back only their board section, so no process holds every post.
     """
     pages = snippet_pages(site)
     if not pages:  # still a state of the right shape, or the next build would warn that the cache was unreadable
-        return SnippetBuild((), (), {"out": out_label, "items": {}, "boards": {}})
-    old_items, old_boards, same_place = _previous_state(previous, out_label)
+        return SnippetBuild((), (), _state(out_label, prefix, {}, {}))
+    old = _previous_state(previous)
     settings = snippet_settings(site, catalog)
     keys = [snippet_key(settings, page) for page in pages]
-    missing = [page for page, key in zip(pages, keys, strict=True) if key not in old_items]
+    old_files = manifest_of(old.out) if old.out and any(key in old.items for key in keys) else {}
 
-    def work(page: Page) -> tuple[Post, ...]:
-        return item_snippets(site, catalog, page).posts
+    # Decided (and every reused section checked) before the first file reaches the sink.
+    reused: dict[str, tuple[OutputFile, bytes]] = {}
+    for page, key in zip(pages, keys, strict=True):
+        record, board = old.items.get(key), old.boards.get(page.lang)
+        old_path = f"{old.prefix}{page.lang}/{page.section}/{page.slug}.json"
+        if record is None or board is None or old_files.get(old_path) != record.json_digest:
+            continue
+        fragment = board[record.start:record.end]
+        if not 0 <= record.start < record.end <= len(board) or _digest(fragment) != record.fragment:
+            raise ValueError("a snippet cache record that does not match its board")
+        reused[key] = (OutputFile(prefix + old_path[len(old.prefix):], copy_from=f"{old.out}/{old_path}",
+                                  digest=record.json_digest), fragment)
 
-    made = dict(zip((id(p) for p in missing), fork_map(work, missing, jobs if len(missing) > 16 else 1), strict=True))
-    posts_of: dict[str, tuple[Post, ...]] = {}
+    item_template, board_shell = board_templates()
 
-    def posts(page: Page, key: str) -> tuple[Post, ...]:
-        if id(page) in made:
-            return made[id(page)]
-        if key not in posts_of:
-            records = old_items[key][1]
-            assert isinstance(records, list)  # checked by _previous_state
-            posts_of[key] = tuple(decode(Post, r) for r in records)
-        return posts_of[key]
-
-    def reused(path: str, digest: str) -> OutputFile | None:
-        if same_place and written.get(path) == digest:
-            return OutputFile(path, copy_from=f"{out_label}/{path}", digest=digest)
-        return None
-
-    # Which files can be taken from the previous output, decided first: every cached post they need is then
-    # read (and checked: a bad record raises ValueError here) before any file reaches the sink.
-    json_paths = [prefix + f"{page.lang}/{page.section}/{page.slug}.json" for page in pages]
-    kept_json = [reused(path, str(old_items[key][2])) if key in old_items else None
-                 for path, key in zip(json_paths, keys, strict=True)]
-    board_keys: dict[str, str] = {}
-    kept_boards: dict[str, OutputFile | None] = {}
-    for language in site.config.languages:
-        lang_keys = [key for page, key in zip(pages, keys, strict=True) if page.lang == language.code]
-        board_keys[language.code] = hashlib.sha256((settings + prefix + "".join(lang_keys)).encode()).hexdigest()
-        old = old_boards.get(language.code)
-        kept_boards[language.code] = (reused(f"{prefix}{language.code}/index.html", old[1])
-                                      if isinstance(old, list) and len(old) == 2 and old[0] == board_keys[language.code]
-                                      and isinstance(old[1], str) else None)
-    for page, key, kept in zip(pages, keys, kept_json, strict=True):
-        if id(page) not in made and (kept is None or kept_boards[page.lang] is None or old_items[key][0] is not True):
-            posts(page, key)
+    def work(page: Page) -> _Made[T]:
+        lengths = Lengths(old.lengths.get(_identity(page), {}))
+        item = item_snippets(site, catalog, page, lengths)
+        data = item_json(item)
+        json_digest = hashlib.sha256(data).hexdigest()
+        output = sink(OutputFile(prefix + item.path, data, digest=json_digest))
+        return _Made(output, json_digest, board_item(catalog, item, item_template), item.problems, lengths.used)
 
     outputs: list[T] = []
     problems: list[Problem] = []
-    items: dict[str, list[object]] = {}
-    for page, key, path, output in zip(pages, keys, json_paths, kept_json, strict=True):
-        fits = all(post.fits for post in made[id(page)]) if id(page) in made else old_items[key][0]
-        if fits is not True:
-            problems.extend(_problems(page, posts(page, key)))
-        if output is None:
-            data = item_json(_item(site, page, posts(page, key)))
-            output = OutputFile(path, data, digest=hashlib.sha256(data).hexdigest())
-        outputs.append(sink(output))
-        items[key] = [fits is True, [encode(p) for p in posts(page, key)] if id(page) in made else old_items[key][1],
-                      output.digest]
-    boards: dict[str, list[str]] = {}
-    template = board_template()
-    for language in site.config.languages:
+    items: dict[str, object] = {}
+    boards: dict[str, str] = {}
+    lengths: dict[str, dict[str, int]] = {}
+    for language in site.config.languages:  # one language at a time: only its board's sections are held
         mine = [(page, key) for page, key in zip(pages, keys, strict=True) if page.lang == language.code]
-        board = board_keys[language.code]
-        path = f"{prefix}{language.code}/index.html"
-        output = kept_boards[language.code]
-        if output is None:
-            data = board_html(site, catalog, language, [_item(site, page, posts(page, key)) for page, key in mine], template)
-            output = OutputFile(path, data, digest=hashlib.sha256(data).hexdigest())
-        outputs.append(sink(output))
-        boards[language.code] = [board, output.digest]
+        todo = [page for page, key in mine if key not in reused]
+        made = dict(zip((id(page) for page in todo), fork_map(work, todo, jobs if len(todo) > 16 else 1), strict=True))
+        head, tail = board_html(site, catalog, language, not mine, board_shell)
+        sections: list[bytes] = []
+        position = len(head)
+        for page, key in mine:
+            done = made.get(id(page))
+            if done is not None:
+                outputs.append(done.output)
+                json_digest, fragment, found = done.json_digest, done.fragment, done.problems
+                if done.lengths:
+                    lengths[_identity(page)] = done.lengths
+            else:
+                output, fragment = reused[key]
+                outputs.append(sink(output))
+                json_digest, found = output.digest, old.items[key].problems
+                if _identity(page) in old.lengths:
+                    lengths[_identity(page)] = old.lengths[_identity(page)]
+            problems.extend(found)
+            sections.append(fragment)
+            items[key] = encode(CachedItem(json_digest, position, position + len(fragment), _digest(fragment), found))
+            position += len(fragment)
+        data = head + b"".join(sections) + tail
+        del sections, made
+        digest = hashlib.sha256(data).hexdigest()
+        outputs.append(sink(OutputFile(f"{prefix}{language.code}/index.html", data, digest=digest)))
+        boards[language.code] = digest
     outputs.extend(sink(output) for output in board_extras(site, prefix))
-    return SnippetBuild(tuple(outputs), tuple(problems), {"out": out_label, "items": items, "boards": boards})
+    return SnippetBuild(tuple(outputs), tuple(problems), _state(out_label, prefix, items, boards, lengths))
 
 
-def _previous_state(previous: object, out_label: str) -> tuple[dict[str, list[object]], dict[str, object], bool]:
-    """(items, boards, whether its files are where this build writes) of a previous state; ValueError if malformed."""
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def _identity(page: Page) -> str:
+    return f"{page.lang}/{page.section}/{page.slug}"
+
+
+def _counting() -> str:
+    """What an X length depends on besides the text: this module and twitter-text (with every other library)."""
+    return hashlib.sha256(Path(__file__).read_bytes() + library_versions().encode()).hexdigest()
+
+
+def _state(out: str, prefix: str, items: dict[str, object], boards: dict[str, str],
+           lengths: dict[str, dict[str, int]] | None = None) -> dict[str, object]:
+    return {"out": out, "prefix": prefix, "items": items, "boards": boards, "counting": _counting(),
+            "lengths": lengths or {}}
+
+
+def _previous_state(previous: object) -> _Previous:
+    """A previous state read back, with the boards it wrote that are still as it wrote them; ValueError if malformed."""
     if previous is None:
-        return {}, {}, False
-    if not (isinstance(previous, dict) and isinstance(previous.get("items"), dict)
-            and isinstance(previous.get("boards"), dict)):
+        return _Previous("", "", {}, {}, {})
+    if not (isinstance(previous, dict) and isinstance(previous.get("out"), str)
+            and isinstance(previous.get("prefix"), str) and isinstance(previous.get("items"), dict)
+            and isinstance(previous.get("boards"), dict) and isinstance(previous.get("lengths"), dict)):
         raise ValueError("snippet cache of the wrong shape")
-    items = previous["items"]
-    for entry in items.values():
-        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], bool)
-                and isinstance(entry[1], list) and isinstance(entry[2], str)):
-            raise ValueError("snippet cache entry of the wrong shape")
-    return items, previous["boards"], previous.get("out") == out_label
+    lengths: dict[str, dict[str, int]] = {}
+    for identity, counted in previous["lengths"].items():
+        if not (isinstance(counted, dict) and all(type(n) is int for n in counted.values())):
+            raise ValueError("snippet cache lengths of the wrong shape")
+        lengths[str(identity)] = counted
+    if previous.get("counting") != _counting():  # another twitter-text: every X length is counted again
+        lengths = {}
+    out, prefix = previous["out"], previous["prefix"]
+    items = {str(key): decode(CachedItem, record) for key, record in previous["items"].items()}
+    boards: dict[str, bytes] = {}
+    for lang, digest in previous["boards"].items():
+        if not isinstance(digest, str):
+            raise ValueError("snippet cache board of the wrong shape")
+        try:
+            data = Path(out, f"{prefix}{lang}/index.html").read_bytes() if out else b""
+        except OSError:
+            continue  # moved or deleted since: its items are made again
+        if hashlib.sha256(data).hexdigest() == digest:
+            boards[str(lang)] = data
+    return _Previous(out, prefix, items, boards, lengths)
 
 
 # ------------------------------------------------------------------ output
@@ -668,21 +734,37 @@ def item_json(item: ItemSnippets) -> bytes:
     return (json.dumps(item.as_json(), ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def board_template() -> Template:
+#: Where the items go in a board's page (the shell is rendered once, with this in their place).
+_ITEMS = "<!--legation:board-items-->"
+
+
+def board_templates() -> tuple[Template, Template]:
+    """(one item's section, the page around them) of the snippet board."""
     env = Environment(loader=FileSystemLoader(str(BOARD_DIR)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("board.html")
+    return env.get_template("item.html"), env.get_template("board.html")
 
 
-def board_html(site: Site, catalog: Catalog, language: Language, items: list[ItemSnippets], template: Template) -> bytes:
-    """One language's board: every item's posts with copy buttons."""
+def _translator(catalog: Catalog, lang: str) -> Callable[..., str]:
     def t(key: str, **values: object) -> str:
-        text = catalog.get(language.code, key)
+        text = catalog.get(lang, key)
         return text.format(**values) if values else text
 
+    return t
+
+
+def board_item(catalog: Catalog, item: ItemSnippets, template: Template) -> bytes:
+    """One item's section of its language's board: its posts with copy buttons."""
+    return (template.render(item=item, t=_translator(catalog, item.page.lang), rules=RULES) + "\n").encode("utf-8")
+
+
+def board_html(site: Site, catalog: Catalog, language: Language, empty: bool, template: Template) -> tuple[bytes, bytes]:
+    """The bytes before and after the items' sections in one language's board."""
     config = site.config
-    return template.render(lang=language, languages=config.languages, site_title=config.site_title(language.code),
-                           t=t, items=items, rules=RULES, prefix="../").encode("utf-8")
+    page = template.render(lang=language, languages=config.languages, site_title=config.site_title(language.code),
+                           t=_translator(catalog, language.code), empty=empty, items=Markup(_ITEMS), prefix="../")
+    head, _, tail = page.partition(_ITEMS)
+    return head.encode("utf-8"), tail.encode("utf-8")
 
 
 def board_extras(site: Site, prefix: str) -> list[OutputFile]:

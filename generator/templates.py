@@ -470,14 +470,15 @@ class Renderer:
         """Digest of everything one page holds (memoized per build)."""
         found = self._full.get(id(page))
         if found is None:
-            found = self._full[id(page)] = hashlib.sha256(repr(page).encode()).hexdigest()
+            found = self._full[id(page)] = page.fingerprint
         return found
 
     def listed_key(self, page: Page) -> str:
         """Digest of what a list, tag page or sitemap shows of a page: metadata, status, upcoming."""
         found = self._listed.get(id(page))
         if found is None:
-            shown = page if self._bodies_in_lists else replace(page, body_html="", headings=(), words=0, source_hash="")
+            shown = page if self._bodies_in_lists else replace(page, body_html="", headings=(), words=0, source_hash="",
+                                                               digest="")
             found = self._listed[id(page)] = hashlib.sha256(repr((
                 shown, self.site.page_status(page), event_is_upcoming(page, self.site.now),
             )).encode()).hexdigest()

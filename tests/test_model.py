@@ -54,3 +54,43 @@ def test_site_config_language_lookup() -> None:
     assert config.site_title("ar") == "Embassy"  # falls back to the default language
     with pytest.raises(KeyError):
         config.language("fr")
+
+
+def test_fingerprint_is_the_cache_key_when_known_else_a_digest_of_every_field() -> None:
+    plain = page("announcements")
+    assert plain.fingerprint == page("announcements").fingerprint
+    # every field counts when the page has no cache key: a body, a summary or a heading alone changes it
+    for change in ({"body_html": "<p>y</p>"}, {"summary": "s"}, {"words": 3}, {"tags": ("visa",)}):
+        assert dataclasses.replace(plain, **change).fingerprint != plain.fingerprint, change  # type: ignore[arg-type]
+    keyed = dataclasses.replace(plain, digest="0f" * 16)
+    assert keyed.fingerprint == "0f" * 16
+
+
+def test_parsed_pages_carry_their_cache_key(tmp_path: object) -> None:
+    """parse_cached names each page by its page-cache key (file, default-language file, config, code)."""
+    from pathlib import Path
+
+    from generator.config import load_config
+    from generator.content import discover, page_key, parse_cached
+
+    root = Path(str(tmp_path))
+    (root / "content/announcements").mkdir(parents=True)
+    (root / "site.yml").write_text("title: T\nbase_url: https://example.org/\nlanguages: [en, ar]\n", encoding="utf-8")
+    (root / "content/announcements/a.en.md").write_text('---\ntitle: "A"\ndate: 2026-10-01\n---\nText.\n', encoding="utf-8")
+    (root / "content/announcements/a.ar.md").write_text('---\ntitle: "أ"\n---\nنص.\n', encoding="utf-8")
+    config = load_config(root)
+    sources, problems = discover(root, config)
+    assert problems == []
+    first = parse_cached(sources, config, 1, {}, {}, "code")
+    by_lang = {p.lang: p for p in first.pages}
+    english = next(s for s in sources if s.lang == "en")
+    assert by_lang["en"].digest == page_key(f"code|{config!r}", english, None)
+    # a translation's key covers the default file's body too, which it does not show: it is digested whole
+    assert by_lang["ar"].digest == "" and by_lang["ar"].fingerprint != by_lang["en"].fingerprint
+    # the same pages read back from the caches carry the same keys; the cached records do not hold them
+    again = parse_cached(sources, config, 1, first.rendered, first.entries, "code")
+    assert [p.digest for p in again.pages] == [p.digest for p in first.pages]
+    assert again.pages == first.pages
+    assert all(entry[1].digest == "" for entry in first.entries.values())
+    # without a code digest (a build with no caches) pages have no key and are digested whole
+    assert all(p.digest == "" for p in parse_cached(sources, config, 1, {}).pages)

@@ -5,6 +5,7 @@ Every build here runs with ``jobs=1``, so posts are made in this process and the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -97,11 +98,14 @@ def read_cache(root: Path) -> dict[str, object]:
     return data
 
 
-def entry_of(cache: dict[str, object], url_part: str) -> list[object]:
-    """The cache entry whose posts link to ``url_part``."""
+def entry_of(root: Path, cache: dict[str, object], url_part: str) -> list[object]:
+    """The cache entry of the item whose section of its board links to ``url_part`` (an /<lang>/… URL)."""
     items = cache["items"]
     assert isinstance(items, dict)
-    found = [entry for entry in items.values() if url_part in entry[1][0][5]]
+    board = (root / "snippets" / url_part.split("/")[1] / "index.html").read_bytes()
+    found = [entry for entry in items.values()  # the other languages' records cut a different board
+             if hashlib.sha256(board[entry[1]:entry[2]]).hexdigest()[:32] == entry[3]
+             and url_part.encode() in board[entry[1]:entry[2]]]
     assert len(found) == 1, url_part
     return found[0]
 
@@ -117,9 +121,9 @@ def made(monkeypatch: pytest.MonkeyPatch) -> Made:
     calls: Made = []
     original = snippets_module.make_post
 
-    def spy(rule: PlatformRules, site: object, catalog: object, page: Page, shared: object = None) -> Post:
+    def spy(rule: PlatformRules, site: object, catalog: object, page: Page, *rest: object) -> Post:
         calls.append((page.lang, f"{page.section}/{page.slug}", rule.name))
-        return original(rule, site, catalog, page, shared)  # type: ignore[arg-type]
+        return original(rule, site, catalog, page, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(snippets_module, "make_post", spy)
     return calls
@@ -225,6 +229,36 @@ def test_the_preview_and_the_build_share_posts_but_not_files(tmp_path: Path, mad
     assert shown == preview(fresh)
 
 
+OTHER_FILE = "content/announcements/new-visa-appointment-system.en.md"  # a news item with its own summary
+
+
+def test_a_body_edit_outside_the_x_post_counts_no_x_length_again(tmp_path: Path) -> None:
+    """X lengths are kept across builds: importing twitter-text (half a second) is not paid for a body edit."""
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root, jobs=1).ok
+    cached = read_cache(root)["lengths"]
+    assert isinstance(cached, dict) and len(cached) > 40 and all(cached.values())
+    edit(root, OTHER_FILE, "Your insurer |", "Your insurer or bank |")
+    script = ("import sys; from generator.cli import main\n"
+              "try:\n    main(sys.argv[1:])\nexcept SystemExit as done:\n    assert done.code == 0, done.code\n"
+              "print('twitter_text' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script, "build", "--root", str(root), "--jobs", "1",
+                           "--now", NOW.isoformat()], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False", "twitter-text was imported"
+    built = outputs(root)
+    assert "or bank" not in built["snippets"]["en/announcements/new-visa-appointment-system.json"].decode()
+    assert_same(built, clean_build(root, tmp_path / "clean"))
+
+    # a title edit changes the X post: it is counted (twitter-text is loaded), and still equals a clean build
+    edit(root, OTHER_FILE, 'title: "Visa appointments now booked online"', 'title: "Visa appointments are now booked online"')
+    done = subprocess.run([sys.executable, "-c", script, "build", "--root", str(root), "--jobs", "1",
+                           "--now", NOW.isoformat()], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"
+    assert_same(outputs(root), clean_build(root, tmp_path / "clean-title"))
+
+
 # ------------------------------------------------------------------ 3. a bad cache is discarded
 def _garbage(root: Path) -> None:
     cache_file(root).write_bytes(b"\xff\xfe\x00\x9c not JSON \x00")
@@ -234,11 +268,11 @@ def _truncated(root: Path) -> None:
     cache_file(root).write_text(cache_file(root).read_text(encoding="utf-8")[:500], encoding="utf-8")
 
 
-def _rewrite(change: Callable[[dict[str, object]], object]) -> Callable[[Path], None]:
+def _rewrite(change: Callable[[Path, dict[str, object]], object]) -> Callable[[Path], None]:
     """Read the cache, let ``change`` alter it in place, write it back as valid JSON."""
     def corrupt(root: Path) -> None:
         data = read_cache(root)
-        change(data)
+        change(root, data)
         cache_file(root).write_text(json.dumps(data), encoding="utf-8")
 
     return corrupt
@@ -246,13 +280,13 @@ def _rewrite(change: Callable[[dict[str, object]], object]) -> Callable[[Path], 
 
 def _entry(url_part: str, change: Callable[[list[object]], object]) -> Callable[[Path], None]:
     """Alter the cache entry of the item whose posts link to ``url_part``."""
-    return _rewrite(lambda data: change(entry_of(data, url_part)))
+    return _rewrite(lambda root, data: change(entry_of(root, data, url_part)))
 
 
-def _post(field: int, value: object) -> Callable[[list[object]], None]:
-    """Set one field of an entry's first post record (fields in generator.snippets.Post order)."""
+def _field(index: int, value: Callable[[object], object]) -> Callable[[list[object]], None]:
+    """Replace one field of an entry (fields in generator.snippets.CachedItem order) by ``value(old)``."""
     def change(entry: list[object]) -> None:
-        entry[1][0][field] = value  # type: ignore[index]
+        entry[index] = value(entry[index])
 
     return change
 
@@ -264,11 +298,19 @@ CORRUPTIONS: dict[str, Callable[[Path], None]] = {
     "garbage bytes": _garbage,
     "truncated JSON": _truncated,
     "wrong shape": lambda root: cache_file(root).write_text('{"out": 3, "items": []}', encoding="utf-8"),
-    "boards not a mapping": _rewrite(lambda data: data.update(boards=[])),
+    "boards not a mapping": _rewrite(lambda root, data: data.update(boards=[])),
     "entry with wrong types": _entry(OTHER, lambda entry: entry.__setitem__(slice(None), ["yes", {}, 5])),
-    "post length a string": _entry(OTHER, _post(2, "120")),
-    "post hashtags not strings": _entry(OTHER, _post(6, [1, 2])),
-    "post record too short": _entry(OTHER, lambda entry: entry[1][0].pop()),  # type: ignore[index]
+    "JSON digest a number": _entry(OTHER, _field(0, lambda old: 5)),
+    "offsets shifted into the next item": _entry(OTHER, lambda entry: entry.__setitem__(slice(1, 3), [
+        int(entry[1]) + 40, int(entry[2]) + 40])),  # type: ignore[call-overload]
+    "offsets past the board": _entry(OTHER, _field(2, lambda old: 10**9)),
+    "offsets as strings": _entry(OTHER, _field(1, str)),
+    "section digest altered": _entry(OTHER, _field(3, lambda old: "0" * 32)),
+    "warnings not records": _entry(OTHER, _field(4, lambda old: ["too long"])),
+    "record too short": _entry(OTHER, lambda entry: entry.pop()),
+    "an X length not a number": _rewrite(lambda root, data: next(iter(data["lengths"].values())).update(  # type: ignore[attr-defined]
+        {"0" * 24: "120"})),
+    "X lengths not a mapping": _rewrite(lambda root, data: data.update(lengths=[])),
 }
 
 
@@ -314,10 +356,10 @@ def test_the_report_file_carries_the_cache_warning(tmp_path: Path) -> None:
 
 
 def test_a_corrupt_record_nobody_needs_never_reaches_the_output(tmp_path: Path) -> None:
-    """Post records are checked when they are read: one that no changed file needs is carried, not trusted."""
+    """Records are checked when they are read, even one that no changed file needs: never trusted."""
     root = demo_copy(tmp_path / "site")
     assert run_build(root, jobs=1).ok
-    _entry(OTHER, _post(2, "120"))(root)
+    _entry(OTHER, _field(3, lambda old: "0" * 32))(root)
     edit(root, "content/announcements/scholarships-2027.ar.md", "وإيابًا", "وإيابًا مجانًا")  # in another language
     report = run_build(root, jobs=1)
     assert report.ok and set(warning_codes(report)) <= {"cache"}
