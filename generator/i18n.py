@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,13 +45,25 @@ def format_date(value: date | datetime, lang: Language | str, tz: str | None = N
     if isinstance(value, datetime) and tz:
         value = value.astimezone(ZoneInfo(tz))
     day = value.date() if isinstance(value, datetime) else value
-    return babel_dates.format_date(day, format=fmt, locale=_locale(lang))
+    return _cldr_date(day, fmt, _locale(lang))
 
 
 def format_time(value: datetime, lang: Language | str, tz: str | None = None) -> str:
     if tz:
         value = value.astimezone(ZoneInfo(tz))
-    return babel_dates.format_time(value, format="short", locale=_locale(lang))
+    return _cldr_time(value, value.isoformat(), str(value.tzinfo), _locale(lang))
+
+
+# A site shows the same few hundred days in every list, feed and card: Babel formats each once per process.
+@lru_cache(maxsize=16384)
+def _cldr_date(day: date, fmt: str, locale: str) -> str:
+    return babel_dates.format_date(day, format=fmt, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _cldr_time(moment: datetime, stamp: str, zone: str, locale: str) -> str:
+    """``stamp`` and ``zone`` are part of the key: equal instants in two zones compare equal as datetimes."""
+    return babel_dates.format_time(moment, format="short", locale=locale)
 
 
 def format_datetime(value: datetime, lang: Language | str, tz: str | None = None) -> str:

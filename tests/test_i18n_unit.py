@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -84,3 +85,12 @@ def test_a_catalog_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     (folder / "en.yml").write_bytes('home: "Ana səhifə"\n'.encode("utf-16"))
     _, problems = load_catalog([folder], tmp_path, ["en"], "en")
     assert [(p.location.path, p.code) for p in problems] == [("i18n/en.yml", "encoding")]
+
+
+def test_one_instant_in_two_zones_is_two_wall_clock_times() -> None:
+    """Formatted times are memoised; equal instants in different zones must not share an entry."""
+    assert format_time(MOMENT, "az", "Asia/Baku") != format_time(MOMENT, "az", "America/New_York") == "09:30"
+    assert format_time(MOMENT.astimezone(ZoneInfo("Asia/Baku")), "az") != format_time(
+        MOMENT.astimezone(ZoneInfo("America/New_York")), "az")
+    assert format_date(datetime(2026, 12, 31, 21, tzinfo=UTC), "en", "Asia/Baku") != format_date(
+        datetime(2026, 12, 31, 21, tzinfo=UTC), "en", "America/New_York")
