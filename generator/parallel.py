@@ -32,17 +32,16 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_per_job:
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [func(item) for item in items]
     context = multiprocessing.get_context("fork")
-    bounds = [(len(items) * i // jobs, len(items) * (i + 1) // jobs) for i in range(jobs)]
     workers = []
-    for start, end in bounds:
+    for start in range(jobs):
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(func, items, start, end, sender, os.getpid()), daemon=True)
+        process = context.Process(target=_work, args=(func, items, start, jobs, sender, os.getpid()), daemon=True)
         process.start()
         sender.close()
         workers.append((process, receiver))
-    results: list[R] = []
+    results: list[R] = [None] * len(items)  # type: ignore[list-item]  # every slot is filled below, or it raises
     failure: BaseException | None = None
-    for process, receiver in workers:
+    for start, (process, receiver) in enumerate(workers):
         try:
             status, payload = receiver.recv()
         except EOFError:
@@ -52,7 +51,7 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_per_job:
             receiver.close()
             process.join()
         if status == "ok":
-            results.extend(payload)
+            results[start::jobs] = payload
         elif failure is None:
             failure = payload
     if failure is not None:
@@ -76,10 +75,12 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _work(func: Callable[[T], R], items: Sequence[T], start: int, end: int, sender: Connection, parent: int) -> None:
+def _work(func: Callable[[T], R], items: Sequence[T], start: int, step: int, sender: Connection, parent: int) -> None:
+    """Items start, start + step, …: interleaved, so that costly items that sit together (feeds, calendars)
+    are shared between the workers instead of all landing on one."""
     _die_with_parent(parent)
     try:
-        sender.send(("ok", [func(items[i]) for i in range(start, end)]))
+        sender.send(("ok", [func(items[i]) for i in range(start, len(items), step)]))
     except BaseException as exc:  # the parent decides what to do with it
         try:
             sender.send(("error", exc))
