@@ -13,6 +13,7 @@ from generator.cache import (
     RENDER_FILE,
     load_markdown_cache,
     load_render_state,
+    save_json_cache,
     save_markdown_cache,
     save_render_state,
 )
@@ -98,3 +99,25 @@ def test_a_malformed_render_state_is_empty(tmp_path: Path, text: str) -> None:
     (tmp_path / CACHE_DIR).mkdir()
     (tmp_path / CACHE_DIR / RENDER_FILE).write_text(text)
     assert load_render_state(tmp_path) == ("", {})
+
+
+@pytest.mark.parametrize("count", [0, 1, 511, 512, 513, 1500])
+def test_cache_files_are_written_as_json_dumps_would_write_them(tmp_path: Path, count: int) -> None:
+    """The writer streams batches of members; the file must still be exactly json.dumps's text."""
+    entries = {f"k{i:04}": [i, "ü\n\"\u2066", {"nested": [1, {}]}, None, 1.5, True] for i in range(count)}
+    shapes: list[tuple[object, object]] = [
+        (entries, entries),
+        ({"code": "c", "entries": entries, "empty": {}}, {"code": "c", "entries": entries, "empty": {}}),
+        ({"code": "c", "entries": iter(entries.items())}, {"code": "c", "entries": entries}),  # an iterator is an object
+    ]
+    for data, expected in shapes:
+        save_json_cache(tmp_path, "x.json", data)
+        assert (tmp_path / CACHE_DIR / "x.json").read_text(encoding="utf-8") == json.dumps(expected, ensure_ascii=False)
+
+
+def test_a_value_the_cache_cannot_hold_keeps_the_previous_file(tmp_path: Path) -> None:
+    save_json_cache(tmp_path, "x.json", {"a": 1})
+    save_json_cache(tmp_path, "x.json", {"a": 1, "b": object()})
+    save_json_cache(tmp_path, "x.json", iter([("a", 1), (2, 2)]))  # a key that is not a string
+    assert (tmp_path / CACHE_DIR / "x.json").read_text(encoding="utf-8") == '{"a": 1}'
+    assert sorted(p.name for p in (tmp_path / CACHE_DIR).iterdir()) == [".gitignore", "x.json"]  # no temporary left
