@@ -644,6 +644,8 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     items: dict[str, object] = {}
     boards: dict[str, str] = {}
     lengths: dict[str, dict[str, int]] = {}
+    if "x" in site.config.snippets.platforms and sum(key not in reused for key in keys) > 16:
+        _twitter()  # loaded once here, before the workers fork, rather than once in every worker
     for language in site.config.languages:  # one language at a time: only its board's sections are held
         mine = [(page, key) for page, key in zip(pages, keys, strict=True) if page.lang == language.code]
         todo = [page for page, key in mine if key not in reused]
