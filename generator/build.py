@@ -292,6 +292,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 _fingerprint(options), options.now.isoformat(), boundaries(pages),
                 {"counts": done.counts, "files": done.files, "bytes": done.bytes,
                  "warnings": [p.as_json() for p in done.warnings]}))
+        for stage in (staging, snippet_staging):  # the previous sites were deleted meanwhile, in the background
+            if stage is not None:
+                stage.settle()
     except LegationError as exc:
         diagnostics.extend(exc.problems)
         return report(False)

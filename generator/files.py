@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -154,7 +155,9 @@ def write_site(outputs: Iterable[OutputFile], out_dir: Path, src_root: Path) -> 
     except BaseException:
         staging.abort()
         raise
-    return staging.commit(placed)
+    stats = staging.commit(placed)
+    staging.settle()
+    return stats
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ class Staging:
         self.folder = out_dir.parent / f".{out_dir.name}.staging"
         self._root, self._old = str(self.folder), str(out_dir)
         self._made: set[str] = {""}
+        self._cleanup: threading.Thread | None = None
         try:
             _remove_leftovers(out_dir)
             self.previous = _read_manifest(out_dir)
@@ -241,7 +245,12 @@ class Staging:
                 return WriteStats(len(manifest), size, 0)
             (self.folder / MARKER).write_text(json.dumps({"algorithm": "sha256", "files": manifest}, indent=0,
                                                          sort_keys=True), encoding="utf-8")
-            _swap(self.folder, self.out_dir)
+            swapped_out = _swap(self.folder, self.out_dir)
+            if swapped_out is not None:
+                # the previous site is out of use once swapped out: delete it while the build writes its caches
+                self._cleanup = threading.Thread(target=shutil.rmtree, args=(swapped_out,),
+                                                 kwargs={"ignore_errors": True})
+                self._cleanup.start()
         except OSError as exc:
             self.abort()
             raise self._error(exc) from None
@@ -249,6 +258,11 @@ class Staging:
             self.abort()
             raise
         return WriteStats(len(manifest), size, written)
+
+    def settle(self) -> None:
+        """Wait until the previous site that ``commit`` swapped out is deleted (call before releasing the lock)."""
+        if self._cleanup is not None:
+            self._cleanup.join()
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -297,18 +311,18 @@ def _link(existing: str, target: str) -> bool:
     return True
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
+def _swap(staging: Path, out_dir: Path) -> Path | None:
+    """Put ``staging`` in place of ``out_dir``; the folder now holding the previous site, to delete."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
-        return
+        return None
     if _exchange(staging, out_dir):
-        shutil.rmtree(staging, ignore_errors=True)
-        return
+        return staging
     old = out_dir.parent / f".{out_dir.name}.old"
     shutil.rmtree(old, ignore_errors=True)
     os.rename(out_dir, old)
     os.rename(staging, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    return old
 
 
 def _exchange(a: Path, b: Path) -> bool:

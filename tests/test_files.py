@@ -149,3 +149,16 @@ def test_a_second_output_for_a_linked_path_never_writes_through_the_link(tmp_pat
     staging.abort()
     assert (out / "a.html").read_bytes() == b"live"
     assert not staging.folder.exists()
+
+
+def test_the_previous_site_is_deleted_in_the_background_and_settle_waits_for_it(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site([OutputFile(f"old/{i}.html", b"old") for i in range(300)], out, tmp_path)
+    staging = Staging(out, tmp_path)
+    placed = [staging.put(output) for output in outputs("new")]
+    stats = staging.commit(placed)
+    assert stats.files == 2 and (out / "index.html").read_bytes() == b"<p>new</p>"  # live before the clean-up ends
+    assert not (out / "old").exists()
+    staging.settle()
+    assert leftovers(tmp_path) == []  # the swapped-out site is gone once settle returns
+    staging.settle()  # a second wait does nothing
