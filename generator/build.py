@@ -158,6 +158,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         load_markdown_cache,
         load_page_cache,
         load_render_state,
+        remove_obsolete_caches,
         save_json_cache,
         save_markdown_cache,
         save_page_cache,
@@ -195,8 +196,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             sources, found = discover(options.root, config)
             diagnostics.extend(found)
         with timer.stage("parse"):
-            cache, discarded = load_markdown_cache(options.root) if options.incremental else ({}, False)
-            if discarded:
+            cache, stale_markdown = load_markdown_cache(options.root) if options.incremental else ({}, False)
+            if stale_markdown:
                 diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{CACHE_FILE}"),
                                     "the build cache was unreadable and was discarded; everything is rebuilt",
                                     "nothing to do: a fresh cache is written after this build", "cache")
@@ -281,12 +282,15 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             raise
         if options.incremental:
             # every cache is keyed by content, so one holding the same keys as before needs no writing
-            if parsed.rendered.keys() != cache.keys():
+            if stale_markdown:  # every file again: an unreadable one must not outlive this build
                 save_markdown_cache(options.root, parsed.rendered)
+            elif parsed.rendered.keys() != cache.keys():
+                save_markdown_cache(options.root, parsed.rendered, cache.keys())
             save_page_cache(options.root, code, parsed.entries, known)
             if made.state != previous:
                 save_json_cache(options.root, SNIPPET_CACHE, made.state)
             save_render_state(options.root, str(options.out_dir), renderer.unit_state())
+            remove_obsolete_caches(options.root)
             done = report(True)
             save_state(options.root, BuildState(
                 _fingerprint(options), options.now.isoformat(), boundaries(pages),

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
@@ -25,41 +25,71 @@ from .errors import Problem
 from .model import Heading, Page
 from .paths import CACHE_DIR
 
-CACHE_FILE = "markdown-v1.json"
+#: The rendered-Markdown cache is sixteen files, markdown-v2-0.json … markdown-v2-f.json, by the first hex digit
+#: of the key: an edit rewrites the one or two files its keys fall in, not every rendered body of the site.
+CACHE_FILE = "markdown-v2-*.json"
+SHARDS = "0123456789abcdef"
 
 Rendered = tuple[str, tuple[Heading, ...]]
 
 
+def shard_file(digit: str) -> str:
+    return CACHE_FILE.replace("*", digit)
+
+
+def _shard(key: str) -> str:
+    return key[:1] if key[:1] in SHARDS else SHARDS[0]
+
+
 def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], bool]:
-    """(entries, discarded): ``discarded`` is True when a cache file existed but was unusable."""
-    file = root / CACHE_DIR / CACHE_FILE
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}, False
-    except (OSError, UnicodeDecodeError):
-        return {}, True
-    try:
-        raw = json.loads(text)
-        entries: dict[str, Rendered] = {}
-        for key, (html, heads) in raw.items():
-            if not isinstance(html, str) or not isinstance(heads, list):
-                raise TypeError("cache entry of the wrong shape")
-            parsed = []
-            for level, anchor, label in heads:
-                if not (isinstance(level, int) and isinstance(anchor, str) and isinstance(label, str)):
-                    raise TypeError("heading of the wrong shape")
-                parsed.append(Heading(level, anchor, label))
-            entries[str(key)] = (html, tuple(parsed))
-        return entries, False
-    except (ValueError, TypeError, AttributeError):
-        return {}, True
+    """(entries, discarded): ``discarded`` is True when a cache file existed but was unusable (then none is used)."""
+    entries: dict[str, Rendered] = {}
+    for digit in SHARDS:
+        try:
+            text = (root / CACHE_DIR / shard_file(digit)).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError):
+            return {}, True
+        try:
+            for key, (html, heads) in json.loads(text).items():
+                if not isinstance(html, str) or not isinstance(heads, list):
+                    raise TypeError("cache entry of the wrong shape")
+                parsed = []
+                for level, anchor, label in heads:
+                    if not (isinstance(level, int) and isinstance(anchor, str) and isinstance(label, str)):
+                        raise TypeError("heading of the wrong shape")
+                    parsed.append(Heading(level, anchor, label))
+                entries[str(key)] = (html, tuple(parsed))
+        except (ValueError, TypeError, AttributeError):
+            return {}, True
+    return entries, False
 
 
-def save_markdown_cache(root: Path, entries: dict[str, Rendered]) -> None:
-    """Write the cache atomically; a failure to write it never fails the build."""
-    save_json_cache(root, CACHE_FILE, ((key, [html, [[h.level, h.anchor, h.text] for h in heads]])
-                                       for key, (html, heads) in sorted(entries.items())))
+def save_markdown_cache(root: Path, entries: Mapping[str, Rendered], previous: Iterable[str] | None = None) -> None:
+    """Write the cache files whose keys differ from ``previous`` (the keys that were read; None: every file).
+
+    Each file is written atomically and names its bodies by content, so any mix of old and new files
+    (a build killed between two of them) is still a valid cache. A failure to write never fails the build.
+    """
+    new: dict[str, list[str]] = {digit: [] for digit in SHARDS}
+    for key in entries:
+        new[_shard(key)].append(key)
+    old: dict[str, set[str]] | None = None
+    if previous is not None:
+        old = {digit: set() for digit in SHARDS}
+        for key in previous:
+            old[_shard(key)].add(key)
+    for digit, keys in new.items():
+        if old is not None and old[digit] == set(keys):
+            continue
+        if not keys:
+            with contextlib.suppress(OSError):
+                (root / CACHE_DIR / shard_file(digit)).unlink(missing_ok=True)
+            continue
+        save_json_cache(root, shard_file(digit), ((key, [entries[key][0], [[h.level, h.anchor, h.text]
+                                                                           for h in entries[key][1]]])
+                                                  for key in sorted(keys)))
 
 
 RENDER_FILE = "render-v2.json"
@@ -102,6 +132,16 @@ def load_json_cache(root: Path, name: str) -> tuple[object, bool]:
         return json.loads(text), False
     except ValueError:
         return None, True
+
+
+#: Cache files of earlier legation versions: removed when a build writes its own (a 50 MB file nothing reads).
+OBSOLETE = ("markdown-v1.json", "pages-v1.json", "render-v1.json", "snippets-v1.json")
+
+
+def remove_obsolete_caches(root: Path) -> None:
+    for name in OBSOLETE:
+        with contextlib.suppress(OSError):
+            (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 
 def save_json_cache(root: Path, name: str, data: object) -> None:

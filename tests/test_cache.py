@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from generator.cache import (
     CACHE_DIR,
-    CACHE_FILE,
+    OBSOLETE,
     RENDER_FILE,
+    SHARDS,
     load_markdown_cache,
     load_render_state,
     save_json_cache,
     save_markdown_cache,
     save_render_state,
+    shard_file,
 )
 from generator.model import Heading
+from tests.conftest import run_build
 
 ENTRIES = {"k1": ("<h2 id=\"a\">A</h2>", (Heading(2, "a", "A"), Heading(3, "b", "ب"))), "k2": ("<p>ب</p>", ())}
 
 
-def cache_file(root: Path, text: str | bytes) -> Path:
-    file = root / CACHE_DIR / CACHE_FILE
+def cache_file(root: Path, text: str | bytes, digit: str = "0") -> Path:
+    file = root / CACHE_DIR / shard_file(digit)
     file.parent.mkdir(exist_ok=True)
     if isinstance(text, bytes):
         file.write_bytes(text)
@@ -37,9 +42,9 @@ def test_round_trip_as_json_with_a_gitignore(tmp_path: Path) -> None:
     assert load_markdown_cache(tmp_path) == (ENTRIES, False)
     folder = tmp_path / CACHE_DIR
     assert (folder / ".gitignore").read_text() == "*\n"
-    raw = json.loads((folder / CACHE_FILE).read_text(encoding="utf-8"))  # JSON, never pickle
+    raw = json.loads((folder / shard_file("0")).read_text(encoding="utf-8"))  # JSON, never pickle
     assert raw["k1"] == ["<h2 id=\"a\">A</h2>", [[2, "a", "A"], [3, "b", "ب"]]]
-    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", CACHE_FILE]  # no temporary left
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", shard_file("0")]  # no temporary left
 
 
 def test_saving_replaces_the_whole_cache(tmp_path: Path) -> None:
@@ -67,7 +72,7 @@ def test_corrupt_or_foreign_cache_is_discarded(tmp_path: Path, text: str | bytes
 
 def test_one_bad_entry_discards_every_entry(tmp_path: Path) -> None:
     save_markdown_cache(tmp_path, ENTRIES)
-    file = tmp_path / CACHE_DIR / CACHE_FILE
+    file = tmp_path / CACHE_DIR / shard_file("0")
     raw = json.loads(file.read_text(encoding="utf-8"))
     file.write_text(json.dumps({**raw, "zz": ["<p>x</p>", [[1]]]}), encoding="utf-8")
     assert load_markdown_cache(tmp_path) == ({}, True)
@@ -121,3 +126,42 @@ def test_a_value_the_cache_cannot_hold_keeps_the_previous_file(tmp_path: Path) -
     save_json_cache(tmp_path, "x.json", iter([("a", 1), (2, 2)]))  # a key that is not a string
     assert (tmp_path / CACHE_DIR / "x.json").read_text(encoding="utf-8") == '{"a": 1}'
     assert sorted(p.name for p in (tmp_path / CACHE_DIR).iterdir()) == [".gitignore", "x.json"]  # no temporary left
+
+
+def test_an_edit_rewrites_only_the_files_its_keys_fall_in(tmp_path: Path) -> None:
+    """Sixteen files by the key's first hex digit; unchanged ones are not written again (mtime kept)."""
+    entries = {f"{digit}{i:031x}": (f"<p>{digit}{i}</p>", ()) for digit in SHARDS for i in range(3)}
+    save_markdown_cache(tmp_path, entries)
+    folder = tmp_path / CACHE_DIR
+    assert sorted(p.name for p in folder.glob("markdown-*")) == sorted(shard_file(d) for d in SHARDS)
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("markdown-*")}
+    time.sleep(0.01)
+    changed = dict(entries)
+    del changed["a" + "0" * 31]  # an edit: one body gone, another added, in two files
+    changed["c" + "f" * 31] = ("<p>new</p>", ())
+    save_markdown_cache(tmp_path, changed, entries.keys())
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("markdown-*")}
+    assert sorted(name for name in after if after[name] != before[name]) == [shard_file("a"), shard_file("c")]
+    assert load_markdown_cache(tmp_path) == (changed, False)
+    # a file whose keys are all gone is removed
+    save_markdown_cache(tmp_path, {k: v for k, v in changed.items() if not k.startswith("f")}, changed.keys())
+    assert not (folder / shard_file("f")).exists()
+    assert load_markdown_cache(tmp_path)[0] == {k: v for k, v in changed.items() if not k.startswith("f")}
+
+
+def test_one_unreadable_file_discards_the_whole_cache(tmp_path: Path) -> None:
+    entries = {f"{digit}{i:031x}": (f"<p>{i}</p>", ()) for digit in "05a" for i in range(2)}
+    save_markdown_cache(tmp_path, entries)
+    cache_file(tmp_path, "{broken", "5")
+    assert load_markdown_cache(tmp_path) == ({}, True)
+
+
+def test_an_incremental_build_removes_the_cache_files_of_earlier_versions(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    folder = root / CACHE_DIR
+    folder.mkdir()
+    for name in OBSOLETE:
+        (folder / name).write_text("{}", encoding="utf-8")
+    assert run_build(root).ok
+    assert not [name for name in OBSOLETE if (folder / name).exists()]
+    assert list(folder.glob("markdown-v2-*.json"))

@@ -124,9 +124,9 @@ def test_deletions_and_renames_remove_their_outputs(make_site: Callable[..., Pat
 def test_corrupt_cache_is_discarded_with_a_warning(make_site: Callable[..., Path], tmp_path: Path) -> None:
     root = make_site()
     assert run_build(root).ok
-    cache = root / ".legation-cache" / "markdown-v1.json"
+    shards = sorted((root / ".legation-cache").glob("markdown-v2-*.json"))
     # a tampered entry must not reach the page, and an unreadable file must not break the build
-    cache.write_text('{"not": "the right shape"', encoding="utf-8")
+    shards[0].write_text('{"not": "the right shape"', encoding="utf-8")
     (root / "content/announcements/consular-hours.en.md").write_text(
         (root / "content/announcements/consular-hours.en.md").read_text() + "\nMore.\n", encoding="utf-8")
     report = run_build(root)
@@ -134,6 +134,16 @@ def test_corrupt_cache_is_discarded_with_a_warning(make_site: Callable[..., Path
     assert [w.code for w in report.warnings] == ["cache"]
     assert "discarded" in report.warnings[0].message
     assert run_build(root, strict=True).ok  # a broken cache is not a content problem
+    # nor may an unreadable file that no body of the site falls in outlive the build that found it
+    spare = next(root / ".legation-cache" / f"markdown-v2-{digit}.json" for digit in "0123456789abcdef"
+                 if not (root / ".legation-cache" / f"markdown-v2-{digit}.json").exists())
+    spare.write_bytes(b"\xff\xfe not JSON")
+    write_files(root, {"i18n/en.yml": 'read_more: "Read on"\n'})  # a full build with the same bodies
+    assert [w.code for w in run_build(root).warnings] == ["cache"]
+    assert not spare.exists()
+    write_files(root, {"i18n/en.yml": 'read_more: "Read more"\n'})
+    again = run_build(root)
+    assert again.ok and again.warnings == []
     clean = run_build(root, out=tmp_path / "clean", incremental=False)
     assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
 
