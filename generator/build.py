@@ -123,6 +123,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
 def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> BuildReport:
     diagnostics = Diagnostics()
     timer = _Timer(progress)
+    stagings: list[Staging] = []
     site: Site | None = None
     stats_files = stats_bytes = stats_written = 0
     schedule: list[dict[str, str]] = []
@@ -169,7 +170,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .i18n import load_catalog
     from .security import headers_file
     from .site import assemble, schedule_changes
-    from .snippets import build_snippet_files
+    from .snippets import SnippetCacheError, build_snippet_files
     from .templates import Renderer, make_environment
     from .theme import resolve_theme
 
@@ -220,6 +221,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         # Outputs go into a staging folder as they are made (by the workers, too), so no process holds
         # the whole site; only a complete, successful build swaps it in.
         staging = Staging(options.out_dir, options.root) if options.write else None
+        stagings.extend([staging] if staging is not None else [])
         snippet_staging: Staging | None = None
         try:
             with timer.stage("render"):
@@ -248,13 +250,14 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 elif options.write and config.snippets.platforms:
                     check_output_dir(snippets_dir, options.root)
                     snippet_staging = Staging(snippets_dir, options.root)
+                    stagings.append(snippet_staging)
                 previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE) if options.incremental
                                        else (None, False))
                 sink: Callable[[OutputFile], object] = snippet_staging.put if snippet_staging is not None else _keep
                 try:
                     made = build_snippet_files(site, catalog, options.jobs, previous, str(target), _manifest_of,
                                                sink, prefix)
-                except ValueError:  # raised before any file was made
+                except SnippetCacheError:  # raised before any file was made
                     discarded = True
                     made = build_snippet_files(site, catalog, options.jobs, None, str(target), _manifest_of, sink,
                                                prefix)
@@ -296,12 +299,14 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 _fingerprint(options), options.now.isoformat(), boundaries(pages),
                 {"counts": done.counts, "files": done.files, "bytes": done.bytes,
                  "warnings": [p.as_json() for p in done.warnings]}))
-        for stage in (staging, snippet_staging):  # the previous sites were deleted meanwhile, in the background
-            if stage is not None:
-                stage.settle()
     except LegationError as exc:
         diagnostics.extend(exc.problems)
         return report(False)
+    finally:
+        # the previous sites were deleted meanwhile, in the background: done before the lock is released,
+        # on every path (a failed second commit too), so the next build never meets a deletion in progress
+        for stage in stagings:
+            stage.settle()
     return report(True)
 
 

@@ -28,7 +28,7 @@ import regex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
-from .cache import library_versions
+from .cache import code_digest, library_versions
 from .codec import decode, encode
 from .errors import Problem, SourceLocation
 from .i18n import Catalog, format_date, format_time
@@ -180,7 +180,7 @@ class Lengths:
 
     twitter-text's count is the costly one (and importing it takes half a second), so it is kept across
     builds: a body edit that leaves an item's X post unchanged counts nothing again. The memo lives in
-    the snippet cache, which is discarded whole when this module, the config or a library changes.
+    the snippet cache and is dropped when this module or any library version changes (``_counting``).
     """
 
     known: Mapping[str, int] = field(default_factory=dict)
@@ -538,7 +538,7 @@ def snippet_pages(site: Site) -> list[Page]:
 
 def snippet_settings(site: Site, catalog: Catalog) -> str:
     """Everything besides the page that a post is made from: this module's code, config, UI strings, counting tables."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256(code_digest().encode())  # this module, those it uses (dates, URLs) and the libraries
     for name in ("board.html", "item.html", "board.js", "board.css"):
         digest.update((BOARD_DIR / name).read_bytes())
     digest.update(repr((site.config, sorted((k, sorted(v.items())) for k, v in catalog.strings.items()),
@@ -560,6 +560,10 @@ class SnippetBuild(Generic[T]):
     outputs: tuple[T, ...]
     problems: tuple[Problem, ...]
     state: dict[str, object]
+
+
+class SnippetCacheError(ValueError):
+    """The previous build's snippet state cannot be used (raised before any file reaches the sink)."""
 
 
 @dataclass(frozen=True)
@@ -604,8 +608,8 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     gives a folder's manifest. An item whose page and settings are unchanged is not made again: its JSON
     is taken from the folder the previous build wrote (when that folder's manifest still lists it) and
     its section of the board is cut from the previous board (each section checked against its recorded
-    digest). Anything of the wrong shape raises ValueError before any file reaches ``sink``, and the
-    caller starts again with none. Items are made in ``jobs`` forked workers, which hand their JSON to
+    digest). Anything of the wrong shape raises SnippetCacheError before any file reaches ``sink``, and
+    the caller starts again with none. Items are made in ``jobs`` forked workers, which hand their JSON to
     ``sink`` themselves and send back only their board section, so no process holds every post.
     """
     pages = snippet_pages(site)
@@ -625,9 +629,19 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
             continue
         fragment = board[record.start:record.end]
         if not 0 <= record.start < record.end <= len(board) or _digest(fragment) != record.fragment:
-            raise ValueError("a snippet cache record that does not match its board")
-        reused[key] = (OutputFile(prefix + old_path[len(old.prefix):], copy_from=f"{old.out}/{old_path}",
-                                  digest=record.json_digest), fragment)
+            raise SnippetCacheError("a snippet cache record that does not match its board")
+        path = prefix + old_path[len(old.prefix):]
+        if old.out == out_label and old.prefix == prefix:  # this build's own folder, which it holds the lock of
+            reused[key] = (OutputFile(path, copy_from=f"{old.out}/{old_path}", digest=record.json_digest), fragment)
+            continue
+        # another build's folder (the preview's, or the reverse), which that one may be replacing right now:
+        # its bytes are read and checked here, never copied later
+        try:
+            data = Path(old.out, old_path).read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(data).hexdigest() == record.json_digest:
+            reused[key] = (OutputFile(path, data, digest=record.json_digest), fragment)
 
     item_template, board_shell = board_templates()
 
@@ -705,20 +719,23 @@ def _previous_state(previous: object) -> _Previous:
     if not (isinstance(previous, dict) and isinstance(previous.get("out"), str)
             and isinstance(previous.get("prefix"), str) and isinstance(previous.get("items"), dict)
             and isinstance(previous.get("boards"), dict) and isinstance(previous.get("lengths"), dict)):
-        raise ValueError("snippet cache of the wrong shape")
+        raise SnippetCacheError("snippet cache of the wrong shape")
     lengths: dict[str, dict[str, int]] = {}
     for identity, counted in previous["lengths"].items():
-        if not (isinstance(counted, dict) and all(type(n) is int for n in counted.values())):
-            raise ValueError("snippet cache lengths of the wrong shape")
+        if not (isinstance(counted, dict) and all(type(n) is int and n >= 0 for n in counted.values())):
+            raise SnippetCacheError("snippet cache lengths of the wrong shape")
         lengths[str(identity)] = counted
     if previous.get("counting") != _counting():  # another twitter-text: every X length is counted again
         lengths = {}
     out, prefix = previous["out"], previous["prefix"]
-    items = {str(key): decode(CachedItem, record) for key, record in previous["items"].items()}
+    try:
+        items = {str(key): decode(CachedItem, record) for key, record in previous["items"].items()}
+    except ValueError as exc:
+        raise SnippetCacheError(str(exc)) from None
     boards: dict[str, bytes] = {}
     for lang, digest in previous["boards"].items():
         if not isinstance(digest, str):
-            raise ValueError("snippet cache board of the wrong shape")
+            raise SnippetCacheError("snippet cache board of the wrong shape")
         try:
             data = Path(out, f"{prefix}{lang}/index.html").read_bytes() if out else b""
         except OSError:

@@ -20,7 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import generator.snippets as snippets_module
-from generator.build import BuildReport
+from generator.build import BuildReport, load_site
 from generator.cache import CACHE_DIR, SNIPPET_CACHE
 from generator.fastpath import STATE_FILE
 from generator.model import Page
@@ -257,6 +257,29 @@ def test_a_body_edit_outside_the_x_post_counts_no_x_length_again(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "True"
     assert_same(outputs(root), clean_build(root, tmp_path / "clean-title"))
+
+
+def test_a_file_of_the_other_folder_is_checked_not_trusted(tmp_path: Path, made: Made) -> None:
+    """The build may reuse the preview's item JSON (and the reverse), but reads and checks its bytes: that folder
+    is another process's, which may be replacing it (here: changed behind its manifest's back)."""
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root, out=root / ".preview", jobs=1, drafts=True, snippets_in_site=True).ok
+    other = root / ".preview" / "_snippets" / ITEM_JSON
+    other.write_bytes(other.read_bytes().replace(b"Shahdag", b"Tampered"))
+    made.clear()
+    assert run_build(root, jobs=1).ok
+    assert {item for _, item, _ in made} == {ITEM_ID}, "only the changed file is made again"
+    built = outputs(root)
+    assert b"Tampered" not in built["snippets"][ITEM_JSON]
+    assert_same(built, clean_build(root, tmp_path / "clean"))
+
+
+def test_snippets_depend_on_the_code_they_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posts use dates (i18n.py), URLs (site.py) and more: any change of legation's code is a change of settings."""
+    site, catalog, _ = load_site(REPO, NOW)
+    before = snippets_module.snippet_settings(site, catalog)
+    monkeypatch.setattr(snippets_module, "code_digest", lambda: "another legation")
+    assert snippets_module.snippet_settings(site, catalog) != before
 
 
 # ------------------------------------------------------------------ 3. a bad cache is discarded
