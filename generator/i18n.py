@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
+from string import Formatter
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -116,8 +117,29 @@ def parse_catalog(text: str, path: str) -> tuple[dict[str, str], list[Problem]]:
             problems.append(Problem("error", doc.where(str(key)), f'UI string "{key}" must be text',
                                     "put the value in double quotes", "i18n"))
             continue
-        out[str(key)] = str(value)
+        text = str(value)
+        wrong = _placeholder_problem(text)
+        if wrong:
+            problems.append(Problem("error", doc.where(str(key)), f'UI string "{key}": {wrong}',
+                                    "placeholders are plain names in braces, like {count}; remove the stray brace", "i18n"))
+            continue
+        out[str(key)] = text
     return out, problems
+
+
+def _placeholder_problem(text: str) -> str:
+    """Why ``text`` cannot be filled in with str.format(name=…), or "" (a stray brace, {}, {0}, {a.b}, {a:>3})."""
+    if "{" not in text and "}" not in text:
+        return ""
+    try:
+        fields = list(Formatter().parse(text))
+    except ValueError as exc:
+        return f"{exc} (a stray {{ or }})"
+    for _, name, spec, conversion in fields:
+        if name is not None and (not name.isidentifier() or spec or conversion):
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return f"the placeholder {{{shown}}} is not a plain name"
+    return ""
 
 
 def load_catalog(

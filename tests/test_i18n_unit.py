@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.i18n import Catalog, format_date, format_time, load_catalog
+from generator.i18n import Catalog, format_date, format_time, load_catalog, parse_catalog
 from generator.model import Language
 
 MOMENT = datetime(2026, 12, 12, 14, 30, tzinfo=UTC)  # 18:30 in Baku, 09:30 in New York
@@ -94,3 +94,21 @@ def test_one_instant_in_two_zones_is_two_wall_clock_times() -> None:
         MOMENT.astimezone(ZoneInfo("America/New_York")), "az")
     assert format_date(datetime(2026, 12, 31, 21, tzinfo=UTC), "en", "Asia/Baku") != format_date(
         datetime(2026, 12, 31, 21, tzinfo=UTC), "en", "America/New_York")
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("noch {count} Zeichen}", "stray"), ("{count left", "stray"), ("{} left", "{}"), ("{0} left", "{0}"),
+    ("{count.real} left", "{count.real}"), ("{count:>5} left", "{count:>5}"), ("{count!r} left", "{count!r}"),
+])
+def test_a_ui_string_that_cannot_be_filled_in_is_a_located_error(text: str, why: str) -> None:
+    """str.format would raise in the middle of rendering: it is refused where the file is read."""
+    strings, problems = parse_catalog(f'read_more: "Read"\nsnippet.remaining: "{text}"\n', "i18n/de.yml")
+    assert strings == {"read_more": "Read"}
+    assert [(p.location.path, p.location.line, p.code) for p in problems] == [("i18n/de.yml", 2, "i18n")]
+    assert why in problems[0].message and "snippet.remaining" in problems[0].message
+
+
+def test_ui_strings_with_plain_placeholders_are_kept() -> None:
+    text = 'snippet.remaining: "متبقٍ {count}"\npage_of: "Page {number} of {total}"\nplain: "No braces"\n'
+    strings, problems = parse_catalog(text, "i18n/ar.yml")
+    assert problems == [] and strings["snippet.remaining"] == "متبقٍ {count}"
