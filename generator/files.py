@@ -265,6 +265,7 @@ class Staging:
             self._cleanup.join()
 
     def abort(self) -> None:
+        self.settle()  # a deletion still running in the background would race the next build's staging folder
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _error(self, exc: OSError) -> LegationError:

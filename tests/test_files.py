@@ -162,3 +162,13 @@ def test_the_previous_site_is_deleted_in_the_background_and_settle_waits_for_it(
     staging.settle()
     assert leftovers(tmp_path) == []  # the swapped-out site is gone once settle returns
     staging.settle()  # a second wait does nothing
+
+
+def test_abort_after_a_commit_waits_for_the_background_deletion(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site([OutputFile(f"old/{i}.html", b"old") for i in range(300)], out, tmp_path)
+    staging = Staging(out, tmp_path)
+    staging.commit([staging.put(output) for output in outputs("new")])
+    staging.abort()  # e.g. the snippets folder failed to commit after the site did
+    assert leftovers(tmp_path) == []
+    assert (out / "index.html").read_bytes() == b"<p>new</p>"
