@@ -195,7 +195,8 @@ class Page:
     bundle_assets: tuple[str, ...] = ()
     words: int = 0
     # The parsed-page cache's key of a default-language page that came from parse_cached: a digest of
-    # everything it was made from (its file, config, legation's code); "" otherwise.
+    # everything it was made from (its file, config, legation's code); "" otherwise. A copy made with
+    # dataclasses.replace keeps it, so a copy that changes content must reset it (see templates.listed_key).
     digest: str = ""
 
     @cached_property

@@ -40,22 +40,22 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_per_job:
         sender.close()
         workers.append((process, receiver))
     results: list[R] = [None] * len(items)  # type: ignore[list-item]  # every slot is filled below, or it raises
-    failure: BaseException | None = None
+    failures: list[tuple[int, BaseException]] = []  # (index of the item that failed, what it raised)
     for start, (process, receiver) in enumerate(workers):
         try:
-            status, payload = receiver.recv()
+            status, payload, index = receiver.recv()
         except EOFError:
             process.join()  # its exit code is known only once it has been reaped
-            status, payload = "crash", WorkerCrash(f"a worker process died (exit code {process.exitcode})")
+            status, payload, index = "crash", WorkerCrash(f"a worker process died (exit code {process.exitcode})"), start
         finally:
             receiver.close()
             process.join()
         if status == "ok":
             results[start::jobs] = payload
-        elif failure is None:
-            failure = payload
-    if failure is not None:
-        raise failure
+        else:
+            failures.append((index, payload))
+    if failures:
+        raise min(failures, key=lambda failure: failure[0])[1]  # the first item that failed, as with one process
     return results
 
 
@@ -79,12 +79,16 @@ def _work(func: Callable[[T], R], items: Sequence[T], start: int, step: int, sen
     """Items start, start + step, …: interleaved, so that costly items that sit together (feeds, calendars)
     are shared between the workers instead of all landing on one."""
     _die_with_parent(parent)
+    index = start
     try:
-        sender.send(("ok", [func(items[i]) for i in range(start, len(items), step)]))
+        results = []
+        for index in range(start, len(items), step):
+            results.append(func(items[index]))
+        sender.send(("ok", results, -1))
     except BaseException as exc:  # the parent decides what to do with it
         try:
-            sender.send(("error", exc))
+            sender.send(("error", exc, index))
         except Exception:
-            sender.send(("error", WorkerCrash("".join(traceback.format_exception(exc)))))
+            sender.send(("error", WorkerCrash("".join(traceback.format_exception(exc))), index))
     finally:
         sender.close()

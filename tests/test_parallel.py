@@ -54,3 +54,16 @@ def test_a_dead_worker_is_reported() -> None:
 
     with pytest.raises(WorkerCrash, match="exit code 3"):
         fork_map(die, list(range(40)), 2)
+
+
+@pytest.mark.parametrize("failing", [(5, 6), (6, 5), (3, 30), (31, 20)])
+def test_the_first_failing_item_is_reported_whatever_the_jobs(failing: tuple[int, int]) -> None:
+    """Workers take interleaved items: the error raised must still be that of the first item that fails."""
+    def fail(x: int) -> int:
+        if x in failing:
+            raise ValueError(f"item {x}")
+        return x
+
+    for jobs in (1, 2, 3):
+        with pytest.raises(ValueError, match=f"item {min(failing)}$"):
+            fork_map(fail, list(range(40)), jobs)
