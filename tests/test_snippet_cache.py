@@ -496,3 +496,19 @@ def test_no_code_point_outside_the_joining_class_joins_its_neighbour() -> None:
     assert len(alone) > 1_000_000
     for text in (alone, alone[::-1]):
         assert clusters(text) == len(text) == grapheme_count(text)
+
+
+def test_board_ids_are_unique_and_name_their_item(tmp_path: Path) -> None:
+    """Ids come from section, slug and platform (not the position), so two sections may share a slug."""
+    root = demo_copy(tmp_path / "site")
+    (root / "content/events/new-visa-appointment-system.en.md").write_text(
+        '---\ntitle: "Visa evening"\ndate: 2026-10-20\nstart: 2026-12-20T18:00:00+04:00\n---\nText.\n',
+        encoding="utf-8")
+    report = run_build(root, jobs=1)
+    assert report.ok, report.errors
+    board = (root / "snippets/en/index.html").read_text(encoding="utf-8")
+    ids = regex.findall(r' id="([^"]+)"', board)
+    assert len(ids) == len(set(ids)) > 40
+    assert {"item-announcements-new-visa-appointment-system", "item-events-new-visa-appointment-system",
+            "post-events-new-visa-appointment-system-x"} <= set(ids)
+    assert all(f'data-copy="{i}"' in board for i in ids if i.startswith("post-"))
