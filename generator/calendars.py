@@ -55,7 +55,27 @@ def timezone_component(site: Site) -> Timezone | None:
     return Timezone.from_tzid(site.config.timezone, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))
 
 
-def _calendar(site: Site, catalog: Catalog, lang: str, name: str, zone: Timezone | None) -> Calendar:
+def zone_ical(zone: Timezone | None) -> bytes:
+    """The VTIMEZONE as the library writes it (b"" for none): serialized once, then placed in every calendar."""
+    return bytes(zone.to_ical()) if zone is not None else b""
+
+
+def _calendar_bytes(site: Site, lang: str, name: str, zone: bytes, events: list[Event]) -> bytes:
+    """A VCALENDAR with ``zone`` (already serialized) and ``events``.
+
+    These are the bytes the library writes for the calendar with the zone and the events added as
+    components, in that order (a component's lines are its properties, then each subcomponent's
+    lines): the header and each event are serialized by icalendar, and the zone, the same in every
+    calendar of the build, is serialized once instead of once per event file.
+    """
+    head = cal_bytes(_calendar(site, lang, name))
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):  # pragma: no cover - the library's own format
+        raise ValueError("icalendar wrote a calendar that does not end with END:VCALENDAR")
+    return b"".join([head[: -len(end)], zone, *(bytes(event.to_ical()) for event in events), end])
+
+
+def _calendar(site: Site, lang: str, name: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -63,8 +83,6 @@ def _calendar(site: Site, catalog: Catalog, lang: str, name: str, zone: Timezone
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", site.config.timezone)
-    if zone is not None:
-        cal.add_component(zone)
     return cal
 
 
@@ -120,27 +138,22 @@ def render_calendars(site: Site, catalog: Catalog, lang: str, zone: Timezone | N
 
     ``zone`` is timezone_component(site), passed in so that it is computed once per build.
     """
-    if zone is None:
-        zone = timezone_component(site)
-    return [render_calendar(site, catalog, lang, zone),
-            *(render_event_calendar(site, catalog, page, zone)
+    text = zone_ical(zone if zone is not None else timezone_component(site))
+    return [render_calendar(site, catalog, lang, text),
+            *(render_event_calendar(site, catalog, page, text)
               for page in site.pages if page.lang == lang and page.event is not None)]
 
 
-def render_calendar(site: Site, catalog: Catalog, lang: str, zone: Timezone | None) -> OutputFile:
-    """calendar.ics: the upcoming events in ``lang``."""
+def render_calendar(site: Site, catalog: Catalog, lang: str, zone: bytes) -> OutputFile:
+    """calendar.ics: the upcoming events in ``lang``; ``zone`` is zone_ical(timezone_component(site))."""
     events = [p for p in site.listings[(lang, "events")] if p.lang == lang and p.event is not None]
     title = f"{catalog.get(lang, 'section.events')} · {site.config.site_title(lang)}"
-    cal = _calendar(site, catalog, lang, title, zone)
-    for page in events:
-        if event_is_upcoming(page, site.now):
-            cal.add_component(_event(site, page))
-    return OutputFile(calendar_path(lang).lstrip("/"), cal_bytes(cal))
+    upcoming = [_event(site, page) for page in events if event_is_upcoming(page, site.now)]
+    return OutputFile(calendar_path(lang).lstrip("/"), _calendar_bytes(site, lang, title, zone, upcoming))
 
 
-def render_event_calendar(site: Site, catalog: Catalog, page: Page, zone: Timezone | None) -> OutputFile:
+def render_event_calendar(site: Site, catalog: Catalog, page: Page, zone: bytes) -> OutputFile:
     """event.ics beside one event's page."""
-    single = _calendar(site, catalog, page.lang, page.title, zone)
-    single.add_component(_event(site, page))
-    return OutputFile(event_ics_path(page).lstrip("/"), cal_bytes(single))
+    text = _calendar_bytes(site, page.lang, page.title, zone, [_event(site, page)])
+    return OutputFile(event_ics_path(page).lstrip("/"), text)
 

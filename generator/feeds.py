@@ -138,42 +138,44 @@ def render_feeds(site: Site, catalog: Catalog, spec: FeedSpec) -> list[OutputFil
     newest = feed_updated(site, spec)
     description = config.description.get(spec.lang) or spec.title
 
-    def generator(self_url: str) -> FeedGenerator:
-        feed = FeedGenerator()
-        feed.id(page_url)
-        feed.title(spec.title)
-        feed.subtitle(description)
-        feed.author(author)
-        feed.language(spec.lang)
-        # feedgen makes the *last* link the RSS channel <link>: self first, the HTML page last.
-        feed.link(href=self_url, rel="self")
-        feed.link(href=page_url, rel="alternate")
-        feed.updated(newest)
-        feed.lastBuildDate(newest)
-        feed.generator("legation", uri="https://github.com/legation")
-        feed.docs("https://www.rssboard.org/rss-specification")
-        feed.ttl(60)
-        for page in reversed(spec.items):  # feedgen prepends entries: add oldest first
-            entry = feed.add_entry()
-            link = absolute_url(config, page.url)
-            entry.id(link)
-            entry.guid(link, permalink=True)
-            entry.title(page.title)
-            entry.link(href=link, rel="alternate")
-            entry.author(author)
-            entry.published(published(page))
-            entry.updated(modified(page))
-            entry.pubDate(published(page))
-            summary = page.summary or page.title
-            entry.summary(summary)
-            entry.description(summary)
-            entry.content(absolute_links(page.body_html, link), type="html")
-            for tag in page.tags:
-                entry.category(term=tag, label=tag_label(config, tag, spec.lang))
-        return feed
+    feed = FeedGenerator()
+    feed.id(page_url)
+    feed.title(spec.title)
+    feed.subtitle(description)
+    feed.author(author)
+    feed.language(spec.lang)
+    feed.updated(newest)
+    feed.lastBuildDate(newest)
+    feed.generator("legation", uri="https://github.com/legation")
+    feed.docs("https://www.rssboard.org/rss-specification")
+    feed.ttl(60)
+    for page in reversed(spec.items):  # feedgen prepends entries: add oldest first
+        entry = feed.add_entry()
+        link = absolute_url(config, page.url)
+        entry.id(link)
+        entry.guid(link, permalink=True)
+        entry.title(page.title)
+        entry.link(href=link, rel="alternate")
+        entry.author(author)
+        entry.published(published(page))
+        entry.updated(modified(page))
+        entry.pubDate(published(page))
+        summary = page.summary or page.title
+        entry.summary(summary)
+        entry.description(summary)
+        entry.content(absolute_links(page.body_html, link), type="html")
+        for tag in page.tags:
+            entry.category(term=tag, label=tag_label(config, tag, spec.lang))
 
-    rss = generator(rss_url).rss_str(pretty=True)
-    atom = generator(atom_url).atom_str(pretty=True)
+    def links(self_url: str) -> list[dict[str, str]]:
+        # feedgen makes the *last* link the RSS channel <link>: self first, the HTML page last.
+        return [{"href": self_url, "rel": "self"}, {"href": page_url, "rel": "alternate"}]
+
+    # One feed object, two serializations: only the self link differs between RSS and Atom.
+    feed.link(links(rss_url), replace=True)
+    rss = feed.rss_str(pretty=True)
+    feed.link(links(atom_url), replace=True)
+    atom = feed.atom_str(pretty=True)
     return [OutputFile(spec.rss_path.lstrip("/"), rss), OutputFile(spec.atom_path.lstrip("/"), atom)]
 
 

@@ -17,13 +17,21 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    Template,
     TemplateError,
     TemplateSyntaxError,
     pass_context,
 )
 
 from .cache import code_digest
-from .calendars import calendar_path, event_ics_path, render_calendar, render_event_calendar, timezone_component
+from .calendars import (
+    calendar_path,
+    event_ics_path,
+    render_calendar,
+    render_event_calendar,
+    timezone_component,
+    zone_ical,
+)
 from .errors import LegationError, SourceLocation
 from .fastpath import CLOCK_WORDS
 from .feeds import (
@@ -94,6 +102,9 @@ def make_environment(root: Path, chain: ThemeChain) -> Environment:
     env = Environment(
         loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # one environment per build, made after the sources are read: no template changes under it, so
+        # Jinja need not stat every template file again on each of thousands of renders
+        auto_reload=False,
     )
     env.filters.update(date=_date_filter, time=_time_filter, datetime=_datetime_filter, absolute=_absolute_filter)
     return env
@@ -143,9 +154,11 @@ class Renderer:
         self.config = site.config
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
         self.feeds = feed_specs(site, catalog)
-        self.zone = timezone_component(site)  # once, before workers fork: it is slow to compute
+        # once, before workers fork: it is slow to compute and to serialize
+        self.zone = zone_ical(timezone_component(site))
         # the zone's rules cover the years of every event in the site, so every calendar depends on them
-        self._zone_digest = hashlib.sha256(self.zone.to_ical()).hexdigest() if self.zone is not None else ""
+        self._zone_digest = hashlib.sha256(self.zone).hexdigest() if self.zone else ""
+        self._chosen: dict[tuple[str, ...], Template] = {}  # candidate names → the template they resolve to
         self._full: dict[int, str] = {}
         self._listed: dict[int, str] = {}
         self._state: dict[str, tuple[str, list[str]]] = {}
@@ -211,8 +224,7 @@ class Renderer:
 
     def _render(self, names: list[str], url: str, context: dict[str, Any], path: str | None = None) -> OutputFile:
         try:
-            template = self.env.select_template(names)
-            html = template.render(context)
+            html = self._template(names).render(context)
         except TemplateSyntaxError as exc:
             raise TemplateFailure.at(SourceLocation(exc.filename or exc.name or names[0], exc.lineno or 0),
                                      f"template syntax error: {exc.message}", "fix the template", "template") from None
@@ -222,6 +234,15 @@ class Renderer:
                                      f"template error while rendering {url}: {exc}",
                                      "check the variable names against docs/themes.md", "template") from None
         return OutputFile(path or output_path(url), html.encode("utf-8"))
+
+    def _template(self, names: list[str]) -> Template:
+        """The first of ``names`` that exists, looked up once per build: Jinja caches the templates it
+        finds but asks every loader again, by raising and catching TemplateNotFound, for each miss."""
+        key = tuple(names)
+        found = self._chosen.get(key)
+        if found is None:
+            found = self._chosen[key] = self.env.select_template(names)
+        return found
 
     # -------------------------------------------------------------- URL groups
     # Each page's translations: one helper per kind, used by the page's head and by sitemap.xml,

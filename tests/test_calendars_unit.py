@@ -100,3 +100,31 @@ def test_all_day_event_stays_in_the_calendar_on_its_day(catalog: Catalog) -> Non
     start = datetime.fromisoformat("2026-12-22T00:00:00+04:00")
     site = make_site([event("open-day", start, all_day=True)], now=datetime.fromisoformat("2026-12-22T08:00:00+04:00"))
     assert len(parsed(site, catalog, "en")["en/events/calendar.ics"].walk("VEVENT")) == 1
+
+
+@pytest.mark.parametrize("timezone", ["Asia/Baku", "Europe/Berlin", "UTC"])
+def test_spliced_calendars_are_the_bytes_icalendar_writes_for_the_whole_calendar(catalog: Catalog, timezone: str) -> None:
+    """The zone is serialized once and placed in each file: the result must equal the library's own
+    serialization of a Calendar holding the zone and the events as components."""
+    from generator import calendars
+
+    pages = [event("gala", datetime(2026, 12, 1, 19, tzinfo=UTC), end=datetime(2026, 12, 1, 23, tzinfo=UTC)),
+             event("fair", datetime(2027, 7, 4, tzinfo=UTC), all_day=True, venue=Venue("Hall", "1 Long Street " * 9)),
+             event("talk", datetime(2026, 12, 3, 10, tzinfo=UTC), status="cancelled")]
+    site = make_site(pages, timezone=timezone)
+    zone = timezone_component(site)
+    outputs = {out.path: out.data for out in render_calendars(site, catalog, "en", zone)}
+    assert len(outputs) == 4
+
+    def whole(name: str, events: list[Page]) -> bytes:
+        cal = calendars._calendar(site, "en", name)
+        if zone is not None:
+            cal.add_component(zone)
+        for page in events:
+            cal.add_component(calendars._event(site, page))
+        return bytes(cal.to_ical())
+
+    upcoming = [p for p in site.listings[("en", "events")] if p.event is not None]
+    assert outputs["en/events/calendar.ics"] == whole("Events · Embassy", upcoming)
+    for page in site.pages:
+        assert outputs[f"{page.url.lstrip('/')}event.ics"] == whole(page.title, [page])
