@@ -17,6 +17,7 @@ Writes benchmarks/results/latest.json and latest.md.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -48,10 +49,11 @@ class Measure:
     html: int
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
-    """(wall s, cpu s, peak RSS MiB) of one command, from wait4."""
+def timed(cmd: list[str], cwd: Path, markdown: str = "python") -> tuple[float, float, float]:
+    """(wall s, cpu s, peak RSS MiB) of one command, from wait4; ``markdown`` is LEGATION_MARKDOWN."""
+    env = dict(os.environ, LEGATION_MARKDOWN=markdown)
     start = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
@@ -82,6 +84,14 @@ def bench_legation(site: Path, n: int, repeat: int) -> list[Measure]:
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
 
+    if importlib.util.find_spec("markdown_it_pyrs") is not None:
+        # the optional accelerated Markdown path (LEGATION_MARKDOWN=fast, generator/fastmd.py); measured
+        # first so that the scenarios below start from a build made the default way
+        runs = []
+        for _ in range(repeat):
+            clean()
+            runs.append(timed(legation_cmd(site), site, markdown="fast"))
+        results.append(Measure("legation", "clean, fast Markdown", n, *median_of(runs), count_html(out)))
     runs = []
     for _ in range(repeat):
         clean()

@@ -195,7 +195,7 @@ PageEntry = tuple[str, Page, tuple[Problem, ...]]
 
 #: Libraries whose version can change a parsed page, a rendered body or a snippet post.
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pyyaml", "nh3", "babel", "regex", "twitter-text-parser", "tzdata",
-             "jinja2", "feedgen", "icalendar")
+             "jinja2", "feedgen", "icalendar", "markdown-it-pyrs")
 
 
 def library_versions() -> str:

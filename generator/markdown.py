@@ -8,6 +8,7 @@ external links get rel="noopener noreferrer".
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Sequence
 from types import MappingProxyType
@@ -23,6 +24,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as default_slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .fastmd import FastMarkdown
 from .model import Heading
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -79,6 +81,7 @@ class _Renderer(RendererHTML):
     """Adds rel="noopener noreferrer" to links that leave the site."""
 
     site_host = ""
+    fast: FastMarkdown | None = None  # the optional accelerated path (fastmd.py), tried first
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
@@ -95,19 +98,43 @@ def _anchor(text: str) -> str:
     return default_slugify(text) or "section"
 
 
-def make_markdown(allow_html: bool = False, site_host: str = "") -> MarkdownIt:
-    """A configured parser; build one per process and reuse it."""
+def make_markdown(allow_html: bool = False, site_host: str = "", accelerated: bool | None = None) -> MarkdownIt:
+    """A configured parser; build one per process and reuse it.
+
+    ``accelerated``: also parse with markdown-it-pyrs where it gives the same HTML (fastmd.py). None means
+    "when LEGATION_MARKDOWN=fast and the optional package is installed" (opt-in: the two parsers are proven
+    identical on the demo and the benchmark corpus, and fuzzed, but markdown-it-py stays the reference).
+    """
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False}, renderer_cls=_Renderer)
     md.enable("table").enable("strikethrough")
     md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=4, slug_func=_anchor)
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     renderer: Any = md.renderer
     renderer.site_host = site_host
+    if accelerated is None:
+        accelerated = os.environ.get("LEGATION_MARKDOWN", "").strip().lower() == "fast"
+    renderer.fast = _accelerated(md, site_host) if accelerated else None
     return md
+
+
+def _accelerated(md: MarkdownIt, site_host: str) -> FastMarkdown | None:
+    try:
+        from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
+    except ImportError:
+        return None
+    # footnotes are parsed (not rendered) so that a body using them is recognised and handed back
+    parser = RustMarkdownIt("commonmark").enable_many(["table", "strikethrough", "footnote"])
+    return FastMarkdown(parser, md, site_host, _anchor)
 
 
 def render_markdown(md: MarkdownIt, text: str) -> tuple[str, tuple[Heading, ...]]:
     """HTML of ``text`` and its headings (for tables of contents and anchor checks)."""
+    fast: FastMarkdown | None = getattr(md.renderer, "fast", None)
+    if fast is not None:
+        done = fast.render(text)
+        if done is not None:
+            html_text, found = done
+            return (_sanitize(html_text) if md.options["html"] else html_text), tuple(Heading(*h) for h in found)
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
     headings: list[Heading] = []
