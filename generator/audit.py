@@ -55,8 +55,14 @@ class CheckResult:
     upcoming: tuple[dict[str, str], ...]
 
     @property
+    def failing(self) -> tuple[Problem, ...]:
+        """The problems that fail the check: all but a discarded build cache (rebuilt, not a content problem,
+        and ignored by ``build --strict`` too); it is still listed."""
+        return tuple(p for p in self.problems if p.code != "cache")
+
+    @property
     def failed(self) -> bool:
-        return bool(self.problems)
+        return bool(self.failing)
 
     def grouped(self) -> dict[str, list[Problem]]:
         groups: dict[str, list[Problem]] = {}

@@ -266,7 +266,7 @@ def check_command(as_json: bool, now: datetime, root: Path) -> None:
                     click.echo(printable(f"           hint: {problem.hint}"))
         for change in result.upcoming:
             click.echo(f"next 24 h: {change['file']} becomes {change['to']} at {change['at']}")
-        click.echo(f"legation check: {len(result.problems)} problems" if result.failed else "legation check: no problems")
+        click.echo(f"legation check: {len(result.failing)} problems" if result.failed else "legation check: no problems")
     sys.exit(1 if result.failed else 0)
 
 

@@ -58,3 +58,16 @@ def test_check_passes_on_the_demo() -> None:
     assert result.output.strip().endswith("legation check: no problems")
 
 
+
+
+def test_a_discarded_cache_is_listed_but_does_not_fail_the_check(make_site: Callable[..., Path]) -> None:
+    """A stale or broken cache is rebuilt; like build --strict, check does not count it as a problem."""
+    root = make_site({"content/announcements/note.en.md": '---\ntitle: "Note"\ndate: 2026-11-02\n---\nx\n'})
+    assert cli(root, "build", "--now", NOW_ARG).exit_code == 0
+    caches = sorted((root / ".legation-cache").glob("pages-*.json"))
+    assert caches
+    caches[0].write_text("{not json", encoding="utf-8")
+    result = cli(root, "check", "--now", NOW_ARG)
+    assert "cache" in result.output and "warning" in result.output, result.output
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("legation check: no problems")
