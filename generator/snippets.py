@@ -197,6 +197,14 @@ class Lengths:
         return found
 
 
+#: Each English note of a post → its UI string (the escaped-length note is matched by its beginning).
+NOTE_KEYS = MappingProxyType({
+    "the summary was shortened": "snippet.note.summary_shortened",
+    "the title had to be shortened": "snippet.note.title_shortened",
+    "with reserved characters escaped": "snippet.note.escaped",
+})
+
+
 @dataclass(frozen=True)
 class Post:
     """One ready-to-paste post."""
@@ -211,7 +219,8 @@ class Post:
     fits: bool
     api_text: str = ""  # LinkedIn: `text` with reserved characters escaped, for its API
     photo: str = ""  # Telegram: the image the caption goes with
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # in English, for the JSON and `legation check`
+    note_keys: tuple[str, ...] = ()  # the same notes as UI strings, for the board in the post's language
 
     def as_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -495,7 +504,8 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
     if rule.caption_limit and page.image is not None:
         photo = urljoin(absolute_url(config, page.url), page.image.src)
     ok = length <= limit and "the title had to be shortened" not in notes
-    return Post(rule.name, text, length, limit, rule.counting, url, draft.tags, ok, api_text, photo, tuple(notes))
+    return Post(rule.name, text, length, limit, rule.counting, url, draft.tags, ok, api_text, photo, tuple(notes),
+                tuple(NOTE_KEYS[note.split(" the post is ")[0]] for note in notes))
 
 
 def item_snippets(site: Site, catalog: Catalog, page: Page, lengths: Lengths | None = None) -> ItemSnippets:

@@ -177,6 +177,19 @@ def test_long_summary_is_cut_at_a_word_with_an_ellipsis(catalog: Catalog) -> Non
     assert "the summary was shortened" in post.notes
 
 
+@pytest.mark.parametrize(("lang", "note"), [("en", "The summary was shortened."), ("ar", "اختُصر الملخص."),
+                                            ("az", "Xülasə qısaldıldı.")])
+def test_the_board_shows_post_notes_in_the_items_language(catalog: Catalog, lang: str, note: str) -> None:
+    from generator.snippets import board_item, board_templates
+
+    item = snippets_for(page(lang, "Short title", " ".join(["Consular"] * 80)), catalog)
+    post = next(p for p in item.posts if p.platform == "x")
+    assert post.notes == ("the summary was shortened",)  # the JSON and `legation check` stay in English
+    section = board_item(catalog, item, board_templates()[0]).decode()
+    assert f'<p class="notes">{note}</p>' in section
+    assert "the summary was shortened" not in section or lang == "en"
+
+
 def test_title_longer_than_the_limit_is_a_warning_and_strict_fails(make_site: Callable[..., Path]) -> None:
     long_title = "Statement " * 40
     root = make_site({"content/announcements/long.en.md": f'---\ntitle: "{long_title.strip()}"\ndate: 2026-11-02\n---\nx\n',
