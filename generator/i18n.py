@@ -103,15 +103,22 @@ class Catalog:
 
 def parse_catalog(text: str, path: str) -> tuple[dict[str, str], list[Problem]]:
     """One ``i18n/<lang>.yml`` file → flat key → string map."""
+    out, _, problems = _parse_located(text, path)
+    return out, problems
+
+
+def _parse_located(text: str, path: str) -> tuple[dict[str, str], dict[str, SourceLocation], list[Problem]]:
+    """parse_catalog, plus where each string is."""
     doc = load_yaml(text, path)
     problems: list[Problem] = []
     if not isinstance(doc.data, Mapping):
         if doc.data in (None, {}):
-            return {}, problems
+            return {}, {}, problems
         problems.append(Problem("error", doc.where(), "a UI-string file must be a mapping of key: text",
                                 'write lines like read_more: "Read more"', "i18n"))
-        return {}, problems
+        return {}, {}, problems
     out: dict[str, str] = {}
+    where: dict[str, SourceLocation] = {}
     for key, value in doc.data.items():
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             problems.append(Problem("error", doc.where(str(key)), f'UI string "{key}" must be text',
@@ -124,7 +131,42 @@ def parse_catalog(text: str, path: str) -> tuple[dict[str, str], list[Problem]]:
                                     "placeholders are plain names in braces, like {count}; remove the stray brace", "i18n"))
             continue
         out[str(key)] = text
-    return out, problems
+        where[str(key)] = doc.where(str(key))
+    return out, where, problems
+
+
+def _placeholders(text: str) -> set[str]:
+    """The names in braces of a string that passed _placeholder_problem."""
+    if "{" not in text:
+        return set()
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def _unknown_placeholders(strings: Mapping[str, Mapping[str, str]], where: Mapping[tuple[str, str], SourceLocation],
+                          default_language: str) -> list[Problem]:
+    """A translation that uses a placeholder its default-language string does not: legation may not pass it.
+
+    The default language's string (the theme's English, unless the site overrides it) is the reference for
+    which names are filled in; a misspelt name (``{cnt}`` for ``{count}``) would otherwise fail the build
+    only when a page first uses the string. A warning, since the code may pass a name the default omits.
+    """
+    reference = strings.get(default_language, {})
+    problems = []
+    for lang, entries in strings.items():
+        if lang == default_language:
+            continue
+        for key, text in entries.items():
+            if key not in reference:
+                continue
+            extra = sorted(_placeholders(text) - _placeholders(reference[key]))
+            if extra:
+                known = ", ".join(f"{{{name}}}" for name in sorted(_placeholders(reference[key]))) or "none"
+                shown = ", ".join(f"{{{name}}}" for name in extra)
+                problems.append(Problem(
+                    "warning", where[(lang, key)],
+                    f'UI string "{key}" uses {shown}, which the {default_language} string does not',
+                    f"use only the placeholders of the {default_language} string ({known}); check the spelling", "i18n"))
+    return problems
 
 
 def _placeholder_problem(text: str) -> str:
@@ -147,6 +189,7 @@ def load_catalog(
 ) -> tuple[Catalog, list[Problem]]:
     """Merge ``<dir>/<lang>.yml`` from ``dirs``; later dirs win key by key."""
     strings: dict[str, dict[str, str]] = {}
+    where: dict[tuple[str, str], SourceLocation] = {}
     problems: list[Problem] = []
     for folder in dirs:
         for lang in languages:
@@ -161,12 +204,14 @@ def load_catalog(
                                         "save the file as UTF-8", "encoding"))
                 continue
             try:
-                entries, found = parse_catalog(text, shown)
+                entries, located, found = _parse_located(text, shown)
             except LegationError as exc:
                 problems.extend(exc.problems)
                 continue
             problems.extend(found)
             strings.setdefault(lang, {}).update(entries)
+            where.update(((lang, key), location) for key, location in located.items())
+    problems.extend(_unknown_placeholders(strings, where, default_language))
     return Catalog(strings, default_language), problems
 
 

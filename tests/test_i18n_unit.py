@@ -112,3 +112,18 @@ def test_ui_strings_with_plain_placeholders_are_kept() -> None:
     text = 'snippet.remaining: "متبقٍ {count}"\npage_of: "Page {number} of {total}"\nplain: "No braces"\n'
     strings, problems = parse_catalog(text, "i18n/ar.yml")
     assert problems == [] and strings["snippet.remaining"] == "متبقٍ {count}"
+
+
+def test_a_translation_with_a_placeholder_the_default_string_lacks_is_a_located_warning(tmp_path: Path) -> None:
+    """{cnt} for {count} would otherwise fail only when a page first uses the string."""
+    theme = write(tmp_path / "theme", {"en.yml": 'snippet.remaining: "{count} left"\nhome: "Home"\n'})
+    site = write(tmp_path / "i18n", {"ar.yml": 'home: "الرئيسية"\nsnippet.remaining: "متبقٍ {cnt}"\n',
+                                     "az.yml": 'snippet.remaining: "{count} qalıb"\n'})
+    _, problems = load_catalog([theme, site], tmp_path, ["en", "ar", "az"], "en")
+    assert [(p.severity, p.location.path, p.location.line, p.code) for p in problems] == [
+        ("warning", "i18n/ar.yml", 2, "i18n")]
+    assert "{cnt}" in problems[0].message and "{count}" in problems[0].hint
+    # the site may override the default string too: its placeholders are then the reference
+    write(site, {"en.yml": 'snippet.remaining: "{cnt} left"\n'})
+    _, problems = load_catalog([theme, site], tmp_path, ["en", "ar", "az"], "en")
+    assert [(p.location.path, p.message.split(" uses ")[1].split(",")[0]) for p in problems] == [("i18n/az.yml", "{count}")]
