@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from .checks import Checker
 from .errors import ContentError, LegationError, Problem, SourceLocation, did_you_mean
-from .markdown import make_markdown, render_markdown
+from .markdown import make_markdown, markdown_engine, render_markdown
 from .model import (
     ALERT_LEVELS,
     ANNOUNCEMENT_KINDS,
@@ -538,7 +538,7 @@ def markdown_for(allow_html: bool, site_host: str) -> MarkdownIt:
 def markdown_key(body: str, config: SiteConfig, code: str = "") -> str:
     """Cache key of a rendered body: the text, every setting that changes its HTML and ``code`` (legation's and
     its libraries' versions, see cache.code_digest)."""
-    settings = f"{MARKDOWN_VERSION}|{code}|{config.allow_html}|{urlsplit(config.base_url).hostname}|"
+    settings = f"{MARKDOWN_VERSION}|{code}|{config.allow_html}|{urlsplit(config.base_url).hostname}|{markdown_engine()}|"
     return hashlib.sha256((settings + body).encode("utf-8")).hexdigest()[:32]
 
 

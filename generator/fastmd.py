@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -38,12 +40,18 @@ HeadingTuple = tuple[int, str, str]
 # Where the two parsers follow different versions of CommonMark or simply differ, found by the fuzzing in
 # tests/test_fastmd.py; a body with any of these is handed back (see _disagree).
 _NEAR_DELIMITER = re.compile(r"(?<=[*_~])([^\x00-\x7f])|([^\x00-\x7f])(?=[*_~])")  # overlapping: look around
-_UNICODE_SPACE = re.compile("[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_UNICODE_SPACE = re.compile("[\t\x00\x0b\x0c\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _TILDES = re.compile(r"^(?![ ]{0,3}~~~).*~~~", re.MULTILINE)
 _BARE_MARKER = re.compile(r"^[ >]*(?:[-+*]|[0-9]+[.)])[ ]*$", re.MULTILINE)
 _TICK_IN_LABEL = re.compile(r"\[[^\]\n]*`")
 _OPEN_DESTINATION = re.compile(r"\]\([^)\n]*$", re.MULTILINE)
+_EMPTY_DEFINITION = re.compile(r"^[ ]{0,3}\[[^\]\n]*\]:[ ]*\\?$", re.MULTILINE)
+# (each line is scanned once: a lookahead for its text, no backtracking across it)
+_LATE_ORDERED = re.compile(r"^(?![ ]{0,3}(?:[0-9]{1,9}[.)]|[-+*])[ ])(?=[^\n]*\S)[^\n]*\n[ ]{0,3}(?!1[.)])[0-9]{1,9}[.)]",
+                           re.MULTILINE)
+_UNDERLINED = re.compile(r"^([^\n]*)\n([ ]{0,3}[|:\- ]*-[|:\- ]*)$", re.MULTILINE)
 _FENCE_LINE = re.compile(r"[ ]{0,3}(?:```|~~~)")
+_TICK_RUNS = re.compile(r"`+")
 
 
 def _disagree(text: str) -> bool:
@@ -51,29 +59,46 @@ def _disagree(text: str) -> bool:
 
     - an emphasis or strikethrough delimiter beside a non-ASCII symbol (emoji, currency, math): CommonMark
       0.31 counts symbols as punctuation for flanking, markdown-it-pyrs does not;
-    - non-ASCII white space (a no-break space, which markdown-it-py trims at the edges of a paragraph);
-    - tabs (expanded differently in code spans and continuation lines);
+    - white space other than spaces and newlines (a no-break space, which markdown-it-py trims at the edges
+      of a paragraph; tabs, expanded differently; vertical tab, form feed, NUL);
     - a run of three tildes that is not a fence (strikethrough pairs runs differently);
     - footnote syntax (footnotes are markdown-it-py's alone here);
     - a line holding only a list marker (whether an empty item interrupts a paragraph or a quote);
+    - in a body with a quote or a table, an ordered list not starting at 1 right under a line that is not a
+      list item (lazy continuation);
+    - a line with a pipe underlined by dashes (a one-column table or a setext heading);
     - a backtick inside an unclosed bracket (label and code-span precedence; markdown-it-pyrs can panic);
-    - an unclosed link destination ``[r](`` (whether it falls back to a reference link);
-    - a line with an odd number of backticks outside fences (a code span across lines keeps its spaces
-      differently).
+    - an unclosed link destination ``[r](`` (whether it falls back to a reference link), or a link
+      reference definition without a destination on its line;
+    - outside fences, a line whose backtick runs do not pair up by length (a code span across lines keeps
+      its spaces differently).
     """
-    if "\t" in text or "[^" in text or _UNICODE_SPACE.search(text):
+    if "[^" in text or _UNICODE_SPACE.search(text):
         return True
     for match in _NEAR_DELIMITER.finditer(text):
         if unicodedata.category(match.group(1) or match.group(2)).startswith("S"):
             return True
     if "~~~" in text and _TILDES.search(text):
         return True
-    if _BARE_MARKER.search(text) or ("](" in text and _OPEN_DESTINATION.search(text)):
+    if ("]" in text and _EMPTY_DEFINITION.search(text)) or _BARE_MARKER.search(text):
         return True
+    if ("|" in text or ">" in text) and _LATE_ORDERED.search(text):
+        return True
+    if "](" in text and _OPEN_DESTINATION.search(text):
+        return True
+    if "|" in text:
+        for match in _UNDERLINED.finditer(text):
+            above, rule = match.group(1).strip(" "), match.group(2).strip(" ")
+            if "|" in above + rule and not (_TABLE_HEAD.fullmatch(above) and _TABLE_RULE.fullmatch(rule)):
+                return True
     if "`" in text:
         if "[" in text and _TICK_IN_LABEL.search(text):
             return True
-        return any(line.count("`") % 2 and not _FENCE_LINE.match(line) for line in text.split("\n") if "`" in line)
+        for line in text.split("\n"):
+            if "`" in line and not _FENCE_LINE.match(line):
+                runs = Counter(len(run) for run in _TICK_RUNS.findall(line))
+                if any(count % 2 for count in runs.values()):
+                    return True
     return False
 
 
@@ -112,6 +137,8 @@ class FastMarkdown:
     #: address → (href, rel="noopener noreferrer"?), or None when markdown-it-py must render the body;
     #: per process, as sites link the same addresses on many pages
     links: dict[str, tuple[str, bool] | None] = field(default_factory=dict)
+    #: _quietly swaps the process's file descriptor 2: one thread at a time
+    quiet: threading.Lock = field(default_factory=threading.Lock)
 
     def code(self, kind: str, content: str, info: str = "") -> str:
         """A fence or indented code block, rendered by the reference renderer's own rule."""
@@ -125,7 +152,8 @@ class FastMarkdown:
         if not text.endswith("\n") or _disagree(text):
             return None
         try:
-            tree = _quietly(self.parser.tree, text)
+            with self.quiet:
+                tree = _quietly(self.parser.tree, text)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException:  # a Rust panic is a BaseException: the renderer of record decides
@@ -336,6 +364,9 @@ class _Render:
             return None
         parts = urlsplit(url)
         if "%" in parts.netloc or "xn--" in parts.netloc.lower() or not reference.validateLink(url):
+            return None
+        # a mailto: host is not in netloc; entity-made white space at the ends is trimmed by markdown-it-py only
+        if (parts.scheme.lower() == "mailto" and ("%" in url or "xn--" in url.lower())) or unquote(url) != unquote(url).strip():
             return None
         # markdown._Renderer.link_open: http(s) and protocol-relative links that leave the site
         external = parts.scheme in ("http", "https", "") and bool(parts.netloc) and parts.hostname != self.engine.site_host

@@ -112,9 +112,14 @@ def make_markdown(allow_html: bool = False, site_host: str = "", accelerated: bo
     renderer: Any = md.renderer
     renderer.site_host = site_host
     if accelerated is None:
-        accelerated = os.environ.get("LEGATION_MARKDOWN", "").strip().lower() == "fast"
+        accelerated = markdown_engine() == "fast"
     renderer.fast = _accelerated(md, site_host) if accelerated else None
     return md
+
+
+def markdown_engine() -> str:
+    """"fast" when LEGATION_MARKDOWN asks for the accelerated path, else "python" (part of the body cache key)."""
+    return "fast" if os.environ.get("LEGATION_MARKDOWN", "").strip().lower() == "fast" else "python"
 
 
 def _accelerated(md: MarkdownIt, site_host: str) -> FastMarkdown | None:
