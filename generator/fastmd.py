@@ -131,7 +131,7 @@ class FastMarkdown:
 
     parser: Any
     reference: MarkdownIt
-    site_host: str
+    leaves_site: Callable[[str], bool]  # markdown.leaves_site for this site: the same rel rule as link_open
     slug: Callable[[str], str]
     levels: frozenset[int] = frozenset({2, 3, 4})
     #: address → (href, rel="noopener noreferrer"?), or None when markdown-it-py must render the body;
@@ -368,9 +368,7 @@ class _Render:
         # a mailto: host is not in netloc; entity-made white space at the ends is trimmed by markdown-it-py only
         if (parts.scheme.lower() == "mailto" and ("%" in url or "xn--" in url.lower())) or unquote(url) != unquote(url).strip():
             return None
-        # markdown._Renderer.link_open: http(s) and protocol-relative links that leave the site
-        external = parts.scheme in ("http", "https", "") and bool(parts.netloc) and parts.hostname != self.engine.site_host
-        return url, external
+        return url, self.engine.leaves_site(url)
 
 
 def _plain(nodes: list[Any]) -> list[str]:

@@ -11,6 +11,7 @@ import html
 import os
 import re
 from collections.abc import Sequence
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -85,12 +86,15 @@ class _Renderer(RendererHTML):
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
-        href = str(token.attrGet("href") or "")
-        parts = urlsplit(href)
-        # http(s) and protocol-relative (//host/…) links that leave the site
-        if parts.scheme in ("http", "https", "") and parts.netloc and parts.hostname != self.site_host:
+        if leaves_site(str(token.attrGet("href") or ""), self.site_host):
             token.attrSet("rel", "noopener noreferrer")
         return self.renderToken(tokens, idx, options, env)
+
+
+def leaves_site(href: str, site_host: str) -> bool:
+    """An http(s) or protocol-relative (//host/…) link to another host: it gets rel="noopener noreferrer"."""
+    parts = urlsplit(href)
+    return parts.scheme in ("http", "https", "") and bool(parts.netloc) and parts.hostname != site_host
 
 
 def _anchor(text: str) -> str:
@@ -129,7 +133,7 @@ def _accelerated(md: MarkdownIt, site_host: str) -> FastMarkdown | None:
         return None
     # footnotes are parsed (not rendered) so that a body using them is recognised and handed back
     parser = RustMarkdownIt("commonmark").enable_many(["table", "strikethrough", "footnote"])
-    return FastMarkdown(parser, md, site_host, _anchor)
+    return FastMarkdown(parser, md, partial(leaves_site, site_host=site_host), _anchor)
 
 
 def render_markdown(md: MarkdownIt, text: str) -> tuple[str, tuple[Heading, ...]]:
