@@ -611,25 +611,22 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
                     problems.extend(exc.problems)
         return fronts[key]
 
-    slots: list[tuple[str, str, PageEntry | None]] = []  # (page key, content digest, cached entry) in page order
+    slots: list[tuple[str, PageEntry | None]] = []  # (page key, cached entry) in page order
     tasks = []
     for key in sorted(by_key):
         section, slug, lang = key
         default_key = (section, slug, config.default_language)
         default = by_key.get(default_key) if lang != config.default_language else None
         pkey = page_key(settings, by_key[key], default) if code else ""
-        # A default-language page is named by its key; a translation's key also covers the default file's
-        # body, which it does not show, so it is digested whole (a body edit must not touch other languages).
-        digest = pkey if default is None else ""
         entry = known.get(pkey) if code else None
         if entry is not None and entry[0] in cache:
-            slots.append((pkey, digest, entry))
+            slots.append((pkey, entry))
             continue
         fm = front(key)
         if fm is None:
             continue
         mdkey = markdown_key(fm.body, config, code)
-        slots.append((pkey, digest, None))
+        slots.append((pkey, None))
         tasks.append((fm, config, front(default_key) if default is not None else None, cache.get(mdkey), mdkey))
     fresh = sum(1 for task in tasks if task[3] is None)
     results = iter(fork_map(_build_task, [task[:4] for task in tasks], jobs if fresh > 16 else 1))
@@ -637,21 +634,36 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
     pages: list[Page] = []
     rendered: dict[str, Rendered] = {}
     entries: dict[str, PageEntry] = {}
-    for pkey, digest, entry in slots:
+    for pkey, entry in slots:
         if entry is not None:
             mdkey, bare, found = entry
             body_html, headings = cache[mdkey]
-            page: Page | None = replace(bare, body_html=body_html, headings=headings, digest=digest)
-            found_list = list(found)
+            page: Page | None = replace(bare, body_html=body_html, headings=headings)  # keeps digest and meta
+            problems.extend(found)
+            entries[pkey] = entry
         else:
             page, found_list = next(results)
             mdkey = next(digests)
-            if page is not None and digest:
-                page = replace(page, digest=digest)
-        problems.extend(found_list)
+            problems.extend(found_list)
+            if page is None:
+                continue
+            if pkey:
+                page = with_digests(page, mdkey)
+                entries[pkey] = (mdkey, replace(page, body_html="", headings=()), tuple(found_list))
         if page is not None:
             pages.append(page)
             rendered[mdkey] = (page.body_html, page.headings)
-            if pkey:
-                entries[pkey] = (mdkey, replace(page, body_html="", headings=(), digest=""), tuple(found_list))
     return Parsed(pages, problems, rendered, entries)
+
+
+def with_digests(page: Page, mdkey: str) -> Page:
+    """``page`` with its ``meta`` and ``digest`` (see Page), worked out once when it is parsed and kept in the
+    page cache, so an incremental build does not digest every page of the site again.
+
+    ``meta`` digests the page without its body, word count and source hash; ``digest`` adds those and the
+    body's Markdown cache key, which names the rendered body and headings (its text, settings and code).
+    """
+    listed = replace(page, body_html="", headings=(), words=0, source_hash="")
+    meta = hashlib.sha256(repr(listed).encode()).hexdigest()[:32]
+    whole = f"{meta}|{page.words}|{page.source_hash}|{mdkey}"
+    return replace(page, digest=hashlib.sha256(whole.encode()).hexdigest()[:32], meta=meta)

@@ -111,8 +111,10 @@ def tag_named(pages: tuple[Page, ...], slug: str) -> str:
 
 def _pinned(alerts: tuple[Page, ...], items: list[Page], length: int) -> tuple[Page, ...]:
     """Active alerts first (most severe first), then the rest newest first, cut to ``length``."""
-    pinned = [p for p in alerts if p in items]
-    rest = sorted((p for p in items if p not in pinned), key=lambda p: (-published(p).timestamp(), p.section, p.slug))
+    listed = {id(p) for p in items}  # by identity: comparing whole pages is slow, and equal pages are the same page
+    pinned = [p for p in alerts if id(p) in listed]
+    shown = {id(p) for p in pinned}
+    rest = sorted((p for p in items if id(p) not in shown), key=lambda p: (-published(p).timestamp(), p.section, p.slug))
     return tuple([*pinned, *rest][:length])
 
 

@@ -63,7 +63,7 @@ class SiteConfig:
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     fallback_to_default: bool = False
 
-    @property
+    @cached_property
     def language_codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
@@ -194,10 +194,12 @@ class Page:
     headings: tuple[Heading, ...] = ()
     bundle_assets: tuple[str, ...] = ()
     words: int = 0
-    # The parsed-page cache's key of a default-language page that came from parse_cached: a digest of
-    # everything it was made from (its file, config, legation's code); "" otherwise. A copy made with
-    # dataclasses.replace keeps it, so a copy that changes content must reset it (see templates.listed_key).
-    digest: str = ""
+    # Set by parse_cached (content.page_digests) on the pages of an incremental build, "" otherwise:
+    # ``digest`` names everything the page holds, ``meta`` what a list shows of it (all but body_html,
+    # headings, words and source_hash). Both are derived, so they take no part in == and repr. A copy made
+    # with dataclasses.replace keeps them, so a copy that changes content must reset them.
+    digest: str = field(default="", compare=False, repr=False)
+    meta: str = field(default="", compare=False, repr=False)
 
     @cached_property
     def fingerprint(self) -> str:

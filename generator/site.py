@@ -93,6 +93,7 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
     listed = [p for p in built if status[(p.section, p.slug, p.lang)] in listed_statuses]
     listings: dict[tuple[str, str], tuple[Page, ...]] = {}
     tags: dict[tuple[str, str], list[Page]] = defaultdict(list)
+    slugs: dict[str, str] = {}  # tag → tag_slug(tag): a few dozen tags on thousands of pages
     for lang in config.language_codes:
         for section in SECTIONS:
             chosen = [p for p in listed if p.section == section and p.lang == lang]
@@ -103,7 +104,9 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
             listings[(lang, section)] = tuple(sort_listing(chosen, section, now))
         for page in (p for p in listed if p.lang == lang):
             for tag in page.tags:
-                tags[(lang, tag_slug(tag))].append(page)
+                if tag not in slugs:
+                    slugs[tag] = tag_slug(tag)
+                tags[(lang, slugs[tag])].append(page)
 
     alerts: dict[str, tuple[Page, ...]] = {}
     menus: dict[str, tuple[Page, ...]] = {}

@@ -12,7 +12,6 @@ grapheme clusters (the ``regex`` module's ``\\X``) for Bluesky.
 from __future__ import annotations
 
 import hashlib
-import json
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -32,6 +31,7 @@ from .cache import code_digest, library_versions
 from .codec import decode, encode
 from .errors import Problem, SourceLocation
 from .i18n import Catalog, format_date, format_time
+from .jsontext import indented
 from .model import Language, OutputFile, Page, Site, SiteConfig
 from .parallel import fork_map
 from .site import absolute_url, tag_label
@@ -285,9 +285,14 @@ def hashtags_for(config: SiteConfig, page: Page) -> tuple[str, ...]:
 
 
 def tracked_url(config: SiteConfig, page: Page, platform: str) -> str:
-    query = urlencode({"utm_source": platform, "utm_medium": config.snippets.utm_medium or "social",
-                       "utm_campaign": config.snippets.utm_campaign or page.section})
+    query = _tracking(config.snippets.utm_medium, config.snippets.utm_campaign, page.section, platform)
     return f"{absolute_url(config, page.url)}?{query}"
+
+
+@cache
+def _tracking(medium: str, campaign: str, section: str, platform: str) -> str:
+    """The query of a tracked link (a handful per build: made once each)."""
+    return urlencode({"utm_source": platform, "utm_medium": medium or "social", "utm_campaign": campaign or section})
 
 
 def _is_latin(tag: str) -> bool:
@@ -760,7 +765,7 @@ BOARD_DIR = Path(__file__).resolve().parent / "board"
 
 
 def item_json(item: ItemSnippets) -> bytes:
-    return (json.dumps(item.as_json(), ensure_ascii=False, indent=2) + "\n").encode()
+    return (indented(item.as_json()) + "\n").encode()
 
 
 #: Where the items go in a board's page (the shell is rendered once, with this in their place).
@@ -784,7 +789,10 @@ def _translator(catalog: Catalog, lang: str) -> Callable[..., str]:
 
 def board_item(catalog: Catalog, item: ItemSnippets, template: Template) -> bytes:
     """One item's section of its language's board: its posts with copy buttons."""
-    return (template.render(item=item, t=_translator(catalog, item.page.lang), rules=RULES) + "\n").encode("utf-8")
+    lang = item.page.lang
+    # the strings every post shows the same are looked up here, once, not by a template call per post
+    same = {key: catalog.get(lang, f"snippet.{key}") for key in ("copy", "copied", "too_long")}
+    return (template.render(item=item, t=_translator(catalog, lang), same=same, rules=RULES) + "\n").encode("utf-8")
 
 
 def board_html(site: Site, catalog: Catalog, language: Language, empty: bool, template: Template) -> tuple[bytes, bytes]:

@@ -498,8 +498,10 @@ class Renderer:
         """Digest of what a list, tag page or sitemap shows of a page: metadata, status, upcoming."""
         found = self._listed.get(id(page))
         if found is None:
-            shown = page if self._bodies_in_lists else replace(page, body_html="", headings=(), words=0, source_hash="",
-                                                               digest="")
+            if self._bodies_in_lists:
+                shown = self.full_key(page)
+            else:  # the digest parse_cached worked out, or one of the same fields
+                shown = page.meta or repr(replace(page, body_html="", headings=(), words=0, source_hash=""))
             found = self._listed[id(page)] = hashlib.sha256(repr((
                 shown, self.site.page_status(page), event_is_upcoming(page, self.site.now),
             )).encode()).hexdigest()

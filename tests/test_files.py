@@ -172,3 +172,15 @@ def test_abort_after_a_commit_waits_for_the_background_deletion(tmp_path: Path) 
     staging.abort()  # e.g. the snippets folder failed to commit after the site did
     assert leftovers(tmp_path) == []
     assert (out / "index.html").read_bytes() == b"<p>new</p>"
+
+
+@pytest.mark.parametrize("files", [{}, {"index.html": "0" * 64},
+                                   {"z/index.html": "1", 'a "q"/é.html': "2", "ar/ا/index.html": "3", "b\\c": "4"}])
+def test_manifest_text_is_the_sorted_indented_json_it_always_was(files: dict[str, str]) -> None:
+    """The manifest is written without json's slow indenting encoder, in the same format as before (deploy
+    scripts and the next build read it)."""
+    from generator.files import manifest_text
+
+    expected = json.dumps({"algorithm": "sha256", "files": files}, indent=0, sort_keys=True)
+    assert manifest_text(files) == expected
+    assert json.loads(manifest_text(files))["files"] == files

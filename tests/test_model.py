@@ -71,7 +71,7 @@ def test_parsed_pages_carry_their_cache_key(tmp_path: object) -> None:
     from pathlib import Path
 
     from generator.config import load_config
-    from generator.content import discover, page_key, parse_cached
+    from generator.content import discover, parse_cached, with_digests
 
     root = Path(str(tmp_path))
     (root / "content/announcements").mkdir(parents=True)
@@ -83,14 +83,32 @@ def test_parsed_pages_carry_their_cache_key(tmp_path: object) -> None:
     assert problems == []
     first = parse_cached(sources, config, 1, {}, {}, "code")
     by_lang = {p.lang: p for p in first.pages}
-    english = next(s for s in sources if s.lang == "en")
-    assert by_lang["en"].digest == page_key(f"code|{config!r}", english, None)
-    # a translation's key covers the default file's body too, which it does not show: it is digested whole
-    assert by_lang["ar"].digest == "" and by_lang["ar"].fingerprint != by_lang["en"].fingerprint
-    # the same pages read back from the caches carry the same keys; the cached records do not hold them
+    for parsed in first.pages:
+        # worked out from the page itself: its metadata, word count, source hash and body's Markdown key
+        expected = with_digests(dataclasses.replace(parsed, digest="", meta=""), first.entries[
+            next(k for k, e in first.entries.items() if e[1].lang == parsed.lang)][0])
+        assert (parsed.digest, parsed.meta) == (expected.digest, expected.meta) and len(parsed.digest) == 32
+    assert by_lang["ar"].fingerprint != by_lang["en"].fingerprint
+    # the same pages read back from the caches carry the same digests, kept in the cached records
     again = parse_cached(sources, config, 1, first.rendered, first.entries, "code")
-    assert [p.digest for p in again.pages] == [p.digest for p in first.pages]
+    assert [(p.digest, p.meta) for p in again.pages] == [(p.digest, p.meta) for p in first.pages]
     assert again.pages == first.pages
-    assert all(entry[1].digest == "" for entry in first.entries.values())
-    # without a code digest (a build with no caches) pages have no key and are digested whole
-    assert all(p.digest == "" for p in parse_cached(sources, config, 1, {}).pages)
+    assert all(entry[1].digest for entry in first.entries.values())
+    # without a code digest (a build with no caches) pages have none and are digested whole
+    assert all(p.digest == p.meta == "" for p in parse_cached(sources, config, 1, {}).pages)
+
+
+def test_digests_follow_content_and_meta_ignores_the_body() -> None:
+    from generator.content import with_digests
+
+    plain = with_digests(page("announcements"), "md1")
+    assert plain.fingerprint == plain.digest
+    body = with_digests(dataclasses.replace(plain, body_html="<p>y</p>", words=9, source_hash="abc"), "md2")
+    assert body.meta == plain.meta and body.digest != plain.digest  # lists keep, the page itself changes
+    assert with_digests(page("announcements"), "md2").digest != plain.digest  # the body's key alone changes it
+    for change in ({"summary": "s"}, {"tags": ("visa",)}, {"title": "Other"}):
+        other = with_digests(dataclasses.replace(plain, **change), "md1")  # type: ignore[arg-type]
+        assert other.meta != plain.meta and other.digest != plain.digest, change
+    for change in ({"words": 3}, {"source_hash": "x"}):
+        other = with_digests(dataclasses.replace(plain, **change), "md1")  # type: ignore[arg-type]
+        assert other.meta == plain.meta and other.digest != plain.digest, change

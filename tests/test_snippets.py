@@ -188,6 +188,12 @@ def test_the_board_shows_post_notes_in_the_items_language(catalog: Catalog, lang
     section = board_item(catalog, item, board_templates()[0]).decode()
     assert f'<p class="notes">{note}</p>' in section
     assert "the summary was shortened" not in section or lang == "en"
+    # the copy button and the too-long mark are the item language's UI strings too
+    copy, copied = catalog.get(lang, "snippet.copy"), catalog.get(lang, "snippet.copied")
+    assert section.count(f'data-done="{copied}" hidden>{copy}</button>') == len(item.posts)
+    too_long = snippets_for(page(lang, "Statement " * 40, "x"), catalog)
+    assert f"<strong>{catalog.get(lang, 'snippet.too_long')}</strong>" in board_item(
+        catalog, too_long, board_templates()[0]).decode()
 
 
 def test_title_longer_than_the_limit_is_a_warning_and_strict_fails(make_site: Callable[..., Path]) -> None:
