@@ -143,7 +143,10 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         content_warnings = [w for w in diagnostics.warnings if w.code != "cache"]
         return bool(diagnostics.errors) or (options.strict and bool(content_warnings))
 
-    fast = _unchanged(options) if options.write and options.incremental else None
+    # Taken before any input is read: a file saved while this build runs then makes the next build look again
+    # (a fingerprint taken at the end would name content this build never read).
+    inputs = _fingerprint(options) if options.write and options.incremental else ""
+    fast = _unchanged(options, inputs) if inputs else None
     if fast is not None:
         return fast
 
@@ -296,7 +299,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             remove_obsolete_caches(options.root)
             done = report(True)
             save_state(options.root, BuildState(
-                _fingerprint(options), options.now.isoformat(), boundaries(pages),
+                inputs, options.now.isoformat(), boundaries(pages),
                 {"counts": done.counts, "files": done.files, "bytes": done.bytes,
                  "warnings": [p.as_json() for p in done.warnings]}))
     except LegationError as exc:
@@ -315,15 +318,15 @@ def _fingerprint(options: BuildOptions) -> str:
     return fingerprint(options.root, [builtin_themes_dir()], settings)
 
 
-def _unchanged(options: BuildOptions) -> BuildReport | None:
-    """The previous build's report when nothing it depends on changed (see fastpath)."""
+def _unchanged(options: BuildOptions, inputs: str) -> BuildReport | None:
+    """The previous build's report when nothing it depends on changed (``inputs``: their fingerprint now)."""
     start = time.perf_counter()
     state = load_state(options.root)
     if state is None or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
         return None
     if state.clock != options.now.isoformat() and clock_in_templates(options.root, [builtin_themes_dir()]):
         return None
-    if state.fingerprint != _fingerprint(options):
+    if state.fingerprint != inputs:
         return None
     summary = state.summary
     warnings = tuple(

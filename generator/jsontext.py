@@ -49,5 +49,13 @@ def _write(value: object, out: list[str], newline: str, step: str, sort_keys: bo
             _write(item, out, inner, step, sort_keys)
             separator = "," + inner
         out.append(newline + "]")
-    else:  # None, bool, int, float: the same text json writes, from json itself
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    else:  # floats (and int subclasses): the text json writes, from json itself
         out.append(json.dumps(value))

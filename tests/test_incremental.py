@@ -79,6 +79,32 @@ def test_no_change_rebuild_parses_and_renders_nothing(make_site: Callable[..., P
     assert again.counts == run_build(root, incremental=False).counts
 
 
+def test_a_file_saved_during_a_build_is_built_by_the_next_one(make_site: Callable[..., Path],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The no-change shortcut compares against the inputs as they were when the last build began reading them:
+    an edit saved while that build ran (after its sources were read) must not be taken as already built."""
+    import generator.site
+
+    root = make_site()
+    assert run_build(root).ok
+    source = root / "content/announcements/consular-hours.en.md"
+    assemble = generator.site.assemble
+
+    def save_meanwhile(*args: object, **kwargs: object) -> object:
+        source.write_text(source.read_text(encoding="utf-8").replace('title: "Consular hours"',
+                                                                     'title: "Saved meanwhile"'), encoding="utf-8")
+        return assemble(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.site, "assemble", save_meanwhile)
+    source.write_text(source.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+    assert run_build(root).ok  # read the sources before the second save
+    monkeypatch.setattr(generator.site, "assemble", assemble)
+    assert b"Saved meanwhile" not in tree(root / "public")["en/announcements/consular-hours/index.html"]
+    after = run_build(root)
+    assert after.ok and "render" in after.timings  # not "unchanged"
+    assert b"Saved meanwhile" in tree(root / "public")["en/announcements/consular-hours/index.html"]
+
+
 def test_clock_crossing_a_schedule_boundary_rebuilds(make_site: Callable[..., Path]) -> None:
     from datetime import timedelta
 
