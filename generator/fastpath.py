@@ -46,7 +46,8 @@ def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
                 stat = os.stat(file)
             except OSError:
                 continue
-            digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            # a file name that is not UTF-8 is named by its bytes here; the build reports it where it reads it
+            digest.update(os.fsencode(file) + f"\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
