@@ -203,7 +203,8 @@ def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
                                      "split it into several items or move large data out of the Markdown", "size")
             data = handle.read()
     except OSError as exc:
-        return None, Problem("error", SourceLocation(rel), f"cannot read the file: {exc.strerror}", "", "io")
+        return None, Problem("error", SourceLocation(rel), f"cannot read the file: {exc.strerror}",
+                             "check that it exists and is readable (a symbolic link must point to a file)", "io")
     text, problem = decode_text(data, rel)
     if text is None:
         return None, problem

@@ -42,12 +42,13 @@ def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
     folders = [root / name for name in INPUTS] + list(extra_dirs) + [package]
     for folder in folders:
         for file in _files(str(folder)):
+            # a file name that is not UTF-8 is named by its bytes here; the build reports it where it reads it
             try:
                 stat = os.stat(file)
-            except OSError:
-                continue
-            # a file name that is not UTF-8 is named by its bytes here; the build reports it where it reads it
-            digest.update(os.fsencode(file) + f"\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                state = f"\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+            except OSError as exc:  # a link to nothing, a file gone meanwhile: named too, so the build sees it
+                state = f"\0unreadable {exc.errno}\n"
+            digest.update(os.fsencode(file) + state.encode())
     return digest.hexdigest()
 
 

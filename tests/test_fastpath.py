@@ -112,3 +112,11 @@ def test_a_state_with_an_unreadable_clock_is_corrupt(tmp_path: Path) -> None:
     file.write_text(json.dumps({**json.loads(file.read_text()), "clock": "yesterday"}))
     state = load_state(tmp_path)
     assert state is None or crossed(state, T0) in (True, False)
+
+
+def test_fingerprint_sees_a_file_it_cannot_stat(tmp_path: Path) -> None:
+    """A link to nothing is an input too: adding one must not look like no change (the build reports it)."""
+    root = site(tmp_path)
+    first = fingerprint(root, [], SETTINGS)
+    (root / "content" / "ghost.en.md").symlink_to(root / "content" / "gone.md")
+    assert fingerprint(root, [], SETTINGS) != first

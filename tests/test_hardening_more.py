@@ -494,3 +494,19 @@ def test_verify_command_detects_tampering(make_site: Callable[..., Path], change
     result = CliRunner().invoke(main, ["verify", str(out)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [expected, "legation verify: 1 differences"]
+
+
+def test_a_content_file_that_cannot_be_opened_is_a_located_error(make_site: Callable[..., Path]) -> None:
+    """A link to a file that is gone (or any file the build cannot open) names the file; no traceback, and the
+    site that was there before stays."""
+    root = make_site()
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--root", str(root)]).exit_code == 0
+    before = (root / "public" / MARKER).read_bytes()
+    (root / "content/announcements/ghost.en.md").symlink_to(root / "content/announcements/gone.en.md")
+    result = runner.invoke(main, ["build", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "content/announcements/ghost.en.md: error: cannot read the file" in result.output
+    assert "a symbolic link must point to a file" in result.output
+    assert "Traceback" not in result.output
+    assert (root / "public" / MARKER).read_bytes() == before
