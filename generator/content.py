@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -280,8 +281,17 @@ class FrontMatter:
     body: str
 
 
-def split_front_matter(source: SourceFile) -> FrontMatter:
-    """Separate and load the YAML front matter; raise ContentError when it is missing or broken."""
+@dataclass(frozen=True)
+class SplitSource:
+    """A file cut into its front-matter text (not yet loaded) and its Markdown body: cheap, done for every file."""
+
+    source: SourceFile
+    front: str
+    body: str
+
+
+def split_source(source: SourceFile) -> SplitSource:
+    """Cut a file at its front-matter lines; raise ContentError when they are missing or not closed."""
     text = source.text
     if not text.strip():
         raise ContentError.at(SourceLocation(source.path, 1, 1), "file is empty",
@@ -297,9 +307,18 @@ def split_front_matter(source: SourceFile) -> FrontMatter:
     else:
         raise ContentError.at(SourceLocation(source.path, 1, 1), "front matter is not closed",
                               "add a line --- after the last front-matter key", "front-matter")
-    doc = load_yaml("\n".join(lines[1:i]), source.path, line_offset=1, error=ContentError)
-    body = "\n".join(lines[i + 1:])
-    return FrontMatter(source, doc, body)
+    return SplitSource(source, "\n".join(lines[1:i]), "\n".join(lines[i + 1:]))
+
+
+def load_front(split: SplitSource) -> FrontMatter:
+    """Load the YAML of a split file (the costly part: done where the page is built, in a worker)."""
+    doc = load_yaml(split.front, split.source.path, line_offset=1, error=ContentError)
+    return FrontMatter(split.source, doc, split.body)
+
+
+def split_front_matter(source: SourceFile) -> FrontMatter:
+    """Separate and load the YAML front matter; raise ContentError when it is missing or broken."""
+    return load_front(split_source(source))
 
 
 def source_hash(title: str, summary: str, body: str) -> str:
@@ -550,11 +569,32 @@ def markdown_key(body: str, config: SiteConfig, code: str = "") -> str:
     return hashlib.sha256((settings + body).encode("utf-8")).hexdigest()[:32]
 
 
-def _build_task(task: tuple[FrontMatter, SiteConfig, FrontMatter | None, Rendered | None]
-                ) -> tuple[Page | None, list[Problem]]:
-    fm, config, default, rendered = task
+#: One file of a translation group to build: the file cut at its front matter, its rendered body when the
+#: Markdown cache has it, and its Markdown key when its digests are wanted (an incremental build), else "".
+Member = tuple[SplitSource, Rendered | None, str]
+
+
+def _build_group(task: tuple[SiteConfig, SplitSource | None, list[Member]]) -> list[tuple[Page | None, list[Problem]]]:
+    """The pages of one translation group that need building, in order; the YAML of the default-language
+    file, which the translations inherit from, is loaded once for the whole group."""
+    config, default_split, members = task
     md = markdown_for(config.allow_html, urlsplit(config.base_url).hostname or "")
-    return build_page(fm, config, md, default, rendered)
+    default: FrontMatter | None = None
+    if default_split is not None:
+        # a broken default-language file is reported by its own build; the translations then inherit nothing
+        with contextlib.suppress(LegationError):
+            default = load_front(default_split)
+    built: list[tuple[Page | None, list[Problem]]] = []
+    for split, rendered, digest_key in members:
+        own = split is default_split
+        try:
+            fm = default if own and default is not None else load_front(split)
+        except LegationError as exc:
+            built.append((None, list(exc.problems)))
+            continue
+        page, problems = build_page(fm, config, md, None if own else default, rendered)
+        built.append(((with_digests(page, digest_key) if page is not None and digest_key else page), problems))
+    return built
 
 
 def parse_all(sources: list[SourceFile], config: SiteConfig, jobs: int = 1) -> tuple[list[Page], list[Problem]]:
@@ -607,20 +647,24 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
             continue
         by_key[key] = source
     settings = f"{code}|{config!r}"
-    fronts: dict[tuple[str, str, str], FrontMatter | None] = {}
+    fronts: dict[tuple[str, str, str], SplitSource | None] = {}
 
-    def front(key: tuple[str, str, str]) -> FrontMatter | None:
+    def front(key: tuple[str, str, str]) -> SplitSource | None:
+        """The file of ``key`` cut at its front matter (its YAML is loaded by the task that builds the page)."""
         if key not in fronts:
             fronts[key] = None
             if key in by_key:
                 try:
-                    fronts[key] = split_front_matter(by_key[key])
+                    fronts[key] = split_source(by_key[key])
                 except LegationError as exc:
                     problems.extend(exc.problems)
         return fronts[key]
 
     slots: list[tuple[str, PageEntry | None]] = []  # (page key, cached entry) in page order
-    tasks = []
+    # pages to build, by translation group (a group's files are next to each other in key order, so the
+    # groups' results, one after another, come back in slot order)
+    groups: dict[tuple[str, str], tuple[SiteConfig, SplitSource | None, list[Member]]] = {}
+    keys: list[str] = []  # each page to build's Markdown key
     for key in sorted(by_key):
         section, slug, lang = key
         default_key = (section, slug, config.default_language)
@@ -635,10 +679,13 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
             continue
         mdkey = markdown_key(fm.body, config, code)
         slots.append((pkey, None))
-        tasks.append((fm, config, front(default_key) if default is not None else None, cache.get(mdkey), mdkey))
-    fresh = sum(1 for task in tasks if task[3] is None)
-    results = iter(fork_map(_build_task, [task[:4] for task in tasks], jobs if fresh > 16 else 1))
-    digests = iter(task[4] for task in tasks)
+        group = groups.setdefault((section, slug), (config, front(default_key) if default_key in by_key else None, []))
+        group[2].append((fm, cache.get(mdkey), mdkey if pkey else ""))
+        keys.append(mdkey)
+    fresh = sum(1 for task in groups.values() for member in task[2] if member[1] is None)
+    results = iter([built for group in fork_map(_build_group, list(groups.values()), jobs if fresh > 16 else 1)
+                    for built in group])
+    digests = iter(keys)
     pages: list[Page] = []
     rendered: dict[str, Rendered] = {}
     entries: dict[str, PageEntry] = {}
@@ -655,8 +702,7 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
             problems.extend(found_list)
             if page is None:
                 continue
-            if pkey:
-                page = with_digests(page, mdkey)
+            if pkey:  # the task worked out its digests
                 entries[pkey] = (mdkey, replace(page, body_html="", headings=()), tuple(found_list))
         if page is not None:
             pages.append(page)

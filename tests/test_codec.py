@@ -128,13 +128,13 @@ def test_a_malformed_page_cache_is_discarded(tmp_path: Path, text: str) -> None:
 
 def count_splits(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
-    original = content.split_front_matter
+    original = content.split_source
 
     def spy(source: object) -> object:
         seen.append(source.path)  # type: ignore[attr-defined]
         return original(source)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(content, "split_front_matter", spy)
+    monkeypatch.setattr(content, "split_source", spy)
     return seen
 
 
