@@ -252,7 +252,9 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps({"date": stamp, "machine": machine, "repeat": args.repeat,
                                                  "results": [asdict(m) for m in measures]}, indent=2) + "\n")
-    (out / "latest.md").write_text(f"Measured {stamp} on {machine}; median of {args.repeat} runs.\n\n"
+    (out / "latest.md").write_text(f"Measured {stamp} on {machine}; median of {args.repeat} runs. The clean builds of "
+                                   "all tools took turns, round by round; a clean build's ratios are the medians of "
+                                   "the rounds' ratios, a rebuild's are to the peer's median clean build.\n\n"
                                    + table(measures) + "\n")
     print(f"\nwritten {out / 'latest.md'}")
 
