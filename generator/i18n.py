@@ -95,6 +95,10 @@ class Catalog:
         fallback = self.strings.get(self.default_language, {})
         return fallback.get(key, key)
 
+    def effective(self, lang: str) -> dict[str, str]:
+        """Every string ``get`` gives in ``lang``: its own, else the default language's (what its pages depend on)."""
+        return {**self.strings.get(self.default_language, {}), **self.strings.get(lang, {})}
+
     def missing(self, languages: Iterable[str]) -> list[tuple[str, str]]:
         """(lang, key) pairs that fall back to the default language."""
         keys = sorted(self.strings.get(self.default_language, {}))

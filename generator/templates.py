@@ -163,6 +163,7 @@ class Renderer:
         self._listed: dict[int, str] = {}
         self._state: dict[str, tuple[str, list[str]]] = {}
         self._bodies_in_lists = True
+        self._language_digests: dict[str, str] = {}
         self.site_digest = self._site_digest()
 
     # -------------------------------------------------------------- context
@@ -467,25 +468,36 @@ class Renderer:
         return sources
 
     def _site_digest(self) -> str:
-        """What every page depends on besides its own items: config, UI strings, templates, menus, alerts.
+        """What every page depends on besides its own items: config, templates, and per language its UI
+        strings, menu and alerts (``self._language_digests``); this digest covers every language (the sitemap).
 
+        A page in one language shows that language's strings (falling back to the default language's), menu
+        and alerts only, so a translator's new ``i18n/az.yml`` re-renders the Azerbaijani pages, not all.
         The clock enters only when a template mentions it (the default theme does not), so a nightly
         build with a later clock can still reuse unchanged pages.
         """
         digest = hashlib.sha256(repr(self.config).encode())
         digest.update(code_digest().encode())  # another legation or library version may render differently
-        digest.update(repr(sorted((k, sorted(v.items())) for k, v in self.catalog.strings.items())).encode())
         sources = self._template_sources()
         digest.update(repr(sources).encode())
         if any(CLOCK_WORDS.search(text) for _, text in sources):
             digest.update(self.site.now.isoformat().encode())
-        digest.update(repr(sorted(self.site.menus.items())).encode())
-        digest.update(repr(sorted(self.site.alerts.items())).encode())
+        common = digest.hexdigest()
+        self._language_digests = {
+            lang: hashlib.sha256(repr((common, sorted(self.catalog.effective(lang).items()),
+                                       self.site.menus.get(lang, ()), self.site.alerts.get(lang, ()))).encode()
+                                 ).hexdigest()
+            for lang in self.config.language_codes
+        }
         # Lists, tags and the sitemap show page metadata only, unless a template other than an item
         # page's reaches for a body: then they depend on the bodies too.
         self._bodies_in_lists = any(BODY_WORDS.search(text) for name, text in sources
                                     if name.rsplit(":", 1)[-1] not in ITEM_TEMPLATES)
-        return digest.hexdigest()
+        return hashlib.sha256(repr((common, sorted(self._language_digests.items()))).encode()).hexdigest()
+
+    def language_digest(self, lang: str) -> str:
+        """What every page in ``lang`` depends on besides its own items (see _site_digest)."""
+        return self._language_digests.get(lang, self.site_digest)
 
     def full_key(self, page: Page) -> str:
         """Digest of everything one page holds (memoized per build)."""
@@ -510,7 +522,7 @@ class Renderer:
     def item_digest(self, page: Page) -> str:
         """The inputs of one item page: the site digest, the page and every translation of it, status and staleness."""
         group = [(code, self.full_key(other)) for code, other in sorted(self.site.translations_of(page).items())]
-        key = (self.site_digest, self.full_key(page), group, self.site.page_status(page),
+        key = (self.language_digest(page.lang), self.full_key(page), group, self.site.page_status(page),
                self.site.stale.get((page.section, page.slug, page.lang), False),
                event_is_upcoming(page, self.site.now))
         return hashlib.sha256(repr(key).encode()).hexdigest()
@@ -553,7 +565,15 @@ class Renderer:
                      [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
         else:  # sitemap: every page's URL, status and dates; alternates follow from the set of pages
             parts = ([self.listed_key(p) for p in self.site.pages],)
-        return hashlib.sha256(repr((self.site_digest, unit[0], unit[1:] if kind != "feed" else (), parts)).encode()).hexdigest()
+        if kind in ("list", "tag", "tagindex", "calendar"):
+            base = self.language_digest(unit[1])
+        elif kind == "ics":
+            base = self.language_digest(self.site.pages[int(unit[1])].lang)
+        elif kind == "feed":
+            base = self.language_digest(self.feeds[int(unit[1])].lang)
+        else:  # the sitemap: every language
+            base = self.site_digest
+        return hashlib.sha256(repr((base, unit[0], unit[1:] if kind != "feed" else (), parts)).encode()).hexdigest()
 
     # -------------------------------------------------------------- sitemap
     def sitemap_entries(self) -> list[SitemapEntry]:

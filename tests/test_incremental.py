@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import load_site
 from generator.model import OutputFile, Page
 from generator.templates import Renderer
-from tests.conftest import NOW, run_build, tree, write_files
+from tests.conftest import NOW, SITE_YML, run_build, tree, write_files
+
+SITE_YML_WITH_SNIPPETS = SITE_YML + "snippets: {platforms: [x, mastodon]}\n"
 
 
 def inodes(folder: Path) -> dict[str, tuple[int, int]]:
@@ -199,8 +202,44 @@ def test_unchanged_item_pages_are_reused_not_rendered(make_site: Callable[..., P
     (root / "i18n").mkdir()
     (root / "i18n" / "en.yml").write_text('published: "Posted"\n')
     assert run_build(root).ok
-    assert len(rendered) == 16  # a UI string can appear on every page: all items render again
+    # a UI string can appear on every page of its language: all English items render again, the Arabic one
+    # does not (the theme's Arabic file has its own "published", so it never falls back to the English one)
+    english = sorted(p.url for p in load_site(root, NOW)[0].pages if p.lang == "en")
+    assert sorted(rendered) == english and len(english) == 15
     assert b"Posted" in (root / "public/en/announcements/item-05/index.html").read_bytes()
+    assert run_build(root, out=tmp_path / "clean-2", incremental=False).ok
+    assert tree(root / "public") == tree(tmp_path / "clean-2")
+
+
+def test_a_language_file_re_renders_only_its_languages_pages(make_site: Callable[..., Path], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A translator's i18n/ar.yml changes the Arabic pages, feeds, lists and posts, and nothing in English; the
+    result is the clean build's."""
+    root = make_site({"site.yml": SITE_YML_WITH_SNIPPETS})
+    assert run_build(root).ok
+    before, posts_before = tree(root / "public"), tree(root / "snippets")
+    rendered: list[str] = []
+    original = Renderer.render_item
+
+    def spy(self: Renderer, page: Page) -> OutputFile:
+        rendered.append(page.lang)
+        return original(self, page)
+
+    monkeypatch.setattr(Renderer, "render_item", spy)
+    write_files(root, {"i18n/ar.yml": 'section.announcements: "إعلانات السفارة"\n'})
+    report = run_build(root)
+    assert report.ok
+    assert rendered and set(rendered) == {"ar"}
+    after, posts_after = tree(root / "public"), tree(root / "snippets")
+    changed = sorted(path for path in after if after[path] != before.get(path))
+    assert "ar/announcements/index.html" in changed
+    assert "إعلانات السفارة".encode() in after["ar/announcements/index.html"]
+    assert all(path.startswith("ar/") or path == ".legation-manifest.json" for path in changed), changed
+    changed_posts = sorted(path for path in posts_after if posts_after[path] != posts_before.get(path))
+    assert changed_posts and all(path.startswith("ar/") or path == ".legation-manifest.json"
+                                 for path in changed_posts), changed_posts
+    assert run_build(root, out=tmp_path / "clean", incremental=False).ok
+    assert after == tree(tmp_path / "clean")
 
 
 def test_a_template_using_the_clock_makes_items_depend_on_it(make_site: Callable[..., Path],
