@@ -194,7 +194,7 @@ class Page:
     headings: tuple[Heading, ...] = ()
     bundle_assets: tuple[str, ...] = ()
     words: int = 0
-    # Set by parse_cached (content.page_digests) on the pages of an incremental build, "" otherwise:
+    # Set by parse_cached (content.with_digests) on the pages of an incremental build, "" otherwise:
     # ``digest`` names everything the page holds, ``meta`` what a list shows of it (all but body_html,
     # headings, words and source_hash). Both are derived, so they take no part in == and repr. A copy made
     # with dataclasses.replace keeps them, so a copy that changes content must reset them.
