@@ -13,7 +13,8 @@ weighs on every tool alike; each ratio to a peer is the median of the rounds'
 ratios. Then legation's rebuilds (no change, one body edit, one title edit, a
 template edit, a new UI-string file) are timed. Wall time, CPU time (user+sys,
 workers included) and peak RSS are read from wait4() of each build process.
-Medians of --repeat runs.
+Medians of --repeat runs. legation's modules are byte-compiled first, as an
+installed package's (and Pelican's in the peers' venv) are.
 
 Writes benchmarks/results/latest.json and latest.md.
 """
@@ -21,6 +22,7 @@ Writes benchmarks/results/latest.json and latest.md.
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import json
 import os
@@ -187,6 +189,19 @@ def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
     return results
 
 
+def compile_legation() -> None:
+    """Byte-compile legation's modules first, as ``pip install .`` does (and did for Pelican in the peers' venv).
+
+    An editable install has no bytecode until Python writes it, and a machine with PYTHONDONTWRITEBYTECODE
+    set (this one) never writes it: every timed build would compile legation's modules from source again.
+    """
+    spec = importlib.util.find_spec("generator")
+    if spec is None or spec.origin is None:
+        sys.exit("legation is not importable: pip install -e '.[test]' first")
+    if not compileall.compile_dir(str(Path(spec.origin).parent), quiet=1):
+        sys.exit("legation's modules did not byte-compile")
+
+
 def prepare_peers(n: int, tmp: Path) -> Peers:
     """peers.sh N with KEEP=1: its venv (Hugo's binary, Pelican) and the corpora it made for them."""
     env = dict(os.environ, KEEP="1", TMPDIR=str(tmp), PEERS_CACHE=str(REPO / ".bench" / "peers"))
@@ -224,6 +239,7 @@ def main() -> None:
     parser.add_argument("--tmp", default="/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir())
     parser.add_argument("--no-peers", action="store_true", help="Measure legation only.")
     args = parser.parse_args()
+    compile_legation()
     tmp = Path(tempfile.mkdtemp(prefix="legation-bench-", dir=args.tmp))
     measures: list[Measure] = []
     try:
