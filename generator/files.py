@@ -103,6 +103,31 @@ def _prepare_parent(out_dir: Path) -> None:
         raise OutputError.at(SourceLocation(str(out_dir)), what, hint, "output") from None
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (0 and negative numbers name process groups, not a build)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # it exists, under another user
+    except (ProcessLookupError, OverflowError):
+        return False
+    return True
+
+
+def _locked_message(out_dir: Path, fd: int, waited: float) -> str:
+    """Which build holds the lock (the process number it wrote in the lock file) and how long this one waited."""
+    try:
+        holder = os.pread(fd, 32, 0).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        holder = ""
+    who = f"another build of {out_dir}"
+    if holder.isdigit() and _alive(int(holder)):
+        who += f" (process {holder})"
+    return f"{who} is still running after {waited:g} s" if waited >= 1 else f"{who} is running"
+
+
 @contextmanager
 def build_lock(out_dir: Path, wait_seconds: float = 60.0, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """One build at a time per output folder; the kernel drops the lock when a build dies."""
@@ -124,8 +149,7 @@ def build_lock(out_dir: Path, wait_seconds: float = 60.0, on_wait: Callable[[], 
                     on_wait()
                     announced = True
                 if time.monotonic() >= deadline:
-                    raise OutputError.at(SourceLocation(str(lock_path)),
-                                         f"another build of {out_dir} is still running after {wait_seconds:.0f} s",
+                    raise OutputError.at(SourceLocation(str(lock_path)), _locked_message(out_dir, fd, wait_seconds),
                                          "wait for it to finish, then build again", "locked") from None
                 time.sleep(0.1)
         try:

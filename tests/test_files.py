@@ -119,8 +119,12 @@ def test_lock_waits_then_gives_up_with_a_clear_error(tmp_path: Path) -> None:
     waited = threading.Event()
     with build_lock(out, 5):
         assert (tmp_path / ".public.lock").read_text() == str(os.getpid())
-        with pytest.raises(OutputError, match=r"another build of .*public is still running") as caught, \
-                build_lock(out, 0.3, on_wait=waited.set):
+        with pytest.raises(OutputError) as caught, build_lock(out, 0.3, on_wait=waited.set):
+            pass
+        # the holder's process number from the lock file; a wait under a second is not "after 0 s"
+        assert caught.value.problems[0].message == f"another build of {out} (process {os.getpid()}) is running"
+        with pytest.raises(OutputError, match=r"another build of .*public \(process \d+\) is still running after 1 s"), \
+                build_lock(out, 1):
             pass
     assert waited.is_set() and "wait for it to finish" in caught.value.problems[0].hint
     with build_lock(out, 0.3):  # released
