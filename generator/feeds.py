@@ -24,7 +24,7 @@ FEED_SECTIONS: tuple[str, ...] = ("announcements", "events", "investment")
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+_LINK_ATTR = re.compile(r'(?<=\s)(href|src)="([^"]*)"')  # an attribute of its own, not data-src
 
 
 @dataclass(frozen=True)

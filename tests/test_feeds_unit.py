@@ -107,6 +107,9 @@ def test_absolute_links() -> None:
     assert absolute_links(html, base) == (f'<a href="{BASE}/en/about/">x</a><img src="{base}photo.jpg">'
                                           f'<a href="{BASE}/en/announcements/b/#top">y</a><a href="https://other.org/">z</a>')
     assert absolute_links("<p>no links, href= alone</p>", base) == "<p>no links, href= alone</p>"
+    # only the href and src attributes themselves: data-src, data-href are the page's scripts' business
+    kept = '<img data-src="lazy.jpg" src="a.jpg"><a data-href="x" href="y">z</a>'
+    assert absolute_links(kept, base) == f'<img data-src="lazy.jpg" src="{base}a.jpg"><a data-href="x" href="{base}y">z</a>'
 
 
 def test_tag_feed_title_uses_the_tag_label(catalog: Catalog) -> None:
