@@ -110,7 +110,10 @@ def _walk(
     error: type[LegationError],
     count: list[int],
     seen: set[int],
+    used: tuple[int, int] | None = None,
 ) -> None:
+    """Record where each value is; ``used`` is where this node is written when that is not its own start (the
+    key an alias is the value of, the list it is an item of): an alias's node is the anchored one."""
     count[0] += 1
     where = SourceLocation(path, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
     if count[0] > MAX_NODES:
@@ -122,8 +125,9 @@ def _walk(
     if id(node) in seen:
         if isinstance(node, yaml.ScalarNode):
             return
-        raise error.at(where, "YAML aliases of mappings or lists are not allowed",
-                       "write the values out instead of using &anchor / *alias", "yaml-alias")
+        at = SourceLocation(path, used[0] + offset, used[1]) if used else where
+        raise error.at(at, f"YAML aliases of mappings or lists are not allowed (this one repeats the value on line "
+                           f"{where.line})", "write the values out instead of using &anchor / *alias", "yaml-alias")
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
         try:
@@ -142,7 +146,9 @@ def _walk(
                     "keep one of them; YAML would silently use the last", "yaml-duplicate")
             names[name] = k_node.start_mark.line + 1
             key_marks.setdefault((*key, str(name)), (k_node.start_mark.line + 1, k_node.start_mark.column + 1))
-            _walk(v_node, (*key, str(name)), marks, key_marks, path, offset, error, count, seen)
+            _walk(v_node, (*key, str(name)), marks, key_marks, path, offset, error, count, seen,
+                  (k_node.start_mark.line + 1, k_node.start_mark.column + 1))
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*key, i), marks, key_marks, path, offset, error, count, seen)
+            _walk(item, (*key, i), marks, key_marks, path, offset, error, count, seen,
+                  (node.start_mark.line + 1, node.start_mark.column + 1))

@@ -58,9 +58,14 @@ def test_duplicate_keys_are_errors() -> None:
 
 def test_scalar_aliases_are_allowed_but_not_aliases_of_collections() -> None:
     assert load_yaml("a: &x 1\nb: *x\n", "x").data == {"a": 1, "b": 1}
-    assert problem_of("base: &b {x: 1}\nother:\n  <<: *b\n").code == "yaml-alias"
+    merged = problem_of("base: &b {x: 1}\nother:\n  <<: *b\n")
+    # located where the alias is used (line 3), naming the anchored value's line (1)
+    assert (merged.code, merged.location.line, merged.location.col) == ("yaml-alias", 3, 3)
+    assert "repeats the value on line 1" in merged.message
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b]\n"
-    assert "aliases of mappings or lists are not allowed" in problem_of(bomb).message
+    listed = problem_of(bomb)
+    assert "aliases of mappings or lists are not allowed" in listed.message and listed.location.line == 2
+    assert problem_of("a: &a [x]\nb:\n  - 1\n  - *a\n", line_offset=1).location.line == 4  # the list, in the file
 
 
 def test_size_limit_counts_every_value_including_aliased_scalars() -> None:
