@@ -237,7 +237,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                         previous_files = read_manifest(options.out_dir)
                         reuse = {key: unit for key, unit in units.items()
                                  if all(path in previous_files for path in unit[1])}
-                renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files)
+                renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root)
                 extras = [*_static_files(options.root, chain.static_dirs), headers_file()]
                 if staging is not None:
                     placed = renderer.render_into(staging.put, options.jobs)

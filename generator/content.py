@@ -39,6 +39,7 @@ from .model import (
     Withdrawal,
 )
 from .parallel import fork_map
+from .paths import shown_path
 from .yamltext import YamlDoc, load_yaml
 
 CONTENT_DIR = "content"
@@ -93,7 +94,7 @@ def discover(root: Path, config: SiteConfig) -> tuple[list[SourceFile], list[Pro
         return found, problems
     real_content = content.resolve()
     for entry in sorted(content.iterdir()):
-        rel = _rel(entry, root)
+        rel = shown_path(entry, root)
         if entry.name.startswith("."):
             continue
         if not entry.is_dir():
@@ -147,20 +148,20 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
         if any(part.startswith(".") for part in file.relative_to(folder).parts) or file.is_dir():
             continue
         if not _inside(file, real_content):
-            problems.append(Problem("error", SourceLocation(_rel(file, root)), "symbolic link points outside content/",
+            problems.append(Problem("error", SourceLocation(shown_path(file, root)), "symbolic link points outside content/",
                                     "copy the file into the bundle instead", "path"))
             continue
         if file.parent == folder and file.name.startswith("index.") and file.name.endswith(".md"):
             indexes.append(file)
         elif file.suffix == ".md":
-            problems.append(Problem("warning", SourceLocation(_rel(file, root)),
+            problems.append(Problem("warning", SourceLocation(shown_path(file, root)),
                                     "Markdown file in a bundle that is not index.<lang>.md is ignored",
                                     "name it index.<lang>.md", "content-stray"))
         else:
-            assets.append(_rel(file, root))
+            assets.append(shown_path(file, root))
     problems.extend(_fold_collisions([(path, path) for path in assets], "letter case or Unicode form"))
     if not indexes:
-        problems.append(Problem("warning", SourceLocation(_rel(folder, root)),
+        problems.append(Problem("warning", SourceLocation(shown_path(folder, root)),
                                 "bundle folder has no index.<lang>.md; ignored", "add index.en.md", "content-stray"))
         return [], problems
     sources: list[SourceFile] = []
@@ -178,7 +179,7 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
 def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
             assets: tuple[str, ...] = (), rel: str = "") -> tuple[SourceFile | None, Problem | None]:
     """One content file read and decoded (``rel``: its path from the site root, when the caller knows it)."""
-    rel = rel or _rel(file, root)
+    rel = rel or shown_path(file, root)
     slug, lang = stem, config.default_language
     if "." in stem:
         slug, lang = stem.rsplit(".", 1)
@@ -255,13 +256,6 @@ def _inside(path: Path, real_root: Path) -> bool:
     except (ValueError, OSError):
         return False
     return True
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 # ------------------------------------------------------------------ parsing

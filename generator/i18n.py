@@ -16,6 +16,7 @@ from babel.localedata import locale_identifiers
 
 from .errors import LegationError, Problem, SourceLocation
 from .model import Language
+from .paths import shown_path
 from .yamltext import load_yaml
 
 
@@ -95,6 +96,15 @@ class Catalog:
         fallback = self.strings.get(self.default_language, {})
         return fallback.get(key, key)
 
+    def text(self, lang: str, key: str, **values: object) -> str:
+        """``get`` with its placeholders filled in from ``values``.
+
+        A placeholder no value is given for (a misspelt ``{cuont}``, which load_catalog warns about) is left
+        as written rather than failing the build in the middle of rendering.
+        """
+        found = self.get(lang, key)
+        return found.format_map(_Unfilled(values)) if values else found
+
     def effective(self, lang: str) -> dict[str, str]:
         """Every string ``get`` gives in ``lang``: its own, else the default language's (what its pages depend on)."""
         return {**self.strings.get(self.default_language, {}), **self.strings.get(lang, {})}
@@ -103,6 +113,13 @@ class Catalog:
         """(lang, key) pairs that fall back to the default language."""
         keys = sorted(self.strings.get(self.default_language, {}))
         return [(lang, key) for lang in languages for key in keys if key not in self.strings.get(lang, {})]
+
+
+class _Unfilled(dict[str, object]):
+    """Values for str.format_map; a name without one stays ``{name}``."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
 
 
 def parse_catalog(text: str, path: str) -> tuple[dict[str, str], list[Problem]]:
@@ -147,29 +164,34 @@ def _placeholders(text: str) -> set[str]:
 
 
 def _unknown_placeholders(strings: Mapping[str, Mapping[str, str]], where: Mapping[tuple[str, str], SourceLocation],
-                          default_language: str) -> list[Problem]:
-    """A translation that uses a placeholder its default-language string does not: legation may not pass it.
+                          reference: Mapping[str, tuple[str, SourceLocation]], default_language: str) -> list[Problem]:
+    """A string that uses a placeholder its reference string does not: legation may not pass it.
 
-    The default language's string (the theme's English, unless the site overrides it) is the reference for
-    which names are filled in; a misspelt name (``{cnt}`` for ``{count}``) would otherwise fail the build
-    only when a page first uses the string. A warning, since the code may pass a name the default omits.
+    The reference for a key is the first default-language string loaded for it (the base theme's English,
+    unless the key is the site's own): its author wrote the templates that fill it in. Every string in
+    use is checked against it, the site's override of the default-language string too, so a misspelt name
+    (``{cnt}`` for ``{count}``) is reported where it was written; Catalog.text then leaves it as written.
+    A warning, since a template may pass a name the reference omits.
     """
-    reference = strings.get(default_language, {})
     problems = []
     for lang, entries in strings.items():
-        if lang == default_language:
-            continue
         for key, text in entries.items():
-            if key not in reference:
+            if key not in reference or where[(lang, key)] == reference[key][1]:
                 continue
-            extra = sorted(_placeholders(text) - _placeholders(reference[key]))
-            if extra:
-                known = ", ".join(f"{{{name}}}" for name in sorted(_placeholders(reference[key]))) or "none"
-                shown = ", ".join(f"{{{name}}}" for name in extra)
-                problems.append(Problem(
-                    "warning", where[(lang, key)],
-                    f'UI string "{key}" uses {shown}, which the {default_language} string does not',
-                    f"use only the placeholders of the {default_language} string ({known}); check the spelling", "i18n"))
+            original, origin = reference[key]
+            extra = sorted(_placeholders(text) - _placeholders(original))
+            if not extra:
+                continue
+            known = ", ".join(f"{{{name}}}" for name in sorted(_placeholders(original))) or "none"
+            shown = ", ".join(f"{{{name}}}" for name in extra)
+            if lang == default_language:
+                message = f"which the string it overrides ({origin.path}, line {origin.line}) does not"
+                hint = f"use only the placeholders of the string it overrides ({known}); check the spelling"
+            else:
+                message = f"which the {default_language} string does not"
+                hint = f"use only the placeholders of the {default_language} string ({known}); check the spelling"
+            problems.append(Problem("warning", where[(lang, key)], f'UI string "{key}" uses {shown}, {message}',
+                                    hint, "i18n"))
     return problems
 
 
@@ -194,13 +216,14 @@ def load_catalog(
     """Merge ``<dir>/<lang>.yml`` from ``dirs``; later dirs win key by key."""
     strings: dict[str, dict[str, str]] = {}
     where: dict[tuple[str, str], SourceLocation] = {}
+    reference: dict[str, tuple[str, SourceLocation]] = {}  # key → its first default-language string, and where
     problems: list[Problem] = []
     for folder in dirs:
         for lang in languages:
             file = folder / f"{lang}.yml"
             if not file.is_file():
                 continue
-            shown = _display_path(file, root)
+            shown = shown_path(file, root)
             try:
                 text = file.read_text(encoding="utf-8-sig")
             except UnicodeDecodeError as exc:
@@ -215,12 +238,8 @@ def load_catalog(
             problems.extend(found)
             strings.setdefault(lang, {}).update(entries)
             where.update(((lang, key), location) for key, location in located.items())
-    problems.extend(_unknown_placeholders(strings, where, default_language))
+            if lang == default_language:
+                for key, text in entries.items():
+                    reference.setdefault(key, (text, located[key]))
+    problems.extend(_unknown_placeholders(strings, where, reference, default_language))
     return Catalog(strings, default_language), problems
-
-
-def _display_path(file: Path, root: Path) -> str:
-    try:
-        return file.relative_to(root).as_posix()
-    except ValueError:
-        return file.as_posix()

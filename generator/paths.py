@@ -15,3 +15,11 @@ def builtin_themes_dir() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "themes"
     return packaged if packaged.is_dir() else here.parent / "themes"
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """``path`` as a message names it: relative to the site's root when inside it, else in full."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

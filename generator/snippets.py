@@ -15,7 +15,7 @@ import hashlib
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -781,27 +781,19 @@ def board_templates() -> tuple[Template, Template]:
     return env.get_template("item.html"), env.get_template("board.html")
 
 
-def _translator(catalog: Catalog, lang: str) -> Callable[..., str]:
-    def t(key: str, **values: object) -> str:
-        text = catalog.get(lang, key)
-        return text.format(**values) if values else text
-
-    return t
-
-
 def board_item(catalog: Catalog, item: ItemSnippets, template: Template) -> bytes:
     """One item's section of its language's board: its posts with copy buttons."""
     lang = item.page.lang
     # the strings every post shows the same are looked up here, once, not by a template call per post
     same = {key: catalog.get(lang, f"snippet.{key}") for key in ("copy", "copied", "too_long")}
-    return (template.render(item=item, t=_translator(catalog, lang), same=same, rules=RULES) + "\n").encode("utf-8")
+    return (template.render(item=item, t=partial(catalog.text, lang), same=same, rules=RULES) + "\n").encode("utf-8")
 
 
 def board_html(site: Site, catalog: Catalog, language: Language, empty: bool, template: Template) -> tuple[bytes, bytes]:
     """The bytes before and after the items' sections in one language's board."""
     config = site.config
     page = template.render(lang=language, languages=config.languages, site_title=config.site_title(language.code),
-                           t=_translator(catalog, language.code), empty=empty, items=Markup(_ITEMS), prefix="../")
+                           t=partial(catalog.text, language.code), empty=empty, items=Markup(_ITEMS), prefix="../")
     head, _, tail = page.partition(_ITEMS)
     return head.encode("utf-8"), tail.encode("utf-8")
 

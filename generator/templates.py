@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -51,6 +52,7 @@ from .feeds import (
 from .i18n import Catalog, format_date, format_datetime, format_time
 from .model import SECTIONS, Language, OutputFile, Page, Site
 from .parallel import fork_map
+from .paths import shown_path
 from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
@@ -147,8 +149,9 @@ class Renderer:
 
     def __init__(self, site: Site, env: Environment, catalog: Catalog,
                  reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = "",
-                 previous_files: Mapping[str, str] | None = None):
+                 previous_files: Mapping[str, str] | None = None, root: Path | None = None):
         self.site, self.env, self.catalog = site, env, catalog
+        self.root = root  # template errors name a site template by its path from here
         self.previous_files = previous_files or {}
         self.reuse, self.previous_dir = reuse or {}, previous_dir
         self.config = site.config
@@ -175,17 +178,13 @@ class Renderer:
         config = self.config
         site_feeds = feed_links(all_feed_title(self.site, self.catalog, lang), all_feed_folder(lang))
 
-        def t(key: str, **values: Any) -> str:
-            text = self.catalog.get(lang, key)
-            return text.format(**values) if values else text
-
         return {
             "config": config,
             "site_title": config.site_title(lang),
             "lang": language,
             "languages": config.languages,
             "default_language": config.language(config.default_language),
-            "t": t,
+            "t": partial(self.catalog.text, lang),
             "url": lambda path: absolute_url(config, path),
             "relative_url": url,
             "canonical": absolute_url(config, url),
@@ -227,14 +226,18 @@ class Renderer:
         try:
             html = self._template(names).render(context)
         except TemplateSyntaxError as exc:
-            raise TemplateFailure.at(SourceLocation(exc.filename or exc.name or names[0], exc.lineno or 0),
+            raise TemplateFailure.at(SourceLocation(self._shown(exc.filename or exc.name or names[0]), exc.lineno or 0),
                                      f"template syntax error: {exc.message}", "fix the template", "template") from None
         except TemplateError as exc:
             line, name = _template_line(exc)
-            raise TemplateFailure.at(SourceLocation(name or names[0], line),
+            raise TemplateFailure.at(SourceLocation(self._shown(name or names[0]), line),
                                      f"template error while rendering {url}: {exc}",
                                      "check the variable names against docs/themes.md", "template") from None
         return OutputFile(path or output_path(url), html.encode("utf-8"))
+
+    def _shown(self, filename: str) -> str:
+        """A template's file as an error names it: from the site's root when it is the site's own."""
+        return shown_path(Path(filename), self.root) if self.root is not None and Path(filename).is_absolute() else filename
 
     def _template(self, names: list[str]) -> Template:
         """The first of ``names`` that exists, looked up once per build: Jinja caches the templates it

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, SourceLocation, did_you_mean
-from .paths import builtin_themes_dir
+from .paths import builtin_themes_dir, shown_path
 from .yamltext import load_yaml
 
 THEME_KEYS = ("name", "extends", "description")
@@ -58,7 +58,7 @@ def resolve_theme(root: Path, name: str) -> ThemeChain:
                                  did_you_mean(current, known) or f"available: {', '.join(known)}", "theme")
         chain.append((current, folder))
         current = _parent(folder, root)
-        where = SourceLocation(_rel(folder / "theme.yml", root))
+        where = SourceLocation(shown_path(folder / "theme.yml", root))
     return ThemeChain(tuple(chain))
 
 
@@ -66,7 +66,7 @@ def _parent(folder: Path, root: Path) -> str | None:
     file = folder / "theme.yml"
     if not file.is_file():
         return None
-    shown = _rel(file, root)
+    shown = shown_path(file, root)
     doc = load_yaml(file.read_text(encoding="utf-8-sig"), shown, error=ConfigError)
     if doc.data is None:
         return None
@@ -82,8 +82,3 @@ def _parent(folder: Path, root: Path) -> str | None:
     return parent
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.i18n import cldr_language, format_date, format_datetime, format_time, load_catalog, parse_catalog
+from tests.conftest import run_build
 
 MOMENT = datetime(2026, 12, 12, 14, 30, tzinfo=UTC)  # 18:30 in Baku
 
@@ -48,3 +50,17 @@ def test_bad_catalog_entries_are_located() -> None:
     assert strings == {"home": "Home"}
     assert [(p.location.line, p.message) for p in problems] == [(2, 'UI string "active" must be text'),
                                                                   (3, 'UI string "list" must be text')]
+
+
+def test_a_misspelt_placeholder_in_the_sites_english_is_a_warning_not_a_failed_build(
+        make_site: Callable[..., Path]) -> None:
+    """The site overrides the theme's "Topic: {tag}"; the typo is reported where it was written, the build
+    still publishes (the name is shown as written), and --strict refuses it."""
+    root = make_site({"i18n/en.yml": 'tagged: "Topic: {tga}"\n'})
+    report = run_build(root)
+    assert report.ok, report.errors
+    assert [(p.location.path, p.location.line, p.code) for p in report.warnings if "{tga}" in p.message] == [
+        ("i18n/en.yml", 1, "i18n")]
+    page = (root / "public" / "en" / "tags" / "consular" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Topic: {tga}</h1>" in page
+    assert not run_build(root, root / "strict-public", strict=True).ok

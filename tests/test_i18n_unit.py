@@ -123,7 +123,28 @@ def test_a_translation_with_a_placeholder_the_default_string_lacks_is_a_located_
     assert [(p.severity, p.location.path, p.location.line, p.code) for p in problems] == [
         ("warning", "i18n/ar.yml", 2, "i18n")]
     assert "{cnt}" in problems[0].message and "{count}" in problems[0].hint
-    # the site may override the default string too: its placeholders are then the reference
-    write(site, {"en.yml": 'snippet.remaining: "{cnt} left"\n'})
+    # the site's override of the default string is checked against the string it overrides (the theme's,
+    # whose templates fill it in); the translations are still checked against the theme's too
+    write(site, {"en.yml": 'home: "Start"\nsnippet.remaining: "{cnt} left"\n'})
     _, problems = load_catalog([theme, site], tmp_path, ["en", "ar", "az"], "en")
-    assert [(p.location.path, p.message.split(" uses ")[1].split(",")[0]) for p in problems] == [("i18n/az.yml", "{count}")]
+    assert [(p.location.path, p.location.line, p.message.split(" uses ")[1].split(",")[0]) for p in problems] == [
+        ("i18n/en.yml", 2, "{cnt}"), ("i18n/ar.yml", 2, "{cnt}")]
+    assert "theme/en.yml, line 1" in problems[0].message and "({count})" in problems[0].hint
+
+
+def test_a_key_only_the_site_defines_is_its_own_reference(tmp_path: Path) -> None:
+    theme = write(tmp_path / "theme", {"en.yml": 'home: "Home"\n'})
+    site = write(tmp_path / "i18n", {"en.yml": 'visa_fee: "Fee: {amount}"\n', "ar.yml": 'visa_fee: "الرسوم: {amont}"\n'})
+    _, problems = load_catalog([theme, site], tmp_path, ["en", "ar"], "en")
+    assert [(p.location.path, p.location.line) for p in problems] == [("i18n/ar.yml", 1)]
+    assert "{amont}" in problems[0].message and "({amount})" in problems[0].hint
+
+
+def test_text_fills_placeholders_and_leaves_an_unknown_one_as_written() -> None:
+    catalog = Catalog({"en": {"tagged": "Topic: {tag}", "typo": "Topic: {tga}", "braces": "{{literal}}"},
+                       "ar": {"tagged": "الموضوع: {tag}"}}, "en")
+    assert catalog.text("ar", "tagged", tag="ثقافة") == "الموضوع: ثقافة"
+    assert catalog.text("en", "typo", tag="Culture") == "Topic: {tga}"
+    assert catalog.text("en", "braces", tag="x") == "{literal}"
+    assert catalog.text("en", "tagged") == "Topic: {tag}"  # nothing to fill in: the string as it is
+    assert catalog.text("ar", "missing_key", count=1) == "missing_key"
