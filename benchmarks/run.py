@@ -270,7 +270,8 @@ def main() -> None:
                                                  "results": [asdict(m) for m in measures]}, indent=2) + "\n")
     (out / "latest.md").write_text(f"Measured {stamp} on {machine}; median of {args.repeat} runs. The clean builds of "
                                    "all tools took turns, round by round; a clean build's ratios are the medians of "
-                                   "the rounds' ratios, a rebuild's are to the peer's median clean build.\n\n"
+                                   "the rounds' ratios, a rebuild's are to the peer's median clean build. legation's "
+                                   "modules were byte-compiled first.\n\n"
                                    + table(measures) + "\n")
     print(f"\nwritten {out / 'latest.md'}")
 
