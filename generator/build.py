@@ -153,7 +153,6 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     # The pipeline's heavy modules load only when a build actually runs (not for --help or no-change rebuilds).
     from .cache import (
         CACHE_DIR,
-        CACHE_FILE,
         PAGES_FILE,
         SNIPPET_CACHE,
         PageCache,
@@ -200,9 +199,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             sources, found = discover(options.root, config)
             diagnostics.extend(found)
         with timer.stage("parse"):
-            cache, stale_markdown = load_markdown_cache(options.root) if options.incremental else ({}, False)
+            cache, stale_markdown = load_markdown_cache(options.root) if options.incremental else ({}, "")
             if stale_markdown:
-                diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{CACHE_FILE}"),
+                diagnostics.warning(SourceLocation(stale_markdown),
                                     "the build cache was unreadable and was discarded; everything is rebuilt",
                                     "nothing to do: a fresh cache is written after this build", "cache")
             code = code_digest() if options.incremental else ""

@@ -41,16 +41,18 @@ def _shard(key: str) -> str:
     return key[:1] if key[:1] in SHARDS else SHARDS[0]
 
 
-def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], bool]:
-    """(entries, discarded): ``discarded`` is True when a cache file existed but was unusable (then none is used)."""
+def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], str]:
+    """(entries, unusable): ``unusable`` names the first cache file (from ``root``) that existed but could not be
+    used, and then no entry is used; "" when every file was fine or absent."""
     entries: dict[str, Rendered] = {}
     for digit in SHARDS:
+        name = f"{CACHE_DIR}/{shard_file(digit)}"
         try:
-            text = (root / CACHE_DIR / shard_file(digit)).read_text(encoding="utf-8")
+            text = (root / name).read_text(encoding="utf-8")
         except FileNotFoundError:
             continue
         except (OSError, UnicodeDecodeError):
-            return {}, True
+            return {}, name
         try:
             for key, (html, heads) in json.loads(text).items():
                 if not isinstance(html, str) or not isinstance(heads, list):
@@ -62,8 +64,8 @@ def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], bool]:
                     parsed.append(Heading(level, anchor, label))
                 entries[str(key)] = (html, tuple(parsed))
         except (ValueError, TypeError, AttributeError):
-            return {}, True
-    return entries, False
+            return {}, name
+    return entries, ""
 
 
 def save_markdown_cache(root: Path, entries: Mapping[str, Rendered], previous: Iterable[str] | None = None) -> None:

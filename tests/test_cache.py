@@ -27,6 +27,9 @@ from tests.conftest import run_build
 ENTRIES = {"k1": ("<h2 id=\"a\">A</h2>", (Heading(2, "a", "A"), Heading(3, "b", "ب"))), "k2": ("<p>ب</p>", ())}
 
 
+SHARD0 = f"{CACHE_DIR}/{shard_file('0')}"
+
+
 def cache_file(root: Path, text: str | bytes, digit: str = "0") -> Path:
     file = root / CACHE_DIR / shard_file(digit)
     file.parent.mkdir(exist_ok=True)
@@ -39,7 +42,7 @@ def cache_file(root: Path, text: str | bytes, digit: str = "0") -> Path:
 
 def test_round_trip_as_json_with_a_gitignore(tmp_path: Path) -> None:
     save_markdown_cache(tmp_path, ENTRIES)
-    assert load_markdown_cache(tmp_path) == (ENTRIES, False)
+    assert load_markdown_cache(tmp_path) == (ENTRIES, "")
     folder = tmp_path / CACHE_DIR
     assert (folder / ".gitignore").read_text() == "*\n"
     raw = json.loads((folder / shard_file("0")).read_text(encoding="utf-8"))  # JSON, never pickle
@@ -50,15 +53,15 @@ def test_round_trip_as_json_with_a_gitignore(tmp_path: Path) -> None:
 def test_saving_replaces_the_whole_cache(tmp_path: Path) -> None:
     save_markdown_cache(tmp_path, ENTRIES)
     save_markdown_cache(tmp_path, {"k3": ("<p>new</p>", ())})
-    assert load_markdown_cache(tmp_path) == ({"k3": ("<p>new</p>", ())}, False)
+    assert load_markdown_cache(tmp_path) == ({"k3": ("<p>new</p>", ())}, "")
     save_markdown_cache(tmp_path, {})
-    assert load_markdown_cache(tmp_path) == ({}, False)
+    assert load_markdown_cache(tmp_path) == ({}, "")
 
 
 def test_missing_cache_is_normal(tmp_path: Path) -> None:
-    assert load_markdown_cache(tmp_path) == ({}, False)
+    assert load_markdown_cache(tmp_path) == ({}, "")
     (tmp_path / CACHE_DIR).mkdir()
-    assert load_markdown_cache(tmp_path) == ({}, False)
+    assert load_markdown_cache(tmp_path) == ({}, "")
 
 
 @pytest.mark.parametrize("text", [
@@ -67,7 +70,7 @@ def test_missing_cache_is_normal(tmp_path: Path) -> None:
 ])
 def test_corrupt_or_foreign_cache_is_discarded(tmp_path: Path, text: str | bytes) -> None:
     cache_file(tmp_path, text)
-    assert load_markdown_cache(tmp_path) == ({}, True)
+    assert load_markdown_cache(tmp_path) == ({}, SHARD0)
 
 
 def test_one_bad_entry_discards_every_entry(tmp_path: Path) -> None:
@@ -75,19 +78,19 @@ def test_one_bad_entry_discards_every_entry(tmp_path: Path) -> None:
     file = tmp_path / CACHE_DIR / shard_file("0")
     raw = json.loads(file.read_text(encoding="utf-8"))
     file.write_text(json.dumps({**raw, "zz": ["<p>x</p>", [[1]]]}), encoding="utf-8")
-    assert load_markdown_cache(tmp_path) == ({}, True)
+    assert load_markdown_cache(tmp_path) == ({}, SHARD0)
 
 
 def test_wrongly_typed_values_are_discarded(tmp_path: Path) -> None:
     cache_file(tmp_path, '{"k": [null, []]}')
-    assert load_markdown_cache(tmp_path) == ({}, True)
+    assert load_markdown_cache(tmp_path) == ({}, SHARD0)
 
 
 def test_an_unwritable_cache_never_fails(tmp_path: Path) -> None:
     (tmp_path / CACHE_DIR).write_text("a file where the folder should be")
     save_markdown_cache(tmp_path, {"k": ("<p>x</p>", ())})  # no exception
     save_render_state(tmp_path, "public", {"a": ("b", ["a/index.html"])})  # no exception
-    assert load_markdown_cache(tmp_path) == ({}, True)  # unusable: the build warns and rebuilds
+    assert load_markdown_cache(tmp_path) == ({}, SHARD0)  # unusable: the build warns and rebuilds
     assert load_render_state(tmp_path) == ("", {})
 
 
@@ -142,7 +145,7 @@ def test_an_edit_rewrites_only_the_files_its_keys_fall_in(tmp_path: Path) -> Non
     save_markdown_cache(tmp_path, changed, entries.keys())
     after = {p.name: p.stat().st_mtime_ns for p in folder.glob("markdown-*")}
     assert sorted(name for name in after if after[name] != before[name]) == [shard_file("a"), shard_file("c")]
-    assert load_markdown_cache(tmp_path) == (changed, False)
+    assert load_markdown_cache(tmp_path) == (changed, "")
     # a file whose keys are all gone is removed
     save_markdown_cache(tmp_path, {k: v for k, v in changed.items() if not k.startswith("f")}, changed.keys())
     assert not (folder / shard_file("f")).exists()
@@ -153,7 +156,7 @@ def test_one_unreadable_file_discards_the_whole_cache(tmp_path: Path) -> None:
     entries = {f"{digit}{i:031x}": (f"<p>{i}</p>", ()) for digit in "05a" for i in range(2)}
     save_markdown_cache(tmp_path, entries)
     cache_file(tmp_path, "{broken", "5")
-    assert load_markdown_cache(tmp_path) == ({}, True)
+    assert load_markdown_cache(tmp_path) == ({}, f"{CACHE_DIR}/{shard_file('5')}")  # the file the warning names
 
 
 def test_an_incremental_build_removes_the_cache_files_of_earlier_versions(make_site: Callable[..., Path]) -> None:

@@ -162,13 +162,14 @@ def test_corrupt_cache_is_discarded_with_a_warning(make_site: Callable[..., Path
     assert report.ok
     assert [w.code for w in report.warnings] == ["cache"]
     assert "discarded" in report.warnings[0].message
+    assert report.warnings[0].location.path == f".legation-cache/{shards[0].name}"  # the file itself, not a pattern
     assert run_build(root, strict=True).ok  # a broken cache is not a content problem
     # nor may an unreadable file that no body of the site falls in outlive the build that found it
     spare = next(root / ".legation-cache" / f"markdown-v2-{digit}.json" for digit in "0123456789abcdef"
                  if not (root / ".legation-cache" / f"markdown-v2-{digit}.json").exists())
     spare.write_bytes(b"\xff\xfe not JSON")
     write_files(root, {"i18n/en.yml": 'read_more: "Read on"\n'})  # a full build with the same bodies
-    assert [w.code for w in run_build(root).warnings] == ["cache"]
+    assert [(w.code, w.location.path) for w in run_build(root).warnings] == [("cache", f".legation-cache/{spare.name}")]
     assert not spare.exists()
     write_files(root, {"i18n/en.yml": 'read_more: "Read more"\n'})
     again = run_build(root)
