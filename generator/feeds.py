@@ -25,6 +25,9 @@ RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LINK_ATTR = re.compile(r'(?<=\s)(href|src)="([^"]*)"')  # an attribute of its own, not data-src
+#: A start tag, its quoted attribute values read whole (a value may hold ">"); text between tags is left alone,
+#: even where raw HTML is allowed and nh3 keeps a quote unescaped in text (`<img src="x">` in a code span).
+_START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
 
 
 @dataclass(frozen=True)
@@ -193,4 +196,7 @@ def _site_newest(site: Site) -> datetime:
 
 def absolute_links(html: str, base: str) -> str:
     """Feed readers have no base URL: make every href/src in an item's HTML absolute."""
-    return _LINK_ATTR.sub(lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', html)
+    def attributes(tag: re.Match[str]) -> str:
+        return _LINK_ATTR.sub(lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', tag[0])
+
+    return _START_TAG.sub(attributes, html)

@@ -12,6 +12,7 @@ import pytest
 
 from generator.feeds import FeedSpec, absolute_links, feed_specs, render_feeds
 from generator.i18n import Catalog, load_catalog
+from generator.markdown import make_markdown, render_markdown
 from generator.model import EventInfo, Language, Page, Site, SiteConfig
 from generator.site import assemble, tag_slug
 from generator.theme import builtin_themes_dir
@@ -110,6 +111,11 @@ def test_absolute_links() -> None:
     # only the href and src attributes themselves: data-src, data-href are the page's scripts' business
     kept = '<img data-src="lazy.jpg" src="a.jpg"><a data-href="x" href="y">z</a>'
     assert absolute_links(kept, base) == f'<img data-src="lazy.jpg" src="{base}a.jpg"><a data-href="x" href="{base}y">z</a>'
+    # text is not a tag, even where raw HTML is allowed and nh3 leaves its quotes as they are
+    md = make_markdown(allow_html=True)
+    sample, _ = render_markdown(md, 'Write `<img src="logo.png">` or src="a.png" here. <a title="a>b" href="c/">d</a>\n')
+    assert absolute_links(sample, base) == sample.replace('href="c/"', f'href="{base}c/"')
+    assert 'src="logo.png"' in sample and 'src="a.png"' in sample
 
 
 def test_tag_feed_title_uses_the_tag_label(catalog: Catalog) -> None:
