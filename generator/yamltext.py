@@ -110,10 +110,10 @@ def _walk(
     error: type[LegationError],
     count: list[int],
     seen: set[int],
-    used: tuple[int, int] | None = None,
+    used: tuple[bool, int, int] | None = None,
 ) -> None:
-    """Record where each value is; ``used`` is where this node is written when that is not its own start (the
-    key an alias is the value of, the list it is an item of): an alias's node is the anchored one."""
+    """Record where each value is. ``used`` is (in a list?, line, column) of the key this node is the value of or
+    of the list it is an item of: an alias's node is the anchored one, whose own start is the anchor's."""
     count[0] += 1
     where = SourceLocation(path, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
     if count[0] > MAX_NODES:
@@ -125,8 +125,11 @@ def _walk(
     if id(node) in seen:
         if isinstance(node, yaml.ScalarNode):
             return
-        at = SourceLocation(path, used[0] + offset, used[1]) if used else where
-        raise error.at(at, f"YAML aliases of mappings or lists are not allowed (this one repeats the value on line "
+        at, which = where, "this alias"
+        if used is not None:
+            at = SourceLocation(path, used[1] + offset, used[2])
+            which = "an item of this list" if used[0] else "this alias"
+        raise error.at(at, f"YAML aliases of mappings or lists are not allowed ({which} repeats the value on line "
                            f"{where.line})", "write the values out instead of using &anchor / *alias", "yaml-alias")
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
@@ -147,8 +150,8 @@ def _walk(
             names[name] = k_node.start_mark.line + 1
             key_marks.setdefault((*key, str(name)), (k_node.start_mark.line + 1, k_node.start_mark.column + 1))
             _walk(v_node, (*key, str(name)), marks, key_marks, path, offset, error, count, seen,
-                  (k_node.start_mark.line + 1, k_node.start_mark.column + 1))
+                  (False, k_node.start_mark.line + 1, k_node.start_mark.column + 1))
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _walk(item, (*key, i), marks, key_marks, path, offset, error, count, seen,
-                  (node.start_mark.line + 1, node.start_mark.column + 1))
+                  (True, node.start_mark.line + 1, node.start_mark.column + 1))
