@@ -100,10 +100,9 @@ class Catalog:
         """``get`` with its placeholders filled in from ``values``.
 
         A placeholder no value is given for (a misspelt ``{cuont}``, which load_catalog warns about) is left
-        as written rather than failing the build in the middle of rendering.
+        as written rather than failing the build in the middle of rendering; ``{{`` and ``}}`` are braces.
         """
-        found = self.get(lang, key)
-        return found.format_map(_Unfilled(values)) if values else found
+        return self.get(lang, key).format_map(_Unfilled(values))
 
     def effective(self, lang: str) -> dict[str, str]:
         """Every string ``get`` gives in ``lang``: its own, else the default language's (what its pages depend on)."""
@@ -167,11 +166,11 @@ def _unknown_placeholders(strings: Mapping[str, Mapping[str, str]], where: Mappi
                           reference: Mapping[str, tuple[str, SourceLocation]], default_language: str) -> list[Problem]:
     """A string that uses a placeholder its reference string does not: legation may not pass it.
 
-    The reference for a key is the first default-language string loaded for it (the base theme's English,
-    unless the key is the site's own): its author wrote the templates that fill it in. Every string in
-    use is checked against it, the site's override of the default-language string too, so a misspelt name
-    (``{cnt}`` for ``{count}``) is reported where it was written; Catalog.text then leaves it as written.
-    A warning, since a template may pass a name the reference omits.
+    The reference for a key is the theme's default-language string for it (the most derived theme that has
+    one; the site's own when no theme has the key): the theme's author wrote the templates that fill it in.
+    Every string in use is checked against it, the site's override of the default-language string too, so a
+    misspelt name (``{cnt}`` for ``{count}``) is reported where it was written; Catalog.text then leaves it
+    as written. A warning, since a template may pass a name the reference omits.
     """
     problems = []
     for lang, entries in strings.items():
@@ -185,10 +184,11 @@ def _unknown_placeholders(strings: Mapping[str, Mapping[str, str]], where: Mappi
             known = ", ".join(f"{{{name}}}" for name in sorted(_placeholders(original))) or "none"
             shown = ", ".join(f"{{{name}}}" for name in extra)
             if lang == default_language:
-                message = f"which the string it overrides ({origin.path}, line {origin.line}) does not"
+                message = (f"which the string it overrides ({origin.path}, line {origin.line}) does not: pages show "
+                           f"{shown} as written")
                 hint = f"use only the placeholders of the string it overrides ({known}); check the spelling"
             else:
-                message = f"which the {default_language} string does not"
+                message = f"which the {default_language} string does not: pages show {shown} as written"
                 hint = f"use only the placeholders of the {default_language} string ({known}); check the spelling"
             problems.append(Problem("warning", where[(lang, key)], f'UI string "{key}" uses {shown}, {message}',
                                     hint, "i18n"))
@@ -213,12 +213,17 @@ def _placeholder_problem(text: str) -> str:
 def load_catalog(
     dirs: Iterable[Path], root: Path, languages: Iterable[str], default_language: str
 ) -> tuple[Catalog, list[Problem]]:
-    """Merge ``<dir>/<lang>.yml`` from ``dirs``; later dirs win key by key."""
+    """Merge ``<dir>/<lang>.yml`` from ``dirs``; later dirs win key by key.
+
+    ``dirs`` are the theme chain's folders, base theme first, then the site's own folder last: the themes'
+    default-language strings are the reference the site's strings and every translation are checked against.
+    """
     strings: dict[str, dict[str, str]] = {}
     where: dict[tuple[str, str], SourceLocation] = {}
     reference: dict[str, tuple[str, SourceLocation]] = {}  # key → its first default-language string, and where
     problems: list[Problem] = []
-    for folder in dirs:
+    folders = list(dirs)
+    for number, folder in enumerate(folders):
         for lang in languages:
             file = folder / f"{lang}.yml"
             if not file.is_file():
@@ -239,7 +244,9 @@ def load_catalog(
             strings.setdefault(lang, {}).update(entries)
             where.update(((lang, key), location) for key, location in located.items())
             if lang == default_language:
+                theirs = number < len(folders) - 1  # a theme's folder, not the site's own (the last)
                 for key, text in entries.items():
-                    reference.setdefault(key, (text, located[key]))
+                    if theirs or key not in reference:
+                        reference[key] = (text, located[key])
     problems.extend(_unknown_placeholders(strings, where, reference, default_language))
     return Catalog(strings, default_language), problems

@@ -132,6 +132,17 @@ def test_a_translation_with_a_placeholder_the_default_string_lacks_is_a_located_
     assert "theme/en.yml, line 1" in problems[0].message and "({count})" in problems[0].hint
 
 
+def test_a_child_theme_may_add_a_placeholder_its_own_templates_fill_in(tmp_path: Path) -> None:
+    """The most derived theme's string is the reference: the site and translations are checked against it."""
+    base = write(tmp_path / "base", {"en.yml": 'shown: "{count} items"\n', "ar.yml": 'shown: "{count} عناصر"\n'})
+    child = write(tmp_path / "child", {"en.yml": 'shown: "{shown} of {count} items"\n'})
+    site = write(tmp_path / "i18n", {"az.yml": 'shown: "{count} elementdən {shown}"\n',
+                                     "en.yml": 'shown: "{shwn} of {count}"\n'})
+    _, problems = load_catalog([base, child, site], tmp_path, ["en", "ar", "az"], "en")
+    assert [(p.location.path, p.message.split(" uses ")[1].split(",")[0]) for p in problems] == [("i18n/en.yml", "{shwn}")]
+    assert "child/en.yml, line 1" in problems[0].message and "pages show {shwn} as written" in problems[0].message
+
+
 def test_a_key_only_the_site_defines_is_its_own_reference(tmp_path: Path) -> None:
     theme = write(tmp_path / "theme", {"en.yml": 'home: "Home"\n'})
     site = write(tmp_path / "i18n", {"en.yml": 'visa_fee: "Fee: {amount}"\n', "ar.yml": 'visa_fee: "الرسوم: {amont}"\n'})
@@ -145,6 +156,6 @@ def test_text_fills_placeholders_and_leaves_an_unknown_one_as_written() -> None:
                        "ar": {"tagged": "الموضوع: {tag}"}}, "en")
     assert catalog.text("ar", "tagged", tag="ثقافة") == "الموضوع: ثقافة"
     assert catalog.text("en", "typo", tag="Culture") == "Topic: {tga}"
-    assert catalog.text("en", "braces", tag="x") == "{literal}"
-    assert catalog.text("en", "tagged") == "Topic: {tag}"  # nothing to fill in: the string as it is
+    assert catalog.text("en", "braces", tag="x") == catalog.text("en", "braces") == "{literal}"  # alike, with or without
+    assert catalog.text("en", "tagged") == "Topic: {tag}"  # nothing to fill in: the name stays
     assert catalog.text("ar", "missing_key", count=1) == "missing_key"
