@@ -51,6 +51,8 @@ def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], str]:
             text = (root / name).read_text(encoding="utf-8")
         except FileNotFoundError:
             continue
+        except NotADirectoryError:
+            return {}, CACHE_DIR  # a file where the cache folder should be
         except (OSError, UnicodeDecodeError):
             return {}, name
         try:
