@@ -122,10 +122,10 @@ def _locked_message(out_dir: Path, fd: int, waited: float) -> str:
         holder = os.pread(fd, 32, 0).decode("ascii").strip()
     except (OSError, UnicodeDecodeError):
         holder = ""
-    who = f"another build of {out_dir}"
-    if holder.isdigit() and _alive(int(holder)):
-        who += f" (process {holder})"
-    return f"{who} is still running after {waited:g} s" if waited >= 1 else f"{who} is running"
+    running = f"another build of {out_dir} is still running after {waited:g} s" if waited >= 1 else \
+        f"another build of {out_dir} is running"
+    # the number its holder wrote, which names a process of this machine only while that process lives
+    return f"{running} (the lock file names process {holder})" if holder.isdigit() and _alive(int(holder)) else running
 
 
 @contextmanager

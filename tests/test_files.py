@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path, PurePosixPath
 
@@ -122,10 +124,18 @@ def test_lock_waits_then_gives_up_with_a_clear_error(tmp_path: Path) -> None:
         with pytest.raises(OutputError) as caught, build_lock(out, 0.3, on_wait=waited.set):
             pass
         # the holder's process number from the lock file; a wait under a second is not "after 0 s"
-        assert caught.value.problems[0].message == f"another build of {out} (process {os.getpid()}) is running"
-        with pytest.raises(OutputError, match=r"another build of .*public \(process \d+\) is still running after 1 s"), \
+        assert caught.value.problems[0].message == (f"another build of {out} is running "
+                                                    f"(the lock file names process {os.getpid()})")
+        with pytest.raises(OutputError, match=r"another build of .*public is still running after 1 s \(the lock"), \
                 build_lock(out, 1):
             pass
+        # a number that names no live process (another machine's, a stale one) is not shown
+        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        (tmp_path / ".public.lock").write_text(gone)
+        with pytest.raises(OutputError) as stale, build_lock(out, 0.2):
+            pass
+        assert stale.value.problems[0].message == f"another build of {out} is running"
     assert waited.is_set() and "wait for it to finish" in caught.value.problems[0].hint
     with build_lock(out, 0.3):  # released
         pass
