@@ -31,6 +31,7 @@ from .calendars import (
     render_calendar,
     render_event_calendar,
     timezone_component,
+    zone_digest,
     zone_ical,
 )
 from .errors import LegationError, SourceLocation
@@ -157,10 +158,10 @@ class Renderer:
         self.config = site.config
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
         self.feeds = feed_specs(site, catalog)
-        # once, before workers fork: it is slow to compute and to serialize
-        self.zone = zone_ical(timezone_component(site))
-        # the zone's rules cover the years of every event in the site, so every calendar depends on them
-        self._zone_digest = hashlib.sha256(self.zone).hexdigest() if self.zone else ""
+        # the zone's rules cover the years of every event in the site, so every calendar depends on them; the
+        # VTIMEZONE itself is made only when a calendar is (see zone), as it is slow to make and serialize
+        self._zone_digest = zone_digest(site)
+        self._zone: bytes | None = None
         self._chosen: dict[tuple[str, ...], Template] = {}  # candidate names → the template they resolve to
         self._full: dict[int, str] = {}
         self._listed: dict[int, str] = {}
@@ -168,6 +169,13 @@ class Renderer:
         self._bodies_in_lists = True
         self._language_digests: dict[str, str] = {}
         self.site_digest = self._site_digest()
+
+    @property
+    def zone(self) -> bytes:
+        """The site's VTIMEZONE as every calendar holds it (b"" without events), made on first use."""
+        if self._zone is None:
+            self._zone = zone_ical(timezone_component(self.site))
+        return self._zone
 
     # -------------------------------------------------------------- context
     def _base(self, lang: str, url: str, alternates: list[Alternate], switch: dict[str, str],
@@ -294,13 +302,20 @@ class Renderer:
         main, extra = self._unit_outputs(unit, self.unit_digest(unit))
         return [*main, *extra]
 
+    def _reusable(self, unit: tuple[str, ...], digest: str | None) -> list[str] | None:
+        """The previous build's files of ``unit`` when its inputs are unchanged, else None."""
+        previous = self.reuse.get(self.unit_key(unit))
+        if digest is not None and self.previous_dir and previous is not None and previous[0] == digest:
+            return previous[1]
+        return None
+
     def _unit_outputs(self, unit: tuple[str, ...], digest: str | None) -> tuple[list[OutputFile], list[OutputFile]]:
         """(rendered or reused files, bundle assets copied beside them)."""
         extra = list(self.copy_assets(self.site.pages[int(unit[1])])) if unit[0] == "item" else []
-        previous = self.reuse.get(self.unit_key(unit))
-        if digest is not None and self.previous_dir and previous is not None and previous[0] == digest:
+        previous = self._reusable(unit, digest)
+        if previous is not None:
             return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}", digest=self.previous_files.get(path, ""))
-                    for path in previous[1]], extra
+                    for path in previous], extra
         return self._fresh(unit), extra
 
     def _fresh(self, unit: tuple[str, ...]) -> list[OutputFile]:
@@ -338,6 +353,9 @@ class Renderer:
         """
         units = self.units()
         digests = [self.unit_digest(unit) for unit in units]
+        if any(unit[0] in ("ics", "calendar") and self._reusable(unit, digest) is None
+               for unit, digest in zip(units, digests, strict=True)):
+            _ = self.zone  # made here, once, before the workers fork, rather than once in each
 
         def work(task: tuple[tuple[str, ...], str | None]) -> tuple[list[str], list[T]]:
             main, extra = self._unit_outputs(*task)

@@ -8,7 +8,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from generator.calendars import event_uid, render_calendars, timezone_component
+from generator import calendars
+from generator.calendars import event_uid, render_calendars, timezone_component, zone_digest
 from generator.i18n import Catalog, load_catalog
 from generator.model import EventInfo, Language, Page, Site, SiteConfig, Venue
 from generator.site import assemble
@@ -128,3 +129,31 @@ def test_spliced_calendars_are_the_bytes_icalendar_writes_for_the_whole_calendar
     assert outputs["en/events/calendar.ics"] == whole("Events · Embassy", upcoming)
     for page in site.pages:
         assert outputs[f"{page.url.lstrip('/')}event.ics"] == whole(page.title, [page])
+
+
+def test_zone_digest_follows_what_the_vtimezone_is_made_of(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calendars are reused on this digest without making the zone: the zone, the years and the rules count."""
+    gala = make_site([event("gala", datetime(2026, 12, 1, tzinfo=UTC))])
+    assert zone_digest(make_site([])) == ""
+    assert zone_digest(gala) == zone_digest(make_site([event("fair", datetime(2026, 3, 1, tzinfo=UTC))]))
+    assert zone_digest(gala) != zone_digest(make_site([event("gala", datetime(2027, 12, 1, tzinfo=UTC))]))
+    assert zone_digest(gala) != zone_digest(make_site([event("gala", datetime(2026, 12, 1, tzinfo=UTC))], "Europe/Oslo"))
+    before = zone_digest(gala)
+    monkeypatch.setattr(calendars, "_zone_rules", lambda key: b"TZif rules after a system tzdata update")
+    assert zone_digest(gala) != before
+
+
+@pytest.mark.parametrize("key", ["Asia/Baku", "America/Argentina/Buenos_Aires", "UTC"])
+def test_zone_rules_are_the_file_zoneinfo_loads(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import zoneinfo
+
+    moments = [datetime(year, month, 15, 12, tzinfo=UTC) for year in (1990, 2015, 2026) for month in (1, 7)]
+    expected = [moment.astimezone(zoneinfo.ZoneInfo(key)).utcoffset() for moment in moments]
+    from_system = calendars._zone_rules(key)
+    monkeypatch.setattr(zoneinfo, "TZPATH", ())  # no system zones: the tzdata package's, as zoneinfo falls back to
+    from_package = calendars._zone_rules(key)
+    for rules in (from_system, from_package):
+        zone = zoneinfo.ZoneInfo.from_file(io.BytesIO(rules), key=key)
+        assert [moment.astimezone(zone).utcoffset() for moment in moments] == expected
+

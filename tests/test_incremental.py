@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from generator import templates
 from generator.build import load_site
-from generator.model import OutputFile, Page
+from generator.model import OutputFile, Page, Site
 from generator.templates import Renderer
 from tests.conftest import NOW, SITE_YML, run_build, tree, write_files
 
@@ -329,6 +330,33 @@ def test_a_body_edit_renders_only_what_shows_the_body(tmp_path: Path, monkeypatc
         "feed:/en/", "feed:/en/announcements/", "feed:/en/tags/culture/", "feed:/en/tags/education/",
         *(f"item:/{lang}/announcements/scholarships-2027/" for lang in ("ar", "az", "en", "uz")),
     ]
+
+
+def _zones_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Records each VTIMEZONE the build process makes (in the parent; a worker's calls would not show)."""
+    made: list[int] = []
+    original = templates.timezone_component
+
+    def spy(site: Site) -> object:
+        made.append(1)
+        return original(site)
+
+    monkeypatch.setattr(templates, "timezone_component", spy)
+    return made
+
+
+def test_the_time_zone_is_made_only_when_a_calendar_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A VTIMEZONE takes icalendar's import and ~40 ms to make: an edit that changes no calendar skips it,
+    one that does makes it once, in the parent, before the workers fork."""
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root).ok
+    made = _zones_made(monkeypatch)
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates.")
+    assert run_build(root, jobs=2).ok and made == []
+    _edit(root, "content/events/cuisine-evening.en.md", "start: 2026-12-05T19:00", "start: 2026-12-04T19:00")
+    assert run_build(root, jobs=2).ok and made == [1]
+    clean = run_build(root, out=tmp_path / "clean", incremental=False)
+    assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
 
 
 def test_a_title_edit_renders_its_lists_but_not_other_languages(tmp_path: Path,
