@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
 from .files import MARKER, Placed, Staging, build_lock, check_output_dir, read_manifest
 from .paths import builtin_themes_dir
+from .zones import environment_stamp, zone_source
 
 if TYPE_CHECKING:
     from .cache import UnitState
@@ -179,6 +181,12 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     try:
         with timer.stage("config"):
             config = load_config(options.root)
+            # what the output depends on outside the site, taken before it is read (see inputs above); and
+            # zoneinfo's cached zones are dropped, so that a preview server that builds again and again
+            # reads rules a system tzdata update changed, as a new process would
+            zone_file = zone_source(config.timezone)[0]
+            environment = environment_stamp(zone_file)
+            ZoneInfo.clear_cache()
             chain = resolve_theme(options.root, config.theme)
             if options.write:
                 check_output_dir(options.out_dir, options.root)
@@ -300,7 +308,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             save_state(options.root, BuildState(
                 inputs, options.now.isoformat(), boundaries(pages),
                 {"counts": done.counts, "files": done.files, "bytes": done.bytes,
-                 "warnings": [p.as_json() for p in done.warnings]}))
+                 "warnings": [p.as_json() for p in done.warnings]}, zone_file, environment))
     except LegationError as exc:
         diagnostics.extend(exc.problems)
         return report(False)
@@ -325,8 +333,8 @@ def _unchanged(options: BuildOptions, inputs: str) -> BuildReport | None:
         return None
     if state.clock != options.now.isoformat() and clock_in_templates(options.root, [builtin_themes_dir()]):
         return None
-    if state.fingerprint != inputs:
-        return None
+    if state.fingerprint != inputs or state.environment != environment_stamp(state.zone_file):
+        return None  # a site file, a library or the time zone's rules changed
     summary = state.summary
     warnings = tuple(
         Problem("warning", SourceLocation(str(w["file"]), int(w["line"]), int(w["col"])), str(w["message"]),

@@ -9,11 +9,8 @@ CRLF line endings and folds lines at 75 octets.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import zoneinfo
+import io
 from datetime import UTC, date, timedelta
-from importlib import resources
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -23,6 +20,7 @@ from .feeds import modified
 from .i18n import Catalog
 from .model import OutputFile, Page, Site
 from .site import absolute_url, event_is_upcoming, list_url
+from .zones import zone_source
 
 if TYPE_CHECKING:  # icalendar is imported where a calendar is made: a build that reuses every calendar skips it
     from icalendar import Calendar, Event, Timezone
@@ -51,7 +49,7 @@ def event_ics_path(page: Page) -> str:
     return page.url + "event.ics"
 
 
-def _zone_years(site: Site) -> tuple[int, int] | None:
+def zone_years(site: Site) -> tuple[int, int] | None:
     """The first and last year of the site's events (None without events): the years its VTIMEZONE covers."""
     events = [p.event for p in site.pages if p.event is not None]
     if not events:
@@ -59,43 +57,20 @@ def _zone_years(site: Site) -> tuple[int, int] | None:
     return min(e.start.date() for e in events).year, max((e.end or e.start).date() for e in events).year
 
 
-def timezone_component(site: Site) -> Timezone | None:
-    """One VTIMEZONE for the site's zone, covering the years of every event (computed once: it is slow)."""
+def timezone_component(site: Site, rules: bytes | None = None) -> Timezone | None:
+    """One VTIMEZONE for the site's zone, covering the years of every event (computed once: it is slow).
+
+    ``rules`` are the zone's TZif bytes (zones.zone_source, read here when not given): the zone is made from
+    exactly the bytes its callers digested, not from a copy zoneinfo or icalendar cached earlier.
+    """
     from icalendar import Timezone
 
-    years = _zone_years(site)
+    years = zone_years(site)
     if years is None:
         return None
-    return Timezone.from_tzid(site.config.timezone, first_date=date(years[0], 1, 1),
-                              last_date=date(years[1] + 1, 1, 1))
-
-
-def zone_digest(site: Site) -> str:
-    """A digest of everything timezone_component's bytes are made from, without making them ("" without events).
-
-    That is the zone's name, the years covered and the compiled rules Python's zoneinfo reads for it (a
-    system tzdata update changes them); the icalendar, tzdata and Python versions are in the code digest
-    every rendered file depends on. So a build that reuses every calendar never builds the zone.
-    """
-    years = _zone_years(site)
-    if years is None:
-        return ""
     key = site.config.timezone
-    return hashlib.sha256(f"{key}|{years[0]}|{years[1]}|".encode() + _zone_rules(key)).hexdigest()
-
-
-def _zone_rules(key: str) -> bytes:
-    """The TZif file zoneinfo loads for ``key``: the first in zoneinfo.TZPATH, else the tzdata package's."""
-    for folder in zoneinfo.TZPATH:
-        candidate = os.path.join(folder, key)
-        if os.path.isfile(candidate):
-            with open(candidate, "rb") as handle:
-                return handle.read()
-    *folders, name = key.split("/")
-    try:
-        return resources.files(".".join(["tzdata.zoneinfo", *folders])).joinpath(name).read_bytes()
-    except (ImportError, OSError):
-        return b"no rules found for " + key.encode()  # zoneinfo cannot load it either: the config check reports it
+    zone = ZoneInfo.from_file(io.BytesIO(zone_source(key)[1] if rules is None else rules), key=key)
+    return Timezone.from_tzinfo(zone, key, first_date=date(years[0], 1, 1), last_date=date(years[1] + 1, 1, 1))
 
 
 def zone_ical(zone: Timezone | None) -> bytes:

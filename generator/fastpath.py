@@ -33,6 +33,8 @@ class BuildState:
     clock: str
     boundaries: tuple[str, ...]
     summary: dict[str, Any]
+    zone_file: str = ""  # where the site's time-zone rules were read from
+    environment: str = ""  # zones.environment_stamp(zone_file) when the build began
 
 
 def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
@@ -107,7 +109,7 @@ def load_state(root: Path) -> BuildState | None:
     try:
         raw = json.loads((root / CACHE_DIR / STATE_FILE).read_text(encoding="utf-8"))
         state = BuildState(str(raw["fingerprint"]), str(raw["clock"]), tuple(str(b) for b in raw["boundaries"]),
-                           dict(raw["summary"]))
+                           dict(raw["summary"]), str(raw.get("zone_file", "")), str(raw.get("environment", "")))
         for moment in (state.clock, *state.boundaries):  # a state that cannot be read is not trusted
             if datetime.fromisoformat(moment).tzinfo is None:
                 return None
@@ -122,7 +124,8 @@ def save_state(root: Path, state: BuildState) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{STATE_FILE}.{os.getpid()}"
         temporary.write_text(json.dumps({"fingerprint": state.fingerprint, "clock": state.clock,
-                                         "boundaries": list(state.boundaries), "summary": state.summary},
+                                         "boundaries": list(state.boundaries), "summary": state.summary,
+                                         "zone_file": state.zone_file, "environment": state.environment},
                                         ), encoding="utf-8")
         os.replace(temporary, folder / STATE_FILE)
     except OSError:

@@ -31,8 +31,8 @@ from .calendars import (
     render_calendar,
     render_event_calendar,
     timezone_component,
-    zone_digest,
     zone_ical,
+    zone_years,
 )
 from .errors import LegationError, SourceLocation
 from .fastpath import CLOCK_WORDS
@@ -57,6 +57,7 @@ from .paths import shown_path
 from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
+from .zones import zone_source
 
 # Template names an item page may be rendered with; any other template that mentions a body makes
 # lists depend on bodies too (see Renderer.listed_key).
@@ -158,9 +159,11 @@ class Renderer:
         self.config = site.config
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
         self.feeds = feed_specs(site, catalog)
-        # the zone's rules cover the years of every event in the site, so every calendar depends on them; the
-        # VTIMEZONE itself is made only when a calendar is (see zone), as it is slow to make and serialize
-        self._zone_digest = zone_digest(site)
+        # Pages show times in the site's zone: every page depends on its rules (in the site digest), read once
+        # here; every calendar also on the years its VTIMEZONE covers. The VTIMEZONE itself is made only when
+        # a calendar is rendered (see zone), from these same bytes, as it is slow to make and serialize.
+        self.zone_file, self._zone_rules = zone_source(site.config.timezone)
+        self._zone_digest = repr(zone_years(site))
         self._zone: bytes | None = None
         self._chosen: dict[tuple[str, ...], Template] = {}  # candidate names → the template they resolve to
         self._full: dict[int, str] = {}
@@ -174,7 +177,7 @@ class Renderer:
     def zone(self) -> bytes:
         """The site's VTIMEZONE as every calendar holds it (b"" without events), made on first use."""
         if self._zone is None:
-            self._zone = zone_ical(timezone_component(self.site))
+            self._zone = zone_ical(timezone_component(self.site, self._zone_rules))
         return self._zone
 
     # -------------------------------------------------------------- context
@@ -499,6 +502,7 @@ class Renderer:
         """
         digest = hashlib.sha256(repr(self.config).encode())
         digest.update(code_digest().encode())  # another legation or library version may render differently
+        digest.update(f"{self.config.timezone}\0".encode() + self._zone_rules)  # a system tzdata update
         sources = self._template_sources()
         digest.update(repr(sources).encode())
         if any(CLOCK_WORDS.search(text) for _, text in sources):
@@ -576,10 +580,11 @@ class Renderer:
             parts = ([(slug, len(items), self.listed_key(items[0]))
                       for (code, slug), items in self.site.tags.items() if code == unit[1]],)
         elif kind == "calendar":
-            parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now))
+            parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now), self.site.page_status(p))
                       for p in self.site.listings[(unit[1], "events")] if p.event is not None],)
         elif kind == "ics":
-            parts = (self._zone_digest, self.full_key(self.site.pages[int(unit[1])]))
+            page = self.site.pages[int(unit[1])]  # STATUS:CANCELLED once a withdrawal passes
+            parts = (self._zone_digest, self.full_key(page), self.site.page_status(page))
         elif kind == "feed":
             spec = self.feeds[int(unit[1])]
             parts = (spec.lang, spec.title, spec.page_path, spec.folder, feed_updated(self.site, spec),

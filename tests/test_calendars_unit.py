@@ -8,12 +8,12 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from generator import calendars
-from generator.calendars import event_uid, render_calendars, timezone_component, zone_digest
+from generator.calendars import event_uid, render_calendars, timezone_component, zone_years
 from generator.i18n import Catalog, load_catalog
 from generator.model import EventInfo, Language, Page, Site, SiteConfig, Venue
 from generator.site import assemble
 from generator.theme import builtin_themes_dir
+from generator.zones import zone_source
 from tests.conftest import NOW
 
 LANGUAGES = (Language("en", "English", "ltr", "en"), Language("ar", "العربية", "rtl", "ar"))
@@ -131,29 +131,13 @@ def test_spliced_calendars_are_the_bytes_icalendar_writes_for_the_whole_calendar
         assert outputs[f"{page.url.lstrip('/')}event.ics"] == whole(page.title, [page])
 
 
-def test_zone_digest_follows_what_the_vtimezone_is_made_of(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Calendars are reused on this digest without making the zone: the zone, the years and the rules count."""
-    gala = make_site([event("gala", datetime(2026, 12, 1, tzinfo=UTC))])
-    assert zone_digest(make_site([])) == ""
-    assert zone_digest(gala) == zone_digest(make_site([event("fair", datetime(2026, 3, 1, tzinfo=UTC))]))
-    assert zone_digest(gala) != zone_digest(make_site([event("gala", datetime(2027, 12, 1, tzinfo=UTC))]))
-    assert zone_digest(gala) != zone_digest(make_site([event("gala", datetime(2026, 12, 1, tzinfo=UTC))], "Europe/Oslo"))
-    before = zone_digest(gala)
-    monkeypatch.setattr(calendars, "_zone_rules", lambda key: b"TZif rules after a system tzdata update")
-    assert zone_digest(gala) != before
-
-
-@pytest.mark.parametrize("key", ["Asia/Baku", "America/Argentina/Buenos_Aires", "UTC"])
-def test_zone_rules_are_the_file_zoneinfo_loads(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import io
-    import zoneinfo
-
-    moments = [datetime(year, month, 15, 12, tzinfo=UTC) for year in (1990, 2015, 2026) for month in (1, 7)]
-    expected = [moment.astimezone(zoneinfo.ZoneInfo(key)).utcoffset() for moment in moments]
-    from_system = calendars._zone_rules(key)
-    monkeypatch.setattr(zoneinfo, "TZPATH", ())  # no system zones: the tzdata package's, as zoneinfo falls back to
-    from_package = calendars._zone_rules(key)
-    for rules in (from_system, from_package):
-        zone = zoneinfo.ZoneInfo.from_file(io.BytesIO(rules), key=key)
-        assert [moment.astimezone(zone).utcoffset() for moment in moments] == expected
+def test_the_vtimezone_is_made_from_the_rules_it_is_given() -> None:
+    """Made from the bytes the renderer digested, not from a zone zoneinfo cached earlier in the process."""
+    site = make_site([event("gala", datetime(2026, 12, 1, tzinfo=UTC))], "Asia/Baku")
+    own = timezone_component(site)
+    oslo = timezone_component(site, zone_source("Europe/Oslo")[1])
+    assert own is not None and oslo is not None
+    assert b"TZID:Asia/Baku" in own.to_ical() and b"TZID:Asia/Baku" in oslo.to_ical()
+    assert b"TZOFFSETTO:+0400" in own.to_ical() and b"TZOFFSETTO:+0100" in oslo.to_ical()
+    assert zone_years(site) == (2026, 2026) and zone_years(make_site([])) is None
 

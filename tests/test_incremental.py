@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import zoneinfo
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator import templates
+from generator import build as build_module
+from generator import templates, zones
 from generator.build import load_site
 from generator.model import OutputFile, Page, Site
 from generator.templates import Renderer
-from tests.conftest import NOW, SITE_YML, run_build, tree, write_files
+from generator.zones import zone_source
+from tests.conftest import EVENT_EN, NOW, SITE_YML, run_build, tree, write_files
 
 SITE_YML_WITH_SNIPPETS = SITE_YML + "snippets: {platforms: [x, mastodon]}\n"
 
@@ -337,9 +342,9 @@ def _zones_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     made: list[int] = []
     original = templates.timezone_component
 
-    def spy(site: Site) -> object:
+    def spy(site: Site, rules: bytes | None = None) -> object:
         made.append(1)
-        return original(site)
+        return original(site, rules)
 
     monkeypatch.setattr(templates, "timezone_component", spy)
     return made
@@ -383,3 +388,62 @@ def test_a_theme_showing_bodies_in_lists_makes_lists_depend_on_bodies(tmp_path: 
     assert tree(root / "public") == tree(tmp_path / "clean")
     assert "twenty scholarships for the 2027–2028 academic year to graduates.</p>" in (
         root / "public/en/announcements/index.html").read_text()
+
+
+def test_a_withdrawal_passing_cancels_the_event_calendar_as_a_clean_build_does(make_site: Callable[..., Path],
+                                                                             tmp_path: Path) -> None:
+    """The .ics files show STATUS:CANCELLED once the withdrawal time passes: the status is among their inputs."""
+    withdrawn = EVENT_EN.replace("---\nJoin us.", 'withdrawn: {at: 2026-11-25T09:00:00+04:00, reason: "Postponed"}\n'
+                                                  "---\nJoin us.")
+    root = make_site({"content/events/reception.en.md": withdrawn})
+    assert run_build(root).ok
+    ics = root / "public/en/events/reception/event.ics"
+    assert b"STATUS:CONFIRMED" in ics.read_bytes()
+    later = NOW + timedelta(days=3)
+    assert run_build(root, now=later).ok
+    assert b"STATUS:CANCELLED" in ics.read_bytes()
+    clean = run_build(root, out=tmp_path / "clean", now=later, incremental=False)
+    assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+
+
+def test_new_time_zone_rules_re_render_every_page_and_calendar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A system tzdata update changes the rules of the site's zone: the next build is not skipped, and pages (which
+    show times in it) and calendars (which carry it) are made again from the new rules, as a clean build would."""
+    system = tmp_path / "zoneinfo"
+    (system / "Asia").mkdir(parents=True)
+    (system / "Asia/Baku").write_bytes(zone_source("Asia/Baku")[1])
+    zoneinfo.reset_tzpath([str(system)])
+    try:
+        root = demo_copy(tmp_path / "site")
+        assert run_build(root).ok
+        assert b"TZOFFSETTO:+0400" in (root / "public/en/events/calendar.ics").read_bytes()
+        (system / "Asia/Baku").write_bytes(zone_source("Europe/Oslo")[1])  # Baku's rules, as if updated
+        fresh = _fresh_units(monkeypatch)
+        assert run_build(root, jobs=1).ok
+        assert {key for key in fresh if key.startswith("item:")} == {
+            f"item:{page.url}" for page in load_site(root, NOW)[0].pages}
+        assert b"TZOFFSETTO:+0100" in (root / "public/en/events/calendar.ics").read_bytes()
+        clean = run_build(root, out=tmp_path / "clean", incremental=False)
+        assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+    finally:
+        zoneinfo.reset_tzpath()
+        ZoneInfo.clear_cache()
+
+
+def test_a_library_or_zone_update_is_not_mistaken_for_no_change(make_site: Callable[..., Path], tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The no-change shortcut also looks at the library folders and the zone file, which no site file names."""
+    libraries, zone = tmp_path / "site-packages", tmp_path / "Baku"
+    libraries.mkdir()
+    zone.write_bytes(b"TZif rules")
+    monkeypatch.setattr(zones, "library_dirs", lambda: [str(libraries)])
+    monkeypatch.setattr(build_module, "zone_source", lambda key: (str(zone), b""))
+    root = make_site()
+    assert run_build(root).ok
+    assert "unchanged" in run_build(root).timings  # the shortcut, as before
+    zone.write_bytes(b"TZif rules after a system tzdata update")
+    assert "unchanged" not in run_build(root).timings
+    assert "unchanged" in run_build(root).timings
+    (libraries / "nh3-0.3.1.dist-info").mkdir()  # a library upgraded
+    os.utime(libraries, ns=(1, 1))
+    assert "unchanged" not in run_build(root).timings
