@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
-from .files import MARKER, Placed, Staging, build_lock, check_output_dir, read_manifest
+from .files import MARKER, Placed, Staging, build_lock, check_output_dir, has_leftovers, read_manifest
 from .paths import builtin_themes_dir
 from .zones import environment_stamp, zone_source
 
@@ -330,6 +330,8 @@ def _unchanged(options: BuildOptions, inputs: str) -> BuildReport | None:
     start = time.perf_counter()
     state = load_state(options.root)
     if state is None or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
+        return None
+    if has_leftovers(options.out_dir):  # a build killed after saving its state: the full path cleans up
         return None
     if state.clock != options.now.isoformat() and clock_in_templates(options.root, [builtin_themes_dir()]):
         return None

@@ -390,12 +390,21 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
+def _leftover_paths(out_dir: Path) -> tuple[Path, Path]:
+    return out_dir.parent / f".{out_dir.name}.old", out_dir.parent / f".{out_dir.name}.staging"
+
+
+def has_leftovers(out_dir: Path) -> bool:
+    """Whether a killed build left its staging folder or the swapped-out previous site beside ``out_dir``."""
+    return any(os.path.lexists(path) for path in _leftover_paths(out_dir))
+
+
 def _remove_leftovers(out_dir: Path) -> None:
     """Undo what a killed build left (we hold the lock, so nothing else is using these)."""
-    old = out_dir.parent / f".{out_dir.name}.old"
+    old, staging = _leftover_paths(out_dir)
     if not out_dir.exists() and old.is_dir():
         os.rename(old, out_dir)
-    for leftover in (old, out_dir.parent / f".{out_dir.name}.staging"):
+    for leftover in (old, staging):
         if leftover.exists():
             shutil.rmtree(leftover, ignore_errors=True)
 

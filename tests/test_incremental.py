@@ -88,6 +88,22 @@ def test_no_change_rebuild_parses_and_renders_nothing(make_site: Callable[..., P
     assert again.counts == run_build(root, incremental=False).counts
 
 
+@pytest.mark.parametrize("leftover", [".public.staging", ".public.old"])
+def test_a_build_killed_after_saving_its_state_is_cleaned_up_by_the_next(make_site: Callable[..., Path],
+                                                                         leftover: str) -> None:
+    """Killed while the previous site was being deleted in the background (after the state was saved): the
+    next build must not take the no-change shortcut past the folder that was left, but remove it."""
+    root = make_site()
+    assert run_build(root).ok
+    expected = tree(root / "public")
+    (root / leftover / "en").mkdir(parents=True)
+    (root / leftover / "en/index.html").write_text("half-deleted previous site")
+    again = run_build(root)
+    assert again.ok and "unchanged" not in again.timings
+    assert not (root / leftover).exists() and tree(root / "public") == expected
+    assert set(run_build(root).timings) == {"unchanged"}  # and then the shortcut again
+
+
 def test_a_file_saved_during_a_build_is_built_by_the_next_one(make_site: Callable[..., Path],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The no-change shortcut compares against the inputs as they were when the last build began reading them:
