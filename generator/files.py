@@ -244,7 +244,7 @@ class Staging:
         try:
             # A second output for the same path must fail, never write through the first one, which may be a
             # hard link into the live site: links and new files are made only where nothing is (EEXIST).
-            if self.previous.get(path) == digest and _link(os.path.join(self._old, path), target):
+            if self.previous.get(path) == digest and _link(os.path.join(self._old, path), target, size):
                 return Placed(path, digest, size, False)
             if output.data is not None:
                 with open(target, "xb") as handle:
@@ -271,7 +271,9 @@ class Staging:
                 size += item.size
                 written += item.written
             manifest = dict(sorted(manifest.items()))
-            if manifest == self.previous and self.out_dir.is_dir():
+            # nothing to swap in only when every file was linked from the live folder and it holds no other
+            # (a file deleted or added there by hand since is put right by swapping in the staged folder)
+            if manifest == self.previous and not written and holds_exactly(self.out_dir, manifest):
                 self.abort()
                 return WriteStats(len(manifest), size, 0)
             (self.folder / MARKER).write_text(manifest_text(manifest), encoding="utf-8")
@@ -340,8 +342,9 @@ def _read_manifest(out_dir: Path) -> dict[str, str]:
         return {}
 
 
-def _link(existing: str, target: str) -> bool:
-    """Reuse an unchanged file from the previous output; False when that is not possible.
+def _link(existing: str, target: str, size: int) -> bool:
+    """Reuse an unchanged file from the previous output; False when that is not possible, or when the file is
+    not ``size`` bytes long (edited by hand since the manifest was written: it is written anew instead).
 
     Raises FileExistsError when ``target`` exists (two outputs for one path)."""
     try:
@@ -350,7 +353,25 @@ def _link(existing: str, target: str) -> bool:
         raise
     except OSError:
         return False
+    if os.stat(target).st_size != size:
+        os.unlink(target)
+        return False
     return True
+
+
+def holds_exactly(folder: Path, paths: Iterable[str]) -> bool:
+    """Whether ``folder`` holds exactly the files ``paths`` (relative, with /) and the manifest: none missing,
+    none added by hand."""
+    wanted = set(paths)
+    wanted.add(MARKER)
+    found = 0
+    for top, _, names in os.walk(folder):
+        base = os.path.relpath(top, folder).replace(os.sep, "/")
+        for name in names:
+            if (name if base == "." else f"{base}/{name}") not in wanted:
+                return False
+            found += 1
+    return found == len(wanted)
 
 
 def _collision(path: str) -> LegationError:

@@ -60,6 +60,24 @@ def test_unchanged_files_are_kept_not_rewritten(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("damage", ["deleted", "added", "longer", "shorter"])
+def test_a_folder_changed_by_hand_is_put_right_when_no_output_changed(tmp_path: Path, damage: str) -> None:
+    """The live folder is kept only when it holds exactly what its manifest lists; a file edited by hand to
+    another length is not linked into the new folder (a same-length edit is what ``legation verify`` finds)."""
+    out = tmp_path / "public"
+    write_site(outputs(), out, tmp_path)
+    if damage == "deleted":
+        (out / "en/index.html").unlink()
+    elif damage == "added":
+        (out / "en/notes.txt").write_text("left by hand")
+    else:
+        (out / "en/index.html").write_bytes(b"<p>english</p>" if damage == "longer" else b"<p></p>")
+    stats = write_site(outputs(), out, tmp_path)
+    assert (out / "en/index.html").read_bytes() == b"<p>en</p>" and not (out / "en/notes.txt").exists()
+    assert stats.written == (0 if damage == "added" else 1)  # the stray file is dropped, nothing rewritten
+    assert verify_tree(out) == [] and leftovers(tmp_path) == []
+
+
 def test_leftovers_of_a_killed_build_are_cleaned_up(tmp_path: Path) -> None:
     out = tmp_path / "public"
     (tmp_path / ".public.staging").mkdir()
