@@ -264,9 +264,11 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE) if options.incremental
                                        else (None, False))
                 sink: Callable[[OutputFile], object] = snippet_staging.put if snippet_staging is not None else _keep
+                # its own folder, not the site's: when no file of it would change, it is kept as it is
+                alone = snippet_staging is not None and snippet_staging is not staging
                 try:
                     made = build_snippet_files(site, catalog, options.jobs, previous, str(target), _manifest_of,
-                                               sink, prefix)
+                                               sink, prefix, skip_unchanged=alone)
                 except SnippetCacheError:  # raised before any file was made
                     discarded = True
                     made = build_snippet_files(site, catalog, options.jobs, None, str(target), _manifest_of, sink,
@@ -287,7 +289,10 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 stats = staging.commit(placed)
                 stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
                 if snippet_staging is not None and snippet_staging is not staging:
-                    snippet_staging.commit(p for p in made.outputs if isinstance(p, Placed))
+                    if made.unchanged:
+                        snippet_staging.abort()  # the folder already holds every file: nothing to swap in
+                    else:
+                        snippet_staging.commit(p for p in made.outputs if isinstance(p, Placed))
         except BaseException:
             for stage in (staging, snippet_staging):
                 if stage is not None:

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from .cache import code_digest, library_versions
 from .codec import decode, encode
 from .errors import Problem, SourceLocation
+from .files import holds_exactly
 from .i18n import Catalog, format_date, format_time
 from .jsontext import indented
 from .model import Language, OutputFile, Page, Site, SiteConfig
@@ -564,7 +565,12 @@ def snippet_settings(site: Site, catalog: Catalog) -> dict[str, str]:
 
 
 def snippet_key(settings: str, page: Page) -> str:
-    return hashlib.sha256((settings + page.fingerprint).encode()).hexdigest()[:32]
+    """What one item's posts are made from. A post shows the body only as an urgent item's excerpt (an alert or
+    consular notice): any other item is keyed by what lists show of it (``Page.meta``), so editing its body
+    remakes none of its posts."""
+    urgent = page.alert or page.kind == "consular"
+    made_from = f"meta:{page.meta}" if page.meta and not urgent else f"page:{page.fingerprint}"
+    return hashlib.sha256((settings + made_from).encode()).hexdigest()[:32]
 
 
 T = TypeVar("T")
@@ -577,6 +583,7 @@ class SnippetBuild(Generic[T]):
     outputs: tuple[T, ...]
     problems: tuple[Problem, ...]
     state: dict[str, object]
+    unchanged: bool = False  # every file would be what the previous build wrote: none was handed to the sink
 
 
 class SnippetCacheError(ValueError):
@@ -618,7 +625,7 @@ class _Previous:
 
 def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: object, out_label: str,
                         manifest_of: Callable[[str], Mapping[str, str]], sink: Callable[[OutputFile], T],
-                        prefix: str = "") -> SnippetBuild[T]:
+                        prefix: str = "", skip_unchanged: bool = False) -> SnippetBuild[T]:
     """Every item's JSON, every language's board and the board's assets, each handed to ``sink`` as it is made.
 
     ``previous`` is the state a previous build returned (as read back from JSON); ``manifest_of(folder)``
@@ -628,6 +635,10 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     digest). Anything of the wrong shape raises SnippetCacheError before any file reaches ``sink``, and
     the caller starts again with none. Items are made in ``jobs`` forked workers, which hand their JSON to
     ``sink`` themselves and send back only their board section, so no process holds every post.
+
+    With ``skip_unchanged``, when every file would be byte for byte what the previous build left in this
+    build's own folder, nothing reaches ``sink``: the result says ``unchanged`` and holds the previous state,
+    and the caller keeps the folder as it is (a body edit then costs no staging of every item's file).
     """
     pages = snippet_pages(site)
     if not pages:  # still a state of the right shape, or the next build would warn that the cache was unreadable
@@ -661,6 +672,11 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
             reused[key] = (OutputFile(path, data, digest=record.json_digest), fragment)
 
     item_template, board_shell = board_templates()
+    if skip_unchanged and isinstance(previous, dict) and len(reused) == len(keys) == len(old.items) \
+            and old.out == out_label and old.prefix == prefix:
+        kept = _unchanged(site, catalog, pages, keys, old, old_files, board_shell)
+        if kept is not None:
+            return SnippetBuild((), kept, previous, unchanged=True)
 
     def work(page: Page) -> _Made[T]:
         lengths = Lengths(old.lengths.get(_identity(page), {}))
@@ -708,6 +724,43 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         boards[language.code] = digest
     outputs.extend(sink(output) for output in board_extras(site, prefix))
     return SnippetBuild(tuple(outputs), tuple(problems), _state(out_label, prefix, items, boards, lengths))
+
+
+def _unchanged(site: Site, catalog: Catalog, pages: list[Page], keys: list[str], old: _Previous,
+               old_files: Mapping[str, str], board_shell: Template) -> tuple[Problem, ...] | None:
+    """The warnings of the previous build's posts when it made exactly the files this build would (every item
+    reused, in the same order, each board and asset the same bytes, no other file), else None."""
+    expected = {f"{old.prefix}{page.lang}/{page.section}/{page.slug}.json" for page in pages}
+    problems: list[Problem] = []
+    for language in site.config.languages:
+        board = old.boards.get(language.code)
+        mine = [key for page, key in zip(pages, keys, strict=True) if page.lang == language.code]
+        if board is None:
+            return None
+        head, tail = board_html(site, catalog, language, not mine, board_shell)
+        position = len(head)
+        for key in mine:  # each section where the previous build put it, one after the other
+            record = old.items[key]
+            if record.start != position:
+                return None
+            position = record.end
+            problems.extend(record.problems)
+        path = f"{old.prefix}{language.code}/index.html"
+        if board[:len(head)] != head or board[position:] != tail or old_files.get(path) != hashlib.sha256(
+                board).hexdigest():
+            return None
+        expected.add(path)
+    for output in board_extras(site, old.prefix):  # small files: read back, as a hand edit may keep the size
+        expected.add(output.path)
+        try:
+            there = Path(old.out, output.path).read_bytes()
+        except OSError:
+            return None
+        if output.data != there or old_files.get(output.path) != hashlib.sha256(there).hexdigest():
+            return None
+    if expected != old_files.keys() or not holds_exactly(Path(old.out), expected):
+        return None
+    return tuple(problems)
 
 
 def _digest(data: bytes) -> str:

@@ -193,6 +193,52 @@ def test_posts_are_made_again_only_for_the_edited_item(tmp_path: Path, made: Mad
     assert_same(outputs(root), clean_after_edit)
 
 
+PLAIN_ITEM = "content/announcements/foreign-minister-visit.en.md"  # a press release: no body in its posts
+PLAIN_OLD = "visited Baku on 4–5 November 2026"
+PLAIN_NEW = "visited Baku and Ganja on 4–5 November 2026"
+
+
+def test_a_body_edit_that_no_post_shows_leaves_the_snippets_folder_untouched(tmp_path: Path, made: Made) -> None:
+    """Only an urgent item's posts show its body: editing another item's body makes no post, stages no file and
+    writes no cache, and the folder (every file, its manifest) stays as it was, equal to a clean build's."""
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root, jobs=1).ok
+    before, cache_before = stamps(root / "snippets"), cache_file(root).stat().st_mtime_ns
+    made.clear()
+    edit(root, PLAIN_ITEM, PLAIN_OLD, PLAIN_NEW)
+    report = run_build(root, jobs=1)
+    assert report.ok and "snippets" in report.timings
+    assert PLAIN_NEW in (root / "public/en/announcements/foreign-minister-visit/index.html").read_text()
+    assert made == []
+    assert stamps(root / "snippets") == before
+    assert cache_file(root).stat().st_mtime_ns == cache_before
+    assert not (root / ".snippets.staging").exists()
+    assert_same(outputs(root), clean_build(root, tmp_path / "clean"))
+
+
+@pytest.mark.parametrize("damage", ["board deleted", "board edited", "asset edited", "stray file"])
+def test_a_snippets_folder_changed_by_hand_is_made_whole_again(tmp_path: Path, made: Made, damage: str) -> None:
+    """The folder is kept as it is only when it still holds exactly what the previous build wrote."""
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root, jobs=1).ok
+    folder = root / "snippets"
+    if damage == "board deleted":
+        (folder / "ar/index.html").unlink()
+    elif damage == "board edited":
+        (folder / "ar/index.html").write_bytes((folder / "ar/index.html").read_bytes().replace(b"<main", b"<main x"))
+    elif damage == "asset edited":
+        (folder / "board.css").unlink()  # a hard link into the previous folder: replace it, never write through
+        (folder / "board.css").write_text("body { color: red }")
+    else:
+        (folder / "en/notes.txt").write_text("left by hand")
+    made.clear()
+    edit(root, PLAIN_ITEM, PLAIN_OLD, PLAIN_NEW)
+    assert run_build(root, jobs=1).ok
+    # a board that is not what the cache recorded cannot give back its items' sections: they are made again
+    assert {lang for lang, _, _ in made} == ({"ar"} if damage.startswith("board") else set())
+    assert_same(outputs(root), clean_build(root, tmp_path / "clean"))
+
+
 def test_the_clock_passing_an_expiry_drops_the_item_without_making_posts(tmp_path: Path, made: Made) -> None:
     """Boards are rebuilt from the cached posts alone: what the cache gives back must be exactly what was made."""
     root = demo_copy(tmp_path / "site")
