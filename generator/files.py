@@ -244,7 +244,9 @@ class Staging:
         try:
             # A second output for the same path must fail, never write through the first one, which may be a
             # hard link into the live site: links and new files are made only where nothing is (EEXIST).
-            if self.previous.get(path) == digest and _link(os.path.join(self._old, path), target, size):
+            # (a file copied from elsewhere, a reused one among them, has the size of that file: no check)
+            if self.previous.get(path) == digest and _link(os.path.join(self._old, path), target,
+                                                            size if output.data is not None else -1):
                 return Placed(path, digest, size, False)
             if output.data is not None:
                 with open(target, "xb") as handle:
@@ -344,7 +346,8 @@ def _read_manifest(out_dir: Path) -> dict[str, str]:
 
 def _link(existing: str, target: str, size: int) -> bool:
     """Reuse an unchanged file from the previous output; False when that is not possible, or when the file is
-    not ``size`` bytes long (edited by hand since the manifest was written: it is written anew instead).
+    not ``size`` bytes long (edited by hand since the manifest was written: it is written anew instead; -1:
+    not checked).
 
     Raises FileExistsError when ``target`` exists (two outputs for one path)."""
     try:
@@ -353,7 +356,7 @@ def _link(existing: str, target: str, size: int) -> bool:
         raise
     except OSError:
         return False
-    if os.stat(target).st_size != size:
+    if size >= 0 and os.stat(target).st_size != size:
         os.unlink(target)
         return False
     return True
