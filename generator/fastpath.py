@@ -43,7 +43,7 @@ def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
     package = Path(__file__).resolve().parent
     folders = [root / name for name in INPUTS] + list(extra_dirs) + [package]
     for folder in folders:
-        for file in _files(str(folder)):
+        for file in input_files(str(folder)):
             # a file name that is not UTF-8 is named by its bytes here; the build reports it where it reads it
             try:
                 stat = os.stat(file)
@@ -54,7 +54,7 @@ def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
     return digest.hexdigest()
 
 
-def _files(folder: str) -> list[str]:
+def input_files(folder: str) -> list[str]:
     """Every file under ``folder`` (or ``folder`` itself), sorted; os.walk, as pathlib's rglob is several times slower."""
     if os.path.isfile(folder):
         return [folder]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from typing import Any
 
 from .build import BuildOptions, BuildReport, build
 from .errors import Problem, printable
+from .fastpath import input_files
 
 WATCHED = ("content", "templates", "themes", "i18n", "static", "site.yml")
 PREVIEW_DIR = ".legation-cache/preview"
@@ -39,14 +41,12 @@ def fingerprint(root: Path, names: Iterable[str] = WATCHED) -> tuple[tuple[str, 
     """(path, mtime_ns, size) of every watched file: equal fingerprints mean nothing to rebuild."""
     entries = []
     for name in names:
-        base = root / name
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
-        for file in files:
+        for file in input_files(str(root / name)):
             try:
-                stat = file.stat()
-            except OSError:
+                stat = os.stat(file)
+            except OSError:  # a link to nothing, a file gone meanwhile
                 continue
-            entries.append((file.relative_to(root).as_posix(), stat.st_mtime_ns, stat.st_size))
+            entries.append((os.path.relpath(file, root).replace(os.sep, "/"), stat.st_mtime_ns, stat.st_size))
     return tuple(entries)
 
 
