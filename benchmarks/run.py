@@ -11,7 +11,8 @@ round (legation, legation with fast Markdown, Hugo, Pelican; --repeat rounds),
 so that a machine that speeds up or slows down over minutes (this one does)
 weighs on every tool alike; each ratio to a peer is the median of the rounds'
 ratios. Then legation's rebuilds (no change, one body edit, one title edit, a
-template edit, a new UI-string file) are timed. Wall time, CPU time (user+sys,
+template edit, a new UI-string file) are timed, and the preview server's rebuild after one body edit
+inside its resident process (benchmarks/preview_edit.py). Wall time, CPU time (user+sys,
 workers included) and peak RSS are read from wait4() of each build process.
 Medians of --repeat runs. legation's modules are byte-compiled first, as an
 installed package's (and Pelican's in the peers' venv) are.
@@ -186,7 +187,21 @@ def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
 
     rebuild("add a language file", add_strings)
     shutil.rmtree(site / "i18n", ignore_errors=True)
+    results.append(preview_edit(site, n, repeat))
     return results
+
+
+def preview_edit(site: Path, n: int, repeat: int) -> Measure:
+    """The preview server's rebuild after one body edit, timed inside its resident process (preview_edit.py):
+    no interpreter start or imports, as after a save in `legation serve`."""
+    done = subprocess.run([sys.executable, str(HERE / "preview_edit.py"), str(site), NOW, str(repeat)],
+                          cwd=site, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"preview_edit.py failed:\n{done.stderr[-2000:]}")
+    data = json.loads(done.stdout)
+    shutil.rmtree(site / ".preview", ignore_errors=True)
+    return Measure("legation", "preview: edit one body", n, statistics.median(data["wall"]),
+                   statistics.median(data["cpu"]), data["rss_mib"], data["html"])
 
 
 def compile_legation() -> None:
