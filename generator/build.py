@@ -239,8 +239,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 reuse: UnitState = {}
                 previous_files: dict[str, str] = {}
                 if options.write and options.incremental:
-                    previous_dir, units = load_render_state(options.root)
-                    if previous_dir == str(options.out_dir):
+                    units = load_render_state(options.root, str(options.out_dir))
+                    if units:
                         previous_files = read_manifest(options.out_dir)
                         reuse = {key: unit for key, unit in units.items()
                                  if all(path in previous_files for path in unit[1])}

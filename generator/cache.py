@@ -96,32 +96,38 @@ def save_markdown_cache(root: Path, entries: Mapping[str, Rendered], previous: I
                                                   for key in sorted(keys)))
 
 
-RENDER_FILE = "render-v2.json"
+#: One render state per output folder (the build's, the preview's…), * a digest of the folder's path: switching
+#: between `legation build` and `legation serve` no longer makes each render everything the other rendered last.
+RENDER_FILE = "render-v2-*.json"
 SNIPPET_CACHE = "snippets-v2.json"
 
 UnitState = dict[str, tuple[str, list[str]]]
 
 
-def load_render_state(root: Path) -> tuple[str, UnitState]:
-    """(output folder, unit key → (digest of its inputs, the files it made)) of the last build.
+def render_file(out_dir: str) -> str:
+    return RENDER_FILE.replace("*", hashlib.sha256(os.fsencode(out_dir)).hexdigest()[:16])
 
-    A missing or malformed state is an empty one: everything is rendered again.
+
+def load_render_state(root: Path, out_dir: str) -> UnitState:
+    """Unit key → (digest of its inputs, the files it made) of the last build into ``out_dir``.
+
+    A missing or malformed state, or one of another folder, is an empty one: everything is rendered again.
     """
     try:
-        raw = json.loads((root / CACHE_DIR / RENDER_FILE).read_text(encoding="utf-8"))
+        raw = json.loads((root / CACHE_DIR / render_file(out_dir)).read_text(encoding="utf-8"))
         units: UnitState = {}
         for key, (digest, paths) in raw["units"].items():
             if not (isinstance(digest, str) and isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
                 raise TypeError("render state entry of the wrong shape")
             units[str(key)] = (digest, paths)
-        return str(raw["out_dir"]), units
+        return units if raw["out_dir"] == out_dir else {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return "", {}
+        return {}
 
 
 def save_render_state(root: Path, out_dir: str, units: UnitState) -> None:
     data = {key: [digest, paths] for key, (digest, paths) in sorted(units.items())}
-    save_json_cache(root, RENDER_FILE, {"out_dir": out_dir, "units": data})
+    save_json_cache(root, render_file(out_dir), {"out_dir": out_dir, "units": data})
 
 
 def load_json_cache(root: Path, name: str) -> tuple[object, bool]:
@@ -139,7 +145,7 @@ def load_json_cache(root: Path, name: str) -> tuple[object, bool]:
 
 
 #: Cache files of earlier legation versions: removed when a build writes its own (a 50 MB file nothing reads).
-OBSOLETE = ("markdown-v1.json", "pages-v1.json", "render-v1.json", "snippets-v1.json")
+OBSOLETE = ("markdown-v1.json", "pages-v1.json", "render-v1.json", "snippets-v1.json", "render-v2.json")
 
 
 def remove_obsolete_caches(root: Path) -> None:

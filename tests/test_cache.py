@@ -12,10 +12,10 @@ import pytest
 from generator.cache import (
     CACHE_DIR,
     OBSOLETE,
-    RENDER_FILE,
     SHARDS,
     load_markdown_cache,
     load_render_state,
+    render_file,
     save_json_cache,
     save_markdown_cache,
     save_render_state,
@@ -91,22 +91,26 @@ def test_an_unwritable_cache_never_fails(tmp_path: Path) -> None:
     save_markdown_cache(tmp_path, {"k": ("<p>x</p>", ())})  # no exception
     save_render_state(tmp_path, "public", {"a": ("b", ["a/index.html"])})  # no exception
     assert load_markdown_cache(tmp_path) == ({}, CACHE_DIR)  # unusable, named as it is: the build warns and rebuilds
-    assert load_render_state(tmp_path) == ("", {})
+    assert load_render_state(tmp_path, "public") == {}
 
 
 def test_render_state_round_trip(tmp_path: Path) -> None:
-    assert load_render_state(tmp_path) == ("", {})
+    assert load_render_state(tmp_path, "/srv/public") == {}
     units = {"item:/en/b/": ("2", ["en/b/index.html"]), "feed:/en/": ("1", ["en/feed.xml", "en/atom.xml"])}
     save_render_state(tmp_path, "/srv/public", units)
-    assert load_render_state(tmp_path) == ("/srv/public", units)
+    preview = {"item:/en/b/": ("3", ["en/b/index.html"])}
+    save_render_state(tmp_path, "/srv/.preview", preview)  # another folder's state is kept beside it
+    assert load_render_state(tmp_path, "/srv/public") == units
+    assert load_render_state(tmp_path, "/srv/.preview") == preview
+    assert load_render_state(tmp_path, "/srv/other") == {}
 
 
 @pytest.mark.parametrize("text", ['{"out_dir": "p", "units": {"k": [1, []]}}', '{"out_dir": "p", "units": {"k": ["d", [2]]}}',
                                   '{"out_dir": "p", "units": {"k": ["d"]}}', '{"out_dir": "p", "digests": {}}', "[]"])
 def test_a_malformed_render_state_is_empty(tmp_path: Path, text: str) -> None:
     (tmp_path / CACHE_DIR).mkdir()
-    (tmp_path / CACHE_DIR / RENDER_FILE).write_text(text)
-    assert load_render_state(tmp_path) == ("", {})
+    (tmp_path / CACHE_DIR / render_file("p")).write_text(text)
+    assert load_render_state(tmp_path, "p") == {}
 
 
 @pytest.mark.parametrize("count", [0, 1, 511, 512, 513, 1500])

@@ -353,6 +353,28 @@ def test_a_body_edit_renders_only_what_shows_the_body(tmp_path: Path, monkeypatc
     ]
 
 
+def test_a_preview_build_between_two_builds_costs_the_build_nothing(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview (its own folder, drafts shown) keeps its own render state: the build after it still reuses
+    its own previous output, and the preview after that its own, each equal to a clean build of its kind."""
+    root = demo_copy(tmp_path / "site")
+    preview = root / ".legation-cache/preview"
+    assert run_build(root).ok
+    assert run_build(root, out=preview, drafts=True, snippets_in_site=True).ok
+    fresh = _fresh_units(monkeypatch)
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates.")
+    assert run_build(root, jobs=1).ok
+    assert "item:/en/announcements/scholarships-2027/" in fresh and len(fresh) < 20  # not the whole site
+    fresh.clear()
+    assert run_build(root, out=preview, jobs=1, drafts=True, snippets_in_site=True).ok
+    assert "item:/en/announcements/scholarships-2027/" in fresh and len(fresh) < 20
+    monkeypatch.undo()
+    assert run_build(root, out=tmp_path / "clean", incremental=False).ok
+    assert tree(root / "public") == tree(tmp_path / "clean")
+    assert run_build(root, out=tmp_path / "clean-preview", incremental=False, drafts=True, snippets_in_site=True).ok
+    assert tree(preview) == tree(tmp_path / "clean-preview")
+
+
 def _zones_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Records each VTIMEZONE the build process makes (in the parent; a worker's calls would not show)."""
     made: list[int] = []
