@@ -83,13 +83,19 @@ _GRAPHEME = regex.compile(r"\X")
 
 #: Characters that can join a neighbour into one extended grapheme cluster (UAX #29): marks and
 #: other extenders, ZWJ, prepended and spacing marks, Hangul jamo and syllables, regional
-#: indicators, and CR (CR LF is one cluster). Text without any is one grapheme per code point.
-_JOINING = regex.compile(
-    r"[\r\p{M}\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
+#: indicators, CR (CR LF is one cluster) and the Indic conjunct linkers (GB9c joins the consonants
+#: around one: each Unicode release adds scripts, Unicode 17 Zanabazar Square's U+11A3A). Text
+#: without any is one grapheme per code point.
+_JOINING_CLASS = (
+    r"\r\p{M}\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
     r"\p{Grapheme_Cluster_Break=Prepend}\p{Grapheme_Cluster_Break=SpacingMark}"
     r"\p{Grapheme_Cluster_Break=L}\p{Grapheme_Cluster_Break=V}\p{Grapheme_Cluster_Break=T}"
-    r"\p{Grapheme_Cluster_Break=LV}\p{Grapheme_Cluster_Break=LVT}\p{Grapheme_Cluster_Break=Regional_Indicator}]"
+    r"\p{Grapheme_Cluster_Break=LV}\p{Grapheme_Cluster_Break=LVT}\p{Grapheme_Cluster_Break=Regional_Indicator}"
 )
+try:
+    _JOINING = regex.compile(f"[{_JOINING_CLASS}\\p{{Indic_Conjunct_Break=Linker}}]")
+except regex.error:  # a regex without the property (Unicode before 15.1) has no GB9c in its \X either
+    _JOINING = regex.compile(f"[{_JOINING_CLASS}]")
 
 
 def grapheme_count(text: str) -> int:
