@@ -244,17 +244,18 @@ class Staging:
         try:
             # A second output for the same path must fail, never write through the first one, which may be a
             # hard link into the live site: links and new files are made only where nothing is (EEXIST).
-            # (a file copied from elsewhere, a reused one among them, has the size of that file: no check)
-            if self.previous.get(path) == digest and _link(os.path.join(self._old, path), target,
-                                                            size if output.data is not None else -1):
+            live = os.path.join(self._old, path)
+            source = os.path.join(self.src_root, output.copy_from) if output.copy_from is not None else ""
+            # a reused file is copied from the live one itself, whose length it has: no check needed there
+            if self.previous.get(path) == digest and _link(live, target, -1 if source == live else size):
                 return Placed(path, digest, size, False)
             if output.data is not None:
                 with open(target, "xb") as handle:
                     handle.write(output.data)
-            elif output.copy_from is not None:
-                if os.path.lexists(target):
-                    raise FileExistsError(errno.EEXIST, "exists", target)
-                shutil.copyfile(os.path.join(self.src_root, output.copy_from), target)
+            elif source:
+                # "xb" as above: a path another worker linked to the live site meanwhile is never written through
+                with open(source, "rb") as readable, open(target, "xb") as handle:
+                    shutil.copyfileobj(readable, handle)
         except FileExistsError:
             raise _collision(path) from None
         except OSError as exc:

@@ -78,6 +78,19 @@ def test_a_folder_changed_by_hand_is_put_right_when_no_output_changed(tmp_path: 
     assert verify_tree(out) == [] and leftovers(tmp_path) == []
 
 
+def test_a_copied_file_edited_by_hand_in_the_live_folder_is_copied_again(tmp_path: Path) -> None:
+    """A static file or bundle asset is copied from the sources: a live copy of another length is not reused."""
+    (tmp_path / "logo.svg").write_bytes(b"<svg/>")
+    out = tmp_path / "public"
+    files = [*outputs(), OutputFile("static/logo.svg", copy_from="logo.svg")]
+    write_site(files, out, tmp_path)
+    (out / "static/logo.svg").unlink()  # as an editor saves: a new file, not the hard-linked one
+    (out / "static/logo.svg").write_bytes(b"<svg>edited by hand</svg>")
+    stats = write_site(files, out, tmp_path)
+    assert (out / "static/logo.svg").read_bytes() == b"<svg/>" and stats.written == 1
+    assert verify_tree(out) == []
+
+
 def test_leftovers_of_a_killed_build_are_cleaned_up(tmp_path: Path) -> None:
     out = tmp_path / "public"
     (tmp_path / ".public.staging").mkdir()
