@@ -105,7 +105,9 @@ UnitState = dict[str, tuple[str, list[str]]]
 
 
 def render_file(out_dir: str) -> str:
-    return RENDER_FILE.replace("*", hashlib.sha256(os.fsencode(out_dir)).hexdigest()[:16])
+    """The render state's file name for ``out_dir``, by its real path: two spellings of one folder (a link,
+    ``x/../public``) share one state, or a build under one name would trust what the other name replaced."""
+    return RENDER_FILE.replace("*", hashlib.sha256(os.fsencode(os.path.realpath(out_dir))).hexdigest()[:16])
 
 
 def load_render_state(root: Path, out_dir: str) -> UnitState:
@@ -113,6 +115,7 @@ def load_render_state(root: Path, out_dir: str) -> UnitState:
 
     A missing or malformed state, or one of another folder, is an empty one: everything is rendered again.
     """
+    out_dir = os.path.realpath(out_dir)
     try:
         raw = json.loads((root / CACHE_DIR / render_file(out_dir)).read_text(encoding="utf-8"))
         units: UnitState = {}
@@ -127,7 +130,7 @@ def load_render_state(root: Path, out_dir: str) -> UnitState:
 
 def save_render_state(root: Path, out_dir: str, units: UnitState) -> None:
     data = {key: [digest, paths] for key, (digest, paths) in sorted(units.items())}
-    save_json_cache(root, render_file(out_dir), {"out_dir": out_dir, "units": data})
+    save_json_cache(root, render_file(out_dir), {"out_dir": os.path.realpath(out_dir), "units": data})
 
 
 def load_json_cache(root: Path, name: str) -> tuple[object, bool]:

@@ -375,6 +375,22 @@ def test_a_preview_build_between_two_builds_costs_the_build_nothing(tmp_path: Pa
     assert tree(preview) == tree(tmp_path / "clean-preview")
 
 
+def test_one_folder_under_two_names_shares_one_render_state(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """A build through another spelling of the output folder replaces what the first name's state describes."""
+    root = make_site()
+    source = root / "content/announcements/consular-hours.en.md"
+    original = source.read_text()
+    assert run_build(root).ok
+    source.write_text(original + "\nEdited by the second build.\n")
+    (root / "x").mkdir()
+    assert run_build(root, out=root / "x" / ".." / "public").ok
+    source.write_text(original)
+    assert run_build(root).ok
+    assert "Edited by the second build." not in (root / "public/en/announcements/consular-hours/index.html").read_text()
+    assert run_build(root, out=tmp_path / "clean", incremental=False).ok
+    assert tree(root / "public") == tree(tmp_path / "clean")
+
+
 def _zones_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Records each VTIMEZONE the build process makes (in the parent; a worker's calls would not show)."""
     made: list[int] = []
