@@ -16,7 +16,7 @@ from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
 from .files import MARKER, Placed, Staging, build_lock, check_output_dir, has_leftovers, read_manifest
 from .paths import builtin_themes_dir
-from .zones import environment_stamp, zone_source
+from .zones import environment_stamp
 
 if TYPE_CHECKING:
     from .cache import UnitState
@@ -184,8 +184,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             # what the output depends on outside the site, taken before it is read (see inputs above); and
             # zoneinfo's cached zones are dropped, so that a preview server that builds again and again
             # reads rules a system tzdata update changed, as a new process would
-            zone_file = zone_source(config.timezone)[0]
-            environment = environment_stamp(zone_file)
+            environment = environment_stamp(config.timezone)
             ZoneInfo.clear_cache()
             chain = resolve_theme(options.root, config.theme)
             if options.write:
@@ -313,7 +312,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             save_state(options.root, BuildState(
                 inputs, options.now.isoformat(), boundaries(pages),
                 {"counts": done.counts, "files": done.files, "bytes": done.bytes,
-                 "warnings": [p.as_json() for p in done.warnings]}, zone_file, environment))
+                 "warnings": [p.as_json() for p in done.warnings]}, config.timezone, environment,
+                tuple(str(stage.out_dir) for stage in (staging, snippet_staging) if stage is not None)))
     except LegationError as exc:
         diagnostics.extend(exc.problems)
         return report(False)
@@ -336,11 +336,12 @@ def _unchanged(options: BuildOptions, inputs: str) -> BuildReport | None:
     state = load_state(options.root)
     if state is None or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
         return None
-    if has_leftovers(options.out_dir):  # a build killed after saving its state: the full path cleans up
-        return None
+    for folder in map(Path, state.folders):  # the snippets folder too: deleted, or left half-swapped by a build
+        if not (folder / MARKER).is_file() or has_leftovers(folder):  # killed after saving its state
+            return None  # the full path puts it right
     if state.clock != options.now.isoformat() and clock_in_templates(options.root, [builtin_themes_dir()]):
         return None
-    if state.fingerprint != inputs or state.environment != environment_stamp(state.zone_file):
+    if state.fingerprint != inputs or state.environment != environment_stamp(state.zone):
         return None  # a site file, a library or the time zone's rules changed
     summary = state.summary
     warnings = tuple(

@@ -33,8 +33,9 @@ class BuildState:
     clock: str
     boundaries: tuple[str, ...]
     summary: dict[str, Any]
-    zone_file: str = ""  # where the site's time-zone rules were read from
-    environment: str = ""  # zones.environment_stamp(zone_file) when the build began
+    zone: str = ""  # the site's time zone (its rules are read from a file outside the site)
+    environment: str = ""  # zones.environment_stamp(zone) when the build began
+    folders: tuple[str, ...] = ()  # the output folders the build wrote (the site's, the snippets')
 
 
 def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
@@ -109,7 +110,8 @@ def load_state(root: Path) -> BuildState | None:
     try:
         raw = json.loads((root / CACHE_DIR / STATE_FILE).read_text(encoding="utf-8"))
         state = BuildState(str(raw["fingerprint"]), str(raw["clock"]), tuple(str(b) for b in raw["boundaries"]),
-                           dict(raw["summary"]), str(raw.get("zone_file", "")), str(raw.get("environment", "")))
+                           dict(raw["summary"]), str(raw.get("zone", "")), str(raw.get("environment", "")),
+                           tuple(str(f) for f in raw.get("folders", [])))
         for moment in (state.clock, *state.boundaries):  # a state that cannot be read is not trusted
             if datetime.fromisoformat(moment).tzinfo is None:
                 return None
@@ -125,7 +127,8 @@ def save_state(root: Path, state: BuildState) -> None:
         temporary = folder / f".{STATE_FILE}.{os.getpid()}"
         temporary.write_text(json.dumps({"fingerprint": state.fingerprint, "clock": state.clock,
                                          "boundaries": list(state.boundaries), "summary": state.summary,
-                                         "zone_file": state.zone_file, "environment": state.environment},
+                                         "zone": state.zone, "environment": state.environment,
+                                         "folders": list(state.folders)},
                                         ), encoding="utf-8")
         os.replace(temporary, folder / STATE_FILE)
     except OSError:

@@ -36,6 +36,7 @@ from .jsontext import indented
 from .model import Language, OutputFile, Page, Site, SiteConfig
 from .parallel import fork_map
 from .site import absolute_url, tag_label
+from .zones import zone_source
 
 Counting = Literal["twitter-weighted", "graphemes", "characters-url-23", "characters", "utf-16"]
 
@@ -565,6 +566,7 @@ def snippet_settings(site: Site, catalog: Catalog) -> dict[str, str]:
     for name in ("board.html", "item.html", "board.js", "board.css"):
         digest.update((BOARD_DIR / name).read_bytes())
     digest.update(repr((site.config, sorted(RULES.items()), library_versions())).encode())
+    digest.update(zone_source(site.config.timezone)[1])  # event posts show times in the zone: its rules count
     common = digest.hexdigest()
     return {lang: hashlib.sha256(repr((common, sorted(catalog.effective(lang).items()))).encode()).hexdigest()
             for lang in site.config.language_codes}

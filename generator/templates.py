@@ -162,7 +162,7 @@ class Renderer:
         # Pages show times in the site's zone: every page depends on its rules (in the site digest), read once
         # here; every calendar also on the years its VTIMEZONE covers. The VTIMEZONE itself is made only when
         # a calendar is rendered (see zone), from these same bytes, as it is slow to make and serialize.
-        self.zone_file, self._zone_rules = zone_source(site.config.timezone)
+        self._zone_rules = zone_source(site.config.timezone)[1]
         self._zone_digest = repr(zone_years(site))
         self._zone: bytes | None = None
         self._chosen: dict[tuple[str, ...], Template] = {}  # candidate names → the template they resolve to

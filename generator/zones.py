@@ -13,22 +13,15 @@ import zoneinfo
 
 
 def zone_source(key: str) -> tuple[str, bytes]:
-    """(file, TZif bytes) zoneinfo loads for ``key``: the first match in zoneinfo.TZPATH, else the tzdata package's.
+    """(file, TZif bytes) zoneinfo loads for ``key`` (see zone_file).
 
     A key no source has gives ("", a marker): zoneinfo cannot load it either, and the config check reports it.
     """
-    for folder in zoneinfo.TZPATH:
-        candidate = os.path.join(folder, key)
-        if os.path.isfile(candidate):
-            with open(candidate, "rb") as handle:
-                return candidate, handle.read()
-    from importlib import resources  # only when the system has no zone files
-
-    *folders, name = key.split("/")
+    path = zone_file(key)
     try:
-        resource = resources.files(".".join(["tzdata.zoneinfo", *folders])).joinpath(name)
-        return str(resource), resource.read_bytes()
-    except (ImportError, OSError):
+        with open(path, "rb") as handle:
+            return path, handle.read()
+    except OSError:
         return "", b"no rules found for " + key.encode()
 
 
@@ -39,12 +32,30 @@ def library_dirs() -> list[str]:
     return sorted(set(found))
 
 
-def environment_stamp(zone_file: str) -> str:
-    """Digest of the size and modification time of the library folders and of ``zone_file`` (the rules the
-    site's time zone was read from), and of where zoneinfo looks: a library upgrade or a system tzdata update
-    changes it, though no file of the site did."""
+def zone_file(key: str) -> str:
+    """The file zoneinfo reads ``key``'s rules from now: the first match in zoneinfo.TZPATH, else the tzdata
+    package's ("" when neither has it)."""
+    for folder in zoneinfo.TZPATH:
+        candidate = os.path.join(folder, key)
+        if os.path.isfile(candidate):
+            return candidate
+    from importlib import resources  # only when the system has no zone files
+
+    *folders, name = key.split("/")
+    try:
+        resource = resources.files(".".join(["tzdata.zoneinfo", *folders])).joinpath(name)
+        return str(resource) if resource.is_file() else ""
+    except (ImportError, OSError, ValueError):
+        return ""
+
+
+def environment_stamp(zone: str) -> str:
+    """Digest of the size and modification time of the library folders and of the file the rules of the time
+    zone ``zone`` are read from (which one, too: a zone file may appear earlier in zoneinfo's search path),
+    and of where zoneinfo looks: a library upgrade or a system tzdata update changes it, though no file of
+    the site did."""
     digest = hashlib.sha256(repr(zoneinfo.TZPATH).encode())  # PYTHONTZPATH may point elsewhere now
-    for path in [*library_dirs(), zone_file]:
+    for path in [*library_dirs(), zone_file(zone) if zone else ""]:
         try:
             stat = os.stat(path)
             state = f"{stat.st_size}\0{stat.st_mtime_ns}"

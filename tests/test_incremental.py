@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator import build as build_module
 from generator import templates, zones
 from generator.build import load_site
 from generator.model import OutputFile, Page, Site
@@ -102,6 +101,27 @@ def test_a_build_killed_after_saving_its_state_is_cleaned_up_by_the_next(make_si
     assert again.ok and "unchanged" not in again.timings
     assert not (root / leftover).exists() and tree(root / "public") == expected
     assert set(run_build(root).timings) == {"unchanged"}  # and then the shortcut again
+
+
+@pytest.mark.parametrize("damage", [".snippets.staging", ".snippets.old", "deleted"])
+def test_the_shortcut_looks_at_the_snippets_folder_too(make_site: Callable[..., Path], damage: str) -> None:
+    """A killed build's leftovers beside the snippets folder, or the folder deleted, are put right by the next
+    build instead of being skipped as "no change"."""
+    root = make_site({"site.yml": SITE_YML_WITH_SNIPPETS})
+    assert run_build(root).ok
+    expected = tree(root / "snippets")
+    if damage == "deleted":
+        import shutil
+
+        shutil.rmtree(root / "snippets")
+    else:
+        (root / damage / "en").mkdir(parents=True)
+        (root / damage / "en/index.html").write_text("half-deleted")
+    again = run_build(root)
+    assert again.ok and "unchanged" not in again.timings
+    assert tree(root / "snippets") == expected and not (root / ".snippets.staging").exists()
+    assert not (root / ".snippets.old").exists()
+    assert set(run_build(root).timings) == {"unchanged"}
 
 
 def test_a_file_saved_during_a_build_is_built_by_the_next_one(make_site: Callable[..., Path],
@@ -477,8 +497,10 @@ def test_new_time_zone_rules_re_render_every_page_and_calendar(tmp_path: Path, m
         assert {key for key in fresh if key.startswith("item:")} == {
             f"item:{page.url}" for page in load_site(root, NOW)[0].pages}
         assert b"TZOFFSETTO:+0100" in (root / "public/en/events/calendar.ics").read_bytes()
+        posts = tree(root / "snippets")  # the clean build below writes the same snippets folder
         clean = run_build(root, out=tmp_path / "clean", incremental=False)
         assert clean.ok and tree(root / "public") == tree(tmp_path / "clean")
+        assert posts == tree(root / "snippets")  # event posts show their times in the new rules too
     finally:
         zoneinfo.reset_tzpath()
         ZoneInfo.clear_cache()
@@ -489,13 +511,19 @@ def test_a_library_or_zone_update_is_not_mistaken_for_no_change(make_site: Calla
     """The no-change shortcut also looks at the library folders and the zone file, which no site file names."""
     libraries, zone = tmp_path / "site-packages", tmp_path / "Baku"
     libraries.mkdir()
-    zone.write_bytes(b"TZif rules")
+    zone.write_bytes(zone_source("Asia/Baku")[1])
+    oslo = zone_source("Europe/Oslo")[1]  # read before zone_file is replaced below
     monkeypatch.setattr(zones, "library_dirs", lambda: [str(libraries)])
-    monkeypatch.setattr(build_module, "zone_source", lambda key: (str(zone), b""))
+    monkeypatch.setattr(zones, "zone_file", lambda key: str(zone))
     root = make_site()
     assert run_build(root).ok
     assert "unchanged" in run_build(root).timings  # the shortcut, as before
-    zone.write_bytes(b"TZif rules after a system tzdata update")
+    zone.write_bytes(oslo)  # other rules, as after a system tzdata update
+    assert "unchanged" not in run_build(root).timings
+    assert "unchanged" in run_build(root).timings
+    earlier = tmp_path / "Baku-earlier-in-TZPATH"
+    earlier.write_bytes(zone.read_bytes())  # the same bytes and size, but zoneinfo now reads another file
+    monkeypatch.setattr(zones, "zone_file", lambda key: str(earlier))
     assert "unchanged" not in run_build(root).timings
     assert "unchanged" in run_build(root).timings
     (libraries / "nh3-0.3.1.dist-info").mkdir()  # a library upgraded

@@ -54,15 +54,31 @@ def test_the_stamp_changes_with_the_zone_file_and_the_library_folders(tmp_path: 
     libraries.mkdir()
     zone.write_bytes(b"TZif old rules")
     monkeypatch.setattr(zones, "library_dirs", lambda: [str(libraries)])
-    before = environment_stamp(str(zone))
-    assert environment_stamp(str(zone)) == before  # nothing changed
+    monkeypatch.setattr(zones, "zone_file", lambda key: str(zone) if key == "Asia/Baku" else "")
+    before = environment_stamp("Asia/Baku")
+    assert environment_stamp("Asia/Baku") == before  # nothing changed
     zone.write_bytes(b"TZif new rules, longer")  # a system tzdata update
-    after_zone = environment_stamp(str(zone))
+    after_zone = environment_stamp("Asia/Baku")
     assert after_zone != before
     (libraries / "jinja2-3.1.9.dist-info").mkdir()  # a library upgraded: the folder's entries change
     os.utime(libraries, ns=(1, 1))  # and its modification time with them (set here, as tmpfs may keep the tick)
-    assert environment_stamp(str(zone)) != after_zone
-    assert environment_stamp("") != before  # no zone file recorded: never the stamp of a real one
+    assert environment_stamp("Asia/Baku") != after_zone
+    assert environment_stamp("") != before  # no zone recorded: never the stamp of a real one
+
+
+def test_the_zone_file_is_the_first_in_the_search_path(tmp_path: Path) -> None:
+    """A zone file that appears in an earlier folder of zoneinfo's search path is the one read from then on."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    (second / "Asia").mkdir(parents=True)
+    (second / "Asia/Baku").write_bytes(zone_source("Asia/Baku")[1])
+    zoneinfo.reset_tzpath([str(first), str(second)])
+    try:
+        assert zones.zone_file("Asia/Baku") == str(second / "Asia/Baku")
+        (first / "Asia").mkdir(parents=True)
+        (first / "Asia/Baku").write_bytes(zone_source("Asia/Baku")[1])
+        assert zones.zone_file("Asia/Baku") == str(first / "Asia/Baku")
+    finally:
+        zoneinfo.reset_tzpath()
 
 
 def test_library_dirs_are_where_the_libraries_are() -> None:
