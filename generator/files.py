@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .errors import LegationError, OutputError, SourceLocation
+from .paths import shown_path
 
 if TYPE_CHECKING:
     from .model import OutputFile
@@ -253,6 +255,10 @@ class Staging:
                 with open(target, "xb") as handle:
                     handle.write(output.data)
             elif source:
+                if source == live and os.path.islink(live):  # what it points to is nothing the build made
+                    raise OutputError.at(SourceLocation(shown_path(Path(live), self.src_root)),
+                                         "is a symbolic link, not a file the build wrote",
+                                         "delete the output folder and build again", "io")
                 # "xb" as above: a path another worker linked to the live site meanwhile is never written through
                 with open(source, "rb") as readable, open(target, "xb") as handle:
                     shutil.copyfileobj(readable, handle)
@@ -357,24 +363,39 @@ def _link(existing: str, target: str, size: int) -> bool:
         raise
     except OSError:
         return False
-    if size >= 0 and os.stat(target).st_size != size:
+    found = os.lstat(target)  # os.link links a symbolic link itself: one left in the live folder is not reused
+    if stat.S_ISLNK(found.st_mode) or (size >= 0 and found.st_size != size):
         os.unlink(target)
         return False
     return True
 
 
 def holds_exactly(folder: Path, paths: Iterable[str]) -> bool:
-    """Whether ``folder`` holds exactly the files ``paths`` (relative, with /) and the manifest: none missing,
-    none added by hand."""
+    """Whether ``folder`` holds exactly the files ``paths`` (relative, with /) and the manifest, as plain files
+    in plain folders: none missing, none added by hand, no empty folder and no symbolic link left there."""
     wanted = set(paths)
     wanted.add(MARKER)
+    folders = {path[:cut] for path in wanted for cut in range(len(path)) if path[cut] == "/"}
     found = 0
-    for top, _, names in os.walk(folder):
-        base = os.path.relpath(top, folder).replace(os.sep, "/")
-        for name in names:
-            if (name if base == "." else f"{base}/{name}") not in wanted:
-                return False
-            found += 1
+    pending = [("", str(folder))]
+    try:
+        while pending:
+            prefix, where = pending.pop()
+            with os.scandir(where) as listing:
+                for entry in listing:
+                    name = prefix + entry.name
+                    if entry.is_symlink():
+                        return False
+                    if entry.is_dir():
+                        if name not in folders:
+                            return False
+                        pending.append((name + "/", entry.path))
+                    elif name in wanted:
+                        found += 1
+                    else:
+                        return False
+    except OSError:
+        return False
     return found == len(wanted)
 
 

@@ -60,7 +60,8 @@ def test_unchanged_files_are_kept_not_rewritten(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("damage", ["deleted", "added", "longer", "shorter"])
+@pytest.mark.parametrize("damage", ["deleted", "added", "longer", "shorter", "empty folder", "linked folder",
+                                    "linked file"])
 def test_a_folder_changed_by_hand_is_put_right_when_no_output_changed(tmp_path: Path, damage: str) -> None:
     """The live folder is kept only when it holds exactly what its manifest lists; a file edited by hand to
     another length is not linked into the new folder (a same-length edit is what ``legation verify`` finds)."""
@@ -70,11 +71,22 @@ def test_a_folder_changed_by_hand_is_put_right_when_no_output_changed(tmp_path: 
         (out / "en/index.html").unlink()
     elif damage == "added":
         (out / "en/notes.txt").write_text("left by hand")
+    elif damage == "empty folder":
+        (out / "en/drafts").mkdir()
+    elif damage == "linked folder":
+        (out / "etc").symlink_to("/etc")
+    elif damage == "linked file":
+        (out / "en/index.html").unlink()
+        (tmp_path / "secret.txt").write_text("<p>en</p>")  # the same bytes: only the link gives it away
+        (out / "en/index.html").symlink_to(tmp_path / "secret.txt")
     else:
         (out / "en/index.html").write_bytes(b"<p>english</p>" if damage == "longer" else b"<p></p>")
     stats = write_site(outputs(), out, tmp_path)
-    assert (out / "en/index.html").read_bytes() == b"<p>en</p>" and not (out / "en/notes.txt").exists()
-    assert stats.written == (0 if damage == "added" else 1)  # the stray file is dropped, nothing rewritten
+    assert (out / "en/index.html").read_bytes() == b"<p>en</p>" and not (out / "en/index.html").is_symlink()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        ".legation-manifest.json", "en", "en/index.html", "index.html"]
+    # a stray entry is dropped without rewriting anything; a missing, edited or linked file is written anew
+    assert stats.written == (0 if damage in ("added", "empty folder", "linked folder") else 1)
     assert verify_tree(out) == [] and leftovers(tmp_path) == []
 
 
@@ -89,6 +101,20 @@ def test_a_copied_file_edited_by_hand_in_the_live_folder_is_copied_again(tmp_pat
     stats = write_site(files, out, tmp_path)
     assert (out / "static/logo.svg").read_bytes() == b"<svg/>" and stats.written == 1
     assert verify_tree(out) == []
+
+
+def test_a_reused_output_replaced_by_a_link_is_refused(tmp_path: Path) -> None:
+    """A reused file is copied from the live one: a symbolic link there is reported, never followed."""
+    out = tmp_path / "public"
+    write_site(outputs(), out, tmp_path)
+    (out / "en/index.html").unlink()
+    (out / "en/index.html").symlink_to("/etc/hostname")
+    reused = [outputs()[0], OutputFile("en/index.html", copy_from=str(out / "en/index.html"),
+                                       digest=hashlib.sha256(b"<p>en</p>").hexdigest())]
+    with pytest.raises(OutputError, match="symbolic link") as caught:
+        write_site(reused, out, tmp_path)
+    assert caught.value.problems[0].location.path == "public/en/index.html"
+    assert (out / "en/index.html").is_symlink() and leftovers(tmp_path) == []  # the live site as it was
 
 
 def test_leftovers_of_a_killed_build_are_cleaned_up(tmp_path: Path) -> None:
