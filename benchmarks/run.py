@@ -195,7 +195,7 @@ def preview_edit(site: Path, n: int, repeat: int) -> Measure:
     """The preview server's rebuild after one body edit, timed inside its resident process (preview_edit.py):
     no interpreter start or imports, as after a save in `legation serve`."""
     done = subprocess.run([sys.executable, str(HERE / "preview_edit.py"), str(site), NOW, str(repeat)],
-                          cwd=site, capture_output=True, text=True)
+                          cwd=site, capture_output=True, text=True, env=dict(os.environ, LEGATION_MARKDOWN="python"))
     if done.returncode != 0:
         sys.exit(f"preview_edit.py failed:\n{done.stderr[-2000:]}")
     data = json.loads(done.stdout)
