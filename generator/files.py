@@ -214,6 +214,7 @@ class Staging:
         self.folder = out_dir.parent / f".{out_dir.name}.staging"
         self._root, self._old = str(self.folder), str(out_dir)
         self._made: set[str] = {""}
+        self._plain: dict[str, bool] = {}  # live folders checked for symbolic links (see _plain_live)
         self._cleanup: threading.Thread | None = None
         try:
             _remove_leftovers(out_dir)
@@ -248,16 +249,18 @@ class Staging:
             # hard link into the live site: links and new files are made only where nothing is (EEXIST).
             live = os.path.join(self._old, path)
             source = os.path.join(self.src_root, output.copy_from) if output.copy_from is not None else ""
-            # a reused file is copied from the live one itself, whose length it has: no check needed there
-            if self.previous.get(path) == digest and _link(live, target, -1 if source == live else size):
+            # a reused file is copied from the live one itself, whose length it has: no check needed there;
+            # nothing is taken from the live site through a folder that was replaced by a symbolic link
+            plain = self._plain_live(folder)
+            if plain and self.previous.get(path) == digest and _link(live, target, -1 if source == live else size):
                 return Placed(path, digest, size, False)
             if output.data is not None:
                 with open(target, "xb") as handle:
                     handle.write(output.data)
             elif source:
-                if source == live and os.path.islink(live):  # what it points to is nothing the build made
+                if source == live and (not plain or os.path.islink(live)):  # it points at nothing the build made
                     raise OutputError.at(SourceLocation(shown_path(Path(live), self.src_root)),
-                                         "is a symbolic link, not a file the build wrote",
+                                         "is, or is in, a symbolic link, not a file the build wrote",
                                          "delete the output folder and build again", "io")
                 # "xb" as above: a path another worker linked to the live site meanwhile is never written through
                 with open(source, "rb") as readable, open(target, "xb") as handle:
@@ -267,6 +270,16 @@ class Staging:
         except OSError as exc:
             raise self._error(exc) from None
         return Placed(path, digest, size, True)
+
+    def _plain_live(self, folder: str) -> bool:
+        """Whether ``folder`` (relative, with /) and each folder above it are no symbolic links in the live site
+        (a folder that does not exist there is plain: nothing is linked from it). Remembered per folder."""
+        known = self._plain.get(folder)
+        if known is None:
+            parent = folder.rpartition("/")[0]
+            known = self._plain[folder] = (folder == "" or (self._plain_live(parent)
+                                                           and not os.path.islink(os.path.join(self._old, folder))))
+        return known
 
     def commit(self, placed: Iterable[Placed]) -> WriteStats:
         """Write the manifest and swap the staging folder in (or drop it when nothing changed)."""

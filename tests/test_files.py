@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -115,6 +116,27 @@ def test_a_reused_output_replaced_by_a_link_is_refused(tmp_path: Path) -> None:
         write_site(reused, out, tmp_path)
     assert caught.value.problems[0].location.path == "public/en/index.html"
     assert (out / "en/index.html").is_symlink() and leftovers(tmp_path) == []  # the live site as it was
+
+
+def test_nothing_is_taken_from_the_live_site_through_a_linked_folder(tmp_path: Path) -> None:
+    """A live folder replaced by a link to files elsewhere: outputs made in the build are written anew, a reused
+    one (copied from the live file) is refused, and the outside files are never linked into the new site."""
+    out, outside = tmp_path / "public", tmp_path / "outside"
+    write_site(outputs(), out, tmp_path)
+    outside.mkdir()
+    (outside / "index.html").write_bytes(b"<p>XX</p>")  # the length of the real page: only the folder tells
+    shutil.rmtree(out / "en")
+    (out / "en").symlink_to(outside)
+    write_site(outputs(), out, tmp_path)
+    assert (out / "en/index.html").read_bytes() == b"<p>en</p>" and not (out / "en").is_symlink()
+    assert (out / "en/index.html").stat().st_ino != (outside / "index.html").stat().st_ino
+    shutil.rmtree(out / "en")
+    (out / "en").symlink_to(outside)
+    reused = [outputs()[0], OutputFile("en/index.html", copy_from=str(out / "en/index.html"),
+                                       digest=hashlib.sha256(b"<p>en</p>").hexdigest())]
+    with pytest.raises(OutputError, match="symbolic link"):
+        write_site(reused, out, tmp_path)
+    assert (outside / "index.html").read_bytes() == b"<p>XX</p>" and leftovers(tmp_path) == []
 
 
 def test_leftovers_of_a_killed_build_are_cleaned_up(tmp_path: Path) -> None:
