@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -241,8 +242,11 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                     units = load_render_state(options.root, str(options.out_dir))
                     if units:
                         previous_files = read_manifest(options.out_dir)
+                        # a file deleted by hand since is rendered again (its unit is not reused)
+                        live = str(options.out_dir)
                         reuse = {key: unit for key, unit in units.items()
-                                 if all(path in previous_files for path in unit[1])}
+                                 if all(path in previous_files and os.path.isfile(os.path.join(live, path))
+                                        for path in unit[1])}
                 renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root)
                 extras = [*_static_files(options.root, chain.static_dirs), headers_file()]
                 if staging is not None:

@@ -12,6 +12,7 @@ grapheme clusters (the ``regex`` module's ``\\X``) for Bluesky.
 from __future__ import annotations
 
 import hashlib
+import os
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -668,7 +669,9 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
             raise SnippetCacheError("a snippet cache record that does not match its board")
         path = prefix + old_path[len(old.prefix):]
         if old.out == out_label and old.prefix == prefix:  # this build's own folder, which it holds the lock of
-            reused[key] = (OutputFile(path, copy_from=f"{old.out}/{old_path}", digest=record.json_digest), fragment)
+            if os.path.isfile(f"{old.out}/{old_path}"):  # else deleted by hand since: the item is made again
+                reused[key] = (OutputFile(path, copy_from=f"{old.out}/{old_path}", digest=record.json_digest),
+                               fragment)
             continue
         # another build's folder (the preview's, or the reverse), which that one may be replacing right now:
         # its bytes are read and checked here, never copied later

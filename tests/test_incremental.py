@@ -124,6 +124,25 @@ def test_the_shortcut_looks_at_the_snippets_folder_too(make_site: Callable[..., 
     assert set(run_build(root).timings) == {"unchanged"}
 
 
+@pytest.mark.parametrize("deleted", ["public/en/announcements/consular-hours/index.html",
+                                     "snippets/en/announcements/consular-hours.json"])
+def test_an_output_deleted_by_hand_is_made_again(make_site: Callable[..., Path], tmp_path: Path,
+                                                 deleted: str) -> None:
+    """A reused page or post file deleted by hand, then another source edited: the build makes it again (it
+    used to fail on every build, unable to copy the missing file)."""
+    root = make_site({"site.yml": SITE_YML_WITH_SNIPPETS})
+    assert run_build(root).ok
+    (root / deleted).unlink()
+    (root / "static").mkdir(exist_ok=True)
+    (root / "static/notice.txt").write_text("a new static file: the build runs, no page changes")
+    again = run_build(root)
+    assert again.ok, again.errors
+    assert (root / deleted).is_file()
+    posts = tree(root / "snippets")
+    assert run_build(root, out=tmp_path / "clean", incremental=False).ok
+    assert tree(root / "public") == tree(tmp_path / "clean") and posts == tree(root / "snippets")
+
+
 def test_a_file_saved_during_a_build_is_built_by_the_next_one(make_site: Callable[..., Path],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The no-change shortcut compares against the inputs as they were when the last build began reading them:
