@@ -10,6 +10,10 @@ import os
 import site
 import sys
 import zoneinfo
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 
 def zone_source(key: str) -> tuple[str, bytes]:
@@ -22,7 +26,14 @@ def zone_source(key: str) -> tuple[str, bytes]:
         with open(path, "rb") as handle:
             return path, handle.read()
     except OSError:
-        return "", b"no rules found for " + key.encode()
+        pass
+    package = _package_zone(key)  # the tzdata package inside a zip or another loader: no file to open
+    if package is not None:
+        try:
+            return path, package.read_bytes()
+        except OSError:
+            pass
+    return "", b"no rules found for " + key.encode()
 
 
 def library_dirs() -> list[str]:
@@ -39,14 +50,20 @@ def zone_file(key: str) -> str:
         candidate = os.path.join(folder, key)
         if os.path.isfile(candidate):
             return candidate
+    package = _package_zone(key)
+    return str(package) if package is not None else ""
+
+
+def _package_zone(key: str) -> Traversable | None:
+    """``key``'s rules in the tzdata package (where zoneinfo falls back to), or None."""
     from importlib import resources  # only when the system has no zone files
 
     *folders, name = key.split("/")
     try:
         resource = resources.files(".".join(["tzdata.zoneinfo", *folders])).joinpath(name)
-        return str(resource) if resource.is_file() else ""
+        return resource if resource.is_file() else None
     except (ImportError, OSError, ValueError):
-        return ""
+        return None
 
 
 def environment_stamp(zone: str) -> str:

@@ -85,3 +85,32 @@ def test_library_dirs_are_where_the_libraries_are() -> None:
     import jinja2
 
     assert any(Path(jinja2.__file__).resolve().is_relative_to(Path(folder).resolve()) for folder in library_dirs())
+
+
+def test_a_zipped_tzdata_package_is_read_through_its_loader(tmp_path: Path, no_system_zones: None) -> None:
+    """tzdata imported from a zip has no file to open: the rules come from the package's loader."""
+    import sys
+    import zipfile
+
+    import tzdata
+
+    archive = tmp_path / "tz.zip"
+    package = Path(tzdata.__file__).parent
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for file in package.rglob("*"):
+            if file.is_file() and "__pycache__" not in file.parts:
+                zipped.write(file, Path("tzdata") / file.relative_to(package))
+    saved = {name: module for name, module in sys.modules.items() if name == "tzdata" or name.startswith("tzdata.")}
+    for name in saved:
+        del sys.modules[name]
+    sys.path.insert(0, str(archive))
+    try:
+        path, rules = zone_source("Asia/Baku")
+        assert "tz.zip" in path and not Path(path).exists() and rules.startswith(b"TZif")
+        assert offsets(zoneinfo.ZoneInfo.from_file(io.BytesIO(rules), key="Asia/Baku")) == offsets(
+            zoneinfo.ZoneInfo.no_cache("Asia/Baku"))
+    finally:
+        sys.path.remove(str(archive))
+        for name in [n for n in sys.modules if n == "tzdata" or n.startswith("tzdata.")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
