@@ -16,42 +16,42 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 
-def zone_source(key: str) -> tuple[str, bytes]:
-    """(file, TZif bytes) zoneinfo loads for ``key`` (see zone_file).
-
-    A key no source has gives ("", a marker): zoneinfo cannot load it either, and the config check reports it.
-    """
-    path = zone_file(key)
-    try:
-        with open(path, "rb") as handle:
-            return path, handle.read()
-    except OSError:
-        pass
-    package = _package_zone(key)  # the tzdata package inside a zip or another loader: no file to open
-    if package is not None:
-        try:
-            return path, package.read_bytes()
-        except OSError:
-            pass
-    return "", b"no rules found for " + key.encode()
-
-
-def library_dirs() -> list[str]:
-    """The folders installed libraries live in: installing, upgrading or removing one changes their entries."""
-    found = [*site.getsitepackages(), site.getusersitepackages()] if hasattr(site, "getsitepackages") else []
-    found += [path for path in sys.path if path.endswith(("site-packages", "dist-packages"))]
-    return sorted(set(found))
-
-
 def zone_file(key: str) -> str:
     """The file zoneinfo reads ``key``'s rules from now: the first match in zoneinfo.TZPATH, else the tzdata
     package's ("" when neither has it)."""
+    system = _system_zone(key)
+    if system:
+        return system
+    package = _package_zone(key)
+    return str(package) if package is not None else ""
+
+
+def zone_source(key: str) -> tuple[str, bytes]:
+    """(file, TZif bytes) zoneinfo loads for ``key`` (see zone_file); the tzdata package's are read through its
+    loader, as it may be inside a zip with no file to open.
+
+    A key no source has gives ("", a marker): zoneinfo cannot load it either, and the config check reports it.
+    """
+    system = _system_zone(key)
+    try:
+        if system:
+            with open(system, "rb") as handle:
+                return system, handle.read()
+        package = _package_zone(key)
+        if package is not None:
+            return str(package), package.read_bytes()
+    except OSError:
+        pass
+    return "", b"no rules found for " + key.encode()
+
+
+def _system_zone(key: str) -> str:
+    """The first file for ``key`` in zoneinfo.TZPATH ("" when none has it)."""
     for folder in zoneinfo.TZPATH:
         candidate = os.path.join(folder, key)
         if os.path.isfile(candidate):
             return candidate
-    package = _package_zone(key)
-    return str(package) if package is not None else ""
+    return ""
 
 
 def _package_zone(key: str) -> Traversable | None:
@@ -64,6 +64,13 @@ def _package_zone(key: str) -> Traversable | None:
         return resource if resource.is_file() else None
     except (ImportError, OSError, ValueError):
         return None
+
+
+def library_dirs() -> list[str]:
+    """The folders installed libraries live in: installing, upgrading or removing one changes their entries."""
+    found = [*site.getsitepackages(), site.getusersitepackages()] if hasattr(site, "getsitepackages") else []
+    found += [path for path in sys.path if path.endswith(("site-packages", "dist-packages"))]
+    return sorted(set(found))
 
 
 def environment_stamp(zone: str) -> str:
