@@ -19,13 +19,13 @@ from urllib.parse import unquote, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as default_slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .fastmd import FastMarkdown
+from .fastmd import FastMarkdown, UniqueSlugs
 from .model import Heading
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -102,6 +102,19 @@ def _anchor(text: str) -> str:
     return default_slugify(text) or "section"
 
 
+def _heading_anchors(state: StateCore) -> None:
+    """ids on h2-h4 as mdit_py_plugins.anchors gives them (same slugs, explicit ids kept and reserved), made
+    unique in linear time: the plugin's de-duplication is quadratic in the number of equal headings."""
+    unique = UniqueSlugs({str(found) for token in state.tokens
+                          if token.type == "heading_open" and (found := token.attrGet("id"))})
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open" or token.tag not in ("h2", "h3", "h4") or token.attrGet("id"):
+            continue
+        children = state.tokens[index + 1].children or []
+        title = "".join(child.content for child in children if child.type in ("text", "code_inline"))
+        token.attrSet("id", unique(_anchor(title)))
+
+
 def make_markdown(allow_html: bool = False, site_host: str = "", accelerated: bool | None = None) -> MarkdownIt:
     """A configured parser; build one per process and reuse it.
 
@@ -111,7 +124,8 @@ def make_markdown(allow_html: bool = False, site_host: str = "", accelerated: bo
     """
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False}, renderer_cls=_Renderer)
     md.enable("table").enable("strikethrough")
-    md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=4, slug_func=_anchor)
+    md.use(footnote_plugin)
+    md.core.ruler.push("anchor", _heading_anchors)
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     renderer: Any = md.renderer
     renderer.site_host = site_host
