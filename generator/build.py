@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
 from .files import MARKER, Placed, Staging, build_lock, check_output_dir, has_leftovers, read_manifest
-from .paths import builtin_themes_dir
+from .paths import builtin_themes_dir, shown_path
 from .zones import environment_stamp
 
 if TYPE_CHECKING:
@@ -367,17 +367,50 @@ def _keep(output: OutputFile) -> OutputFile:
 
 
 def _static_files(root: Path, theme_static: tuple[Path, ...]) -> list[OutputFile]:
+    """Theme static files (parents first), then the site's own ``static/``; later ones win.
+
+    A symbolic link must stay inside its static folder: ``static/env.txt -> /proc/self/environ`` would publish
+    the build's environment, CI tokens included. Every such link is a located error; nothing is published.
+    """
     from .model import OutputFile
 
-    """Theme static files (parents first), then the site's own ``static/``; later ones win."""
     chosen: dict[str, OutputFile] = {}
+    problems: list[Problem] = []
+
+    def outside(path: Path, folder: Path, target: str) -> None:
+        problems.append(Problem("error", SourceLocation(shown_path(path, root)),
+                                f"symbolic link in a static folder points outside it (to {target})",
+                                f"copy the file into {shown_path(folder, root)}/ instead of linking to it", "path"))
+
     for folder in (*theme_static, root / "static"):
         if not folder.is_dir():
             continue
-        for file in sorted(folder.rglob("*")):
-            if file.is_file() and not any(part.startswith(".") for part in file.relative_to(folder).parts):
+        real_folder = os.path.realpath(folder)
+        seen = {real_folder}
+        for here, dirs, files in os.walk(folder, followlinks=True):
+            kept = []
+            for name in sorted(dirs):
+                real = os.path.realpath(os.path.join(here, name))
+                if name.startswith(".") or real in seen:  # hidden, or a link back to a folder already listed
+                    continue
+                if os.path.commonpath((real, real_folder)) != real_folder:
+                    outside(Path(here, name), folder, real)
+                    continue
+                seen.add(real)
+                kept.append(name)
+            dirs[:] = kept
+            for name in files:
+                file = Path(here, name)
+                real = os.path.realpath(file)
+                if name.startswith(".") or not os.path.isfile(real):
+                    continue
+                if os.path.commonpath((real, real_folder)) != real_folder:
+                    outside(file, folder, real)
+                    continue
                 path = "static/" + file.relative_to(folder).as_posix()
-                chosen[path] = OutputFile(path, copy_from=str(file.resolve()))
+                chosen[path] = OutputFile(path, copy_from=real)
+    if problems:
+        raise LegationError(problems)
     return [chosen[k] for k in sorted(chosen)]
 
 

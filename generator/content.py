@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
+from .assets import refusal
 from .checks import Checker
 from .errors import ContentError, LegationError, Problem, SourceLocation, did_you_mean
 from .markdown import make_markdown, markdown_engine, render_markdown
@@ -157,6 +158,8 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
             problems.append(Problem("warning", SourceLocation(shown_path(file, root)),
                                     "Markdown file in a bundle that is not index.<lang>.md is ignored",
                                     "name it index.<lang>.md", "content-stray"))
+        elif refused := refusal(file.name):
+            problems.append(Problem("error", SourceLocation(shown_path(file, root)), *refused, "bundle-file"))
         else:
             assets.append(shown_path(file, root))
     problems.extend(_fold_collisions([(path, path) for path in assets], "letter case or Unicode form"))
