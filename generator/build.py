@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,16 @@ from zoneinfo import ZoneInfo
 
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
-from .files import MARKER, Placed, Staging, build_lock, check_output_dir, has_leftovers, read_manifest
+from .files import (
+    MARKER,
+    Placed,
+    Staging,
+    build_lock,
+    check_output_dir,
+    has_leftovers,
+    linked_output,
+    read_manifest,
+)
 from .paths import builtin_themes_dir, shown_path
 from .zones import environment_stamp
 
@@ -116,6 +125,9 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
     if not options.write:
         return _build(options, progress)
     try:
+        # before the lock file beside it is made: `--out /` made "/..lock"
+        options = replace(options, out_dir=linked_output(options.out_dir))
+        check_output_dir(options.out_dir, options.root)
         with build_lock(options.out_dir, options.lock_wait,
                         on_wait=(lambda: progress("waiting for another build")) if progress else None):
             return _build(options, progress)
@@ -189,7 +201,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             ZoneInfo.clear_cache()
             chain = resolve_theme(options.root, config.theme)
             if options.write:
-                check_output_dir(options.out_dir, options.root)
+                check_output_dir(options.out_dir, options.root, None if options.snippets_in_site else
+                                 {"snippets": options.root / config.snippets.out_dir})
         with timer.stage("i18n"):
             catalog, found = load_catalog([*chain.i18n_dirs, options.root / "i18n"], options.root,
                                           config.language_codes, config.default_language)
@@ -256,12 +269,14 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                     renderer.render_all(options.jobs)
             with timer.stage("snippets"):
                 snippets_dir = options.root / config.snippets.out_dir
+                if options.write and not options.snippets_in_site and config.snippets.platforms:
+                    snippets_dir = linked_output(snippets_dir)
                 prefix = "_snippets/" if options.snippets_in_site else ""
                 target = options.out_dir if options.snippets_in_site else snippets_dir
                 if options.snippets_in_site:
                     snippet_staging = staging
                 elif options.write and config.snippets.platforms:
-                    check_output_dir(snippets_dir, options.root)
+                    check_output_dir(snippets_dir, options.root, {"site's output": options.out_dir})
                     snippet_staging = Staging(snippets_dir, options.root)
                     stagings.append(snippet_staging)
                 previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE) if options.incremental

@@ -56,14 +56,37 @@ def _refuse_outside(path: str) -> None:
                              "slugs and file names must be plain names without .. or /", "path")
 
 
-def check_output_dir(out_dir: Path, root: Path) -> None:
-    """Refuse output folders whose replacement would destroy something else."""
+#: what a site folder holds besides its outputs: an output folder must neither be nor hold nor sit inside one
+SOURCE_FOLDERS = ("content", "static", "themes", "i18n")
+
+
+def _overlap(a: Path, b: Path) -> bool:
+    return a == b or a in b.parents or b in a.parents
+
+
+def check_output_dir(out_dir: Path, root: Path, others: dict[str, Path] | None = None) -> None:
+    """Refuse output folders whose replacement would destroy something else.
+
+    ``others``: the build's other output folders (the snippets' for the site's and back), named for the message;
+    an output folder that is, holds or sits inside one of them or a source folder is refused.
+    """
     try:
         out, site = out_dir.resolve(), root.resolve()
-        if out == site or out in site.parents or site / "content" == out or (site / "content") in out.parents:
+        if out == site or out in site.parents:
             raise OutputError.at(SourceLocation(str(out_dir)),
                                  "the output folder would contain or replace the site's sources",
                                  "choose another --out, such as public/", "output")
+        for name in SOURCE_FOLDERS:
+            if _overlap(out, site / name):
+                raise OutputError.at(SourceLocation(str(out_dir)),
+                                     f"the output folder overlaps the site's {name}/ folder, which it would replace",
+                                     "choose another --out, such as public/", "output")
+        for name, other in (others or {}).items():
+            if _overlap(out, other.resolve()):
+                raise OutputError.at(SourceLocation(str(out_dir)),
+                                     f"the output folder overlaps the {name} folder {other}: one build would replace"
+                                     " the other's files", "choose separate folders (--out public, snippets: {out_dir:"
+                                     " snippets} in site.yml)", "output")
         if out.exists() and not out.is_dir():
             raise OutputError.at(SourceLocation(str(out_dir)), "the output path exists and is not a folder",
                                  "remove it or choose another --out", "output")
@@ -75,6 +98,26 @@ def check_output_dir(out_dir: Path, root: Path) -> None:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise OutputError.at(SourceLocation(str(out_dir)), f"cannot inspect the output folder {out_dir}: {reason}",
                              "check its permissions, or choose another --out", "output") from None
+
+
+def linked_output(out_dir: Path) -> Path:
+    """The folder a build writes: ``out_dir`` itself, or the folder it names when it is a symbolic link.
+
+    A web server's root is often a link (``public -> /var/www/site``). Replacing the link by a folder would
+    leave the server on the old site and every later build failing, so the link's target is built and swapped
+    atomically beside it instead, and the link is left as it is. A link to nothing yet is refused.
+    """
+    if not out_dir.is_symlink():
+        return out_dir
+    try:
+        target = out_dir.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise OutputError.at(SourceLocation(str(out_dir)), "the output folder is a symbolic link to nothing",
+                             "create the folder it points to, or remove the link", "output") from None
+    if not target.is_dir():
+        raise OutputError.at(SourceLocation(str(out_dir)), f"the output folder is a link to {target}, not to a folder",
+                             "point the link at a folder, or choose another --out", "output")
+    return target
 
 
 def _blocking_file(folder: Path) -> Path | None:

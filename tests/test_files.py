@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -24,6 +25,7 @@ from generator.files import (
     write_site,
 )
 from generator.model import OutputFile
+from tests.conftest import run_build, tree
 
 
 def outputs(text: str = "a") -> list[OutputFile]:
@@ -277,3 +279,50 @@ def test_manifest_text_is_the_sorted_indented_json_it_always_was(files: dict[str
     expected = json.dumps({"algorithm": "sha256", "files": files}, indent=0, sort_keys=True)
     assert manifest_text(files) == expected
     assert json.loads(manifest_text(files))["files"] == files
+
+
+def test_output_folders_that_overlap_are_refused_before_any_lock(make_site: Callable[..., Path]) -> None:
+    """`--out snippets` after a build exited 0 with a folder holding only a manifest; `--out /` made "/..lock"."""
+    root = make_site()
+    assert run_build(root).ok
+    snippets_before = tree(root / "snippets")
+    report = run_build(root, root / "snippets")
+    assert not report.ok
+    assert "snippets folder" in report.errors[0].message
+    assert tree(root / "snippets") == snippets_before
+    for folder in ("static", "static/css", "i18n", "themes/default", "content/announcements"):
+        report = run_build(root, root / folder)
+        assert not report.ok and report.errors[0].hint, folder
+        assert not (root / folder).parent.joinpath(f".{Path(folder).name}.lock").exists(), folder
+    outside = root.parent
+    report = run_build(root, outside)
+    assert not report.ok
+    assert not outside.parent.joinpath(f".{outside.name}.lock").exists()
+
+
+def test_an_output_folder_that_is_a_link_is_built_through_it(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """`public -> /var/www/site` was replaced by a real folder, and every later build failed with "File exists"."""
+    served = tmp_path / "www" / "site"
+    served.mkdir(parents=True)
+    root = make_site()
+    (root / "public").symlink_to(served, target_is_directory=True)
+    assert run_build(root).ok
+    assert (root / "public").is_symlink() and (root / "public").resolve() == served.resolve()
+    first = tree(served)
+    assert "en/index.html" in first
+    page = root / "content/announcements/consular-hours.en.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("weekdays", "weekdays and Saturdays"), encoding="utf-8")
+    report = run_build(root)
+    assert report.ok, [p.format() for p in report.problems]
+    assert (root / "public").is_symlink()
+    assert b"Saturdays" in (served / "en/announcements/consular-hours/index.html").read_bytes()
+    assert verify_tree(served) == []
+
+
+def test_an_output_link_to_nothing_is_a_clear_error(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_site()
+    (root / "public").symlink_to(tmp_path / "missing", target_is_directory=True)
+    report = run_build(root)
+    assert not report.ok
+    assert "link to nothing" in report.errors[0].message
+    assert (root / "public").is_symlink()
