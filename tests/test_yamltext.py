@@ -113,3 +113,16 @@ def test_syntax_errors_and_several_documents_give_line_and_a_hint() -> None:
     assert problem.message.startswith("YAML:") and problem.location.line >= 2 and "quote" in problem.hint
     assert problem.location.path == "content/a.en.md" and problem.code == "yaml"
     assert problem_of("a: 1\n---\nb: 2\n").location.line == 2
+
+
+def test_expanded_text_of_scalar_aliases_is_bounded() -> None:
+    """112 KB of front matter (a 100 KB scalar and 3,000 aliases of it) made a 300 MB page and took 4.9 GB."""
+    text = "title: &t " + "x" * 100_000 + "\nsummary: [" + ", ".join(["*t"] * 3000) + "]\n"
+    problem = problem_of(text)
+    assert problem.code == "yaml-size"
+    assert "aliases are expanded" in problem.message and problem.hint
+    assert problem.location.line == 2
+    # text that is merely long, without repeats, is not refused here (the file size limit applies to it)
+    assert len(load_yaml("body: " + "y" * 600_000 + "\n", "x").data["body"]) == 600_000
+    # and a few aliases of a short value stay fine
+    assert load_yaml("a: &a hi\nb: [*a, *a, *a]\n", "x").data["b"] == ["hi"] * 3
