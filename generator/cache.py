@@ -1,14 +1,17 @@
 """The build caches: rendered Markdown bodies, parsed pages, render units and snippet posts.
 
-Stored as JSON (never pickle: the cache folder must not be a way to run code).
-A missing cache is normal; a corrupt or foreign one is discarded as a whole
-(the caller warns), never partly trusted.
+Stored as JSON (never pickle: the cache folder must not be a way to run code), each file ending in a line
+with its HMAC-SHA256 under a key kept outside the site (``cache_key_file``): cached HTML goes into pages and
+feeds unsanitized, so a cache file someone else wrote (a poisoned `.legation-cache` in a shared folder, a
+repository or a CI cache) must not be taken for ours. A missing cache is normal; a corrupt, foreign or
+unsigned one is discarded as a whole (the caller warns), never partly trusted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import sys
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol
 
 from .codec import decode, encode
 from .errors import Problem
@@ -31,6 +34,67 @@ CACHE_FILE = "markdown-v2-*.json"
 SHARDS = "0123456789abcdef"
 
 Rendered = tuple[str, tuple[Heading, ...]]
+
+
+class CacheUnsigned(ValueError):
+    """A cache file without a valid signature under this user's key."""
+
+
+def cache_key_file() -> Path:
+    """Where the signing key lives: the user's state folder, outside every site (``$XDG_STATE_HOME`` or
+    ``~/.local/state``, then ``legation/cache.key``)."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(state) / "legation" / "cache.key"
+
+
+def cache_key() -> bytes | None:
+    """This user's key (made on first use, readable by the user alone); None when it can be neither read nor
+    made, and then no cache is read or written."""
+    path = cache_key_file()
+    for _attempt in range(2):
+        try:
+            key = path.read_bytes()
+            if len(key) >= 32:
+                return key
+        except OSError:
+            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}")
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(os.urandom(32).hex().encode())
+            try:
+                os.link(temporary, path)  # never replaces a key another build made meanwhile
+            except FileExistsError:
+                pass
+            finally:
+                temporary.unlink(missing_ok=True)
+        except OSError:
+            return None
+    return None
+
+
+def sign(body: bytes) -> bytes:
+    """``body`` with its signature line, as save_json_cache writes a file (b"" when there is no key)."""
+    key = cache_key()
+    return body + b"\n" + hmac.new(key, body, hashlib.sha256).hexdigest().encode() if key else b""
+
+
+def read_signed(file: Path) -> str:
+    """The text of a cache file whose last line is the HMAC of the rest under this user's key.
+
+    Raises OSError when it cannot be read and CacheUnsigned (a ValueError) when it is not ours.
+    """
+    data = file.read_bytes()
+    key = cache_key()
+    body, _newline, mac = data.rpartition(b"\n")
+    if key is None or not hmac.compare_digest(mac, hmac.new(key, body, hashlib.sha256).hexdigest().encode()):
+        raise CacheUnsigned(f"{file.name} is not signed by this user's cache key")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CacheUnsigned(str(exc)) from None
 
 
 def shard_file(digit: str) -> str:
@@ -48,12 +112,12 @@ def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], str]:
     for digit in SHARDS:
         name = f"{CACHE_DIR}/{shard_file(digit)}"
         try:
-            text = (root / name).read_text(encoding="utf-8")
+            text = read_signed(root / name)
         except FileNotFoundError:
             continue
         except NotADirectoryError:
             return {}, CACHE_DIR  # a file where the cache folder should be
-        except (OSError, UnicodeDecodeError):
+        except (OSError, ValueError):
             return {}, name
         try:
             for key, (html, heads) in json.loads(text).items():
@@ -117,7 +181,7 @@ def load_render_state(root: Path, out_dir: str) -> UnitState:
     """
     out_dir = os.path.realpath(out_dir)
     try:
-        raw = json.loads((root / CACHE_DIR / render_file(out_dir)).read_text(encoding="utf-8"))
+        raw = json.loads(read_signed(root / CACHE_DIR / render_file(out_dir)))
         units: UnitState = {}
         for key, (digest, paths) in raw["units"].items():
             if not (isinstance(digest, str) and isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
@@ -136,10 +200,10 @@ def save_render_state(root: Path, out_dir: str, units: UnitState) -> None:
 def load_json_cache(root: Path, name: str) -> tuple[object, bool]:
     """(parsed JSON or None, discarded) of one cache file; the caller checks its shape."""
     try:
-        text = (root / CACHE_DIR / name).read_text(encoding="utf-8")
+        text = read_signed(root / CACHE_DIR / name)
     except FileNotFoundError:
         return None, False
-    except (OSError, UnicodeDecodeError):
+    except (OSError, ValueError):
         return None, True
     try:
         return json.loads(text), False
@@ -166,18 +230,38 @@ def save_json_cache(root: Path, name: str, data: object) -> None:
     """
     folder = root / CACHE_DIR
     temporary = folder / f".{name}.{os.getpid()}"
+    key = cache_key()
+    if key is None:
+        return
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / ".gitignore").write_text("*\n", encoding="utf-8")
         with temporary.open("w", encoding="utf-8") as handle:
-            _write_json(handle, data)
+            signed = _Signing(handle, hmac.new(key, digestmod=hashlib.sha256))
+            _write_json(signed, data)
+            handle.write("\n" + signed.mac.hexdigest())
         os.replace(temporary, folder / name)
     except (OSError, TypeError):
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
 
 
-def _write_json(handle: TextIO, data: object) -> None:
+class _Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+class _Signing:
+    """A text file that also feeds what is written to an HMAC (the JSON is written in many pieces)."""
+
+    def __init__(self, handle: _Writer, mac: hmac.HMAC) -> None:
+        self.handle, self.mac = handle, mac
+
+    def write(self, text: str) -> None:
+        self.mac.update(text.encode("utf-8"))
+        self.handle.write(text)
+
+
+def _write_json(handle: _Writer, data: object) -> None:
     """``json.dump(data, handle, ensure_ascii=False)``'s text, written a few hundred members at a time
     (each batch by the C encoder; members that are objects themselves are written the same way)."""
     if not isinstance(data, dict | Iterator):

@@ -24,7 +24,8 @@ from jinja2 import (
     pass_context,
 )
 
-from .cache import code_digest
+from .assets import refusal
+from .cache import CACHE_DIR, code_digest
 from .calendars import (
     calendar_path,
     event_ics_path,
@@ -629,6 +630,11 @@ class Renderer:
     def copy_assets(self, page: Page) -> Iterator[OutputFile]:
         folder = page.source.rsplit("/", 1)[0] + "/"
         for asset in page.bundle_assets:
+            # discovery made these paths; a page read from the cache is checked again like a fresh one
+            if (not asset.startswith(folder) or not asset.startswith("content/")
+                    or any(part in ("", ".", "..") for part in asset.split("/")) or refusal(asset.rsplit("/", 1)[-1])):
+                raise LegationError.at(SourceLocation(page.source), f'bundle file "{asset}" is not a file of this bundle',
+                                       f"delete the {CACHE_DIR} folder and build again", "cache")
             relative = asset[len(folder):] if asset.startswith(folder) else asset.rsplit("/", 1)[-1]
             yield OutputFile(output_path(page.url).rsplit("/", 1)[0] + "/" + relative, copy_from=asset)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -114,3 +114,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = run_build(Path(__file__).resolve().parent.parent, out, incremental=False)
     assert report.ok, report.errors
     return out
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_key_of_the_test_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The cache-signing key lives in the user's state folder: the tests use their own, not the developer's."""
+    import os
+
+    before = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = before

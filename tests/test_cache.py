@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -13,15 +14,20 @@ from generator.cache import (
     CACHE_DIR,
     OBSOLETE,
     SHARDS,
+    cache_key,
+    cache_key_file,
     load_markdown_cache,
     load_render_state,
+    read_signed,
     render_file,
     save_json_cache,
     save_markdown_cache,
     save_render_state,
     shard_file,
+    sign,
 )
-from generator.model import Heading
+from generator.errors import LegationError
+from generator.model import Heading, Page
 from tests.conftest import run_build
 
 ENTRIES = {"k1": ("<h2 id=\"a\">A</h2>", (Heading(2, "a", "A"), Heading(3, "b", "ب"))), "k2": ("<p>ب</p>", ())}
@@ -33,10 +39,7 @@ SHARD0 = f"{CACHE_DIR}/{shard_file('0')}"
 def cache_file(root: Path, text: str | bytes, digit: str = "0") -> Path:
     file = root / CACHE_DIR / shard_file(digit)
     file.parent.mkdir(exist_ok=True)
-    if isinstance(text, bytes):
-        file.write_bytes(text)
-    else:
-        file.write_text(text, encoding="utf-8")
+    file.write_bytes(sign(text if isinstance(text, bytes) else text.encode("utf-8")))  # valid signature, bad content
     return file
 
 
@@ -45,7 +48,7 @@ def test_round_trip_as_json_with_a_gitignore(tmp_path: Path) -> None:
     assert load_markdown_cache(tmp_path) == (ENTRIES, "")
     folder = tmp_path / CACHE_DIR
     assert (folder / ".gitignore").read_text() == "*\n"
-    raw = json.loads((folder / shard_file("0")).read_text(encoding="utf-8"))  # JSON, never pickle
+    raw = json.loads(read_signed(folder / shard_file("0")))  # JSON, never pickle
     assert raw["k1"] == ["<h2 id=\"a\">A</h2>", [[2, "a", "A"], [3, "b", "ب"]]]
     assert sorted(p.name for p in folder.iterdir()) == [".gitignore", shard_file("0")]  # no temporary left
 
@@ -76,8 +79,8 @@ def test_corrupt_or_foreign_cache_is_discarded(tmp_path: Path, text: str | bytes
 def test_one_bad_entry_discards_every_entry(tmp_path: Path) -> None:
     save_markdown_cache(tmp_path, ENTRIES)
     file = tmp_path / CACHE_DIR / shard_file("0")
-    raw = json.loads(file.read_text(encoding="utf-8"))
-    file.write_text(json.dumps({**raw, "zz": ["<p>x</p>", [[1]]]}), encoding="utf-8")
+    raw = json.loads(read_signed(file))
+    file.write_bytes(sign(json.dumps({**raw, "zz": ["<p>x</p>", [[1]]]}).encode()))
     assert load_markdown_cache(tmp_path) == ({}, SHARD0)
 
 
@@ -109,7 +112,7 @@ def test_render_state_round_trip(tmp_path: Path) -> None:
                                   '{"out_dir": "p", "units": {"k": ["d"]}}', '{"out_dir": "p", "digests": {}}', "[]"])
 def test_a_malformed_render_state_is_empty(tmp_path: Path, text: str) -> None:
     (tmp_path / CACHE_DIR).mkdir()
-    (tmp_path / CACHE_DIR / render_file("p")).write_text(text)
+    (tmp_path / CACHE_DIR / render_file("p")).write_bytes(sign(text.encode()))
     assert load_render_state(tmp_path, "p") == {}
 
 
@@ -124,14 +127,14 @@ def test_cache_files_are_written_as_json_dumps_would_write_them(tmp_path: Path, 
     ]
     for data, expected in shapes:
         save_json_cache(tmp_path, "x.json", data)
-        assert (tmp_path / CACHE_DIR / "x.json").read_text(encoding="utf-8") == json.dumps(expected, ensure_ascii=False)
+        assert read_signed(tmp_path / CACHE_DIR / "x.json") == json.dumps(expected, ensure_ascii=False)
 
 
 def test_a_value_the_cache_cannot_hold_keeps_the_previous_file(tmp_path: Path) -> None:
     save_json_cache(tmp_path, "x.json", {"a": 1})
     save_json_cache(tmp_path, "x.json", {"a": 1, "b": object()})
     save_json_cache(tmp_path, "x.json", iter([("a", 1), (2, 2)]))  # a key that is not a string
-    assert (tmp_path / CACHE_DIR / "x.json").read_text(encoding="utf-8") == '{"a": 1}'
+    assert read_signed(tmp_path / CACHE_DIR / "x.json") == '{"a": 1}'
     assert sorted(p.name for p in (tmp_path / CACHE_DIR).iterdir()) == [".gitignore", "x.json"]  # no temporary left
 
 
@@ -172,3 +175,69 @@ def test_an_incremental_build_removes_the_cache_files_of_earlier_versions(make_s
     assert run_build(root).ok
     assert not [name for name in OBSOLETE if (folder / name).exists()]
     assert list(folder.glob("markdown-v2-*.json"))
+
+
+def poisoned(root: Path, inject: Callable[[str], str]) -> None:
+    """Rewrite every Markdown cache file as someone without the key would: plain JSON, bodies changed."""
+    for file in (root / CACHE_DIR).glob("markdown-v2-*.json"):
+        entries = json.loads(read_signed(file))
+        file.write_text(json.dumps({key: [inject(html), heads] for key, (html, heads) in entries.items()}),
+                        encoding="utf-8")
+
+
+def test_a_poisoned_markdown_cache_never_reaches_the_site(make_site: Callable[..., Path]) -> None:
+    """Cached HTML goes into pages and feeds unsanitized: a cache file we did not sign is discarded."""
+    root = make_site()
+    assert run_build(root).ok
+    poisoned(root, lambda html: html + "<script>steal()</script>")
+    source = root / "content/announcements/consular-hours.en.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nAn edit, so that the build runs.\n", encoding="utf-8")
+    report = run_build(root)
+    assert report.ok
+    assert [w.code for w in report.warnings] == ["cache"]  # discarded, and said so
+    assert not [p for p in (root / "public").rglob("*") if p.is_file() and b"steal()" in p.read_bytes()]
+
+
+def test_a_cache_signed_with_another_key_is_discarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    save_markdown_cache(tmp_path, ENTRIES)
+    assert load_markdown_cache(tmp_path) == (ENTRIES, "")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-user"))
+    assert load_markdown_cache(tmp_path) == ({}, SHARD0)
+    assert cache_key_file().is_relative_to(tmp_path / "another-user")
+    assert not cache_key_file().is_relative_to(tmp_path / CACHE_DIR)
+
+
+def test_the_key_is_readable_by_its_user_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    key = cache_key()
+    assert key is not None and len(key) == 64
+    assert cache_key() == key
+    assert cache_key_file().stat().st_mode & 0o077 == 0
+
+
+def test_without_a_key_nothing_is_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the state folder should be")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocked))
+    assert cache_key() is None
+    save_markdown_cache(tmp_path, ENTRIES)
+    assert load_markdown_cache(tmp_path) == ({}, "")
+
+
+def test_a_cached_page_naming_a_file_outside_its_bundle_is_refused(make_site: Callable[..., Path]) -> None:
+    from generator.templates import Renderer
+
+    root = make_site({"content/announcements/forms/index.en.md": '---\ntitle: "F"\ndate: 2026-11-01\n---\nx\n',
+                      "content/announcements/forms/form.pdf": b"%PDF"})
+    assert run_build(root).ok
+    page = next(p for p in load_pages_for(root) if p.source.endswith("forms/index.en.md"))
+    hostile = dataclasses.replace(page, bundle_assets=("content/announcements/forms/../../../../proc/self/environ",))
+    with pytest.raises(LegationError) as caught:
+        list(Renderer.copy_assets(None, hostile))  # type: ignore[arg-type]
+    assert caught.value.problems[0].location.path == "content/announcements/forms/index.en.md"
+
+
+def load_pages_for(root: Path) -> tuple[Page, ...]:
+    from generator.build import load_pages
+
+    return load_pages(root).pages

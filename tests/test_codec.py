@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import generator.content as content
-from generator.cache import CACHE_DIR, PAGES_FILE, PageCache, load_page_cache, save_page_cache
+from generator.cache import CACHE_DIR, PAGES_FILE, PageCache, load_page_cache, read_signed, save_page_cache, sign
 from generator.codec import decode, encode
 from generator.config import load_config
 from generator.errors import Problem, SourceLocation
@@ -122,7 +122,7 @@ def test_the_page_cache_round_trips_and_ignores_other_code(tmp_path: Path) -> No
                                   '{"code": "c", "entries": {"k": 5}}', '{"code": "c", "entries": {"k": [1, [], []]}}'])
 def test_a_malformed_page_cache_is_discarded(tmp_path: Path, text: str) -> None:
     page_file(tmp_path).parent.mkdir()
-    page_file(tmp_path).write_text(text, encoding="utf-8")
+    page_file(tmp_path).write_bytes(sign(text.encode()))  # signed: its shape is what is tested
     assert load_page_cache(tmp_path, "c") == (PageCache(), True)
 
 
@@ -172,10 +172,10 @@ def test_a_config_change_parses_everything_again(make_site: Callable[..., Path],
 def test_a_tampered_page_cache_is_discarded_with_a_warning(make_site: Callable[..., Path], tmp_path: Path) -> None:
     root = make_site()
     assert run_build(root).ok
-    raw = json.loads(page_file(root).read_text(encoding="utf-8"))
+    raw = json.loads(read_signed(page_file(root)))
     key = sorted(raw["entries"])[0]
     raw["entries"][key][1][4] = ["<script>alert(1)</script>"]  # a title that is not a string
-    page_file(root).write_text(json.dumps(raw), encoding="utf-8")
+    page_file(root).write_bytes(sign(json.dumps(raw).encode()))
     english = root / "content/announcements/consular-hours.en.md"
     english.write_text(english.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     report = run_build(root)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import generator.snippets as snippets_module
 from generator.build import BuildReport, load_site
-from generator.cache import CACHE_DIR, SNIPPET_CACHE
+from generator.cache import CACHE_DIR, SNIPPET_CACHE, read_signed, sign
 from generator.fastpath import STATE_FILE
 from generator.model import Page
 from generator.snippets import _JOINING, RULES, PlatformRules, Post, grapheme_count
@@ -93,7 +93,7 @@ def cache_file(root: Path) -> Path:
 
 
 def read_cache(root: Path) -> dict[str, object]:
-    data = json.loads(cache_file(root).read_text(encoding="utf-8"))
+    data = json.loads(read_signed(cache_file(root)))
     assert isinstance(data, dict)
     return data
 
@@ -342,7 +342,7 @@ def _rewrite(change: Callable[[Path, dict[str, object]], object]) -> Callable[[P
     def corrupt(root: Path) -> None:
         data = read_cache(root)
         change(root, data)
-        cache_file(root).write_text(json.dumps(data), encoding="utf-8")
+        cache_file(root).write_bytes(sign(json.dumps(data).encode()))  # signed: its shape is what is tested
 
     return corrupt
 
@@ -366,7 +366,7 @@ OTHER = "/en/announcements/new-visa-appointment-system/"
 CORRUPTIONS: dict[str, Callable[[Path], None]] = {
     "garbage bytes": _garbage,
     "truncated JSON": _truncated,
-    "wrong shape": lambda root: cache_file(root).write_text('{"out": 3, "items": []}', encoding="utf-8"),
+    "wrong shape": lambda root: cache_file(root).write_bytes(sign(b'{"out": 3, "items": []}')),
     "boards not a mapping": _rewrite(lambda root, data: data.update(boards=[])),
     "entry with wrong types": _entry(OTHER, lambda entry: entry.__setitem__(slice(None), ["yes", {}, 5])),
     "JSON digest a number": _entry(OTHER, _field(0, lambda old: 5)),
