@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .errors import Diagnostics, LegationError, Problem, SourceLocation
-from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
+from .fastpath import (
+    BuildState,
+    boundaries,
+    clock_in_templates,
+    crossed,
+    fingerprint,
+    load_state,
+    output_stamp,
+    save_state,
+)
 from .files import (
     MARKER,
     Placed,
@@ -23,7 +32,9 @@ from .files import (
     check_output_dir,
     has_leftovers,
     linked_output,
+    manifest_id,
     read_manifest,
+    verified_manifest,
 )
 from .paths import builtin_themes_dir, shown_path
 from .zones import environment_stamp
@@ -46,6 +57,7 @@ class BuildOptions:
     incremental: bool = True
     lock_wait: float = 600.0
     snippets_in_site: bool = False  # the preview serves the snippet board from the site at /_snippets/
+    force: bool = False  # render everything and take nothing from the live site (caches of parsed text still used)
 
 
 @dataclass(frozen=True)
@@ -161,7 +173,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     # Taken before any input is read: a file saved while this build runs then makes the next build look again
     # (a fingerprint taken at the end would name content this build never read).
     inputs = _fingerprint(options) if options.write and options.incremental else ""
-    fast = _unchanged(options, inputs) if inputs else None
+    fast, trusted = _unchanged(options, inputs) if inputs else (None, False)
     if fast is not None:
         return fast
 
@@ -243,7 +255,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             return report(False)
         # Outputs go into a staging folder as they are made (by the workers, too), so no process holds
         # the whole site; only a complete, successful build swaps it in.
-        staging = Staging(options.out_dir, options.root) if options.write else None
+        # an output changed since the last build (by hand, or by a build killed before it saved its state) is
+        # trusted file by file, by digest, and never wholesale
+        staging = Staging(options.out_dir, options.root, verify=not trusted) if options.write else None
         stagings.extend([staging] if staging is not None else [])
         snippet_staging: Staging | None = None
         try:
@@ -251,10 +265,10 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 env = make_environment(options.root, chain)
                 reuse: UnitState = {}
                 previous_files: dict[str, str] = {}
-                if options.write and options.incremental:
-                    units = load_render_state(options.root, str(options.out_dir))
+                if staging is not None and options.incremental and not options.force:
+                    units = load_render_state(options.root, str(options.out_dir), manifest_id(options.out_dir))
                     if units:
-                        previous_files = read_manifest(options.out_dir)
+                        previous_files = staging.previous
                         # a file deleted by hand since is rendered again (its unit is not reused)
                         live = str(options.out_dir)
                         reuse = {key: unit for key, unit in units.items()
@@ -277,19 +291,20 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                     snippet_staging = staging
                 elif options.write and config.snippets.platforms:
                     check_output_dir(snippets_dir, options.root, {"site's output": options.out_dir})
-                    snippet_staging = Staging(snippets_dir, options.root)
+                    snippet_staging = Staging(snippets_dir, options.root, verify=not trusted)
                     stagings.append(snippet_staging)
-                previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE) if options.incremental
-                                       else (None, False))
+                previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE)
+                                       if options.incremental and not options.force else (None, False))
+                manifest_of = _manifest_of if trusted else _verified_manifest_of
                 sink: Callable[[OutputFile], object] = snippet_staging.put if snippet_staging is not None else _keep
                 # its own folder, not the site's: when no file of it would change, it is kept as it is
                 alone = snippet_staging is not None and snippet_staging is not staging
                 try:
-                    made = build_snippet_files(site, catalog, options.jobs, previous, str(target), _manifest_of,
+                    made = build_snippet_files(site, catalog, options.jobs, previous, str(target), manifest_of,
                                                sink, prefix, skip_unchanged=alone)
                 except SnippetCacheError:  # raised before any file was made
                     discarded = True
-                    made = build_snippet_files(site, catalog, options.jobs, None, str(target), _manifest_of, sink,
+                    made = build_snippet_files(site, catalog, options.jobs, None, str(target), manifest_of, sink,
                                                prefix)
                 if discarded:
                     diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{SNIPPET_CACHE}"),
@@ -318,21 +333,29 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             raise
         if options.incremental:
             # every cache is keyed by content, so one holding the same keys as before needs no writing
+            saved = True
             if stale_markdown:  # every file again: an unreadable one must not outlive this build
-                save_markdown_cache(options.root, parsed.rendered)
+                saved &= save_markdown_cache(options.root, parsed.rendered)
             elif parsed.rendered.keys() != cache.keys():
-                save_markdown_cache(options.root, parsed.rendered, cache.keys())
-            save_page_cache(options.root, code, parsed.entries, known)
+                saved &= save_markdown_cache(options.root, parsed.rendered, cache.keys())
+            saved &= save_page_cache(options.root, code, parsed.entries, known)
             if made.state != previous:
-                save_json_cache(options.root, SNIPPET_CACHE, made.state)
-            save_render_state(options.root, str(options.out_dir), renderer.unit_state())
+                saved &= save_json_cache(options.root, SNIPPET_CACHE, made.state)
+            # for the manifest now live: a state left by an earlier build is never taken for this site's
+            saved &= save_render_state(options.root, str(options.out_dir), renderer.unit_state(),
+                                       manifest_id(options.out_dir))
             remove_obsolete_caches(options.root)
+            if not saved:  # a file that failed was removed: the next build renders what it described again
+                diagnostics.warning(SourceLocation(CACHE_DIR), "the build cache could not be written; the site was"
+                                    " built, and the next build renders it all again",
+                                    f"check that {CACHE_DIR}/ can be written (disk space, permissions)", "cache")
             done = report(True)
+            folders = tuple(str(stage.out_dir) for stage in (staging, snippet_staging) if stage is not None)
             save_state(options.root, BuildState(
                 inputs, options.now.isoformat(), boundaries(pages),
                 {"counts": done.counts, "files": done.files, "bytes": done.bytes,
                  "warnings": [p.as_json() for p in done.warnings]}, config.timezone, environment,
-                tuple(str(stage.out_dir) for stage in (staging, snippet_staging) if stage is not None)))
+                folders, output_stamp(folders)))
     except LegationError as exc:
         diagnostics.extend(exc.problems)
         return report(False)
@@ -349,19 +372,25 @@ def _fingerprint(options: BuildOptions) -> str:
     return fingerprint(options.root, [builtin_themes_dir()], settings)
 
 
-def _unchanged(options: BuildOptions, inputs: str) -> BuildReport | None:
-    """The previous build's report when nothing it depends on changed (``inputs``: their fingerprint now)."""
+def _unchanged(options: BuildOptions, inputs: str) -> tuple[BuildReport | None, bool]:
+    """(the previous build's report when nothing it depends on changed, else None; whether the output folders
+    are still exactly as the previous build left them). ``inputs``: the inputs' fingerprint now."""
     start = time.perf_counter()
     state = load_state(options.root)
-    if state is None or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
-        return None
+    if state is None or options.force:
+        return None, False
+    # a file deleted, defaced or added by hand in the output since, or a site swapped in by a build that was
+    # killed before it saved this state: the full path repairs it, trusting no live file it cannot verify
+    trusted = bool(state.outputs) and output_stamp(state.folders) == state.outputs
+    if not trusted or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
+        return None, trusted
     for folder in map(Path, state.folders):  # the snippets folder too: deleted, or left half-swapped by a build
         if not (folder / MARKER).is_file() or has_leftovers(folder):  # killed after saving its state
-            return None  # the full path puts it right
+            return None, False  # the full path puts it right
     if state.clock != options.now.isoformat() and clock_in_templates(options.root, [builtin_themes_dir()]):
-        return None
+        return None, trusted
     if state.fingerprint != inputs or state.environment != environment_stamp(state.zone):
-        return None  # a site file, a library or the time zone's rules changed
+        return None, trusted  # a site file, a library or the time zone's rules changed
     summary = state.summary
     warnings = tuple(
         Problem("warning", SourceLocation(str(w["file"]), int(w["line"]), int(w["col"])), str(w["message"]),
@@ -370,7 +399,11 @@ def _unchanged(options: BuildOptions, inputs: str) -> BuildReport | None:
     )
     return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
                        int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
-                       str(options.out_dir), 0)
+                       str(options.out_dir), 0), True
+
+
+def _verified_manifest_of(folder: str) -> dict[str, str]:
+    return verified_manifest(Path(folder))
 
 
 def _manifest_of(folder: str) -> dict[str, str]:

@@ -134,7 +134,7 @@ def load_markdown_cache(root: Path) -> tuple[dict[str, Rendered], str]:
     return entries, ""
 
 
-def save_markdown_cache(root: Path, entries: Mapping[str, Rendered], previous: Iterable[str] | None = None) -> None:
+def save_markdown_cache(root: Path, entries: Mapping[str, Rendered], previous: Iterable[str] | None = None) -> bool:
     """Write the cache files whose keys differ from ``previous`` (the keys that were read; None: every file).
 
     Each file is written atomically and names its bodies by content, so any mix of old and new files
@@ -148,6 +148,7 @@ def save_markdown_cache(root: Path, entries: Mapping[str, Rendered], previous: I
         old = {digit: set() for digit in SHARDS}
         for key in previous:
             old[_shard(key)].add(key)
+    saved = True
     for digit, keys in new.items():
         if old is not None and old[digit] == set(keys):
             continue
@@ -155,9 +156,10 @@ def save_markdown_cache(root: Path, entries: Mapping[str, Rendered], previous: I
             with contextlib.suppress(OSError):
                 (root / CACHE_DIR / shard_file(digit)).unlink(missing_ok=True)
             continue
-        save_json_cache(root, shard_file(digit), ((key, [entries[key][0], [[h.level, h.anchor, h.text]
-                                                                           for h in entries[key][1]]])
-                                                  for key in sorted(keys)))
+        saved &= save_json_cache(root, shard_file(digit), ((key, [entries[key][0], [[h.level, h.anchor, h.text]
+                                                                                    for h in entries[key][1]]])
+                                                           for key in sorted(keys)))
+    return saved
 
 
 #: One render state per output folder (the build's, the preview's…), * a digest of the folder's path: switching
@@ -174,10 +176,13 @@ def render_file(out_dir: str) -> str:
     return RENDER_FILE.replace("*", hashlib.sha256(os.fsencode(os.path.realpath(out_dir))).hexdigest()[:16])
 
 
-def load_render_state(root: Path, out_dir: str) -> UnitState:
+def load_render_state(root: Path, out_dir: str, manifest: str) -> UnitState:
     """Unit key → (digest of its inputs, the files it made) of the last build into ``out_dir``.
 
-    A missing or malformed state, or one of another folder, is an empty one: everything is rendered again.
+    ``manifest``: the identity of the manifest now in ``out_dir`` (files.manifest_id). The state is used only
+    when it was saved for that very manifest: a build killed after its swap and before saving its state left
+    the previous build's state beside the new site, and a revert then reused the killed build's pages.
+    A missing or malformed state, or one of another folder or site, is an empty one: everything is rendered again.
     """
     out_dir = os.path.realpath(out_dir)
     try:
@@ -187,14 +192,16 @@ def load_render_state(root: Path, out_dir: str) -> UnitState:
             if not (isinstance(digest, str) and isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
                 raise TypeError("render state entry of the wrong shape")
             units[str(key)] = (digest, paths)
-        return units if raw["out_dir"] == out_dir else {}
+        return units if raw["out_dir"] == out_dir and manifest and raw.get("manifest") == manifest else {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
-def save_render_state(root: Path, out_dir: str, units: UnitState) -> None:
+def save_render_state(root: Path, out_dir: str, units: UnitState, manifest: str) -> bool:
+    """Save the state of the site whose manifest is ``manifest`` (now live in ``out_dir``); False if it failed."""
     data = {key: [digest, paths] for key, (digest, paths) in sorted(units.items())}
-    save_json_cache(root, render_file(out_dir), {"out_dir": os.path.realpath(out_dir), "units": data})
+    return save_json_cache(root, render_file(out_dir), {"out_dir": os.path.realpath(out_dir), "manifest": manifest,
+                                                        "units": data})
 
 
 def load_json_cache(root: Path, name: str) -> tuple[object, bool]:
@@ -221,8 +228,9 @@ def remove_obsolete_caches(root: Path) -> None:
             (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 
-def save_json_cache(root: Path, name: str, data: object) -> None:
-    """Write one cache file atomically; a failure to write it never fails the build.
+def save_json_cache(root: Path, name: str, data: object) -> bool:
+    """Write one cache file atomically; a failure to write it never fails the build. False when it failed:
+    then the previous file is removed too (it describes an earlier build), and the caller warns.
 
     Objects are written one member at a time (``data`` may hold iterators of (key, value) pairs, written
     as objects too), so a cache of every page never exists as one string in memory. A value the cache
@@ -232,7 +240,7 @@ def save_json_cache(root: Path, name: str, data: object) -> None:
     temporary = folder / f".{name}.{os.getpid()}"
     key = cache_key()
     if key is None:
-        return
+        return False
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / ".gitignore").write_text("*\n", encoding="utf-8")
@@ -241,9 +249,17 @@ def save_json_cache(root: Path, name: str, data: object) -> None:
             _write_json(signed, data)
             handle.write("\n" + signed.mac.hexdigest())
         os.replace(temporary, folder / name)
-    except (OSError, TypeError):
+        return True
+    except TypeError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+        return True  # a value no cache can hold: the previous file stays (see above), it is not a write failure
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (folder / name).unlink(missing_ok=True)
+        return False
 
 
 class _Writer(Protocol):
@@ -343,15 +359,15 @@ def load_page_cache(root: Path, code: str) -> tuple[PageCache, bool]:
         return PageCache(), True
 
 
-def save_page_cache(root: Path, code: str, entries: dict[str, PageEntry], previous: PageCache) -> None:
+def save_page_cache(root: Path, code: str, entries: dict[str, PageEntry], previous: PageCache) -> bool:
     """Write the page cache unless it holds exactly the ``previous`` entries (keys name their content).
 
     Entries read from the previous cache are written back from their records, not encoded again.
     """
     if entries.keys() == previous.entries.keys():
-        return
+        return True
     # encoded one entry at a time as the file is written; a value the cache cannot hold keeps the old file
     data = ((key, previous.records[key] if key in previous.records
              else [mdkey, encode(page), [encode(p) for p in problems]])
             for key, (mdkey, page, problems) in sorted(entries.items()))
-    save_json_cache(root, PAGES_FILE, {"code": code, "entries": data})
+    return save_json_cache(root, PAGES_FILE, {"code": code, "entries": data})

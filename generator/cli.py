@@ -49,8 +49,10 @@ def main() -> None:
               help="Worker processes (default: the number of CPUs). Output is identical for any value.")
 @click.option("--lock-wait", type=click.FloatRange(0), default=600, show_default=True,
               help="Seconds to wait for another build of the same output folder to finish.")
+@click.option("--force", is_flag=True,
+              help="Render every page again and take no file from the previous output (it is checked anyway).")
 def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, strict: bool,
-                  report_file: Path | None, jobs: int | None, lock_wait: float) -> None:
+                  report_file: Path | None, jobs: int | None, lock_wait: float, force: bool) -> None:
     """Build the site into the output folder, replacing it only when everything succeeded."""
     root = root.resolve()
     out_dir = (out if out is not None else root / "public").absolute()
@@ -62,7 +64,7 @@ def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, str
     from .build import BuildOptions, build
 
     workers = jobs or os.cpu_count() or 1
-    options = BuildOptions(root, out_dir, now, drafts, strict, jobs=workers, lock_wait=lock_wait)
+    options = BuildOptions(root, out_dir, now, drafts, strict, jobs=workers, lock_wait=lock_wait, force=force)
     result = build(options, progress if interactive else None)
     _finish(result, report_file, strict)
 

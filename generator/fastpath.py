@@ -36,6 +36,7 @@ class BuildState:
     zone: str = ""  # the site's time zone (its rules are read from a file outside the site)
     environment: str = ""  # zones.environment_stamp(zone) when the build began
     folders: tuple[str, ...] = ()  # the output folders the build wrote (the site's, the snippets')
+    outputs: str = ""  # output_stamp(folders) right after the build: a file changed by hand since is seen
 
 
 def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
@@ -52,6 +53,25 @@ def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
             except OSError as exc:  # a link to nothing, a file gone meanwhile: named too, so the build sees it
                 state = f"\0unreadable {exc.errno}\n"
             digest.update(os.fsencode(file) + state.encode())
+    return digest.hexdigest()
+
+
+def output_stamp(folders: Iterable[str]) -> str:
+    """Digest of every entry under ``folders``: its path, type, size, time and inode (os.lstat, links not
+    followed). A file deleted, added, edited or replaced by a link by hand since the stamp was taken changes it,
+    and so does a build that swapped in a new site but was killed before saving its state."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for where, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in [*dirs, *sorted(files)]:
+                path = os.path.join(where, name)
+                try:
+                    stat = os.lstat(path)
+                    digest.update(f"{path}\0{stat.st_mode}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
+                                  .encode("utf-8", "surrogateescape"))
+                except OSError:
+                    digest.update(f"{path}\0gone\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -111,7 +131,7 @@ def load_state(root: Path) -> BuildState | None:
         raw = json.loads((root / CACHE_DIR / STATE_FILE).read_text(encoding="utf-8"))
         state = BuildState(str(raw["fingerprint"]), str(raw["clock"]), tuple(str(b) for b in raw["boundaries"]),
                            dict(raw["summary"]), str(raw.get("zone", "")), str(raw.get("environment", "")),
-                           tuple(str(f) for f in raw.get("folders", [])))
+                           tuple(str(f) for f in raw.get("folders", [])), str(raw.get("outputs", "")))
         for moment in (state.clock, *state.boundaries):  # a state that cannot be read is not trusted
             if datetime.fromisoformat(moment).tzinfo is None:
                 return None
@@ -128,7 +148,7 @@ def save_state(root: Path, state: BuildState) -> None:
         temporary.write_text(json.dumps({"fingerprint": state.fingerprint, "clock": state.clock,
                                          "boundaries": list(state.boundaries), "summary": state.summary,
                                          "zone": state.zone, "environment": state.environment,
-                                         "folders": list(state.folders)},
+                                         "folders": list(state.folders), "outputs": state.outputs},
                                         ), encoding="utf-8")
         os.replace(temporary, folder / STATE_FILE)
     except OSError:

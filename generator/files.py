@@ -252,7 +252,8 @@ class Staging:
     up by the next one) leaves the previous site exactly as it was.
     """
 
-    def __init__(self, out_dir: Path, src_root: Path) -> None:
+    def __init__(self, out_dir: Path, src_root: Path, verify: bool = False) -> None:
+        """``verify``: trust only live files whose bytes are what the manifest says (see verified_manifest)."""
         self.out_dir, self.src_root = out_dir, src_root
         self.folder = out_dir.parent / f".{out_dir.name}.staging"
         self._root, self._old = str(self.folder), str(out_dir)
@@ -261,7 +262,7 @@ class Staging:
         self._cleanup: threading.Thread | None = None
         try:
             _remove_leftovers(out_dir)
-            self.previous = _read_manifest(out_dir)
+            self.previous = verified_manifest(out_dir) if verify else _read_manifest(out_dir)
             self.folder.mkdir(parents=True)
         except OSError as exc:
             self.abort()
@@ -392,6 +393,35 @@ def manifest_text(files: dict[str, str]) -> str:
     made by the C encoder (``indent`` would make json use its pure-Python one: a sixth of an edit's build)."""
     entries = ",\n".join(json.dumps(dict([item]))[1:-1] for item in sorted(files.items()))
     return '{\n"algorithm": "sha256",\n"files": {' + (f"\n{entries}\n" if entries else "") + "}\n}"
+
+
+def verified_manifest(out_dir: Path) -> dict[str, str]:
+    """``out_dir``'s manifest less every file that is no longer what it lists: gone, a link, or other bytes.
+
+    Used when the output was changed since the last build (its stamp differs): a page edited by hand to the
+    same length was otherwise taken from the live site into the next one. Reads every file once.
+    """
+    kept: dict[str, str] = {}
+    for path, digest in _read_manifest(out_dir).items():
+        full = os.path.join(out_dir, path)
+        try:
+            if os.path.islink(full):
+                continue
+            with open(full, "rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest() == digest:
+                    kept[path] = digest
+        except OSError:
+            continue
+    return kept
+
+
+def manifest_id(out_dir: Path) -> str:
+    """The identity of the manifest now in ``out_dir`` (the digest of its bytes, which list every file's
+    digest), "" when there is none: what a render state was made for."""
+    try:
+        return hashlib.sha256((out_dir / MARKER).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def read_manifest(out_dir: Path) -> dict[str, str]:

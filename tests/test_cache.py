@@ -92,20 +92,23 @@ def test_wrongly_typed_values_are_discarded(tmp_path: Path) -> None:
 def test_an_unwritable_cache_never_fails(tmp_path: Path) -> None:
     (tmp_path / CACHE_DIR).write_text("a file where the folder should be")
     save_markdown_cache(tmp_path, {"k": ("<p>x</p>", ())})  # no exception
-    save_render_state(tmp_path, "public", {"a": ("b", ["a/index.html"])})  # no exception
+    assert not save_render_state(tmp_path, "public", {"a": ("b", ["a/index.html"])}, "m")  # no exception: False
     assert load_markdown_cache(tmp_path) == ({}, CACHE_DIR)  # unusable, named as it is: the build warns and rebuilds
-    assert load_render_state(tmp_path, "public") == {}
+    assert load_render_state(tmp_path, "public", "m") == {}
 
 
 def test_render_state_round_trip(tmp_path: Path) -> None:
-    assert load_render_state(tmp_path, "/srv/public") == {}
+    assert load_render_state(tmp_path, "/srv/public", "m1") == {}
     units = {"item:/en/b/": ("2", ["en/b/index.html"]), "feed:/en/": ("1", ["en/feed.xml", "en/atom.xml"])}
-    save_render_state(tmp_path, "/srv/public", units)
+    assert save_render_state(tmp_path, "/srv/public", units, "m1")
     preview = {"item:/en/b/": ("3", ["en/b/index.html"])}
-    save_render_state(tmp_path, "/srv/.preview", preview)  # another folder's state is kept beside it
-    assert load_render_state(tmp_path, "/srv/public") == units
-    assert load_render_state(tmp_path, "/srv/.preview") == preview
-    assert load_render_state(tmp_path, "/srv/other") == {}
+    save_render_state(tmp_path, "/srv/.preview", preview, "m2")  # another folder's state is kept beside it
+    assert load_render_state(tmp_path, "/srv/public", "m1") == units
+    assert load_render_state(tmp_path, "/srv/.preview", "m2") == preview
+    assert load_render_state(tmp_path, "/srv/other", "m1") == {}
+    # made for another manifest than the one live now (a build killed after its swap): not used
+    assert load_render_state(tmp_path, "/srv/public", "m2") == {}
+    assert load_render_state(tmp_path, "/srv/public", "") == {}
 
 
 @pytest.mark.parametrize("text", ['{"out_dir": "p", "units": {"k": [1, []]}}', '{"out_dir": "p", "units": {"k": ["d", [2]]}}',
@@ -113,7 +116,7 @@ def test_render_state_round_trip(tmp_path: Path) -> None:
 def test_a_malformed_render_state_is_empty(tmp_path: Path, text: str) -> None:
     (tmp_path / CACHE_DIR).mkdir()
     (tmp_path / CACHE_DIR / render_file("p")).write_bytes(sign(text.encode()))
-    assert load_render_state(tmp_path, "p") == {}
+    assert load_render_state(tmp_path, "p", "m") == {}
 
 
 @pytest.mark.parametrize("count", [0, 1, 511, 512, 513, 1500])
