@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.browser import (
     AXE_JS,
+    REPO,
     VNU_JAR,
     build_demo,
     chromium_page,
@@ -45,6 +49,52 @@ def sample_pages(site: Path) -> list[str]:
         if about.is_file():
             pages.append(f"/{lang}/about/")
     return pages
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def test_the_nu_html_checker_is_the_release_the_tools_ask_for() -> None:
+    """CI checks with the vnu-jar release tools/package.json names (older ones miss skipped heading levels)."""
+    java = require_java()
+    wanted = json.loads((REPO / "tools" / "package.json").read_text(encoding="utf-8"))["devDependencies"]["vnu-jar"]
+    assert version_tuple(wanted) >= (26, 9, 27)
+    done = subprocess.run([java, "-jar", str(VNU_JAR), "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert version_tuple(done.stdout) >= version_tuple(wanted), (
+        f"vnu.jar {done.stdout.strip()} is older than tools/package.json's {wanted}: run npm install --prefix tools")
+
+
+class Headings(HTMLParser):
+    """The levels of a page's h1-h6, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.levels: list[tuple[int, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.levels.append((int(tag[1]), self.getpos()[0]))
+
+
+def test_no_page_skips_a_heading_level(demo: Path) -> None:
+    """Every page starts at one h1 and goes down one level at a time (h1 then h3 is what WCAG 1.3.1 and vnu flag)."""
+    problems: list[str] = []
+    pages = sorted(demo.rglob("*.html"))
+    for page in pages:
+        parser = Headings()
+        parser.feed(page.read_text(encoding="utf-8"))
+        levels = parser.levels
+        if not levels:
+            continue
+        if levels[0][0] != 1:
+            problems.append(f"{page.relative_to(demo)}:{levels[0][1]}: first heading is h{levels[0][0]}")
+        for (before, _), (level, line) in itertools.pairwise(levels):
+            if level > before + 1:
+                problems.append(f"{page.relative_to(demo)}:{line}: h{level} follows h{before}")
+    assert len(pages) > 20
+    assert not problems, "\n".join(problems[:30])
 
 
 def test_nu_html_checker_finds_no_errors(demo: Path) -> None:
