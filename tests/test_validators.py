@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -146,3 +147,48 @@ def test_arabic_pages_are_right_to_left_and_mirror(demo: Path) -> None:
         title_box = page.locator(".site-title").bounding_box()  # type: ignore[attr-defined]
         switcher_box = page.locator(".languages").bounding_box()  # type: ignore[attr-defined]
         assert title_box["x"] < switcher_box["x"]
+
+
+SECOND_ALERT = {
+    "en": '"Visa section closed on 2 December for the national holiday"',
+    "ar": '"القسم القنصلي مغلق يوم 2 ديسمبر بمناسبة العيد الوطني"',
+    "az": '"Viza şöbəsi 2 dekabrda milli bayram münasibətilə bağlıdır"',
+    "uz": '"Viza boʻlimi 2-dekabr kuni milliy bayram munosabati bilan yopiq"',
+}
+
+
+@pytest.fixture(scope="module")
+def two_alerts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with a second alert (a warning beside its critical one), built into <tmp>/public."""
+    from tests.browser import DEMO_NOW
+    from tests.conftest import run_build
+
+    root = tmp_path_factory.mktemp("two-alerts")
+    shutil.copy(REPO / "site.yml", root / "site.yml")
+    shutil.copytree(REPO / "content", root / "content")
+    for lang, title in SECOND_ALERT.items():
+        front = ["---", f"title: {title}"]
+        if lang == "en":
+            front += ["date: 2026-11-22T09:00:00+04:00", "alert: warning", "expires_at: 2026-12-03T00:00:00+04:00"]
+        (root / "content" / "announcements" / f"holiday-closure.{lang}.md").write_text(
+            "\n".join([*front, "---", "Closed.", ""]), encoding="utf-8")
+    report = run_build(root, now=DEMO_NOW, incremental=False)
+    assert report.ok, report.errors
+    return root / "public"
+
+
+def test_two_alerts_leave_the_title_in_the_first_screen_of_a_phone(two_alerts: Path) -> None:
+    """At 390 px (a common phone) the header and two alert banners keep the page's h1 within ~500 px of the top."""
+    require_chromium()
+    tops: dict[str, float] = {}
+    with serve_folder(two_alerts) as base, chromium_page(390, 844) as page:
+        for path in ("/en/", "/ar/", "/az/", "/uz/", "/en/events/", "/ar/announcements/",
+                     "/en/announcements/holiday-closure/", "/ar/announcements/holiday-closure/"):
+            page.goto(base + path)  # type: ignore[attr-defined]
+            assert page.locator(".alert").count() == 2, path  # type: ignore[attr-defined]
+            tops[path] = page.locator("main h1").bounding_box()["y"]  # type: ignore[attr-defined]
+            overflow = page.evaluate(  # type: ignore[attr-defined]
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path}: {overflow}px of horizontal overflow at 390 px"
+    late = {path: top for path, top in tops.items() if top > 500}
+    assert not late, f"the h1 starts below 500 px: {late}"
