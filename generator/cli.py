@@ -239,7 +239,8 @@ def _no_posts(root: Path, site: Site, section: str, slug: str, lang: str) -> Pro
 
 @main.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the matrix as JSON.")
-@click.option("--strict", is_flag=True, help="Exit 1 when a consular notice or critical alert is missing or stale.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when a consular notice or critical alert is missing, stale or a draft in a language.")
 @click.option("--now", callback=_clock, help="Clock for ages (default: SOURCE_DATE_EPOCH, else now).")
 @_root_option
 def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> None:
@@ -264,7 +265,7 @@ def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> No
             click.echo(problem.format(), err=True)
     if strict and report.critical_problems:
         names = ", ".join(f"{i.section}/{i.slug}" for i in report.critical_problems)
-        click.echo(f"legation: critical items missing or stale in some language: {names}", err=True)
+        click.echo(f"legation: critical items missing, stale or a draft in some language: {names}", err=True)
         sys.exit(1)
 
 
