@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark legation against Hugo and Pelican on the shared embassy corpus, in one run.
+"""Benchmark legation against Hugo and Pelican on a synthetic embassy corpus, in one run.
 
-    python benchmarks/run.py [--sizes 300,1000,3000] [--repeat 3] [--tmp DIR]
+    python benchmarks/run.py [--sizes 300,1000,3000] [--repeat 3] [--tmp DIR] [--no-peers] [--smoke]
 
-For each size N it generates the corpus with ../shared/bench/make_corpus.py
-(--flavor legation, en,ar,az, seed 1) and runs ../shared/bench/peers.sh N with
-KEEP=1 for the Hugo and Pelican corpora, all on the same file system (tmpfs
-where available). The clean builds of every tool then take turns, round by
+For each size N it generates the corpus with benchmarks/corpus.py (this project's own
+deterministic generator: en, ar, az, seed 1; nothing outside the repository is needed). When
+../shared/bench/peers.sh exists beside the repository (and --no-peers is not given), it runs
+peers.sh N with KEEP=1 for the Hugo and Pelican corpora (the shared corpus, of the same shape:
+N items per language, the same section shares and body lengths), all on the same file system
+(tmpfs where available), with PEERS_CACHE in .bench/peers (git-ignored); without it, legation
+is measured alone. The clean builds of every tool then take turns, round by
 round (legation, legation with fast Markdown, Hugo, Pelican; --repeat rounds),
 so that a machine that speeds up or slows down over minutes (this one does)
 weighs on every tool alike; each ratio to a peer is the median of the rounds'
@@ -17,7 +20,8 @@ workers included) and peak RSS are read from wait4() of each build process.
 Medians of --repeat runs. legation's modules are byte-compiled first, as an
 installed package's (and Pelican's in the peers' venv) are.
 
-Writes benchmarks/results/latest.json and latest.md.
+Writes benchmarks/results/latest.json and latest.md. --smoke only generates each corpus and builds it
+once with legation (no peers, no rebuilds, no results written): a check that the benchmark runs.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SHARED = REPO.parent / "shared" / "bench"
+SHARED = REPO.parent / "shared" / "bench"  # optional: peers.sh, for Hugo and Pelican
 NOW = "2026-11-23T12:00:00+00:00"
 SNIPPETS = "snippets:\n  platforms: [x, bluesky, mastodon, facebook, linkedin, telegram]\n  hashtags: [Example]\n"
 
@@ -232,6 +236,18 @@ def prepare_peers(n: int, tmp: Path) -> Peers:
     return Peers(Path(kept.group(1)), hugo, str(venv / "bin" / "pelican"))
 
 
+def make_site(site: Path, n: int) -> Path:
+    """The corpus of ``n`` items per language (benchmarks/corpus.py), with the social posts an embassy configures."""
+    done = subprocess.run([sys.executable, str(HERE / "corpus.py"), "--out", str(site), "--posts", str(n),
+                           "--langs", "en,ar,az", "--seed", "1", "--force"], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"corpus.py failed:\n{done.stderr[-2000:]}")
+    # the corpus has no social settings: measure the snippets a real embassy would configure too
+    with (site / "site.yml").open("a", encoding="utf-8") as handle:
+        handle.write(SNIPPETS)
+    return site
+
+
 def table(measures: list[Measure]) -> str:
     lines = ["| N | tool | scenario | wall s | CPU s | peak RSS MiB | HTML files | legation/Hugo | legation/Pelican |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -253,20 +269,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tmp", default="/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir())
     parser.add_argument("--no-peers", action="store_true", help="Measure legation only.")
+    parser.add_argument("--smoke", action="store_true",
+                        help="Only generate each corpus and build it once with legation (a check that this runs).")
     args = parser.parse_args()
-    compile_legation()
+    with_peers = not (args.no_peers or args.smoke)
+    if with_peers and not (SHARED / "peers.sh").is_file():
+        print(f"{SHARED / 'peers.sh'} not found: measuring legation alone (no Hugo or Pelican)", file=sys.stderr)
+        with_peers = False
+    if not args.smoke:
+        compile_legation()
     tmp = Path(tempfile.mkdtemp(prefix="legation-bench-", dir=args.tmp))
     measures: list[Measure] = []
     try:
         for n in (int(s) for s in args.sizes.split(",")):
-            site = tmp / f"legation-{n}"
-            subprocess.run([sys.executable, str(SHARED / "make_corpus.py"), "--out", str(site), "--posts", str(n),
-                            "--langs", "en,ar,az", "--flavor", "legation", "--seed", "1", "--force"],
-                           check=True, capture_output=True)
-            # the corpus has no social settings: measure the snippets a real embassy would configure too
-            with (site / "site.yml").open("a", encoding="utf-8") as handle:
-                handle.write(SNIPPETS)
-            peers = None if args.no_peers else prepare_peers(n, tmp)
+            site = make_site(tmp / f"legation-{n}", n)
+            if args.smoke:
+                wall, _, _ = legation_clean(site, "python")
+                print(f"legation N={n}: {count_html(site / 'public')} HTML files in {wall:.2f} s", flush=True)
+                continue
+            peers = prepare_peers(n, tmp) if with_peers else None
             clean = bench_clean(site, n, args.repeat, peers)
             rebuilds = bench_rebuilds(site, n, args.repeat)
             mine = [m for m in clean if m.tool == "legation"]
@@ -277,6 +298,8 @@ def main() -> None:
             print(table([m for m in measures if m.n == n]), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if args.smoke:
+        return
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, files on {args.tmp}"
     stamp = time.strftime("%Y-%m-%d")
     out = HERE / "results"

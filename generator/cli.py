@@ -16,6 +16,8 @@ from .errors import LegationError, printable
 
 if TYPE_CHECKING:
     from .build import BuildReport
+    from .errors import Problem
+    from .model import Site
 
 # Commands import the pipeline lazily so that `legation --help` starts fast.
 
@@ -184,8 +186,9 @@ def snippets_command(item: str, langs: tuple[str, ...], platforms: tuple[str, ..
     except LegationError as exc:
         _fail(exc)
     section, _, slug = item.strip("/").partition("/")
-    group = site.translations.get((section, slug))
-    if not group:
+    group = site.translations.get((section, slug), {})
+    unpublished = {code: state for (s, g, code), state in site.status.items() if (s, g) == (section, slug)}
+    if not group and not unpublished:
         known = [f"{s}/{g}" for s, g in site.translations]
         hint = did_you_mean(item, known) or "give section/slug, e.g. announcements/" + (known[0].split("/")[1] if known else "x")
         _usage(f'no item "{item}" in content/', hint)
@@ -214,11 +217,32 @@ def snippets_command(item: str, langs: tuple[str, ...], platforms: tuple[str, ..
     for result in results:
         for problem in result.problems:
             click.echo(problem.format(), err=True)
+    # a language without posts is said on stderr; it fails (exit 1) when --lang asked for it or nothing was printed
+    silent = [code for code in langs or site.config.language_codes if code not in group]
+    failing = bool(langs and silent) or not results
+    for code in silent:
+        reason = _no_posts(root, site, section, slug, code)
+        click.echo((reason if failing else replace(reason, severity="warning")).format(), err=True)
+    if failing:
+        sys.exit(1)
+
+
+def _no_posts(root: Path, site: Site, section: str, slug: str, lang: str) -> Problem:
+    """Why ``lang`` has no posts for the item: its copy is a draft, scheduled or missing (pages re-read from disk)."""
+    from .build import load_pages
+    from .status import no_posts_reason
+
+    pages = {page.lang: page for page in load_pages(root).pages if page.key == (section, slug)}
+    page = pages.get(lang)
+    source = pages.get(site.config.default_language) or next(iter(pages.values()), None)
+    text = (root / page.source).read_text(encoding="utf-8", errors="replace") if page else ""
+    return no_posts_reason(section, slug, lang, site.status.get((section, slug, lang)), page, source, site.now, text)
 
 
 @main.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the matrix as JSON.")
-@click.option("--strict", is_flag=True, help="Exit 1 when a consular notice or critical alert is missing or stale.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when a consular notice or critical alert is missing, stale or a draft in a language.")
 @click.option("--now", callback=_clock, help="Clock for ages (default: SOURCE_DATE_EPOCH, else now).")
 @_root_option
 def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> None:
@@ -243,7 +267,7 @@ def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> No
             click.echo(problem.format(), err=True)
     if strict and report.critical_problems:
         names = ", ".join(f"{i.section}/{i.slug}" for i in report.critical_problems)
-        click.echo(f"legation: critical items missing or stale in some language: {names}", err=True)
+        click.echo(f"legation: critical items missing, stale or a draft in some language: {names}", err=True)
         sys.exit(1)
 
 

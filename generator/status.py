@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Literal
 
-from .model import Page, SiteConfig
+from .errors import Problem, SourceLocation
+from .model import Page, SiteConfig, Status
 
 Cell = Literal["present", "missing", "stale", "draft"]
 
@@ -25,7 +28,12 @@ class ItemStatus:
 
     @property
     def incomplete(self) -> bool:
-        return any(cell in ("missing", "stale") for _, cell in self.cells)
+        """A language lacks the item, or has an outdated copy, while it is published in another one.
+
+        A draft translation counts when another language's copy is not a draft: its readers do not see the item.
+        """
+        states = [cell for _, cell in self.cells]
+        return any(cell in ("missing", "stale") for cell in states) or ("draft" in states and "present" in states)
 
 
 @dataclass(frozen=True)
@@ -86,16 +94,58 @@ def translation_status(pages: list[Page], config: SiteConfig, source_changed: di
                 continue
             ref = entry.translation_of
             origin = by_lang.get(ref.lang) if ref else None
-            if ref and origin and ref.hash != origin.source_hash:
+            if entry.draft:
+                # not published, whatever it was translated from: a stub made by `legation new --translate-to`
+                # keeps the hash of the source's first version, and its source is then written
+                cells.append((code, "draft"))
+            elif ref and origin and ref.hash != origin.source_hash:
                 cells.append((code, "stale"))
                 changed = source_changed.get(origin.source)
                 if changed is not None:
                     since.append((code, changed.isoformat()))
                     days = (now - changed).total_seconds() / 86400
                     oldest = days if oldest is None else max(oldest, days)
-            elif entry.draft:
-                cells.append((code, "draft"))
             else:
                 cells.append((code, "present"))
         items.append(ItemStatus(section, slug, source.source, critical, tuple(cells), tuple(since)))
     return StatusReport(config.language_codes, tuple(items), oldest)
+
+
+DRAFT_LINE = re.compile(r"^draft\s*:", re.MULTILINE)
+
+
+def no_posts_reason(section: str, slug: str, lang: str, state: Status | None, page: Page | None,
+                    source: Page | None, now: datetime, page_text: str = "") -> Problem:
+    """Why `legation snippets` prints nothing for ``lang``: the item's copy there is a draft, scheduled or absent.
+
+    ``state`` and ``page`` are the language's own (None when it has no file), ``source`` the copy in another
+    language translations are made from, ``page_text`` the language's file, to point at its ``draft:`` line.
+    """
+    item = f"{section}/{slug}"
+    if page is not None and state == "draft":
+        match = DRAFT_LINE.search(page_text)
+        line = page_text.count("\n", 0, match.start()) + 1 if match else 0
+        return Problem("error", SourceLocation(page.source, line, 1 if line else 0),
+                       f"the {lang} copy of {item} is a draft, so it has no social posts",
+                       "remove `draft: true` when it is ready to publish; `legation serve` previews it meanwhile",
+                       "snippets-draft")
+    if page is not None and state == "scheduled" and page.publish_at is not None:
+        return Problem("error", SourceLocation(page.source),
+                       f"the {lang} copy of {item} is scheduled for {page.publish_at.isoformat()}, "
+                       f"after the clock ({now.isoformat()}), so it has no social posts yet",
+                       f"pass --now {page.publish_at.isoformat()} to see the posts it will have", "snippets-scheduled")
+    if page is not None:
+        return Problem("error", SourceLocation(page.source), f"the {lang} copy of {item} is {state} and has no posts",
+                       "", "snippets-unpublished")
+    wanted = _translation_path(source, lang) if source else f"content/{section}/{slug}.{lang}.md"
+    return Problem("error", SourceLocation(source.source if source else wanted),
+                   f"{item} has no {lang} translation ({wanted} does not exist), so it has no {lang} posts",
+                   f"translate it into {wanted}", "snippets-missing")
+
+
+def _translation_path(source: Page, lang: str) -> str:
+    """Where the ``lang`` translation of ``source`` goes: beside it, in a bundle or as a plain file."""
+    path = PurePosixPath(source.source)
+    if path.name.startswith("index."):
+        return str(path.with_name(f"index.{lang}.md"))
+    return str(path.with_name(f"{source.slug}.{lang}.md"))

@@ -68,3 +68,44 @@ def test_theme_errors_are_located(make_site: Callable[..., Path]) -> None:
                       "themes/b/theme.yml": "extends: a\n"})
     report = run_build(loop)
     assert not report.ok and "loop" in report.errors[0].message
+
+
+SECTOR_SITE = {
+    "site.yml": SITE_YML + 'tags:\n  green-energy: {en: "Green energy", ar: "الطاقة الخضراء"}\n',
+    "content/investment/solar.en.md": ('---\ntitle: "Solar parks"\ndate: 2026-11-01T10:00:00+04:00\n'
+                                       "sector: green-energy\n---\nInvest.\n"),
+    "content/investment/solar.ar.md": '---\ntitle: "حدائق الطاقة الشمسية"\n---\nاستثمر.\n',
+}
+
+
+def test_investment_cards_name_the_sector_in_the_page_language(make_site: Callable[..., Path]) -> None:
+    """A card on the home and investment list pages shows the sector's name from site.yml `tags`, as the item page does."""
+    root = make_site(SECTOR_SITE)
+    report = run_build(root)
+    assert report.ok, report.errors
+    for lang, label in (("en", "Sector: Green energy"), ("ar", "القطاع: الطاقة الخضراء")):
+        for page in (f"public/{lang}/index.html", f"public/{lang}/investment/index.html"):
+            html = (root / page).read_text(encoding="utf-8")
+            assert label in html, page
+            assert "green-energy" not in html.replace("/green-energy", ""), page  # the slug is never shown as text
+
+
+def test_the_scheduled_note_gives_the_time_in_the_site_zone_in_each_language(make_site: Callable[..., Path]) -> None:
+    """A scheduled item seen in a preview says when it goes out: the date and the time (CLDR) in the site's zone."""
+    root = make_site({
+        "site.yml": SITE_YML.replace("  - {code: ar}\n", "  - {code: ar}\n  - {code: az}\n"),
+        "content/announcements/visa-fees.en.md": ('---\ntitle: "New visa fees"\ndate: 2026-11-20T10:00:00+04:00\n'
+                                                  "publish_at: 2026-11-25T10:00:00Z\n---\nFees.\n"),
+        "content/announcements/visa-fees.ar.md": '---\ntitle: "رسوم التأشيرة الجديدة"\n---\nالرسوم.\n',
+        "content/announcements/visa-fees.az.md": '---\ntitle: "Yeni viza rüsumları"\n---\nRüsumlar.\n',
+    })
+    report = run_build(root, drafts=True)
+    assert report.ok, report.errors
+    notes = {}
+    for lang in ("en", "ar", "az"):
+        html = (root / f"public/{lang}/announcements/visa-fees/index.html").read_text(encoding="utf-8")
+        notes[lang] = html.split('<p class="notice notice-preview">', 1)[1].split("</p>", 1)[0]
+    # 10:00 UTC is 14:00 in Baku (UTC+4)
+    assert notes["en"] == "Scheduled: will be published on November 25, 2026 at 2:00\u202fPM (Asia/Baku time)."
+    assert notes["ar"] == "مجدول: سيُنشر بتاريخ 25 نوفمبر 2026 الساعة 2:00 م (بتوقيت Asia/Baku)."
+    assert notes["az"] == "Planlaşdırılıb: 25 noyabr 2026, saat 14:00 (Asia/Baku vaxtı) dərc olunacaq."

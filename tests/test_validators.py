@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
+import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.browser import (
     AXE_JS,
+    REPO,
     VNU_JAR,
     build_demo,
     chromium_page,
@@ -45,6 +50,52 @@ def sample_pages(site: Path) -> list[str]:
         if about.is_file():
             pages.append(f"/{lang}/about/")
     return pages
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def test_the_nu_html_checker_is_the_release_the_tools_ask_for() -> None:
+    """CI checks with the vnu-jar release tools/package.json names (older ones miss skipped heading levels)."""
+    java = require_java()
+    wanted = json.loads((REPO / "tools" / "package.json").read_text(encoding="utf-8"))["devDependencies"]["vnu-jar"]
+    assert version_tuple(wanted) >= (26, 9, 27)
+    done = subprocess.run([java, "-jar", str(VNU_JAR), "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert version_tuple(done.stdout) >= version_tuple(wanted), (
+        f"vnu.jar {done.stdout.strip()} is older than tools/package.json's {wanted}: run npm install --prefix tools")
+
+
+class Headings(HTMLParser):
+    """The levels of a page's h1-h6, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.levels: list[tuple[int, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.levels.append((int(tag[1]), self.getpos()[0]))
+
+
+def test_no_page_skips_a_heading_level(demo: Path) -> None:
+    """Every page starts at one h1 and goes down one level at a time (h1 then h3 is what WCAG 1.3.1 and vnu flag)."""
+    problems: list[str] = []
+    pages = sorted(demo.rglob("*.html"))
+    for page in pages:
+        parser = Headings()
+        parser.feed(page.read_text(encoding="utf-8"))
+        levels = parser.levels
+        if not levels:
+            continue
+        if levels[0][0] != 1:
+            problems.append(f"{page.relative_to(demo)}:{levels[0][1]}: first heading is h{levels[0][0]}")
+        for (before, _), (level, line) in itertools.pairwise(levels):
+            if level > before + 1:
+                problems.append(f"{page.relative_to(demo)}:{line}: h{level} follows h{before}")
+    assert len(pages) > 20
+    assert not problems, "\n".join(problems[:30])
 
 
 def test_nu_html_checker_finds_no_errors(demo: Path) -> None:
@@ -96,3 +147,48 @@ def test_arabic_pages_are_right_to_left_and_mirror(demo: Path) -> None:
         title_box = page.locator(".site-title").bounding_box()  # type: ignore[attr-defined]
         switcher_box = page.locator(".languages").bounding_box()  # type: ignore[attr-defined]
         assert title_box["x"] < switcher_box["x"]
+
+
+SECOND_ALERT = {
+    "en": '"Visa section closed on 2 December for the national holiday"',
+    "ar": '"القسم القنصلي مغلق يوم 2 ديسمبر بمناسبة العيد الوطني"',
+    "az": '"Viza şöbəsi 2 dekabrda milli bayram münasibətilə bağlıdır"',
+    "uz": '"Viza boʻlimi 2-dekabr kuni milliy bayram munosabati bilan yopiq"',
+}
+
+
+@pytest.fixture(scope="module")
+def two_alerts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with a second alert (a warning beside its critical one), built into <tmp>/public."""
+    from tests.browser import DEMO_NOW
+    from tests.conftest import run_build
+
+    root = tmp_path_factory.mktemp("two-alerts")
+    shutil.copy(REPO / "site.yml", root / "site.yml")
+    shutil.copytree(REPO / "content", root / "content")
+    for lang, title in SECOND_ALERT.items():
+        front = ["---", f"title: {title}"]
+        if lang == "en":
+            front += ["date: 2026-11-22T09:00:00+04:00", "alert: warning", "expires_at: 2026-12-03T00:00:00+04:00"]
+        (root / "content" / "announcements" / f"holiday-closure.{lang}.md").write_text(
+            "\n".join([*front, "---", "Closed.", ""]), encoding="utf-8")
+    report = run_build(root, now=DEMO_NOW, incremental=False)
+    assert report.ok, report.errors
+    return root / "public"
+
+
+def test_two_alerts_leave_the_title_in_the_first_screen_of_a_phone(two_alerts: Path) -> None:
+    """At 390 px (a common phone) the header and two alert banners keep the page's h1 within ~500 px of the top."""
+    require_chromium()
+    tops: dict[str, float] = {}
+    with serve_folder(two_alerts) as base, chromium_page(390, 844) as page:
+        for path in ("/en/", "/ar/", "/az/", "/uz/", "/en/events/", "/ar/announcements/",
+                     "/en/announcements/holiday-closure/", "/ar/announcements/holiday-closure/"):
+            page.goto(base + path)  # type: ignore[attr-defined]
+            assert page.locator(".alert").count() == 2, path  # type: ignore[attr-defined]
+            tops[path] = page.locator("main h1").bounding_box()["y"]  # type: ignore[attr-defined]
+            overflow = page.evaluate(  # type: ignore[attr-defined]
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path}: {overflow}px of horizontal overflow at 390 px"
+    late = {path: top for path, top in tops.items() if top > 500}
+    assert not late, f"the h1 starts below 500 px: {late}"
