@@ -2,11 +2,17 @@
 
 A failed build does not stop the server: every HTML request then answers with
 a page that shows the problems (file, line, message, the offending lines), and
-the next good save clears it. livereload stays behind this one module.
+the next good save clears it. Every completed build reloads the open pages, however soon after
+the previous one: each page holds a WebSocket (generator/preview/reload.js, a
+script file, as the site's CSP allows no inline script) and the server answers
+at once when the page is older than its latest build. All this is added to a
+page as it is served, never to the files a build writes. tornado stays behind
+this one module.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import mimetypes
 import os
@@ -15,7 +21,11 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
+from urllib.parse import unquote
+
+from tornado import httpserver, ioloop, netutil, web, websocket
 
 from .build import BuildOptions, BuildReport, build
 from .errors import Problem, printable
@@ -25,8 +35,14 @@ WATCHED = ("content", "templates", "themes", "i18n", "static", "site.yml")
 PREVIEW_DIR = ".legation-cache/preview"
 _CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
 _PREVIEW_CSP = (b'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; '
-                b"img-src 'self' https: data:; style-src 'self'; script-src 'self' 'unsafe-inline'; "
+                b"img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
                 b"connect-src 'self' ws: wss:\">")
+#: What the preview adds to a page (the reload script) is served from here, never built.
+ASSETS = Path(__file__).resolve().parent / "preview"
+ASSET_URL = "/_legation/"
+_ASSET_TYPES = MappingProxyType({"reload.js": "text/javascript; charset=utf-8"})
+RELOAD_URL = "/_legation/reload"
+POLL_SECONDS = 0.5  # how often the watched files are compared with the last build's
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,16 @@ class PreviewState:
 
     report: BuildReport | None
     fingerprint: tuple[tuple[str, int, int], ...] = ()
+    build: int = 0  # how many builds completed: a page served after build n reloads when n is not the latest
+
+
+@dataclass(frozen=True)
+class Response:
+    """One HTTP answer of the preview."""
+
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
 
 
 def fingerprint(root: Path, names: Iterable[str] = WATCHED) -> tuple[tuple[str, int, int], ...]:
@@ -102,28 +128,37 @@ class PreviewApp:
             if not force and self.state.report is not None and current == self.state.fingerprint:
                 return None
             report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True, snippets_in_site=True))
-            self.state = PreviewState(report, current)
+            self.state = PreviewState(report, current, self.state.build + 1)
             return report
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        path = environ.get("PATH_INFO", "/")
-        report = self.state.report
+        response = self.respond(environ.get("PATH_INFO", "/"))
+        start_response(response.status, list(response.headers))
+        return [response.body]
+
+    def respond(self, path: str) -> Response:
+        """The answer to a GET of ``path`` (already percent-decoded)."""
+        state = self.state
+        if path.startswith(ASSET_URL) and path[len(ASSET_URL):] in _ASSET_TYPES:
+            name = path[len(ASSET_URL):]
+            return Response("200 OK", (("Content-Type", _ASSET_TYPES[name]), ("Cache-Control", "no-store")),
+                            (ASSETS / name).read_bytes())
+        report = state.report
         wants_html = path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]
         if report is not None and not report.ok and wants_html:
-            start_response("500 Build Failed", [("Content-Type", "text/html; charset=utf-8")])
-            return [error_page(report.problems, self.root)]
+            return Response("500 Build Failed", (("Content-Type", "text/html; charset=utf-8"),),
+                            self._preview(error_page(report.problems, self.root), state))
         file = self._resolve(path)
         if file is None:
             missing = self.out_dir / "404.html"
             body = missing.read_bytes() if missing.is_file() else b"Not found"
-            start_response("404 Not Found", [("Content-Type", "text/html; charset=utf-8")])
-            return [self._preview(body)]
+            return Response("404 Not Found", (("Content-Type", "text/html; charset=utf-8"),), self._preview(body, state))
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/xml", "application/json"):
             kind += "; charset=utf-8"
         body = file.read_bytes()
-        start_response("200 OK", [("Content-Type", kind), ("Cache-Control", "no-store")])
-        return [self._preview(body) if kind.startswith("text/html") else body]
+        return Response("200 OK", (("Content-Type", kind), ("Cache-Control", "no-store")),
+                        self._preview(body, state) if kind.startswith("text/html") else body)
 
     def _resolve(self, path: str) -> Path | None:
         """Only files inside the preview folder; directories serve their index.html."""
@@ -138,30 +173,93 @@ class PreviewApp:
         return target if target.is_file() else None
 
     @staticmethod
-    def _preview(body: bytes) -> bytes:
-        """Allow livereload's inline script in the preview only; the built site keeps its strict policy."""
-        return _CSP.sub(_PREVIEW_CSP, body, count=1)
+    def _preview(body: bytes, state: PreviewState) -> bytes:
+        """The page as the preview shows it: the reload script file (which the site's CSP allows once it may
+        open a WebSocket); the built site keeps its strict policy and none of this."""
+        body = _CSP.sub(_PREVIEW_CSP, body, count=1)
+        head = f'<script src="{ASSET_URL}reload.js?build={state.build}" defer></script>'.encode()
+        body = body.replace(b"</head>", head + b"</head>", 1)
+        return body
+
+
+class _Reloads:
+    """The open pages' sockets; each is told when a build completes."""
+
+    def __init__(self, app: PreviewApp):
+        self.app = app
+        self.sockets: set[_ReloadSocket] = set()
+
+    def tell_all(self) -> None:
+        for page in list(self.sockets):
+            page.tell(self.app.state.build)
+
+
+class _ReloadSocket(websocket.WebSocketHandler):
+    """One open page: reloaded after every build, and at once when it was served before the latest build."""
+
+    def initialize(self, reloads: _Reloads) -> None:
+        self.reloads = reloads
+
+    def open(self, *args: str, **kwargs: str) -> None:
+        self.reloads.sockets.add(self)
+        latest = self.reloads.app.state.build
+        if self.get_argument("build", "") != str(latest):  # a build finished while the page was loading
+            self.tell(latest)
+
+    def on_close(self) -> None:
+        self.reloads.sockets.discard(self)
+
+    def tell(self, build: int) -> None:
+        try:
+            self.write_message(str(build))
+        except websocket.WebSocketClosedError:
+            self.reloads.sockets.discard(self)
+
+
+class _Pages(web.RequestHandler):
+    """Every other request: the preview app's answer."""
+
+    def initialize(self, app: PreviewApp) -> None:
+        self.app = app
+
+    def get(self, *args: str, **kwargs: str) -> None:
+        response = self.app.respond(unquote(self.request.path))
+        code, reason = response.status.split(" ", 1)
+        self.set_status(int(code), reason)
+        for name, value in response.headers:
+            self.set_header(name, value)
+        self.finish(response.body)
+
+    head = get
 
 
 def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callable[[str], None]) -> None:
     """Run the preview server until interrupted."""
-    from livereload import Server
-
+    sockets = netutil.bind_sockets(port, address=host or None)
     out_dir = root / PREVIEW_DIR
     app = PreviewApp(root, out_dir)
+    reloads = _Reloads(app)
 
     def rebuild() -> None:
         report = app.rebuild(now)
         if report is not None:
             log(report.summary())
-            for problem in report.errors:
+            for problem in report.problems:
                 log(problem.format())
+            reloads.tell_all()
+
+    async def run() -> None:
+        application = web.Application([(RELOAD_URL, _ReloadSocket, {"reloads": reloads}),
+                                       (r".*", _Pages, {"app": app})], log_function=lambda handler: None)
+        server = httpserver.HTTPServer(application)
+        server.add_sockets(sockets)
+        ioloop.PeriodicCallback(rebuild, POLL_SECONDS * 1000).start()
+        await asyncio.Event().wait()
 
     rebuild()
-    server = Server(app)
-    for name in WATCHED:
-        if (root / name).exists():
-            server.watch(str(root / name), rebuild, delay=0.3)
     log(f"Serving {out_dir} on http://{host}:{port}/ (drafts and scheduled items shown; social posts at /_snippets/); "
         "Ctrl-C stops")
-    server.serve(port=port, host=host, debug=False, restart_delay=0)
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        log("legation serve: stopped")

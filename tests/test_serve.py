@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -14,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from generator.cli import main
 from generator.serve import PreviewApp
+from tests.browser import chromium_page, require_chromium
 from tests.conftest import NOW, SITE_YML, run_build
 
 NOW_ARG = "2026-11-23T12:00:00+00:00"
@@ -91,42 +97,62 @@ def test_preview_refuses_paths_outside_the_output(make_site: Callable[..., Path]
 
 
 def test_preview_relaxes_csp_only_in_the_preview(make_site: Callable[..., Path]) -> None:
+    """The preview may open its reload socket, but runs no inline script: the theme's CSP forbids one."""
     root = make_site()
     app = PreviewApp(root, root / ".legation-cache/preview")
     app.rebuild(lambda: NOW)
     _, body = call(app, "/en/")
-    assert b"'unsafe-inline'" in body
+    assert b"connect-src 'self' ws: wss:" in body and b"'unsafe-inline'" not in body
+    assert b'<script src="/_legation/reload.js?build=1" defer></script></head>' in body
+    assert [tag for tag in re.findall(rb"<script[^>]*>", body) if b" src=" not in tag and b"ld+json" not in tag] == []
+    status, script = call(app, "/_legation/reload.js")
+    assert status.startswith("200") and b"WebSocket" in script
     assert run_build(root).ok
     assert b"'unsafe-inline'" not in (root / "public/en/index.html").read_bytes()
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_process(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
+    return subprocess.Popen([sys.executable, "-m", "generator", "serve", "--root", str(root), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+@contextmanager
+def preview_server(root: Path) -> Iterator[str]:
+    """A real `legation serve` process on a free port; yields its base URL once it answers."""
+    import urllib.request
+
+    port = free_port()
+    process = serve_process(root, "--port", str(port))
+    try:
+        _get(f"http://127.0.0.1:{port}/", urllib.request)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+
+
 def test_serve_command_serves_over_http(make_site: Callable[..., Path]) -> None:
-    """One real `legation serve` process: it answers on 127.0.0.1 and reloads after a save."""
-    import socket
-    import subprocess
-    import sys
+    """One real `legation serve` process: it answers on 127.0.0.1 and rebuilds after a save."""
     import urllib.request
 
     root = make_site()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--root", str(root), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        body = _get(f"http://127.0.0.1:{port}/en/", urllib.request)
+    with preview_server(root) as base:
+        body = _get(f"{base}/en/", urllib.request)
         assert "Consular hours" in body
         page = root / "content/announcements/consular-hours.en.md"
         page.write_text(page.read_text().replace('title: "Consular hours"', 'title: "Consular hours changed"'))
         deadline = time.monotonic() + 30
         while "Consular hours changed" not in body and time.monotonic() < deadline:
             time.sleep(0.3)
-            body = _get(f"http://127.0.0.1:{port}/en/", urllib.request)
+            body = _get(f"{base}/en/", urllib.request)
         assert "Consular hours changed" in body
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
 
 
 def _get(url: str, request: Any) -> str:
@@ -135,12 +161,49 @@ def _get(url: str, request: Any) -> str:
         try:
             with request.urlopen(url, timeout=5) as response:
                 return str(response.read().decode("utf-8"))
+        except request.HTTPError as exc:  # the page of a failed build, a 404: the server answers
+            return str(exc.read().decode("utf-8"))
         except OSError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
 
 
+RELOAD_WAIT_MS = 20_000  # a build of the small site and a page load, on a busy machine
+
+
+def _save_at(path: Path, text: str, when: float) -> float:
+    """Write ``text`` into ``path`` no earlier than ``when`` (time.monotonic()); returns when it was written."""
+    time.sleep(max(0.0, when - time.monotonic()))
+    path.write_text(text, encoding="utf-8")
+    return time.monotonic()
+
+
+def test_every_build_reloads_the_open_page_however_soon_after_the_last(make_site: Callable[..., Path]) -> None:
+    """In Chromium, with the site's CSP enforced: saves 1 s and 1.5 s apart each reload the page (livereload
+    dropped any reload within 2.7 s of the previous one, so the fix of an error stayed on the error page)."""
+    require_chromium()
+    from playwright.sync_api import expect
+
+    root = make_site()
+    source = root / "content/announcements/consular-hours.en.md"
+    text = source.read_text(encoding="utf-8")
+    titled = lambda title: text.replace('title: "Consular hours"', f'title: "{title}"')  # noqa: E731
+    with preview_server(root) as base, chromium_page(bypass_csp=False) as page:
+        page.goto(f"{base}/en/announcements/consular-hours/")  # type: ignore[attr-defined]
+        heading, body = page.locator("h1"), page.locator("body")  # type: ignore[attr-defined]
+        expect(heading).to_have_text("Consular hours")
+        # livereload also dropped every reload in its first 2.7 s: start later, so that the 1 s gap is what is tested
+        saved = _save_at(source, titled("Consular hours one"), time.monotonic() + 3.0)
+        expect(heading).to_have_text("Consular hours one", timeout=RELOAD_WAIT_MS)
+        saved = _save_at(source, titled("Consular hours two"), saved + 1.0)
+        expect(heading).to_have_text("Consular hours two", timeout=RELOAD_WAIT_MS)
+        # An error, then its fix 1.5 s later: the page ends on the fixed content, not on the error page.
+        saved = _save_at(source, titled("Consular hours two").replace("date: 2026-11-01T10:00:00+04:00", "date: soon"),
+                         saved + 1.0)
+        expect(body).to_contain_text("content/announcements/consular-hours.en.md:3", timeout=RELOAD_WAIT_MS)
+        _save_at(source, titled("Consular hours fixed"), saved + 1.5)
+        expect(heading).to_have_text("Consular hours fixed", timeout=RELOAD_WAIT_MS)
 
 
 def test_serve_listens_on_loopback_only_unless_told() -> None:
