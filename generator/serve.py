@@ -2,7 +2,8 @@
 
 A failed build does not stop the server: every HTML request then answers with
 a page that shows the problems (file, line, message, the offending lines), and
-the next good save clears it. Every completed build reloads the open pages, however soon after
+the next good save clears it. The warnings of the latest build are listed over
+every page. Every completed build reloads the open pages, however soon after
 the previous one: each page holds a WebSocket (generator/preview/reload.js, a
 script file, as the site's CSP allows no inline script) and the server answers
 at once when the page is older than its latest build. All this is added to a
@@ -37,10 +38,10 @@ _CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="[^"]*">
 _PREVIEW_CSP = (b'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; '
                 b"img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
                 b"connect-src 'self' ws: wss:\">")
-#: What the preview adds to a page (the reload script) is served from here, never built.
+#: What the preview adds to a page (the reload script, the warnings' style) is served from here, never built.
 ASSETS = Path(__file__).resolve().parent / "preview"
 ASSET_URL = "/_legation/"
-_ASSET_TYPES = MappingProxyType({"reload.js": "text/javascript; charset=utf-8"})
+_ASSET_TYPES = MappingProxyType({"reload.js": "text/javascript; charset=utf-8", "preview.css": "text/css; charset=utf-8"})
 RELOAD_URL = "/_legation/reload"
 POLL_SECONDS = 0.5  # how often the watched files are compared with the last build's
 
@@ -175,11 +176,30 @@ class PreviewApp:
     @staticmethod
     def _preview(body: bytes, state: PreviewState) -> bytes:
         """The page as the preview shows it: the reload script file (which the site's CSP allows once it may
-        open a WebSocket); the built site keeps its strict policy and none of this."""
+        open a WebSocket) and the build's warnings; the built site keeps its strict policy and none of this."""
         body = _CSP.sub(_PREVIEW_CSP, body, count=1)
-        head = f'<script src="{ASSET_URL}reload.js?build={state.build}" defer></script>'.encode()
+        head = (f'<link rel="stylesheet" href="{ASSET_URL}preview.css">'
+                f'<script src="{ASSET_URL}reload.js?build={state.build}" defer></script>').encode()
         body = body.replace(b"</head>", head + b"</head>", 1)
+        warnings = state.report.warnings if state.report is not None else []
+        if warnings:
+            overlay = warnings_overlay(warnings)
+            end = body.rfind(b"</body>")
+            body = body + overlay if end < 0 else body[:end] + overlay + body[end:]
         return body
+
+
+def warnings_overlay(warnings: Iterable[Problem]) -> bytes:
+    """The build's warnings, each with its file:line and hint, in a box over the bottom of the page."""
+    items = [
+        "<li><code>{loc}</code>: {msg}{hint}</li>".format(
+            loc=html.escape(printable(str(problem.location))), msg=html.escape(printable(problem.message)),
+            hint=f"<br>Fix: {html.escape(printable(problem.hint))}" if problem.hint else "")
+        for problem in warnings]
+    count = f"{len(items)} warning" + ("" if len(items) == 1 else "s")
+    return (f'<aside class="legation-preview-warnings" lang="en" dir="ltr" aria-label="Build warnings">'
+            f"<details open><summary>{count} in the last build (shown by the preview only)</summary>"
+            f'<ol>{"".join(items)}</ol></details></aside>').encode()
 
 
 class _Reloads:

@@ -111,6 +111,34 @@ def test_preview_relaxes_csp_only_in_the_preview(make_site: Callable[..., Path])
     assert b"'unsafe-inline'" not in (root / "public/en/index.html").read_bytes()
 
 
+FOUR_LANGUAGES = SITE_YML.replace("  - {code: ar}\n", "  - {code: ar}\n  - {code: az}\n  - {code: uz}\n")
+CRISIS_EN = '---\ntitle: "Evacuation notice"\ndate: 2026-11-20T10:00:00+04:00\nalert: critical\n---\nLeave the area.\n'
+CRISIS_MESSAGE = "critical alert is not published in ar, az, uz"
+
+
+def test_preview_lists_the_builds_warnings_on_every_page_and_never_in_a_build(make_site: Callable[..., Path]) -> None:
+    root = make_site({"site.yml": FOUR_LANGUAGES, "content/announcements/evacuation.en.md": CRISIS_EN})
+    app = PreviewApp(root, root / ".legation-cache/preview")
+    report = app.rebuild(lambda: NOW)
+    assert report is not None and report.ok
+    assert [w.message.split(":")[0] for w in report.warnings] == [CRISIS_MESSAGE]
+    for path in ("/en/", "/ar/", "/en/announcements/evacuation/", "/no/such/page/"):
+        _, body = call(app, path)
+        overlay = body[body.index(b'<aside class="legation-preview-warnings"'):]
+        assert overlay.index(b"</aside>") < overlay.index(b"</body>")  # inside the page, after its content
+        assert b"<code>content/announcements/evacuation.en.md</code>: " + CRISIS_MESSAGE.encode() in overlay
+        assert b"Fix: add announcements/evacuation.&lt;lang&gt;.md for ar, az, uz" in overlay
+    # The preview adds it as it serves: neither the preview's own files nor a real build carry any of it.
+    assert run_build(root).ok
+    for folder in (app.out_dir, root / "public"):
+        pages = list(folder.rglob("*.html"))
+        assert pages and not [page for page in pages if b"_legation" in page.read_bytes()]
+    # A build without warnings shows none.
+    (root / "content/announcements/evacuation.en.md").unlink()
+    assert app.rebuild(lambda: NOW) is not None and not app.state.report.warnings  # type: ignore[union-attr]
+    assert b"legation-preview-warnings" not in call(app, "/en/")[1]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -204,6 +232,24 @@ def test_every_build_reloads_the_open_page_however_soon_after_the_last(make_site
         expect(body).to_contain_text("content/announcements/consular-hours.en.md:3", timeout=RELOAD_WAIT_MS)
         _save_at(source, titled("Consular hours fixed"), saved + 1.5)
         expect(heading).to_have_text("Consular hours fixed", timeout=RELOAD_WAIT_MS)
+
+
+def test_a_missing_crisis_translation_is_visible_while_previewing(make_site: Callable[..., Path]) -> None:
+    """In Chromium, with the site's CSP enforced, the warning is on screen over the English and the Arabic page."""
+    require_chromium()
+    from playwright.sync_api import expect
+
+    root = make_site({"site.yml": FOUR_LANGUAGES, "content/announcements/evacuation.en.md": CRISIS_EN})
+    with preview_server(root) as base, chromium_page(bypass_csp=False) as page:
+        for path in ("/en/announcements/evacuation/", "/ar/"):
+            page.goto(base + path)  # type: ignore[attr-defined]
+            overlay = page.locator(".legation-preview-warnings")  # type: ignore[attr-defined]
+            expect(overlay).to_be_visible()
+            expect(overlay).to_contain_text(f"content/announcements/evacuation.en.md: {CRISIS_MESSAGE}")
+            expect(overlay).to_have_css("position", "fixed")  # its style sheet loaded despite the site's CSP
+            box = overlay.bounding_box()
+            viewport = page.viewport_size  # type: ignore[attr-defined]
+            assert box is not None and 0 <= box["y"] < viewport["height"] and box["height"] > 20
 
 
 def test_serve_listens_on_loopback_only_unless_told() -> None:
