@@ -14,10 +14,12 @@ this one module.
 from __future__ import annotations
 
 import asyncio
+import errno
 import html
 import mimetypes
 import os
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,7 +31,8 @@ from urllib.parse import unquote
 from tornado import httpserver, ioloop, netutil, web, websocket
 
 from .build import BuildOptions, BuildReport, build
-from .errors import Problem, printable
+from .config import CONFIG_FILE, load_config
+from .errors import LegationError, Problem, SourceLocation, printable
 from .fastpath import input_files
 
 WATCHED = ("content", "templates", "themes", "i18n", "static", "site.yml")
@@ -253,9 +256,38 @@ class _Pages(web.RequestHandler):
     head = get
 
 
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to ``host``:``port`` (both families of a name), or a LegationError saying why not."""
+    where = f"{host or 'every address'}:{port}"
+    try:
+        return netutil.bind_sockets(port, address=host or None)
+    except socket.gaierror as exc:
+        raise LegationError.at(SourceLocation(f"--host {host}"),
+                               f"cannot listen on {host!r}: not an address or host name of this machine ({exc.strerror})",
+                               "pass --host 127.0.0.1 (the default) or an address of this machine", "serve-host") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            other = port + 1 if port < 65535 else 8000
+            raise LegationError.at(SourceLocation(f"--port {port}"), f"{where} is already in use by another program",
+                                   f"stop the other server (another legation serve?) or pick a free port: --port {other}",
+                                   "serve-port") from None
+        if exc.errno == errno.EACCES:
+            raise LegationError.at(SourceLocation(f"--port {port}"), f"no permission to listen on {where}",
+                                   "ports below 1024 need administrator rights: pass --port 8000 or another port "
+                                   "from 1024 up", "serve-port") from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise LegationError.at(SourceLocation(f"--host {host}"), f"{host} is not an address of this machine",
+                                   "pass --host 127.0.0.1 (the default) or an address of this machine",
+                                   "serve-host") from None
+        raise LegationError.at(SourceLocation(f"--port {port}"), f"cannot listen on {where}: {exc.strerror or exc}",
+                               "pass another --port, or --host 127.0.0.1", "serve-listen") from None
+
+
 def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callable[[str], None]) -> None:
-    """Run the preview server until interrupted."""
-    sockets = netutil.bind_sockets(port, address=host or None)
+    """Run the preview server until interrupted; a LegationError when it cannot start."""
+    if not (root / CONFIG_FILE).is_file():
+        load_config(root)  # raises the located error `legation build` gives; any other problem shows in the page
+    sockets = listen(host, port)  # before the first build: a busy port is told at once
     out_dir = root / PREVIEW_DIR
     app = PreviewApp(root, out_dir)
     reloads = _Reloads(app)

@@ -252,6 +252,65 @@ def test_a_missing_crisis_translation_is_visible_while_previewing(make_site: Cal
             assert box is not None and 0 <= box["y"] < viewport["height"] and box["height"] > 20
 
 
+def _start_failure(root: Path, *args: str) -> tuple[int, str]:
+    process = serve_process(root, *args)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("legation serve started instead of failing")
+    return process.returncode, stderr.decode("utf-8")
+
+
+def test_a_port_in_use_is_one_message_with_a_hint(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, stderr = _start_failure(root, "--port", str(port))
+    assert code == 1 and "Traceback" not in stderr
+    assert stderr.splitlines() == [f"--port {port}: error: 127.0.0.1:{port} is already in use by another program",
+                                   "    hint: stop the other server (another legation serve?) or pick a free port: "
+                                   f"--port {port + 1}"]
+
+
+@pytest.mark.parametrize("host, message", [
+    ("no-such-host.invalid", "--host no-such-host.invalid: error: cannot listen on 'no-such-host.invalid': not an "
+                             "address or host name of this machine"),
+    ("192.0.2.1", "--host 192.0.2.1: error: 192.0.2.1 is not an address of this machine"),  # TEST-NET-1, RFC 5737
+])
+def test_a_wrong_host_is_one_message_with_a_hint(make_site: Callable[..., Path], host: str, message: str) -> None:
+    code, stderr = _start_failure(make_site(), "--host", host, "--port", str(free_port()))
+    assert code == 1 and "Traceback" not in stderr
+    first, hint = stderr.splitlines()
+    assert first.startswith(message) and hint == "    hint: pass --host 127.0.0.1 (the default) or an address of this machine"
+
+
+def test_a_folder_without_site_yml_is_one_message_not_a_server(tmp_path: Path) -> None:
+    code, stderr = _start_failure(tmp_path, "--port", str(free_port()))
+    assert code == 1
+    assert stderr.splitlines() == [f"site.yml: error: no site.yml in {tmp_path.resolve()}",
+                                   "    hint: run legation in the site's folder or pass --root DIR"]
+
+
+def test_a_port_refused_by_the_system_is_one_message_with_a_hint(make_site: Callable[..., Path],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ports below 1024 need administrator rights; the tests may run as root, so the refusal is simulated."""
+    class Refused(socket.socket):
+        def bind(self, address: Any) -> None:
+            self.close()  # as the system would leave it: nothing bound
+            raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(socket, "socket", Refused)
+    result = cli(make_site(), "serve", "--port", "80")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == ["--port 80: error: no permission to listen on 127.0.0.1:80",
+                                          "    hint: ports below 1024 need administrator rights: pass --port 8000 or "
+                                          "another port from 1024 up"]
+
+
 def test_serve_listens_on_loopback_only_unless_told() -> None:
     """A preview of unpublished statements must not be reachable from the office network by default."""
     serve_command = main.commands["serve"]  # type: ignore[attr-defined]
