@@ -272,9 +272,11 @@ def listen(host: str, port: int) -> list[socket.socket]:
                                    f"stop the other server (another legation serve?) or pick a free port: --port {other}",
                                    "serve-port") from None
         if exc.errno == errno.EACCES:
-            raise LegationError.at(SourceLocation(f"--port {port}"), f"no permission to listen on {where}",
-                                   "ports below 1024 need administrator rights: pass --port 8000 or another port "
-                                   "from 1024 up", "serve-port") from None
+            hint = ("ports below 1024 need administrator rights: pass --port 8000 or another port from 1024 up"
+                    if port < 1024 else f"the system (a firewall or security policy) refuses port {port}: pick another "
+                    "--port, such as 8000")
+            raise LegationError.at(SourceLocation(f"--port {port}"), f"no permission to listen on {where}", hint,
+                                   "serve-port") from None
         if exc.errno == errno.EADDRNOTAVAIL:
             raise LegationError.at(SourceLocation(f"--host {host}"), f"{host} is not an address of this machine",
                                    "pass --host 127.0.0.1 (the default) or an address of this machine",

@@ -295,8 +295,13 @@ def test_a_folder_without_site_yml_is_one_message_not_a_server(tmp_path: Path) -
                                    "    hint: run legation in the site's folder or pass --root DIR"]
 
 
+@pytest.mark.parametrize("port, hint", [
+    (80, "ports below 1024 need administrator rights: pass --port 8000 or another port from 1024 up"),
+    (8080, "the system (a firewall or security policy) refuses port 8080: pick another --port, such as 8000"),
+])
 def test_a_port_refused_by_the_system_is_one_message_with_a_hint(make_site: Callable[..., Path],
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                  monkeypatch: pytest.MonkeyPatch, port: int,
+                                                                  hint: str) -> None:
     """Ports below 1024 need administrator rights; the tests may run as root, so the refusal is simulated."""
     class Refused(socket.socket):
         def bind(self, address: Any) -> None:
@@ -304,11 +309,10 @@ def test_a_port_refused_by_the_system_is_one_message_with_a_hint(make_site: Call
             raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(socket, "socket", Refused)
-    result = cli(make_site(), "serve", "--port", "80")
+    result = cli(make_site(), "serve", "--port", str(port))
     assert result.exit_code == 1
-    assert result.output.splitlines() == ["--port 80: error: no permission to listen on 127.0.0.1:80",
-                                          "    hint: ports below 1024 need administrator rights: pass --port 8000 or "
-                                          "another port from 1024 up"]
+    assert result.output.splitlines() == [f"--port {port}: error: no permission to listen on 127.0.0.1:{port}",
+                                          f"    hint: {hint}"]
 
 
 def test_serve_listens_on_loopback_only_unless_told() -> None:
