@@ -19,6 +19,7 @@ import html
 import mimetypes
 import os
 import re
+import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterable
@@ -56,6 +57,12 @@ class PreviewState:
     report: BuildReport | None
     fingerprint: tuple[tuple[str, int, int], ...] = ()
     build: int = 0  # how many builds completed: a page served after build n reloads when n is not the latest
+    server: str = ""  # one server process: a page it did not serve reloads when it reconnects after a restart
+
+    @property
+    def tag(self) -> str:
+        """Names the build a page was served from, unique across restarts of the server."""
+        return f"{self.server}-{self.build}"
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,7 @@ class PreviewApp:
 
     def __init__(self, root: Path, out_dir: Path):
         self.root, self.out_dir = root, out_dir
-        self.state = PreviewState(None)
+        self.state = PreviewState(None, server=secrets.token_hex(4))
         self.lock = threading.Lock()
 
     def rebuild(self, now: Callable[[], Any], force: bool = False) -> BuildReport | None:
@@ -132,7 +139,7 @@ class PreviewApp:
             if not force and self.state.report is not None and current == self.state.fingerprint:
                 return None
             report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True, snippets_in_site=True))
-            self.state = PreviewState(report, current, self.state.build + 1)
+            self.state = PreviewState(report, current, self.state.build + 1, self.state.server)
             return report
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -182,7 +189,7 @@ class PreviewApp:
         open a WebSocket) and the build's warnings; the built site keeps its strict policy and none of this."""
         body = _CSP.sub(_PREVIEW_CSP, body, count=1)
         head = (f'<link rel="stylesheet" href="{ASSET_URL}preview.css">'
-                f'<script src="{ASSET_URL}reload.js?build={state.build}" defer></script>').encode()
+                f'<script src="{ASSET_URL}reload.js?build={state.tag}" defer></script>').encode()
         body = body.replace(b"</head>", head + b"</head>", 1)
         warnings = state.report.warnings if state.report is not None else []
         if warnings:
@@ -214,7 +221,7 @@ class _Reloads:
 
     def tell_all(self) -> None:
         for page in list(self.sockets):
-            page.tell(self.app.state.build)
+            page.tell(self.app.state.tag)
 
 
 class _ReloadSocket(websocket.WebSocketHandler):
@@ -225,16 +232,16 @@ class _ReloadSocket(websocket.WebSocketHandler):
 
     def open(self, *args: str, **kwargs: str) -> None:
         self.reloads.sockets.add(self)
-        latest = self.reloads.app.state.build
-        if self.get_argument("build", "") != str(latest):  # a build finished while the page was loading
+        latest = self.reloads.app.state.tag
+        if self.get_argument("build", "") != latest:  # a build finished while the page loaded, or the server restarted
             self.tell(latest)
 
     def on_close(self) -> None:
         self.reloads.sockets.discard(self)
 
-    def tell(self, build: int) -> None:
+    def tell(self, build: str) -> None:
         try:
-            self.write_message(str(build))
+            self.write_message(build)
         except websocket.WebSocketClosedError:
             self.reloads.sockets.discard(self)
 

@@ -103,12 +103,29 @@ def test_preview_relaxes_csp_only_in_the_preview(make_site: Callable[..., Path])
     app.rebuild(lambda: NOW)
     _, body = call(app, "/en/")
     assert b"connect-src 'self' ws: wss:" in body and b"'unsafe-inline'" not in body
-    assert b'<script src="/_legation/reload.js?build=1" defer></script></head>' in body
+    assert re.search(rb'<script src="/_legation/reload.js\?build=[0-9a-f]+-1" defer></script></head>', body)
     assert [tag for tag in re.findall(rb"<script[^>]*>", body) if b" src=" not in tag and b"ld+json" not in tag] == []
     status, script = call(app, "/_legation/reload.js")
     assert status.startswith("200") and b"WebSocket" in script
     assert run_build(root).ok
     assert b"'unsafe-inline'" not in (root / "public/en/index.html").read_bytes()
+
+
+def test_a_page_names_the_build_and_the_server_run_that_served_it(make_site: Callable[..., Path]) -> None:
+    """The reload socket compares this name with the latest: a page left open across a restart of
+    `legation serve` reloads when it reconnects, even when both runs made one build."""
+    root = make_site()
+    page = root / "content/announcements/consular-hours.en.md"
+    tags = []
+    for _ in range(2):  # two runs of `legation serve` on the same site
+        app = PreviewApp(root, root / ".legation-cache/preview")
+        for _ in range(2):  # and two builds in each
+            _touch_later(page)
+            assert app.rebuild(lambda: NOW) is not None
+            found = re.search(rb'reload\.js\?build=([^"]+)"', call(app, "/en/")[1])
+            assert found is not None
+            tags.append(found.group(1))
+    assert len(set(tags)) == 4
 
 
 FOUR_LANGUAGES = SITE_YML.replace("  - {code: ar}\n", "  - {code: ar}\n  - {code: az}\n  - {code: uz}\n")
