@@ -304,7 +304,10 @@ def serve_command(port: int, host: str, root: Path) -> None:
     """Preview with live reload; drafts and scheduled items are shown, errors appear in the browser."""
     from .serve import serve
 
-    serve(root.resolve(), port, host, lambda: resolve_clock(None, os.environ), lambda line: click.echo(line, err=True))
+    try:
+        serve(root.resolve(), port, host, lambda: resolve_clock(None, os.environ), lambda line: click.echo(line, err=True))
+    except LegationError as exc:  # it could not start: a busy port, a wrong --host, no site.yml
+        _fail(exc)
 
 
 @main.command("verify")

@@ -2,31 +2,52 @@
 
 A failed build does not stop the server: every HTML request then answers with
 a page that shows the problems (file, line, message, the offending lines), and
-the next good save clears it. livereload stays behind this one module.
+the next good save clears it. The warnings of the latest build are listed over
+every page. Every completed build reloads the open pages, however soon after
+the previous one: each page holds a WebSocket (generator/preview/reload.js, a
+script file, as the site's CSP allows no inline script) and the server answers
+at once when the page is older than its latest build. All this is added to a
+page as it is served, never to the files a build writes. tornado stays behind
+this one module.
 """
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import html
 import mimetypes
 import os
 import re
+import secrets
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
+from urllib.parse import unquote
+
+from tornado import httpserver, ioloop, netutil, web, websocket
 
 from .build import BuildOptions, BuildReport, build
-from .errors import Problem, printable
+from .config import CONFIG_FILE, load_config
+from .errors import LegationError, Problem, SourceLocation, printable
 from .fastpath import input_files
 
 WATCHED = ("content", "templates", "themes", "i18n", "static", "site.yml")
 PREVIEW_DIR = ".legation-cache/preview"
 _CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
 _PREVIEW_CSP = (b'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; '
-                b"img-src 'self' https: data:; style-src 'self'; script-src 'self' 'unsafe-inline'; "
+                b"img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
                 b"connect-src 'self' ws: wss:\">")
+#: What the preview adds to a page (the reload script, the warnings' style) is served from here, never built.
+ASSETS = Path(__file__).resolve().parent / "preview"
+ASSET_URL = "/_legation/"
+_ASSET_TYPES = MappingProxyType({"reload.js": "text/javascript; charset=utf-8", "preview.css": "text/css; charset=utf-8"})
+RELOAD_URL = "/_legation/reload"
+POLL_SECONDS = 0.5  # how often the watched files are compared with the last build's
 
 
 @dataclass(frozen=True)
@@ -35,6 +56,22 @@ class PreviewState:
 
     report: BuildReport | None
     fingerprint: tuple[tuple[str, int, int], ...] = ()
+    build: int = 0  # how many builds completed: a page served after build n reloads when n is not the latest
+    server: str = ""  # one server process: a page it did not serve reloads when it reconnects after a restart
+
+    @property
+    def tag(self) -> str:
+        """Names the build a page was served from, unique across restarts of the server."""
+        return f"{self.server}-{self.build}"
+
+
+@dataclass(frozen=True)
+class Response:
+    """One HTTP answer of the preview."""
+
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
 
 
 def fingerprint(root: Path, names: Iterable[str] = WATCHED) -> tuple[tuple[str, int, int], ...]:
@@ -92,7 +129,7 @@ class PreviewApp:
 
     def __init__(self, root: Path, out_dir: Path):
         self.root, self.out_dir = root, out_dir
-        self.state = PreviewState(None)
+        self.state = PreviewState(None, server=secrets.token_hex(4))
         self.lock = threading.Lock()
 
     def rebuild(self, now: Callable[[], Any], force: bool = False) -> BuildReport | None:
@@ -102,28 +139,37 @@ class PreviewApp:
             if not force and self.state.report is not None and current == self.state.fingerprint:
                 return None
             report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True, snippets_in_site=True))
-            self.state = PreviewState(report, current)
+            self.state = PreviewState(report, current, self.state.build + 1, self.state.server)
             return report
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        path = environ.get("PATH_INFO", "/")
-        report = self.state.report
+        response = self.respond(environ.get("PATH_INFO", "/"))
+        start_response(response.status, list(response.headers))
+        return [response.body]
+
+    def respond(self, path: str) -> Response:
+        """The answer to a GET of ``path`` (already percent-decoded)."""
+        state = self.state
+        if path.startswith(ASSET_URL) and path[len(ASSET_URL):] in _ASSET_TYPES:
+            name = path[len(ASSET_URL):]
+            return Response("200 OK", (("Content-Type", _ASSET_TYPES[name]), ("Cache-Control", "no-store")),
+                            (ASSETS / name).read_bytes())
+        report = state.report
         wants_html = path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]
         if report is not None and not report.ok and wants_html:
-            start_response("500 Build Failed", [("Content-Type", "text/html; charset=utf-8")])
-            return [error_page(report.problems, self.root)]
+            return Response("500 Build Failed", (("Content-Type", "text/html; charset=utf-8"),),
+                            self._preview(error_page(report.problems, self.root), state))
         file = self._resolve(path)
         if file is None:
             missing = self.out_dir / "404.html"
             body = missing.read_bytes() if missing.is_file() else b"Not found"
-            start_response("404 Not Found", [("Content-Type", "text/html; charset=utf-8")])
-            return [self._preview(body)]
+            return Response("404 Not Found", (("Content-Type", "text/html; charset=utf-8"),), self._preview(body, state))
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/xml", "application/json"):
             kind += "; charset=utf-8"
         body = file.read_bytes()
-        start_response("200 OK", [("Content-Type", kind), ("Cache-Control", "no-store")])
-        return [self._preview(body) if kind.startswith("text/html") else body]
+        return Response("200 OK", (("Content-Type", kind), ("Cache-Control", "no-store")),
+                        self._preview(body, state) if kind.startswith("text/html") else body)
 
     def _resolve(self, path: str) -> Path | None:
         """Only files inside the preview folder; directories serve their index.html."""
@@ -138,30 +184,143 @@ class PreviewApp:
         return target if target.is_file() else None
 
     @staticmethod
-    def _preview(body: bytes) -> bytes:
-        """Allow livereload's inline script in the preview only; the built site keeps its strict policy."""
-        return _CSP.sub(_PREVIEW_CSP, body, count=1)
+    def _preview(body: bytes, state: PreviewState) -> bytes:
+        """The page as the preview shows it: the reload script file (which the site's CSP allows once it may
+        open a WebSocket) and the build's warnings; the built site keeps its strict policy and none of this."""
+        body = _CSP.sub(_PREVIEW_CSP, body, count=1)
+        head = (f'<link rel="stylesheet" href="{ASSET_URL}preview.css">'
+                f'<script src="{ASSET_URL}reload.js?build={state.tag}" defer></script>').encode()
+        body = body.replace(b"</head>", head + b"</head>", 1)
+        warnings = state.report.warnings if state.report is not None else []
+        if warnings:
+            overlay = warnings_overlay(warnings)
+            end = body.rfind(b"</body>")
+            body = body + overlay if end < 0 else body[:end] + overlay + body[end:]
+        return body
+
+
+def warnings_overlay(warnings: Iterable[Problem]) -> bytes:
+    """The build's warnings, each with its file:line and hint, in a box over the bottom of the page."""
+    items = [
+        "<li><code>{loc}</code>: {msg}{hint}</li>".format(
+            loc=html.escape(printable(str(problem.location))), msg=html.escape(printable(problem.message)),
+            hint=f"<br>Fix: {html.escape(printable(problem.hint))}" if problem.hint else "")
+        for problem in warnings]
+    count = f"{len(items)} warning" + ("" if len(items) == 1 else "s")
+    return (f'<aside class="legation-preview-warnings" lang="en" dir="ltr" aria-label="Build warnings">'
+            f"<details open><summary>{count} in the last build (shown by the preview only)</summary>"
+            f'<ol>{"".join(items)}</ol></details></aside>').encode()
+
+
+class _Reloads:
+    """The open pages' sockets; each is told when a build completes."""
+
+    def __init__(self, app: PreviewApp):
+        self.app = app
+        self.sockets: set[_ReloadSocket] = set()
+
+    def tell_all(self) -> None:
+        for page in list(self.sockets):
+            page.tell(self.app.state.tag)
+
+
+class _ReloadSocket(websocket.WebSocketHandler):
+    """One open page: reloaded after every build, and at once when it was served before the latest build."""
+
+    def initialize(self, reloads: _Reloads) -> None:
+        self.reloads = reloads
+
+    def open(self, *args: str, **kwargs: str) -> None:
+        self.reloads.sockets.add(self)
+        latest = self.reloads.app.state.tag
+        if self.get_argument("build", "") != latest:  # a build finished while the page loaded, or the server restarted
+            self.tell(latest)
+
+    def on_close(self) -> None:
+        self.reloads.sockets.discard(self)
+
+    def tell(self, build: str) -> None:
+        try:
+            self.write_message(build)
+        except websocket.WebSocketClosedError:
+            self.reloads.sockets.discard(self)
+
+
+class _Pages(web.RequestHandler):
+    """Every other request: the preview app's answer."""
+
+    def initialize(self, app: PreviewApp) -> None:
+        self.app = app
+
+    def get(self, *args: str, **kwargs: str) -> None:
+        response = self.app.respond(unquote(self.request.path))
+        code, reason = response.status.split(" ", 1)
+        self.set_status(int(code), reason)
+        for name, value in response.headers:
+            self.set_header(name, value)
+        self.finish(response.body)
+
+    head = get
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to ``host``:``port`` (both families of a name), or a LegationError saying why not."""
+    where = f"{host or 'every address'}:{port}"
+    try:
+        return netutil.bind_sockets(port, address=host or None)
+    except socket.gaierror as exc:
+        raise LegationError.at(SourceLocation(f"--host {host}"),
+                               f"cannot listen on {host!r}: not an address or host name of this machine ({exc.strerror})",
+                               "pass --host 127.0.0.1 (the default) or an address of this machine", "serve-host") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            other = port + 1 if port < 65535 else 8000
+            raise LegationError.at(SourceLocation(f"--port {port}"), f"{where} is already in use by another program",
+                                   f"stop the other server (another legation serve?) or pick a free port: --port {other}",
+                                   "serve-port") from None
+        if exc.errno == errno.EACCES:
+            hint = ("ports below 1024 need administrator rights: pass --port 8000 or another port from 1024 up"
+                    if port < 1024 else f"the system (a firewall or security policy) refuses port {port}: pick another "
+                    "--port, such as 8000")
+            raise LegationError.at(SourceLocation(f"--port {port}"), f"no permission to listen on {where}", hint,
+                                   "serve-port") from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise LegationError.at(SourceLocation(f"--host {host}"), f"{host} is not an address of this machine",
+                                   "pass --host 127.0.0.1 (the default) or an address of this machine",
+                                   "serve-host") from None
+        raise LegationError.at(SourceLocation(f"--port {port}"), f"cannot listen on {where}: {exc.strerror or exc}",
+                               "pass another --port, or --host 127.0.0.1", "serve-listen") from None
 
 
 def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callable[[str], None]) -> None:
-    """Run the preview server until interrupted."""
-    from livereload import Server
-
+    """Run the preview server until interrupted; a LegationError when it cannot start."""
+    if not (root / CONFIG_FILE).is_file():
+        load_config(root)  # raises the located error `legation build` gives; any other problem shows in the page
+    sockets = listen(host, port)  # before the first build: a busy port is told at once
     out_dir = root / PREVIEW_DIR
     app = PreviewApp(root, out_dir)
+    reloads = _Reloads(app)
 
     def rebuild() -> None:
         report = app.rebuild(now)
         if report is not None:
             log(report.summary())
-            for problem in report.errors:
+            for problem in report.problems:
                 log(problem.format())
+            reloads.tell_all()
+
+    async def run() -> None:
+        application = web.Application([(RELOAD_URL, _ReloadSocket, {"reloads": reloads}),
+                                       (r".*", _Pages, {"app": app})], log_function=lambda handler: None)
+        server = httpserver.HTTPServer(application)
+        server.add_sockets(sockets)
+        ioloop.PeriodicCallback(rebuild, POLL_SECONDS * 1000).start()
+        await asyncio.Event().wait()
 
     rebuild()
-    server = Server(app)
-    for name in WATCHED:
-        if (root / name).exists():
-            server.watch(str(root / name), rebuild, delay=0.3)
     log(f"Serving {out_dir} on http://{host}:{port}/ (drafts and scheduled items shown; social posts at /_snippets/); "
         "Ctrl-C stops")
-    server.serve(port=port, host=host, debug=False, restart_delay=0)
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        log("legation serve: stopped")

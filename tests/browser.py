@@ -82,13 +82,14 @@ def serve_folder(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def chromium_page(width: int = 1280, height: int = 900) -> Iterator[object]:
+def chromium_page(width: int = 1280, height: int = 900, bypass_csp: bool = True) -> Iterator[object]:
+    """A page of a fresh Chromium; ``bypass_csp=False`` enforces the pages' Content-Security-Policy."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+            context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=bypass_csp)
             yield context.new_page()
         finally:
             browser.close()

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -14,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from generator.cli import main
 from generator.serve import PreviewApp
+from tests.browser import chromium_page, require_chromium
 from tests.conftest import NOW, SITE_YML, run_build
 
 NOW_ARG = "2026-11-23T12:00:00+00:00"
@@ -91,42 +97,107 @@ def test_preview_refuses_paths_outside_the_output(make_site: Callable[..., Path]
 
 
 def test_preview_relaxes_csp_only_in_the_preview(make_site: Callable[..., Path]) -> None:
+    """The preview may open its reload socket, but runs no inline script: the theme's CSP forbids one."""
     root = make_site()
     app = PreviewApp(root, root / ".legation-cache/preview")
     app.rebuild(lambda: NOW)
     _, body = call(app, "/en/")
-    assert b"'unsafe-inline'" in body
+    assert b"connect-src 'self' ws: wss:" in body and b"'unsafe-inline'" not in body
+    assert re.search(rb'<script src="/_legation/reload.js\?build=[0-9a-f]+-1" defer></script></head>', body)
+    assert [tag for tag in re.findall(rb"<script[^>]*>", body) if b" src=" not in tag and b"ld+json" not in tag] == []
+    status, script = call(app, "/_legation/reload.js")
+    assert status.startswith("200") and b"WebSocket" in script
     assert run_build(root).ok
     assert b"'unsafe-inline'" not in (root / "public/en/index.html").read_bytes()
 
 
+def test_a_page_names_the_build_and_the_server_run_that_served_it(make_site: Callable[..., Path]) -> None:
+    """The reload socket compares this name with the latest: a page left open across a restart of
+    `legation serve` reloads when it reconnects, even when both runs made one build."""
+    root = make_site()
+    page = root / "content/announcements/consular-hours.en.md"
+    tags = []
+    for _ in range(2):  # two runs of `legation serve` on the same site
+        app = PreviewApp(root, root / ".legation-cache/preview")
+        for _ in range(2):  # and two builds in each
+            _touch_later(page)
+            assert app.rebuild(lambda: NOW) is not None
+            found = re.search(rb'reload\.js\?build=([^"]+)"', call(app, "/en/")[1])
+            assert found is not None
+            tags.append(found.group(1))
+    assert len(set(tags)) == 4
+
+
+FOUR_LANGUAGES = SITE_YML.replace("  - {code: ar}\n", "  - {code: ar}\n  - {code: az}\n  - {code: uz}\n")
+CRISIS_EN = '---\ntitle: "Evacuation notice"\ndate: 2026-11-20T10:00:00+04:00\nalert: critical\n---\nLeave the area.\n'
+CRISIS_MESSAGE = "critical alert is not published in ar, az, uz"
+
+
+def test_preview_lists_the_builds_warnings_on_every_page_and_never_in_a_build(make_site: Callable[..., Path]) -> None:
+    root = make_site({"site.yml": FOUR_LANGUAGES, "content/announcements/evacuation.en.md": CRISIS_EN})
+    app = PreviewApp(root, root / ".legation-cache/preview")
+    report = app.rebuild(lambda: NOW)
+    assert report is not None and report.ok
+    assert [w.message.split(":")[0] for w in report.warnings] == [CRISIS_MESSAGE]
+    for path in ("/en/", "/ar/", "/en/announcements/evacuation/", "/no/such/page/"):
+        _, body = call(app, path)
+        overlay = body[body.index(b'<aside class="legation-preview-warnings"'):]
+        assert overlay.index(b"</aside>") < overlay.index(b"</body>")  # inside the page, after its content
+        assert b"<code>content/announcements/evacuation.en.md</code>: " + CRISIS_MESSAGE.encode() in overlay
+        assert b"Fix: add announcements/evacuation.&lt;lang&gt;.md for ar, az, uz" in overlay
+    # The preview adds it as it serves: neither the preview's own files nor a real build carry any of it.
+    assert run_build(root).ok
+    for folder in (app.out_dir, root / "public"):
+        pages = list(folder.rglob("*.html"))
+        assert pages and not [page for page in pages if b"_legation" in page.read_bytes()]
+    # A build without warnings shows none.
+    (root / "content/announcements/evacuation.en.md").unlink()
+    assert app.rebuild(lambda: NOW) is not None and not app.state.report.warnings  # type: ignore[union-attr]
+    assert b"legation-preview-warnings" not in call(app, "/en/")[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_process(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
+    return subprocess.Popen([sys.executable, "-m", "generator", "serve", "--root", str(root), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+@contextmanager
+def preview_server(root: Path) -> Iterator[str]:
+    """A real `legation serve` process on a free port; yields its base URL once it answers."""
+    import urllib.request
+
+    port = free_port()
+    process = serve_process(root, "--port", str(port))
+    try:
+        _get(f"http://127.0.0.1:{port}/", urllib.request)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+
+
 def test_serve_command_serves_over_http(make_site: Callable[..., Path]) -> None:
-    """One real `legation serve` process: it answers on 127.0.0.1 and reloads after a save."""
-    import socket
-    import subprocess
-    import sys
+    """One real `legation serve` process: it answers on 127.0.0.1 and rebuilds after a save."""
     import urllib.request
 
     root = make_site()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--root", str(root), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        body = _get(f"http://127.0.0.1:{port}/en/", urllib.request)
+    with preview_server(root) as base:
+        body = _get(f"{base}/en/", urllib.request)
         assert "Consular hours" in body
         page = root / "content/announcements/consular-hours.en.md"
         page.write_text(page.read_text().replace('title: "Consular hours"', 'title: "Consular hours changed"'))
         deadline = time.monotonic() + 30
         while "Consular hours changed" not in body and time.monotonic() < deadline:
             time.sleep(0.3)
-            body = _get(f"http://127.0.0.1:{port}/en/", urllib.request)
+            body = _get(f"{base}/en/", urllib.request)
         assert "Consular hours changed" in body
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
 
 
 def _get(url: str, request: Any) -> str:
@@ -135,12 +206,130 @@ def _get(url: str, request: Any) -> str:
         try:
             with request.urlopen(url, timeout=5) as response:
                 return str(response.read().decode("utf-8"))
+        except request.HTTPError as exc:  # the page of a failed build, a 404: the server answers
+            return str(exc.read().decode("utf-8"))
         except OSError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
 
 
+RELOAD_WAIT_MS = 20_000  # a build of the small site and a page load, on a busy machine
+
+
+def _save_at(path: Path, text: str, when: float) -> float:
+    """Write ``text`` into ``path`` no earlier than ``when`` (time.monotonic()); returns when it was written."""
+    time.sleep(max(0.0, when - time.monotonic()))
+    path.write_text(text, encoding="utf-8")
+    return time.monotonic()
+
+
+def test_every_build_reloads_the_open_page_however_soon_after_the_last(make_site: Callable[..., Path]) -> None:
+    """In Chromium, with the site's CSP enforced: saves 1 s and 1.5 s apart each reload the page (livereload
+    dropped any reload within 2.7 s of the previous one, so the fix of an error stayed on the error page)."""
+    require_chromium()
+    from playwright.sync_api import expect
+
+    root = make_site()
+    source = root / "content/announcements/consular-hours.en.md"
+    text = source.read_text(encoding="utf-8")
+    titled = lambda title: text.replace('title: "Consular hours"', f'title: "{title}"')  # noqa: E731
+    with preview_server(root) as base, chromium_page(bypass_csp=False) as page:
+        page.goto(f"{base}/en/announcements/consular-hours/")  # type: ignore[attr-defined]
+        heading, body = page.locator("h1"), page.locator("body")  # type: ignore[attr-defined]
+        expect(heading).to_have_text("Consular hours")
+        # livereload also dropped every reload in its first 2.7 s: start later, so that the 1 s gap is what is tested
+        saved = _save_at(source, titled("Consular hours one"), time.monotonic() + 3.0)
+        expect(heading).to_have_text("Consular hours one", timeout=RELOAD_WAIT_MS)
+        saved = _save_at(source, titled("Consular hours two"), saved + 1.0)
+        expect(heading).to_have_text("Consular hours two", timeout=RELOAD_WAIT_MS)
+        # An error, then its fix 1.5 s later: the page ends on the fixed content, not on the error page.
+        saved = _save_at(source, titled("Consular hours two").replace("date: 2026-11-01T10:00:00+04:00", "date: soon"),
+                         saved + 1.0)
+        expect(body).to_contain_text("content/announcements/consular-hours.en.md:3", timeout=RELOAD_WAIT_MS)
+        _save_at(source, titled("Consular hours fixed"), saved + 1.5)
+        expect(heading).to_have_text("Consular hours fixed", timeout=RELOAD_WAIT_MS)
+
+
+def test_a_missing_crisis_translation_is_visible_while_previewing(make_site: Callable[..., Path]) -> None:
+    """In Chromium, with the site's CSP enforced, the warning is on screen over the English and the Arabic page."""
+    require_chromium()
+    from playwright.sync_api import expect
+
+    root = make_site({"site.yml": FOUR_LANGUAGES, "content/announcements/evacuation.en.md": CRISIS_EN})
+    with preview_server(root) as base, chromium_page(bypass_csp=False) as page:
+        for path in ("/en/announcements/evacuation/", "/ar/"):
+            page.goto(base + path)  # type: ignore[attr-defined]
+            overlay = page.locator(".legation-preview-warnings")  # type: ignore[attr-defined]
+            expect(overlay).to_be_visible()
+            expect(overlay).to_contain_text(f"content/announcements/evacuation.en.md: {CRISIS_MESSAGE}")
+            expect(overlay).to_have_css("position", "fixed")  # its style sheet loaded despite the site's CSP
+            box = overlay.bounding_box()
+            viewport = page.viewport_size  # type: ignore[attr-defined]
+            assert box is not None and 0 <= box["y"] < viewport["height"] and box["height"] > 20
+
+
+def _start_failure(root: Path, *args: str) -> tuple[int, str]:
+    process = serve_process(root, *args)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("legation serve started instead of failing")
+    return process.returncode, stderr.decode("utf-8")
+
+
+def test_a_port_in_use_is_one_message_with_a_hint(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, stderr = _start_failure(root, "--port", str(port))
+    assert code == 1 and "Traceback" not in stderr
+    assert stderr.splitlines() == [f"--port {port}: error: 127.0.0.1:{port} is already in use by another program",
+                                   "    hint: stop the other server (another legation serve?) or pick a free port: "
+                                   f"--port {port + 1}"]
+
+
+@pytest.mark.parametrize("host, message", [
+    ("no-such-host.invalid", "--host no-such-host.invalid: error: cannot listen on 'no-such-host.invalid': not an "
+                             "address or host name of this machine"),
+    ("192.0.2.1", "--host 192.0.2.1: error: 192.0.2.1 is not an address of this machine"),  # TEST-NET-1, RFC 5737
+])
+def test_a_wrong_host_is_one_message_with_a_hint(make_site: Callable[..., Path], host: str, message: str) -> None:
+    code, stderr = _start_failure(make_site(), "--host", host, "--port", str(free_port()))
+    assert code == 1 and "Traceback" not in stderr
+    first, hint = stderr.splitlines()
+    assert first.startswith(message) and hint == "    hint: pass --host 127.0.0.1 (the default) or an address of this machine"
+
+
+def test_a_folder_without_site_yml_is_one_message_not_a_server(tmp_path: Path) -> None:
+    code, stderr = _start_failure(tmp_path, "--port", str(free_port()))
+    assert code == 1
+    assert stderr.splitlines() == [f"site.yml: error: no site.yml in {tmp_path.resolve()}",
+                                   "    hint: run legation in the site's folder or pass --root DIR"]
+
+
+@pytest.mark.parametrize("port, hint", [
+    (80, "ports below 1024 need administrator rights: pass --port 8000 or another port from 1024 up"),
+    (8080, "the system (a firewall or security policy) refuses port 8080: pick another --port, such as 8000"),
+])
+def test_a_port_refused_by_the_system_is_one_message_with_a_hint(make_site: Callable[..., Path],
+                                                                  monkeypatch: pytest.MonkeyPatch, port: int,
+                                                                  hint: str) -> None:
+    """Ports below 1024 need administrator rights; the tests may run as root, so the refusal is simulated."""
+    class Refused(socket.socket):
+        def bind(self, address: Any) -> None:
+            self.close()  # as the system would leave it: nothing bound
+            raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(socket, "socket", Refused)
+    result = cli(make_site(), "serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"--port {port}: error: no permission to listen on 127.0.0.1:{port}",
+                                          f"    hint: {hint}"]
 
 
 def test_serve_listens_on_loopback_only_unless_told() -> None:
