@@ -364,36 +364,72 @@ def _plain_isolates(text: str) -> str:
     return _LTR_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)
 
 
+_BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "blockquote"})
+CELL_SEPARATOR = " — "
+
+
 class _Text(HTMLParser):
-    """Plain text of the first paragraphs of an item's HTML."""
+    """Plain text of the first paragraphs of an item's HTML; a table is one block, a line per row with its
+    cells joined by an em dash (a post has no columns: cells run together on one line read as one sentence)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
         self.current: list[str] = []
+        self.rows: list[str] | None = None  # inside a table: its rows so far
+        self.cells: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("p", "li", "h2", "h3", "h4", "blockquote", "tr"):
+        if tag == "table":
+            self._flush()
+            self.rows, self.cells = [], []
+        elif self.rows is not None:
+            if tag in ("td", "th", "tr"):
+                self._cell()
+        elif tag in _BLOCKS:
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("p", "li", "h2", "h3", "h4", "blockquote", "tr"):
-            self._flush()
+        if self.rows is None:
+            if tag in _BLOCKS:
+                self._flush()
+        elif tag in ("td", "th"):
+            self._cell()
+        elif tag in ("tr", "table"):
+            self._cell()
+            if self.cells:
+                self.rows.append(CELL_SEPARATOR.join(self.cells))
+            self.cells = []
+            if tag == "table":
+                if self.rows:
+                    self.blocks.append("\n".join(self.rows))
+                self.rows = None
 
     def handle_data(self, data: str) -> None:
         self.current.append(data)
 
-    def _flush(self) -> None:
+    def _text(self) -> str:
         text = " ".join("".join(self.current).split())
+        self.current = []
+        return text
+
+    def _cell(self) -> None:
+        text = self._text()
+        if text:
+            self.cells.append(text)
+
+    def _flush(self) -> None:
+        text = self._text()
         if text:
             self.blocks.append(text)
-        self.current = []
 
 
 def excerpt(body_html: str, limit: int = EXCERPT_CHARS) -> str:
     parser = _Text()
     parser.feed(body_html)
     parser.close()
+    if parser.rows is not None:  # a table left open at the end of the body
+        parser.handle_endtag("table")
     parser._flush()
     text = ""
     for block in parser.blocks:

@@ -383,6 +383,20 @@ def test_phone_numbers_links_and_latin_read_left_to_right_in_arabic_posts(catalo
         assert "https://example.org/register" in links
 
 
+def test_a_table_in_the_body_keeps_a_line_per_row(catalog: Catalog) -> None:
+    from generator.content import markdown_for
+    from generator.markdown import render_markdown
+
+    source = ("Bring these:\n\n| Document | Where to get it |\n|---|---|\n| Passport | Your passport office |\n"
+              "| Insurance | Your insurer |\n\nCall us.\n")
+    body, _ = render_markdown(markdown_for(False, "embassy.example.org"), source)
+    for html in (body, body.replace("\n", "")):  # as rendered, and as a renderer without newlines writes it
+        item = page("en", "Visa documents", "What to bring", kind="consular", body_html=html)
+        facebook = next(p for p in snippets_for(item, catalog).posts if p.platform == "facebook")
+        assert ("Bring these:\n\nDocument — Where to get it\nPassport — Your passport office\n"
+                "Insurance — Your insurer\n\nCall us.") in facebook.text
+
+
 # ------------------------------------------------------------------ golden
 def golden_items(catalog: Catalog) -> dict[str, object]:
     event = EventInfo(start=datetime(2026, 12, 12, 14, 30, tzinfo=UTC), end=None)
