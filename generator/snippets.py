@@ -57,12 +57,13 @@ class PlatformRules:
     link_as_text: bool = False  # links are not clickable (Instagram): a "link in bio" line instead
     caption_limit: int | None = None  # limit when the post is a photo caption (Telegram)
     escape: str = ""  # characters to backslash-escape in `api_text` (LinkedIn's little text format)
+    max_bytes: int | None = None  # a second limit, in UTF-8 bytes (Bluesky's record: 300 graphemes and 3,000 bytes)
 
 
 #: One row per platform: a platform that changes its rules is a one-line change here.
 RULES: Mapping[str, PlatformRules] = MappingProxyType({rule.name: rule for rule in (
     PlatformRules("x", "X", 280, "twitter-weighted"),
-    PlatformRules("bluesky", "Bluesky", 300, "graphemes"),
+    PlatformRules("bluesky", "Bluesky", 300, "graphemes", max_bytes=3000),
     PlatformRules("mastodon", "Mastodon", 500, "characters-url-23", url_length=23),
     PlatformRules("threads", "Threads", 500, "characters", max_hashtags=1, max_links=5),
     PlatformRules("facebook", "Facebook", 63206, "characters", long_form=True),
@@ -608,12 +609,15 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
                 counted[part] = measured.count(rule, part)
         return sum(counted[part] for part in parts) + 2 * (len(parts) - 1)
 
+    def small_enough(draft: _Draft) -> bool:
+        return rule.max_bytes is None or len(draft.text().encode("utf-8")) <= rule.max_bytes
+
     first = _Draft(title, shared.when, summary, extra, link_block, tags, rtl)
-    draft, notes = _shorten(first, lambda d: measure(d) <= limit)
+    draft, notes = _shorten(first, lambda d: measure(d) <= limit and small_enough(d))
     text = draft.text()
     length = measured.count(rule, text)  # the exact count of the whole post is what is reported
     if length > limit:  # only if a rule ever counted across paragraphs: fit again by whole-text counts
-        draft, notes = _shorten(first, lambda d: measured.count(rule, d.text()) <= limit)
+        draft, notes = _shorten(first, lambda d: measured.count(rule, d.text()) <= limit and small_enough(d))
         text = draft.text()
         length = measured.count(rule, text)
     api_text = text.translate({ord(ch): "\\" + ch for ch in rule.escape}) if rule.escape else ""
@@ -622,7 +626,7 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
     photo = ""
     if rule.caption_limit and page.image is not None:
         photo = urljoin(absolute_url(config, page.url), page.image.src)
-    ok = length <= limit and "the title had to be shortened" not in notes
+    ok = length <= limit and small_enough(draft) and "the title had to be shortened" not in notes
     return Post(rule.name, text, length, limit, rule.counting, url, draft.tags, ok, api_text, photo, tuple(notes),
                 tuple(NOTE_KEYS[note.split(" the post is ")[0]] for note in notes))
 
@@ -651,11 +655,18 @@ def effective_rule(config: SiteConfig, name: str) -> PlatformRules:
 def _problems(page: Page, posts: tuple[Post, ...]) -> tuple[Problem, ...]:
     return tuple(
         Problem("warning", SourceLocation(page.source),
-                f"the {RULES[post.platform].label} post does not fit in {post.limit} "
-                f"({post.counting}) even after shortening: {'; '.join(post.notes) or f'{post.length} long'}",
+                f"the {RULES[post.platform].label} post does not fit in {_limits(post)} even after shortening: "
+                f"{'; '.join(post.notes) or f'{post.length} long'}",
                 "shorten the title, or leave that platform out of snippets.platforms", "snippet")
         for post in posts if not post.fits
     )
+
+
+def _limits(post: Post) -> str:
+    """'300 (graphemes)', and the byte limit too when the post is over that one (Bluesky's 3,000 UTF-8 bytes)."""
+    limit = f"{post.limit} ({post.counting})"
+    max_bytes, size = RULES[post.platform].max_bytes, len(post.text.encode("utf-8"))
+    return f"{limit} and {max_bytes} bytes (it has {size})" if max_bytes is not None and size > max_bytes else limit
 
 
 def snippet_pages(site: Site) -> list[Page]:

@@ -160,6 +160,8 @@ def test_every_post_fits_and_keeps_url_and_hashtags_whole(catalog: Catalog, lang
         assert post.limit == (1024 if image and rule.caption_limit else rule.limit)
         assert isolate(post.url, rtl) in post.text, "the link must stay whole"
         assert_detected(post)
+        if rule.max_bytes is not None and post.fits:
+            assert len(post.text.encode()) <= rule.max_bytes
         assert post.url.startswith(f"https://embassy.example.org/{lang}/announcements/item/?utm_source={post.platform}")
         for tag in post.hashtags:
             assert tag in post.text
@@ -354,6 +356,8 @@ def test_every_demo_post_keeps_its_link_and_hashtags_detectable() -> None:
     assert {lang for lang, _ in posts} == {"en", "ar", "az", "uz"} and len(posts) >= 8 * 16 * 4
     for _, post in posts:
         assert_detected(post)
+        if post.platform == "bluesky":
+            assert len(post.text.encode()) <= 3000
 
 
 def _visual(text: str) -> list[str]:
@@ -395,6 +399,18 @@ def test_a_table_in_the_body_keeps_a_line_per_row(catalog: Catalog) -> None:
         facebook = next(p for p in snippets_for(item, catalog).posts if p.platform == "facebook")
         assert ("Bring these:\n\nDocument — Where to get it\nPassport — Your passport office\n"
                 "Insurance — Your insurer\n\nCall us.") in facebook.text
+
+
+def test_bluesky_posts_stay_within_3000_bytes(catalog: Catalog) -> None:
+    family = "👩\u200d👩\u200d👧\u200d👦"  # one grapheme, 25 bytes: 200 of them fit in 300 graphemes, not in 3,000 bytes
+    item = page("en", "Families", family * 200)
+    bluesky = next(p for p in snippets_for(item, catalog).posts if p.platform == "bluesky")
+    assert bluesky.length <= 300 and len(bluesky.text.encode()) <= 3000
+    assert bluesky.fits and "the summary was shortened" in bluesky.notes
+    too_big = snippets_for(page("en", family * 140), catalog)
+    bluesky = next(p for p in too_big.posts if p.platform == "bluesky")
+    assert not bluesky.fits
+    assert any("Bluesky" in problem.message for problem in too_big.problems)
 
 
 # ------------------------------------------------------------------ golden
