@@ -387,6 +387,42 @@ def test_phone_numbers_links_and_latin_read_left_to_right_in_arabic_posts(catalo
         assert "https://example.org/register" in links
 
 
+#: The left edge of each character of ``needle`` at each of its places in the <pre>, as Chromium lays it out.
+_LEFT_EDGES = """([needle]) => {
+  const node = document.querySelector('pre').firstChild, text = node.data, found = [];
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    found.push([...needle].map((ch, i) => {
+      const range = document.createRange(); range.setStart(node, at + i); range.setEnd(node, at + i + 1);
+      return ch === ' ' ? null : range.getBoundingClientRect().left;
+    }).filter((x) => x !== null));
+  }
+  return found;
+}"""
+
+
+def test_arabic_posts_read_in_order_in_chromium(catalog: Catalog) -> None:
+    """The same posts in a right-to-left <pre> in Chromium (ICU's bidi): each character of the phone number,
+    the link and a Latin hashtag stands left of the next one."""
+    from html import escape
+
+    from tests.browser import chromium_page, require_chromium
+
+    require_chromium()
+    body = '<p>يعمل خط الطوارئ القنصلي <a href="tel:+994125550100">+994 12 555 0100</a> ليلًا ونهارًا.</p>'
+    item = page("ar", "تسجيل المواطنين", "اتصلوا بالرقم +994 12 555 0100 الآن", alert="critical", body_html=body)
+    with chromium_page(2400, 900) as browser:
+        for post in snippets_for(item, catalog).posts:
+            browser.set_content(f'<!DOCTYPE html><html lang="ar" dir="rtl"><meta charset="utf-8">'  # type: ignore[attr-defined]
+                                f'<pre dir="auto" style="white-space:pre-wrap">{escape(post.text)}</pre>')
+            for needle in ("+994 12 555 0100", post.url, *post.hashtags):
+                places = browser.evaluate(_LEFT_EDGES, [needle])  # type: ignore[attr-defined]
+                assert places, (post.platform, needle)
+                if needle.startswith("#") and not needle[1:2].isascii():
+                    continue  # an Arabic hashtag reads right to left
+                for edges in places:
+                    assert edges == sorted(edges), (post.platform, needle, edges)
+
+
 def test_a_table_in_the_body_keeps_a_line_per_row(catalog: Catalog) -> None:
     from generator.content import markdown_for
     from generator.markdown import render_markdown
