@@ -376,6 +376,8 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         page_args["investment"] = _investment(values)
     elif section == "pages":
         page_args["menu"] = values.get("menu", "integer", 0)
+    if page_args["withdrawn"] is not None and default is not None:
+        _reason_in_this_language(check, own, default.source.path)
     if page_args["expires_at"] and page_args["publish_at"] and page_args["expires_at"] <= page_args["publish_at"]:
         check.error(("expires_at",), "expires_at is not after publish_at", "make the item expire after it is published")
 
@@ -476,6 +478,17 @@ def _withdrawal(values: _Values) -> Withdrawal | None:
     at = check.moment(fields["at"], ("withdrawn", "at"))
     reason = check.text(fields["reason"], ("withdrawn", "reason"), allow_empty=False)
     return Withdrawal(at, reason) if at and reason else None
+
+
+def _reason_in_this_language(check: Checker, own: Mapping[str, Any], default_path: str) -> None:
+    """A translation's withdrawal notice shows the default-language file's reason unless it has its own."""
+    withdrawn = own.get("withdrawn")
+    if isinstance(withdrawn, Mapping) and withdrawn.get("reason") not in (None, ""):
+        return
+    check.warning(("withdrawn",) if "withdrawn" in own else (),
+                  f"the withdrawal reason is written only in {default_path}: this page would show it in that language",
+                  'add the reason in this language: withdrawn: {reason: "…"} (the time comes from the default-language '
+                  "file)")
 
 
 def _translation_ref(values: _Values, config: SiteConfig) -> TranslationRef | None:

@@ -57,12 +57,13 @@ class PlatformRules:
     link_as_text: bool = False  # links are not clickable (Instagram): a "link in bio" line instead
     caption_limit: int | None = None  # limit when the post is a photo caption (Telegram)
     escape: str = ""  # characters to backslash-escape in `api_text` (LinkedIn's little text format)
+    max_bytes: int | None = None  # a second limit, in UTF-8 bytes (Bluesky's record: 300 graphemes and 3,000 bytes)
 
 
 #: One row per platform: a platform that changes its rules is a one-line change here.
 RULES: Mapping[str, PlatformRules] = MappingProxyType({rule.name: rule for rule in (
     PlatformRules("x", "X", 280, "twitter-weighted"),
-    PlatformRules("bluesky", "Bluesky", 300, "graphemes"),
+    PlatformRules("bluesky", "Bluesky", 300, "graphemes", max_bytes=3000),
     PlatformRules("mastodon", "Mastodon", 500, "characters-url-23", url_length=23),
     PlatformRules("threads", "Threads", 500, "characters", max_hashtags=1, max_links=5),
     PlatformRules("facebook", "Facebook", 63206, "characters", long_form=True),
@@ -310,40 +311,126 @@ def _is_latin(tag: str) -> bool:
 
 
 def isolate(text: str, rtl: bool) -> str:
-    """Wrap a left-to-right run in U+2066 … U+2069 inside right-to-left text."""
-    return f"{LRI}{text}{PDI}" if rtl else text
+    """A link or hashtags inside right-to-left text: in a left-to-right isolate whose first and last
+    characters are spaces.
+
+    Bluesky detects a link or tag only right after whitespace (or a line start) and takes every
+    character up to the next whitespace into it (@atproto/api's URL_REGEX and TAG_REGEX), so neither
+    U+2066 nor U+2069 may touch what a platform has to detect. The spaces inside the isolate show at
+    its outer edges, where the text around it would have had its own.
+    """
+    return f"{LRI} {text} {PDI}" if rtl else text
+
+
+#: What a platform turns into a link or a hashtag: a URL or an address (without the sentence's punctuation
+#: after it), a hashtag. Inside right-to-left text each goes in a space-edged isolate (``isolate``).
+_DETECTED = regex.compile(
+    r"https?://\S+|(?<![\w@./-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:/\S*)?(?![\w@])"
+    r"|(?<!\S)[#＃][\p{L}\p{M}\p{N}_]+")
+_SENTENCE_END = ".,;:!?\"'»«”“’‘،؛؟…"
+#: Left-to-right runs that right-to-left text would show in the wrong order: a phone number or a number
+#: with its sign (+994 12 555 0100 would read 0100 555 12 994+), a run of Latin words with the numbers
+#: that go with them (as the bidi algorithm's rule W7 would keep them).
+_LTR_RUN = regex.compile(
+    r"(?<![\p{L}\p{N}])[+\-−±]\d+(?:[.,]\d+)*(?:[ \u00a0.\-/]\(?\d+\)?)*%?"
+    r"|\p{Latin}[\p{Latin}\p{M}\p{N}'’_+\-]*(?:[ \u00a0.,&/:]+[\p{Latin}\p{N}][\p{Latin}\p{M}\p{N}'’_+\-]*)*")
+_ISOLATE = regex.compile(f"{LRI}[^{LRI}{PDI}]*{PDI}")
+
+
+def isolate_runs(text: str) -> str:
+    """Right-to-left text with its left-to-right runs isolated: links and Latin hashtags in space-edged isolates
+    (taking the spaces around them inside), phone numbers, signed numbers and Latin runs in plain ones."""
+    out: list[str] = []
+    position = 0
+    for match in _DETECTED.finditer(text):
+        start, end = match.span()
+        token = match.group()
+        if token[0] not in "#＃":
+            while token and (token[-1] in _SENTENCE_END or (token[-1] == ")" and "(" not in token)):
+                token, end = token[:-1], end - 1
+        if not token:
+            continue
+        before = text[position:start]
+        if token[0] in "#＃" and not _is_latin(token):  # a hashtag in the text's own script: kept as it is
+            out.extend((_plain_isolates(before), token))
+            position = end
+            continue
+        out.extend((_plain_isolates(before.removesuffix(" ")), isolate(token, True)))
+        position = end + 1 if text[end:end + 1] == " " else end
+    out.append(_plain_isolates(text[position:]))
+    return "".join(out)
+
+
+def _plain_isolates(text: str) -> str:
+    return _LTR_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)
+
+
+_BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "blockquote"})
+CELL_SEPARATOR = " — "
 
 
 class _Text(HTMLParser):
-    """Plain text of the first paragraphs of an item's HTML."""
+    """Plain text of the first paragraphs of an item's HTML; a table is one block, a line per row with its
+    cells joined by an em dash (a post has no columns: cells run together on one line read as one sentence)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
         self.current: list[str] = []
+        self.rows: list[str] | None = None  # inside a table: its rows so far
+        self.cells: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("p", "li", "h2", "h3", "h4", "blockquote", "tr"):
+        if tag == "table":
+            self._flush()
+            self.rows, self.cells = [], []
+        elif self.rows is not None:
+            if tag in ("td", "th", "tr"):
+                self._cell()
+        elif tag in _BLOCKS:
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("p", "li", "h2", "h3", "h4", "blockquote", "tr"):
-            self._flush()
+        if self.rows is None:
+            if tag in _BLOCKS:
+                self._flush()
+        elif tag in ("td", "th"):
+            self._cell()
+        elif tag in ("tr", "table"):
+            self._cell()
+            if self.cells:
+                self.rows.append(CELL_SEPARATOR.join(self.cells))
+            self.cells = []
+            if tag == "table":
+                if self.rows:
+                    self.blocks.append("\n".join(self.rows))
+                self.rows = None
 
     def handle_data(self, data: str) -> None:
         self.current.append(data)
 
-    def _flush(self) -> None:
+    def _text(self) -> str:
         text = " ".join("".join(self.current).split())
+        self.current = []
+        return text
+
+    def _cell(self) -> None:
+        text = self._text()
+        if text:
+            self.cells.append(text)
+
+    def _flush(self) -> None:
+        text = self._text()
         if text:
             self.blocks.append(text)
-        self.current = []
 
 
 def excerpt(body_html: str, limit: int = EXCERPT_CHARS) -> str:
     parser = _Text()
     parser.feed(body_html)
     parser.close()
+    if parser.rows is not None:  # a table left open at the end of the body
+        parser.handle_endtag("table")
     parser._flush()
     text = ""
     for block in parser.blocks:
@@ -355,7 +442,8 @@ def excerpt(body_html: str, limit: int = EXCERPT_CHARS) -> str:
 
 # ------------------------------------------------------------------ shortening
 def _protected(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in (*_URL.finditer(text), *_HASHTAG.finditer(text))]
+    """Spans a cut must not fall inside: URLs, hashtags and bidi isolates (a cut one would run to the paragraph's end)."""
+    return [m.span() for m in (*_URL.finditer(text), *_HASHTAG.finditer(text), *_ISOLATE.finditer(text))]
 
 
 def cut_points(text: str) -> list[int]:
@@ -402,19 +490,30 @@ class _Draft:
     summary: str
     extra: str
     link_block: str
-    tags: tuple[str, ...]
-    shown_tags: tuple[str, ...]  # the tags as written in the post (bidi-isolated where needed)
+    tags: tuple[str, ...]  # in the order they are dropped from the end when the post is too long
+    rtl: bool = False
 
     def parts(self) -> list[str]:
         """The paragraphs of the post; no counting rule joins anything across the blank lines between them."""
         head = f"{self.title}\n{self.when}" if self.when else self.title
-        return [part for part in (head, self.summary, self.extra, self.link_block, " ".join(self.shown_tags)) if part]
+        return [part for part in (head, self.summary, self.extra, self.link_block, tag_line(self.tags, self.rtl)) if part]
 
     def text(self) -> str:
         return "\n\n".join(self.parts())
 
     def without_last_tag(self) -> _Draft:
-        return replace(self, tags=self.tags[:-1], shown_tags=self.shown_tags[:-1])
+        return replace(self, tags=self.tags[:-1])
+
+
+def tag_line(tags: tuple[str, ...], rtl: bool) -> str:
+    """The hashtags as written in the post. In right-to-left text the Latin ones come last, together in one
+    space-edged isolate: one per tag would put two spaces between neighbours, as each needs whitespace on
+    both sides, and the isolate's own spaces sit at its outer edges."""
+    if not rtl:
+        return " ".join(tags)
+    latin = [tag for tag in tags if _is_latin(tag)]
+    native = [tag for tag in tags if not _is_latin(tag)]
+    return " ".join([*native, isolate(" ".join(latin), True)] if latin else native)
 
 
 def _shorten(draft: _Draft, fits: Callable[[_Draft], bool]) -> tuple[_Draft, list[str]]:
@@ -460,12 +559,20 @@ class _Shared:
     when: str
     hashtags: tuple[str, ...]
     excerpt: str
+    title: str  # the page's title, summary and excerpt with their left-to-right runs isolated in right-to-left text
+    summary: str
+    rtl: bool
 
 
 def _shared(site: Site, catalog: Catalog, page: Page) -> _Shared:
     urgent = page.alert or page.kind == "consular"
-    return _Shared(event_when(site, catalog, page), hashtags_for(site.config, page),
-                   excerpt(page.body_html) if urgent else "")
+    rtl = site.config.language(page.lang).direction == "rtl"
+    text = excerpt(page.body_html) if urgent else ""
+    summary = page.summary if page.summary != page.title else ""
+    if rtl:
+        text, summary = isolate_runs(text), isolate_runs(summary)
+    return _Shared(event_when(site, catalog, page), hashtags_for(site.config, page), text,
+                   isolate_runs(page.title) if rtl else page.title, summary, rtl)
 
 
 def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, shared: _Shared | None = None,
@@ -474,7 +581,7 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
     measured = lengths or Lengths()
     if shared is None:
         shared = _shared(site, catalog, page)
-    rtl = config.language(page.lang).direction == "rtl"
+    rtl = shared.rtl
     url = tracked_url(config, page, rule.name)
     limit = rule.caption_limit if rule.caption_limit and page.image is not None else rule.limit
     urgent = page.alert or page.kind == "consular"
@@ -483,14 +590,14 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
         prefix = f"{catalog.get(page.lang, f'alert.{page.alert}')}: "
     elif page.kind == "consular":
         prefix = f"{catalog.get(page.lang, 'kind.consular')}: "
-    title = prefix + page.title
+    title = prefix + shared.title
     link = isolate(url, rtl)
     link_block = f"{catalog.get(page.lang, 'snippet.link_in_bio')}\n{link}" if rule.link_as_text else link
     tags = shared.hashtags
     if rule.max_hashtags is not None:
         tags = tags[:rule.max_hashtags]
     extra = shared.excerpt if urgent and rule.long_form else ""
-    summary = page.summary if page.summary != page.title else ""
+    summary = shared.summary
 
     counted: dict[str, int] = {}
 
@@ -502,13 +609,15 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
                 counted[part] = measured.count(rule, part)
         return sum(counted[part] for part in parts) + 2 * (len(parts) - 1)
 
-    shown = tuple(isolate(t, rtl and _is_latin(t)) for t in tags)
-    first = _Draft(title, shared.when, summary, extra, link_block, tags, shown)
-    draft, notes = _shorten(first, lambda d: measure(d) <= limit)
+    def small_enough(draft: _Draft) -> bool:
+        return rule.max_bytes is None or len(draft.text().encode("utf-8")) <= rule.max_bytes
+
+    first = _Draft(title, shared.when, summary, extra, link_block, tags, rtl)
+    draft, notes = _shorten(first, lambda d: measure(d) <= limit and small_enough(d))
     text = draft.text()
     length = measured.count(rule, text)  # the exact count of the whole post is what is reported
     if length > limit:  # only if a rule ever counted across paragraphs: fit again by whole-text counts
-        draft, notes = _shorten(first, lambda d: measured.count(rule, d.text()) <= limit)
+        draft, notes = _shorten(first, lambda d: measured.count(rule, d.text()) <= limit and small_enough(d))
         text = draft.text()
         length = measured.count(rule, text)
     api_text = text.translate({ord(ch): "\\" + ch for ch in rule.escape}) if rule.escape else ""
@@ -517,7 +626,7 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
     photo = ""
     if rule.caption_limit and page.image is not None:
         photo = urljoin(absolute_url(config, page.url), page.image.src)
-    ok = length <= limit and "the title had to be shortened" not in notes
+    ok = length <= limit and small_enough(draft) and "the title had to be shortened" not in notes
     return Post(rule.name, text, length, limit, rule.counting, url, draft.tags, ok, api_text, photo, tuple(notes),
                 tuple(NOTE_KEYS[note.split(" the post is ")[0]] for note in notes))
 
@@ -546,11 +655,18 @@ def effective_rule(config: SiteConfig, name: str) -> PlatformRules:
 def _problems(page: Page, posts: tuple[Post, ...]) -> tuple[Problem, ...]:
     return tuple(
         Problem("warning", SourceLocation(page.source),
-                f"the {RULES[post.platform].label} post does not fit in {post.limit} "
-                f"({post.counting}) even after shortening: {'; '.join(post.notes) or f'{post.length} long'}",
+                f"the {RULES[post.platform].label} post does not fit in {_limits(post)} even after shortening: "
+                f"{'; '.join(post.notes) or f'{post.length} long'}",
                 "shorten the title, or leave that platform out of snippets.platforms", "snippet")
         for post in posts if not post.fits
     )
+
+
+def _limits(post: Post) -> str:
+    """'300 (graphemes)', and the byte limit too when the post is over that one (Bluesky's 3,000 UTF-8 bytes)."""
+    limit = f"{post.limit} ({post.counting})"
+    max_bytes, size = RULES[post.platform].max_bytes, len(post.text.encode("utf-8"))
+    return f"{limit} and {max_bytes} bytes (it has {size})" if max_bytes is not None and size > max_bytes else limit
 
 
 def snippet_pages(site: Site) -> list[Page]:

@@ -137,6 +137,27 @@ def test_translation_inherits_and_does_not_repeat_the_default_files_errors() -> 
     assert venue is not None and (venue.name, venue.city) == ("بيت", "Baku")  # mappings merge key by key
 
 
+def test_a_withdrawal_reason_only_in_the_default_language_is_a_warning_in_each_translation() -> None:
+    english = ('---\ntitle: "A"\ndate: 2026-11-01\nwithdrawn: {at: 2026-11-20T09:00:00+04:00, reason: "Wrong figures"}\n'
+               "---\nx\n")
+    page, problems = build("announcements", '---\ntitle: "ح"\n---\nنص\n', lang="ar", default=english)
+    assert page is not None and page.withdrawn is not None and page.withdrawn.reason == "Wrong figures"
+    found = [p.format() for p in problems]
+    assert len(found) == 1 and found[0].startswith("content/announcements/x.ar.md:2:1: warning"), found
+    assert "withdrawal reason is written only in content/announcements/x.en.md" in found[0]
+    assert 'withdrawn: {reason: "…"}' in found[0]
+    # a time of its own but no reason: the warning points at its withdrawn
+    _, problems = build("announcements", '---\ntitle: "ح"\nwithdrawn: {at: 2026-11-21T09:00:00+04:00}\n---\nنص\n',
+                        lang="ar", default=english)
+    assert [p.format().split(": warning")[0] for p in problems] == ["content/announcements/x.ar.md:3:12"]
+    page, problems = build("announcements", '---\ntitle: "ح"\nwithdrawn: {reason: "أرقام خاطئة"}\n---\nنص\n',
+                           lang="ar", default=english)
+    assert problems == [] and page is not None and page.withdrawn is not None
+    assert (page.withdrawn.reason, page.withdrawn.at.isoformat()) == ("أرقام خاطئة", "2026-11-20T09:00:00+04:00")
+    _, problems = build("announcements", english)
+    assert problems == []  # the default-language file itself is not warned
+
+
 def test_unsafe_file_names_are_refused(make_site: Callable[..., Path]) -> None:
     ok = '---\ntitle: "A"\ndate: 2026-11-01\n---\nx\n'
     pages, problems = parse(make_site, {"content/announcements/...en.md": ok, "content/announcements/a..b.en.md": ok,

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 import regex
+from bidi import get_display
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from twitter_text import parse_tweet
+from twitter_text import extract_urls_with_indices, parse_tweet
 
+from generator.build import load_site
 from generator.i18n import Catalog, load_catalog
 from generator.model import EventInfo, Image, Language, Page, SiteConfig, SnippetsConfig
 from generator.site import assemble
@@ -24,11 +26,14 @@ from generator.snippets import (
     LRI,
     PDI,
     RULES,
+    Post,
     count,
     cut_points,
     grapheme_count,
     hashtag,
+    isolate,
     item_snippets,
+    snippet_pages,
     twitter_length,
 )
 from generator.theme import builtin_themes_dir
@@ -153,8 +158,10 @@ def test_every_post_fits_and_keeps_url_and_hashtags_whole(catalog: Catalog, lang
         assert post.length == count(rule, post.text)
         assert post.length <= post.limit, (post.platform, post.length, post.limit)
         assert post.limit == (1024 if image and rule.caption_limit else rule.limit)
-        wrapped = f"{LRI}{post.url}{PDI}" if rtl else post.url
-        assert wrapped in post.text, "the link must stay whole"
+        assert isolate(post.url, rtl) in post.text, "the link must stay whole"
+        assert_detected(post)
+        if rule.max_bytes is not None and post.fits:
+            assert len(post.text.encode()) <= rule.max_bytes
         assert post.url.startswith(f"https://embassy.example.org/{lang}/announcements/item/?utm_source={post.platform}")
         for tag in post.hashtags:
             assert tag in post.text
@@ -211,9 +218,9 @@ def test_title_longer_than_the_limit_is_a_warning_and_strict_fails(make_site: Ca
 def test_rtl_posts_isolate_urls_and_latin_hashtags(catalog: Catalog) -> None:
     result = snippets_for(page("ar", "عنوان", "ملخص قصير"), catalog)
     x = result.posts[0]
-    assert f"{LRI}{x.url}{PDI}" in x.text
-    assert f"{LRI}#Testland{PDI}" in x.text
-    assert "#شؤون_قنصلية" in x.text and f"{LRI}#شؤون_قنصلية" not in x.text
+    # each isolate's edges are spaces: nothing but whitespace touches what a platform has to detect
+    assert f"\n{LRI} {x.url} {PDI}\n" in x.text
+    assert x.text.endswith(f"\n#شؤون_قنصلية #ثقافة {LRI} #Testland {PDI}")
     english = snippets_for(page("en", "Title", "Summary"), catalog).posts[0]
     assert LRI not in english.text
 
@@ -253,6 +260,193 @@ def test_site_limits_and_utm_settings(catalog: Catalog) -> None:
     assert mastodon.limit == 1000
     assert mastodon.length == len(mastodon.text) - len(mastodon.url) + 30
     assert "utm_medium=post&utm_campaign=winter" in mastodon.url
+
+
+# ------------------------------------------------------------------ what each platform detects
+#: JavaScript's \s (ECMA-262 WhiteSpace and LineTerminator), which Bluesky's regexes use.
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+#: Bluesky: URL_REGEX and TAG_REGEX of bluesky-social/atproto packages/api/src/rich-text/util.ts, applied as
+#: detectFacets in rich-text/detection.ts does (one trailing [.,;:!?] and an unbalanced ")" left out of a link;
+#: a tag trimmed of trailing punctuation, 1 to 64 characters).
+BSKY_URL = regex.compile(rf"(^|[{JS_SPACE}]|\()((https?://[^{JS_SPACE}]+)|((?P<domain>[a-z][a-z0-9]*(\.[a-z0-9]+)+)"
+                         rf"[^{JS_SPACE}]*))", regex.IGNORECASE | regex.MULTILINE)
+_BSKY_NOT_IN_TAG = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"
+BSKY_TAG = regex.compile(rf"(^|[{JS_SPACE}])[#＃]((?!\ufe0f)[^{JS_SPACE}{_BSKY_NOT_IN_TAG}]*"
+                         rf"[^\d{JS_SPACE}\p{{P}}{_BSKY_NOT_IN_TAG}]+[^{JS_SPACE}{_BSKY_NOT_IN_TAG}]*)?")
+#: Mastodon: Tag::HASHTAG_RE of mastodon/mastodon app/models/tag.rb (Ruby's \w is ASCII, [[:word:]] and [[:alpha:]]
+#: are Unicode); its links are twitter-text's extractUrlsWithIndices with extract_url_without_protocol: false.
+_WORD, _SEPARATORS = r"\p{L}\p{M}\p{Nd}\p{Pc}", "_\u00b7\u30fb\u200c"
+MASTODON_TAG = regex.compile(
+    rf"(?:^|[^/)A-Za-z0-9_])#((?:[{_WORD}_][{_WORD}{_SEPARATORS}]*[\p{{Alphabetic}}{_SEPARATORS}]"
+    rf"[{_WORD}{_SEPARATORS}]*[{_WORD}_])|(?:[{_WORD}_]*[\p{{Alphabetic}}][{_WORD}_]*))",
+    regex.IGNORECASE | regex.MULTILINE)
+#: X: twitter-text's validHashtag (js/src/regexp/validHashtag.js, hashtagBoundary.js, hashtagAlphaNumeric.js) and
+#: extractHashtagsWithIndices, which drops a hashtag followed by # or ://; links by twitter-text-parser itself.
+_TW_ALNUM = r"\p{L}\p{M}\p{Nd}_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7"
+X_TAG = regex.compile(rf"(^|\ufe0e|\ufe0f|$|(?![{_TW_ALNUM}]|&).)([#＃])(?!\ufe0f|\u20e3)([{_TW_ALNUM}]*[\p{{L}}\p{{M}}]"
+                      rf"[{_TW_ALNUM}]*)", regex.IGNORECASE | regex.DOTALL)
+
+
+def bluesky_links(text: str) -> set[str]:
+    found = set()
+    for match in BSKY_URL.finditer(text):
+        uri = match[2]
+        if not uri.startswith("http"):
+            continue  # an address without a scheme: Bluesky checks its TLD; the posts' links all have one
+        if regex.search(r"[.,;:!?]$", uri):
+            uri = uri[:-1]
+        if uri.endswith(")") and "(" not in uri:
+            uri = uri[:-1]
+        found.add(uri)
+    return found
+
+
+def bluesky_tags(text: str) -> set[str]:
+    found = set()
+    for match in BSKY_TAG.finditer(text):
+        tag = regex.sub(r"\p{P}+$", "", (match[2] or "").strip(JS_SPACE))
+        if 0 < len(tag) <= 64:
+            found.add(tag)
+    return found
+
+
+def x_tags(text: str) -> set[str]:
+    return {m[3] for m in X_TAG.finditer(text) if not regex.match(r"[#＃]|://", text[m.end():])}
+
+
+def detected(platform: str, text: str) -> tuple[set[str], set[str]]:
+    """(links, hashtags without the #) that ``platform`` makes of ``text``. Threads, Facebook, LinkedIn, Instagram
+    and Telegram publish no rule: for them a link or tag counts as detected only when all three rules find it."""
+    rules = {
+        "bluesky": (bluesky_links(text), bluesky_tags(text)),
+        "mastodon": ({u["url"] for u in extract_urls_with_indices(text, False)},
+                     {m[1] for m in MASTODON_TAG.finditer(text)}),
+        "x": ({u["url"] for u in extract_urls_with_indices(text)}, x_tags(text)),
+    }
+    if platform in rules:
+        return rules[platform]
+    links, tags = zip(*rules.values(), strict=True)
+    return set.intersection(*links), set.intersection(*tags)
+
+
+def assert_detected(post: Post) -> None:
+    links, tags = detected(post.platform, post.text)
+    assert post.url in links, (post.platform, post.text, links)
+    assert {tag[1:] for tag in post.hashtags} <= tags, (post.platform, post.text, tags)
+
+
+def test_the_detection_rules_find_what_each_platform_finds() -> None:
+    """The rules above on cases from their sources' own tests and on the failure this file guards against."""
+    url = "https://embassy.example.org/ar/?utm_source=x"
+    assert bluesky_links(f"see {url}. more (https://a.example/b)") == {url, "https://a.example/b"}
+    assert bluesky_links(f"\u2066{url}\u2069") == set()  # an isolate right before the link: no facet
+    assert bluesky_links(f"\u2066 {url}\u2069") == {f"{url}\u2069"}  # and right after it: a broken one
+    assert bluesky_tags("#Veloria #a1 #1 x#y #tag. \u2066#Testland") == {"Veloria", "a1", "tag"}
+    assert bluesky_tags("#Veloria\u2069") == {"Veloria\u2069"}
+    assert {m[1] for m in MASTODON_TAG.finditer("#Veloria #شؤون_قنصلية a#b https://x.org/#c #1")} == {
+        "Veloria", "شؤون_قنصلية"}
+    assert x_tags("#Veloria #شؤون_قنصلية a#b #1 #tag://x \u2066#Testland\u2069") == {"Veloria", "شؤون_قنصلية", "Testland"}
+
+
+def test_every_demo_post_keeps_its_link_and_hashtags_detectable() -> None:
+    """Every post of the demo, in every language and on every platform: each platform finds its link and every
+    hashtag by its own rules (the 16 Arabic Bluesky posts lost both to an isolate where Bluesky wants whitespace)."""
+    site, catalog, _ = load_site(REPO, NOW)
+    posts = [(p.lang, post) for p in snippet_pages(site) for post in item_snippets(site, catalog, p).posts]
+    assert {lang for lang, _ in posts} == {"en", "ar", "az", "uz"} and len(posts) >= 8 * 16 * 4
+    for _, post in posts:
+        assert_detected(post)
+        if post.platform == "bluesky":
+            assert len(post.text.encode()) <= 3000
+
+
+def _visual(text: str) -> list[str]:
+    """Each line of ``text`` as a right-to-left paragraph shows it, left to right (the Unicode bidi algorithm,
+    python-bidi), without the invisible isolate marks."""
+    return [get_display(line, base_dir="R").translate(dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f")))
+            for line in text.split("\n")]
+
+
+def test_phone_numbers_links_and_latin_read_left_to_right_in_arabic_posts(catalog: Catalog) -> None:
+    body = ('<p>يعمل خط الطوارئ القنصلي <strong><a href="tel:+994125550100">+994 12 555 0100</a></strong> '
+            "ليلًا ونهارًا. الحرارة -10 درجات، والتسجيل عبر https://example.org/register أو عبر VFS Global.</p>")
+    item = page("ar", "تسجيل المواطنين", "اتصلوا بالرقم +994 12 555 0100 الآن", alert="critical", body_html=body)
+    posts = {post.platform: post for post in snippets_for(item, catalog).posts}
+    for post in posts.values():
+        shown = "\n".join(_visual(post.text))
+        assert "+994 12 555 0100" in shown, (post.platform, shown)  # it read "0100 555 12 994+" before
+        assert "0100 555 12 994" not in shown
+        assert post.url in shown
+        assert "Testland#" not in shown
+        assert ("#Testland" in shown) == ("#Testland" in post.hashtags)  # Threads keeps one hashtag
+    for name in ("facebook", "linkedin", "telegram"):  # the alert's text: the excerpt on long-form platforms
+        shown = "\n".join(_visual(posts[name].text))
+        assert shown.count("+994 12 555 0100") == 2 and "-10" in shown and "https://example.org/register" in shown
+        assert "VFS Global" in shown
+        links, _ = detected(name, posts[name].text)
+        assert "https://example.org/register" in links
+
+
+#: The left edge of each character of ``needle`` at each of its places in the <pre>, as Chromium lays it out.
+_LEFT_EDGES = """([needle]) => {
+  const node = document.querySelector('pre').firstChild, text = node.data, found = [];
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    found.push([...needle].map((ch, i) => {
+      const range = document.createRange(); range.setStart(node, at + i); range.setEnd(node, at + i + 1);
+      return ch === ' ' ? null : range.getBoundingClientRect().left;
+    }).filter((x) => x !== null));
+  }
+  return found;
+}"""
+
+
+def test_arabic_posts_read_in_order_in_chromium(catalog: Catalog) -> None:
+    """The same posts in a right-to-left <pre> in Chromium (ICU's bidi): each character of the phone number,
+    the link and a Latin hashtag stands left of the next one."""
+    from html import escape
+
+    from tests.browser import chromium_page, require_chromium
+
+    require_chromium()
+    body = '<p>يعمل خط الطوارئ القنصلي <a href="tel:+994125550100">+994 12 555 0100</a> ليلًا ونهارًا.</p>'
+    item = page("ar", "تسجيل المواطنين", "اتصلوا بالرقم +994 12 555 0100 الآن", alert="critical", body_html=body)
+    with chromium_page(2400, 900) as browser:
+        for post in snippets_for(item, catalog).posts:
+            browser.set_content(f'<!DOCTYPE html><html lang="ar" dir="rtl"><meta charset="utf-8">'  # type: ignore[attr-defined]
+                                f'<pre dir="auto" style="white-space:pre-wrap">{escape(post.text)}</pre>')
+            for needle in ("+994 12 555 0100", post.url, *post.hashtags):
+                places = browser.evaluate(_LEFT_EDGES, [needle])  # type: ignore[attr-defined]
+                assert places, (post.platform, needle)
+                if needle.startswith("#") and not needle[1:2].isascii():
+                    continue  # an Arabic hashtag reads right to left
+                for edges in places:
+                    assert edges == sorted(edges), (post.platform, needle, edges)
+
+
+def test_a_table_in_the_body_keeps_a_line_per_row(catalog: Catalog) -> None:
+    from generator.content import markdown_for
+    from generator.markdown import render_markdown
+
+    source = ("Bring these:\n\n| Document | Where to get it |\n|---|---|\n| Passport | Your passport office |\n"
+              "| Insurance | Your insurer |\n\nCall us.\n")
+    body, _ = render_markdown(markdown_for(False, "embassy.example.org"), source)
+    for html in (body, body.replace("\n", "")):  # as rendered, and as a renderer without newlines writes it
+        item = page("en", "Visa documents", "What to bring", kind="consular", body_html=html)
+        facebook = next(p for p in snippets_for(item, catalog).posts if p.platform == "facebook")
+        assert ("Bring these:\n\nDocument — Where to get it\nPassport — Your passport office\n"
+                "Insurance — Your insurer\n\nCall us.") in facebook.text
+
+
+def test_bluesky_posts_stay_within_3000_bytes(catalog: Catalog) -> None:
+    family = "👩\u200d👩\u200d👧\u200d👦"  # one grapheme, 25 bytes: 200 of them fit in 300 graphemes, not in 3,000 bytes
+    item = page("en", "Families", family * 200)
+    bluesky = next(p for p in snippets_for(item, catalog).posts if p.platform == "bluesky")
+    assert bluesky.length <= 300 and len(bluesky.text.encode()) <= 3000
+    assert bluesky.fits and "the summary was shortened" in bluesky.notes
+    too_big = snippets_for(page("en", family * 140), catalog)
+    bluesky = next(p for p in too_big.posts if p.platform == "bluesky")
+    assert not bluesky.fits
+    assert any("Bluesky" in problem.message for problem in too_big.problems)
 
 
 # ------------------------------------------------------------------ golden
