@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import html
+import ipaddress
 import mimetypes
 import os
 import re
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from tornado import httpserver, ioloop, netutil, web, websocket
 
@@ -212,6 +213,36 @@ def warnings_overlay(warnings: Iterable[Problem]) -> bytes:
             f'<ol>{"".join(items)}</ol></details></aside>').encode()
 
 
+def host_allowed(host_header: str, listening_on: str) -> bool:
+    """Whether a request's Host (name[:port]) is one this server may answer: an IP address, ``localhost`` (and
+    its subdomains), or the name it was told to listen on. A web page can point a name of its own at 127.0.0.1
+    (DNS rebinding) and read drafts and embargoed items from the preview; its requests carry that name."""
+    name = urlsplit(f"//{host_header}").hostname if host_header else None
+    if not name:
+        return False
+    name = name.rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost") or name == listening_on.strip("[]").lower():
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class _Guarded(web.RequestHandler):
+    """Refuses a request whose Host is not this machine's own name (see host_allowed)."""
+
+    listening_on = ""
+
+    def prepare(self) -> None:
+        if not host_allowed(self.request.host, self.listening_on):
+            self.set_status(403, "Forbidden")
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("legation serve answers only to localhost and IP addresses: open http://127.0.0.1:"
+                        f"{self.request.host.rpartition(':')[2] or '8000'}/ instead\n")
+
+
 class _Reloads:
     """The open pages' sockets; each is told when a build completes."""
 
@@ -224,11 +255,17 @@ class _Reloads:
             page.tell(self.app.state.tag)
 
 
-class _ReloadSocket(websocket.WebSocketHandler):
+class _ReloadSocket(websocket.WebSocketHandler, _Guarded):
     """One open page: reloaded after every build, and at once when it was served before the latest build."""
 
-    def initialize(self, reloads: _Reloads) -> None:
-        self.reloads = reloads
+    def initialize(self, reloads: _Reloads, listening_on: str) -> None:
+        self.reloads, self.listening_on = reloads, listening_on
+
+    def check_origin(self, origin: str) -> bool:
+        """Only a page of this server itself: same host and port, and an allowed host (another site's page
+        could otherwise learn when the officer saves, and what the preview serves)."""
+        parts = urlsplit(origin)
+        return parts.netloc == self.request.host and host_allowed(parts.netloc, self.listening_on)
 
     def open(self, *args: str, **kwargs: str) -> None:
         self.reloads.sockets.add(self)
@@ -246,11 +283,11 @@ class _ReloadSocket(websocket.WebSocketHandler):
             self.reloads.sockets.discard(self)
 
 
-class _Pages(web.RequestHandler):
+class _Pages(_Guarded):
     """Every other request: the preview app's answer."""
 
-    def initialize(self, app: PreviewApp) -> None:
-        self.app = app
+    def initialize(self, app: PreviewApp, listening_on: str) -> None:
+        self.app, self.listening_on = app, listening_on
 
     def get(self, *args: str, **kwargs: str) -> None:
         response = self.app.respond(unquote(self.request.path))
@@ -310,8 +347,9 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
             reloads.tell_all()
 
     async def run() -> None:
-        application = web.Application([(RELOAD_URL, _ReloadSocket, {"reloads": reloads}),
-                                       (r".*", _Pages, {"app": app})], log_function=lambda handler: None)
+        application = web.Application([(RELOAD_URL, _ReloadSocket, {"reloads": reloads, "listening_on": host}),
+                                       (r".*", _Pages, {"app": app, "listening_on": host})],
+                                      log_function=lambda handler: None)
         server = httpserver.HTTPServer(application)
         server.add_sockets(sockets)
         ioloop.PeriodicCallback(rebuild, POLL_SECONDS * 1000).start()

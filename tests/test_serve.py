@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
@@ -338,3 +338,39 @@ def test_serve_listens_on_loopback_only_unless_told() -> None:
     (host,) = [param for param in serve_command.params if param.name == "host"]
     assert host.default == "127.0.0.1"
     assert "--host" in CliRunner().invoke(main, ["serve", "--help"]).output
+
+
+def _status(base: str, path: str, headers: dict[str, str]) -> int:
+    import http.client
+
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=20)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+
+
+def test_the_preview_refuses_other_host_names_and_other_origins(make_site: Callable[..., Path]) -> None:
+    """DNS rebinding: a web page can point its own name at 127.0.0.1 and read drafts and embargoed items from
+    the preview; its requests, and its WebSocket handshakes, carry that name."""
+    with preview_server(make_site()) as base:
+        port = urlsplit(base).port
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"preview.localhost:{port}"):
+            assert _status(base, "/en/", {"Host": host}) == 200, host
+        for host in (f"attacker.example:{port}", f"127.0.0.1.nip.io:{port}", "", f"localhost.attacker.example:{port}"):
+            assert _status(base, "/en/", {"Host": host} if host else {}) in (400, 403), host
+        own = f"127.0.0.1:{port}"
+        assert _status(base, "/_legation/reload", {"Host": own, "Origin": f"http://{own}", **UPGRADE}) == 101
+        for origin in ("https://attacker.example", f"http://attacker.example:{port}", "null"):
+            assert _status(base, "/_legation/reload", {"Host": own, "Origin": origin, **UPGRADE}) == 403, origin
+        evil = f"attacker.example:{port}"
+        assert _status(base, "/_legation/reload", {"Host": evil, "Origin": f"http://{evil}", **UPGRADE}) == 403
