@@ -62,7 +62,8 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build did; ``ok`` is False when nothing was written."""
+    """What a build did; ``ok`` is False when it failed, and then nothing was written except the folders in
+    ``replaced`` (a failure after the site's swap, such as the snippets folder's)."""
 
     ok: bool
     now: datetime
@@ -74,6 +75,7 @@ class BuildReport:
     schedule: tuple[dict[str, str], ...] = ()
     out_dir: str = ""
     written: int = 0  # files whose content changed since the previous build
+    replaced: tuple[str, ...] = ()  # output folders this build swapped in, though it failed afterwards
 
     @property
     def errors(self) -> list[Problem]:
@@ -96,6 +98,7 @@ class BuildReport:
             "pages_per_language": self.pages_per_language,
             "files": self.files,
             "written": self.written,
+            "replaced": list(self.replaced),
             "bytes": self.bytes,
             "errors": [p.as_json() for p in self.errors],
             "warnings": [p.as_json() for p in self.warnings],
@@ -151,6 +154,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     diagnostics = Diagnostics()
     timer = _Timer(progress)
     stagings: list[Staging] = []
+    replaced: list[str] = []  # folders swapped in: a failure after that must not claim nothing was written
     site: Site | None = None
     stats_files = stats_bytes = stats_written = 0
     schedule: list[dict[str, str]] = []
@@ -163,7 +167,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
 
             counts = {lang: {s: tally[(lang, s)] for s in SECTIONS} for lang in site.config.language_codes}
         return BuildReport(ok, options.now, tuple(diagnostics.sorted()), counts, stats_files, stats_bytes,
-                           timer.timings, tuple(schedule), str(options.out_dir), stats_written)
+                           timer.timings, tuple(schedule), str(options.out_dir), stats_written,
+                           () if ok else tuple(replaced))
 
     def failed() -> bool:
         # a discarded cache is reported but is not a content problem, so --strict does not fail on it
@@ -320,6 +325,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 return report(not failed())
             with timer.stage("write"):
                 stats = staging.commit(placed)
+                replaced.append(str(options.out_dir))
                 stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
                 if snippet_staging is not None and snippet_staging is not staging:
                     if made.unchanged:

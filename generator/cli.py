@@ -80,6 +80,10 @@ def _finish(result: BuildReport, report_file: Path | None, strict: bool) -> None
     if not result.ok:
         if strict and not result.errors:
             click.echo("legation: --strict turns the warnings above into errors; nothing was written", err=True)
+        elif result.replaced:
+            click.echo(f"legation: the build failed after it replaced {' and '.join(result.replaced)} with the new "
+                       "site; every other output folder was left as it was. Fix the error above and build again",
+                       err=True)
         else:
             click.echo("legation: nothing was written; the previous output was left as it was", err=True)
         sys.exit(1)

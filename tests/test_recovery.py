@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
-from tests.conftest import NOW, run_build, tree
+from tests.conftest import NOW, SITE_YML, run_build, tree
 
 REPO = Path(__file__).resolve().parent.parent
 NOW_ARG = "2026-11-23T12:00:00+00:00"
@@ -153,3 +153,34 @@ def test_force_renders_everything_and_takes_nothing_from_the_live_site(make_site
     assert report.ok
     assert page.read_bytes() == original
     assert site_tree(root) == clean_tree(root, tmp_path)
+
+
+def test_a_failure_after_the_sites_swap_says_what_was_replaced(make_site: Callable[..., Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snippets folder's commit failed after public/ was swapped in, and the build said "nothing was
+    written"."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.errors import OutputError, SourceLocation
+    from generator.files import Staging
+
+    root = make_site({"site.yml": SITE_YML + "snippets: {platforms: [x, telegram]}\n"})
+    assert run_build(root).ok
+    assert (root / "snippets").is_dir()
+    set_version(root, "Version B")
+    source = root / ITEM  # a new title: every post of the item changes, so the snippets folder is swapped too
+    source.write_text(source.read_text(encoding="utf-8").replace("Consular hours", "Consular hours B"), encoding="utf-8")
+    real_commit = Staging.commit
+
+    def commit(self: Staging, placed: object) -> object:
+        if self.out_dir.name == "snippets":
+            raise OutputError.at(SourceLocation(str(self.out_dir)), "disk full", "free some space", "io")
+        return real_commit(self, placed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Staging, "commit", commit)
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--now", NOW_ARG])
+    assert result.exit_code == 1
+    assert "nothing was written" not in result.output
+    assert f"replaced {root / 'public'}" in result.output
+    assert b"Version B" in (root / "public/en/announcements/consular-hours/index.html").read_bytes()
