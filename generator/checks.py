@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .clock import EARLIEST_YEAR, LATEST_YEAR, out_of_range
 from .errors import Problem, did_you_mean
 from .yamltext import YamlDoc
 
@@ -163,7 +164,16 @@ class Checker:
         return text.strip() if text else text
 
     def moment(self, value: Any, keys: tuple[str | int, ...]) -> datetime | None:
-        """An ISO 8601 date or date-time; without an offset, the site's zone."""
+        """An ISO 8601 date or date-time, between the years EARLIEST_YEAR and LATEST_YEAR; without an offset,
+        the site's zone."""
+        found = self._moment(value, keys)
+        if found is not None and out_of_range(found):
+            self.error(keys, f"{self.name(keys)} is out of range: {found.isoformat()}",
+                       f"write a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+            return None
+        return found
+
+    def _moment(self, value: Any, keys: tuple[str | int, ...]) -> datetime | None:
         zone = ZoneInfo(self.tz)
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=zone)

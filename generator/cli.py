@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .clock import resolve_clock
+from .clock import EARLIEST_YEAR, LATEST_YEAR, resolve_clock
 from .errors import LegationError, printable
 
 if TYPE_CHECKING:
@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 def _clock(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
     try:
         return resolve_clock(value, os.environ)
-    except ValueError:
+    except ValueError as exc:
         source = f'--now "{value}"' if value else f'SOURCE_DATE_EPOCH="{os.environ.get("SOURCE_DATE_EPOCH")}"'
+        if "outside the years" in str(exc) or "out of range" in str(exc):
+            raise click.BadParameter(f"{source}: {exc}; give a time between the years {EARLIEST_YEAR} and "
+                                     f"{LATEST_YEAR}") from None
         raise click.BadParameter(f"{source} is not a valid time; use ISO 8601 like 2026-01-11T09:00:00+04:00 "
                                  "or seconds since 1970 for SOURCE_DATE_EPOCH") from None
 

@@ -5,13 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+#: Dates a site may hold: a build adds days and changes zones, which overflow near year 1 and year 9999.
+EARLIEST_YEAR, LATEST_YEAR = 1000, 8999
+
+
+def out_of_range(moment: datetime) -> bool:
+    return not EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+
 
 def resolve_clock(now: str | None, environ: Mapping[str, str]) -> datetime:
-    """``--now``, else SOURCE_DATE_EPOCH, else the system clock; always aware, UTC when no zone is given."""
+    """``--now``, else SOURCE_DATE_EPOCH, else the system clock; always aware, UTC when no zone is given.
+
+    ValueError for a value that is no time, or one outside EARLIEST_YEAR..LATEST_YEAR.
+    """
     if now:
         moment = datetime.fromisoformat(now)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime.now(UTC).replace(microsecond=0)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    elif epoch := environ.get("SOURCE_DATE_EPOCH", "").strip():
+        try:
+            moment = datetime.fromtimestamp(int(epoch), tz=UTC)
+        except (OverflowError, OSError):
+            raise ValueError(f"SOURCE_DATE_EPOCH {epoch} is out of range") from None
+    else:
+        return datetime.now(UTC).replace(microsecond=0)
+    if out_of_range(moment):
+        raise ValueError(f"{moment.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}")
+    return moment

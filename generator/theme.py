@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from .paths import builtin_themes_dir, shown_path
 from .yamltext import load_yaml
 
 THEME_KEYS = ("name", "extends", "description")
+#: a folder name: no path, no "." or ".." (``extends: /etc`` or ``../../content`` would be read as a theme)
+_THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ def resolve_theme(root: Path, name: str) -> ThemeChain:
     current: str | None = name
     where = SourceLocation("site.yml")
     while current is not None:
+        if not _THEME_NAME.fullmatch(current):  # `extends: /etc` made /etc a theme folder
+            raise ConfigError.at(where, f'"{current}" is not a theme name: a theme is named by its folder, not a path',
+                                 "write the name of a folder in themes/, such as default", "theme")
         if current in (n for n, _ in chain):
             raise ConfigError.at(where, f'themes extend each other in a loop: {" → ".join([n for n, _ in chain] + [current])}',
                                  "remove one of the extends: lines", "theme")
@@ -67,7 +73,16 @@ def _parent(folder: Path, root: Path) -> str | None:
     if not file.is_file():
         return None
     shown = shown_path(file, root)
-    doc = load_yaml(file.read_text(encoding="utf-8-sig"), shown, error=ConfigError)
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = file.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ConfigError.at(SourceLocation(shown, line), "theme.yml is not UTF-8 text",
+                             "save the file as UTF-8 in your editor", "encoding") from None
+    except OSError as exc:
+        raise ConfigError.at(SourceLocation(shown), f"cannot read theme.yml: {exc.strerror or exc}",
+                             "check the file's permissions", "io") from None
+    doc = load_yaml(text, shown, error=ConfigError)
     if doc.data is None:
         return None
     if not isinstance(doc.data, dict):
@@ -79,6 +94,9 @@ def _parent(folder: Path, root: Path) -> str | None:
     parent = doc.data.get("extends")
     if parent is not None and not isinstance(parent, str):
         raise ConfigError.at(doc.where("extends"), "extends must be a theme name", "write extends: default", "theme")
+    if parent is not None and not _THEME_NAME.fullmatch(parent):
+        raise ConfigError.at(doc.where("extends"), f'"{parent}" is not a theme name: a theme is named by its folder, '
+                             "not a path", "write the name of a folder in themes/, such as extends: default", "theme")
     return parent
 
 

@@ -7,10 +7,13 @@ nesting is bounded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from .errors import LegationError, SourceLocation
 
@@ -22,6 +25,11 @@ except AttributeError:  # pragma: no cover - libyaml missing
 Path = tuple[str | int, ...]
 MAX_NODES = 20_000
 MAX_DEPTH = 32
+#: resolved tags whose values are checked one by one (see _walk), with what their values are called
+_CHECKED = MappingProxyType({f"tag:yaml.org,2002:{kind}": kind for kind in ("timestamp", "int", "float", "bool")})
+_KINDS = MappingProxyType({"timestamp": "date", "int": "whole number (at most 4,300 digits)", "float": "number",
+                           "bool": "true or false"})
+_LOOKS_LIKE_A_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 #: characters of text once every alias is expanded: a 112 KB file of repeated scalar aliases made a 300 MB page
 MAX_EXPANDED = 1_000_000
 
@@ -140,12 +148,21 @@ def _walk(
         raise error.at(at, f"YAML aliases of mappings or lists are not allowed ({which} repeats the value on line "
                            f"{where.line})", "write the values out instead of using &anchor / *alias", "yaml-alias")
     seen.add(id(node))
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+    if isinstance(node, yaml.ScalarNode) and node.tag in _CHECKED:
+        # constructed here, one value at a time, so that a value its type cannot hold is located (construct_document
+        # raises a bare ValueError, IndexError or OverflowError for `!!int ""`, `!!bool "maybe"` or 5,000 digits)
+        kind = _CHECKED[node.tag]
         try:
-            yaml.SafeLoader("").construct_yaml_timestamp(node)
-        except (ValueError, OverflowError) as exc:
-            raise error.at(where, f'impossible date "{node.value}" ({exc})',
-                           "check the day and month; write dates like 2026-01-11T09:30:00+04:00", "date") from None
+            getattr(SafeConstructor(), f"construct_yaml_{kind}")(node)
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError) as exc:
+            if kind == "timestamp" and _LOOKS_LIKE_A_DATE.match(node.value):
+                raise error.at(where, f'impossible date "{node.value}" ({exc})',
+                               "check the day and month; write dates like 2026-01-11T09:30:00+04:00", "date") from None
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+            why = f" ({len(node.value):,} digits)" if kind == "int" and len(node.value) > 4300 else ""
+            raise error.at(where, f'"{shown}" is not a valid {_KINDS[kind]}{why}',
+                           f"remove the !!{kind} tag, or write a valid {_KINDS[kind]}; put text in quotes",
+                           "yaml-value") from None
     if isinstance(node, yaml.MappingNode):
         names: dict[Any, int] = {}
         for k_node, v_node in node.value:

@@ -1,0 +1,79 @@
+"""Values that gave tracebacks instead of located errors (issue 20, "Low"): YAML tags with values their type
+cannot hold, integers over 4,300 digits, dates near year 1 or 9999, an extreme build clock, a theme.yml that
+is not UTF-8 or that extends a path. Each is one located error, in the build and in the preview's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.serve import PreviewApp
+from tests.conftest import NOW, run_build
+from tests.test_serve import call
+
+FILE = "content/announcements/bad.en.md"
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ('!!timestamp "soon"', '"soon" is not a valid date'),
+    ('!!int ""', '"" is not a valid whole number'),
+    ('!!bool "maybe"', '"maybe" is not a valid true or false'),
+    ('!!float "x"', '"x" is not a valid number'),
+    ("9" * 5000, "(5,000 digits)"),
+    ("2026-02-30", 'impossible date "2026-02-30"'),
+    ("9999-12-31T23:59:59+00:00", "out of range"),
+    ("0001-01-01T00:00:00+14:00", "out of range"),
+    ('"9999-12-31T23:59:59-12:00"', "out of range"),
+])
+def test_a_value_its_type_cannot_hold_is_one_located_error(make_site: Callable[..., Path], value: str,
+                                                           words: str) -> None:
+    root = make_site({FILE: f'---\ntitle: "X"\ndate: {value}\n---\nbody\n'})
+    report = run_build(root)
+    assert not report.ok
+    assert len(report.errors) == 1, [p.format() for p in report.errors]
+    error = report.errors[0]
+    assert (error.location.path, error.location.line) == (FILE, 3)
+    assert words in error.message and error.hint
+    # the preview shows the same error in the browser instead of a traceback
+    app = PreviewApp(root, root / ".legation-cache/preview")
+    assert app.rebuild(lambda: NOW) is not None
+    _status, body = call(app, "/en/")
+    assert words.replace('"', "&#34;") in body.decode() or words.replace('"', "&quot;") in body.decode(), body[:300]
+    assert FILE in body.decode()
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"])
+def test_an_extreme_build_clock_is_a_usage_error(make_site: Callable[..., Path], now: str) -> None:
+    result = CliRunner().invoke(main, ["build", "--root", str(make_site()), "--now", now])
+    assert result.exit_code == 2
+    assert "between the years" in result.output and "Traceback" not in result.output
+
+
+def test_an_extreme_source_date_epoch_is_a_usage_error(make_site: Callable[..., Path]) -> None:
+    result = CliRunner().invoke(main, ["build", "--root", str(make_site())], env={"SOURCE_DATE_EPOCH": "9" * 17})
+    assert result.exit_code == 2
+    assert "SOURCE_DATE_EPOCH" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("parent", ["/etc", "../../content", "..", "a/b"])
+def test_a_theme_extends_only_a_theme_name(make_site: Callable[..., Path], parent: str) -> None:
+    root = make_site({"themes/mine/theme.yml": f"extends: {parent}\n"})
+    (root / "site.yml").write_text((root / "site.yml").read_text() + "theme: mine\n")
+    report = run_build(root)
+    assert not report.ok
+    assert report.errors[0].location.path == "themes/mine/theme.yml"
+    assert report.errors[0].location.line == 1
+    assert "not a theme name" in report.errors[0].message
+
+
+def test_a_theme_yml_that_is_not_utf8_is_located(make_site: Callable[..., Path]) -> None:
+    root = make_site({"themes/mine/theme.yml": b'extends: default\nname: "\xff\xfe"\n'})
+    (root / "site.yml").write_text((root / "site.yml").read_text() + "theme: mine\n")
+    report = run_build(root)
+    assert not report.ok
+    assert (report.errors[0].location.path, report.errors[0].location.line) == ("themes/mine/theme.yml", 2)
+    assert "UTF-8" in report.errors[0].message
