@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +18,9 @@ PLACEHOLDER_BODY = "Write the text here. Markdown: ## headings, **bold**, [links
 class NewFile:
     path: str  # relative to the site root
     text: str
+
+
+_UNSAFE_TITLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _q(text: str) -> str:
@@ -39,6 +43,9 @@ def scaffold(config: SiteConfig, section: str, slug: str, lang: str, translate_t
             raise LegationError.at(SourceLocation("site.yml"), f'language "{code}" is not one of the site\'s languages',
                                    did_you_mean(code, config.language_codes) or
                                    f"use one of: {', '.join(config.language_codes)}", "language")
+    if _UNSAFE_TITLE.search(title):  # a newline would end the title's line and start a key of its own
+        raise LegationError.at(SourceLocation("--title"), "the title holds a line break, a control character or a "
+                               "text-direction mark", "give the title on one line, as plain text", "title")
     local = now.astimezone(ZoneInfo(config.timezone)).replace(microsecond=0)
     shown_title = title or slug.replace("-", " ").capitalize()
     source_text = _source(section, shown_title, local)

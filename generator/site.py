@@ -36,6 +36,10 @@ def event_is_upcoming(page: Page, now: datetime) -> bool:
     return page.event.finish > now if page.event.all_day else page.event.finish >= now
 
 
+#: the longest tag page folder name: file systems refuse names over 255 bytes
+MAX_TAG_SLUG = 100
+
+
 def tag_slug(tag: str) -> str:
     """An ASCII URL segment for a tag; tags in other scripts get a short hash so that they stay distinct."""
     base = slugify(tag)
@@ -94,6 +98,7 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
     listings: dict[tuple[str, str], tuple[Page, ...]] = {}
     tags: dict[tuple[str, str], list[Page]] = defaultdict(list)
     slugs: dict[str, str] = {}  # tag → tag_slug(tag): a few dozen tags on thousands of pages
+    tag_owner: dict[str, tuple[str, str]] = {}  # tag slug → the first tag (and its file) that made it
     for lang in config.language_codes:
         for section in SECTIONS:
             chosen = [p for p in listed if p.section == section and p.lang == lang]
@@ -105,7 +110,17 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
         for page in (p for p in listed if p.lang == lang):
             for tag in page.tags:
                 if tag not in slugs:
-                    slugs[tag] = tag_slug(tag)
+                    slugs[tag] = slug = tag_slug(tag)
+                    if len(slug) > MAX_TAG_SLUG:  # the tag page's folder name: too long for a file system
+                        problems.append(Problem("error", SourceLocation(page.source),
+                                                f'the tag "{tag[:40]}…" is too long ({len(tag)} characters)',
+                                                f"use a tag of at most {MAX_TAG_SLUG} letters; put longer text in"
+                                                " the summary", "tag"))
+                    elif (first := tag_owner.setdefault(slug, (tag, page.source)))[0] != tag:
+                        problems.append(Problem("error", SourceLocation(page.source),
+                                                f'the tags "{tag}" and "{first[0]}" ({first[1]}) would share one tag'
+                                                f" page, /{lang}/tags/{slug}/", f'write the tag the same way in both '
+                                                f'files, for example "{first[0]}"', "tag"))
                 tags[(lang, slugs[tag])].append(page)
 
     alerts: dict[str, tuple[Page, ...]] = {}

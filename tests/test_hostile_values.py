@@ -77,3 +77,31 @@ def test_a_theme_yml_that_is_not_utf8_is_located(make_site: Callable[..., Path])
     assert not report.ok
     assert (report.errors[0].location.path, report.errors[0].location.line) == ("themes/mine/theme.yml", 2)
     assert "UTF-8" in report.errors[0].message
+
+
+def test_an_over_long_tag_names_its_file(make_site: Callable[..., Path]) -> None:
+    """A 300-letter tag failed the write with "File name too long" naming a staging path."""
+    root = make_site({FILE: '---\ntitle: "X"\ndate: 2026-11-01\ntags: ["' + "a" * 300 + '"]\n---\nbody\n'})
+    report = run_build(root)
+    assert not report.ok
+    assert report.errors[0].location.path == FILE and "too long" in report.errors[0].message
+
+
+def test_two_tags_with_one_tag_page_are_an_error(make_site: Callable[..., Path]) -> None:
+    root = make_site({FILE: '---\ntitle: "X"\ndate: 2026-11-01\ntags: ["Visa fees"]\n---\nbody\n',
+                      "content/announcements/other.en.md": '---\ntitle: "Y"\ndate: 2026-11-02\ntags: ["visa-fees"]\n---\nb\n'})
+    report = run_build(root)
+    assert not report.ok
+    [error] = report.errors
+    assert "would share one tag page, /en/tags/visa-fees/" in error.message
+    assert {error.location.path, *[part for part in (FILE, "content/announcements/other.en.md")
+                                   if part in error.message]} == {FILE, "content/announcements/other.en.md"}
+
+
+@pytest.mark.parametrize("title", ["Line one\nsummary: injected", "Tab\there", "Mark\u202eevil", "Line\u2028two"])
+def test_new_refuses_a_title_that_is_not_one_plain_line(make_site: Callable[..., Path], title: str) -> None:
+    root = make_site()
+    result = CliRunner().invoke(main, ["new", "announcements", "fees", "--title", title, "--root", str(root)])
+    assert result.exit_code == 1
+    assert "--title: error:" in result.output
+    assert not list((root / "content/announcements").glob("fees*"))
