@@ -12,15 +12,18 @@ grapheme clusters (the ``regex`` module's ``\\X``) for Bluesky.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import os
+import sys
+import types
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlencode, urljoin
 
@@ -61,7 +64,7 @@ class PlatformRules:
 
 
 #: One row per platform: a platform that changes its rules is a one-line change here.
-RULES: Mapping[str, PlatformRules] = MappingProxyType({rule.name: rule for rule in (
+RULES: Mapping[str, PlatformRules] = types.MappingProxyType({rule.name: rule for rule in (
     PlatformRules("x", "X", 280, "twitter-weighted"),
     PlatformRules("bluesky", "Bluesky", 300, "graphemes", max_bytes=3000),
     PlatformRules("mastodon", "Mastodon", 500, "characters-url-23", url_length=23),
@@ -124,10 +127,36 @@ class _Twitter:
     light_weight: int
 
 
+@contextmanager
+def _resource_reader_for_twitter_text() -> Iterator[None]:
+    """twitter-text-parser 3.0 reads its emoji table with ``pkg_resources.resource_string``. setuptools no longer
+    ships pkg_resources (and a Python 3.12+ environment has no setuptools at all), and where it still does, the
+    import warns that it is deprecated. While twitter-text is imported, that one function is answered from
+    importlib.resources instead; nothing else of pkg_resources is used, and the stand-in is removed after."""
+    if "pkg_resources" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("pkg_resources")
+    stand_in.resource_string = _resource_string  # type: ignore[attr-defined]
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("pkg_resources") is stand_in:
+            del sys.modules["pkg_resources"]
+
+
+def _resource_string(module: str, name: str) -> bytes:
+    """``pkg_resources.resource_string``: a file beside the module (or in the package) named ``module``."""
+    package = module if hasattr(sys.modules.get(module), "__path__") else module.rpartition(".")[0]
+    return importlib.resources.files(package).joinpath(name).read_bytes()
+
+
 @cache
 def _twitter() -> _Twitter:
-    from twitter_text import extract_urls_with_indices, parse_tweet
-    from twitter_text.config import config
+    with _resource_reader_for_twitter_text():
+        from twitter_text import extract_urls_with_indices, parse_tweet
+        from twitter_text.config import config
 
     table = config["defaults"]
     if len({r["weight"] for r in table["ranges"]}) != 1:
@@ -208,7 +237,7 @@ class Lengths:
 
 
 #: Each English note of a post → its UI string (the escaped-length note is matched by its beginning).
-NOTE_KEYS = MappingProxyType({
+NOTE_KEYS = types.MappingProxyType({
     "the summary was shortened": "snippet.note.summary_shortened",
     "the title had to be shortened": "snippet.note.title_shortened",
     "with reserved characters escaped": "snippet.note.escaped",
