@@ -121,7 +121,7 @@ class _Twitter:
     emoji pattern, about half a second, which a build that makes no new X post should not pay)."""
 
     parse_tweet: Callable[[str], Any]
-    extract_urls: Callable[[str], list[dict[str, Any]]]
+    extract_urls: Callable[..., list[dict[str, Any]]]  # (text, extract_urls_without_protocol=True)
     table: dict[str, Any]
     light: regex.Pattern[str]  # characters in the weight ranges (all of them weigh the same in config v3)
     light_weight: int
@@ -179,16 +179,19 @@ def twitter_length(text: str) -> int:
     tests/test_snippets.py checks the two agree on random multilingual text.
     """
     twitter = _twitter()
+    # twitter-text-parser (Python) turns CR LF into LF before counting; X's own twitter-text (JavaScript, the
+    # composer's) counts both, each weighing 1: the CR LF pairs are added back
+    pairs = text.count("\r\n")
     normalized = _NEWLINES.sub("\n", unicodedata.normalize("NFC", text))
     if _EMOJI_POSSIBLE.search(normalized):
-        return int(twitter.parse_tweet(text).weightedLength)
+        return int(twitter.parse_tweet(text).weightedLength) + pairs
     table = twitter.table
     scale, urls = table["scale"], twitter.extract_urls(normalized)
     plain = "".join(normalized[a:b] for a, b in _gaps([entity["indices"] for entity in urls], len(normalized)))
     light = len(twitter.light.findall(plain))
     total = (light * twitter.light_weight + (len(plain) - light) * table["default_weight"]
              + len(urls) * table["transformed_url_length"] * scale)
-    return int(total / scale)
+    return int(total / scale) + pairs
 
 
 def _gaps(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
@@ -200,6 +203,40 @@ def _gaps(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
     return out
 
 
+#: Mastodon's MENTION_RE (app/models/account.rb): @user@domain counts as @user
+_MENTION = regex.compile(r"(?<![=/\w])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:@[\w.-]+\w+)?", regex.IGNORECASE)
+
+
+def mastodon_length(text: str, url_length: int = 23) -> int:
+    """Mastodon's count (StatusLengthValidator): graphemes, where each URL that Mastodon itself recognises (its
+    twitter-text extraction, protocol required) counts ``url_length`` and a remote mention counts as @user.
+    Punctuation after a URL is not part of it; an address it does not recognise (an IP, localhost, an unknown
+    top-level domain) counts in full."""
+    if "://" in text:
+        urls = _twitter().extract_urls(text, False)
+        if urls:
+            text = "".join(text[a:b] if i % 2 == 0 else "x" * url_length
+                           for i, (a, b) in enumerate(_pieces([entity["indices"] for entity in urls], len(text))))
+    if "@" in text:
+        text = _MENTION.sub(lambda match: "@" + match.group(1), text)
+    return grapheme_count(text)
+
+
+def _pieces(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
+    """The text between, and the spans themselves, alternately: gap, span, gap, …, gap."""
+    out: list[tuple[int, int]] = []
+    position = 0
+    for start, end in sorted(spans):
+        out.extend(((position, start), (start, end)))
+        position = end
+    out.append((position, length))
+    return out
+
+
+#: What X refuses in a post (twitter-text's invalid_chars): a BOM and two non-characters
+X_REFUSED = regex.compile("[\ufeff\ufffe\uffff]")
+
+
 def count(rule: PlatformRules, text: str) -> int:
     """Length of ``text`` by the platform's own rule."""
     if rule.counting == "twitter-weighted":
@@ -207,7 +244,7 @@ def count(rule: PlatformRules, text: str) -> int:
     if rule.counting == "graphemes":
         return grapheme_count(text)
     if rule.counting == "characters-url-23":
-        return len(_URL.sub("x" * rule.url_length, text))
+        return mastodon_length(text, rule.url_length)
     if rule.counting == "utf-16":
         return len(text.encode("utf-16-le")) // 2
     return len(text)
@@ -226,9 +263,12 @@ class Lengths:
     used: dict[str, int] = field(default_factory=dict)
 
     def count(self, rule: PlatformRules, text: str) -> int:
-        if rule.counting != "twitter-weighted":
+        if rule.counting not in ("twitter-weighted", "characters-url-23") or (
+                rule.counting == "characters-url-23" and "://" not in text):
             return count(rule, text)
         key = hashlib.sha256(text.encode()).hexdigest()[:24]
+        if rule.counting != "twitter-weighted":
+            key = f"{rule.counting}:{rule.url_length}:{key}"
         found = self.used.get(key)
         if found is None:
             found = self.known.get(key)
@@ -241,6 +281,7 @@ NOTE_KEYS = types.MappingProxyType({
     "the summary was shortened": "snippet.note.summary_shortened",
     "the title had to be shortened": "snippet.note.title_shortened",
     "with reserved characters escaped": "snippet.note.escaped",
+    "X refuses a post with U+FEFF, U+FFFE or U+FFFF": "snippet.note.refused_characters",
 })
 
 
@@ -655,7 +696,10 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
     photo = ""
     if rule.caption_limit and page.image is not None:
         photo = urljoin(absolute_url(config, page.url), page.image.src)
-    ok = length <= limit and small_enough(draft) and "the title had to be shortened" not in notes
+    if rule.counting == "twitter-weighted" and X_REFUSED.search(text):
+        notes.append("X refuses a post with U+FEFF, U+FFFE or U+FFFF")
+    ok = (length <= limit and small_enough(draft) and "the title had to be shortened" not in notes
+          and "X refuses a post with U+FEFF, U+FFFE or U+FFFF" not in notes)
     return Post(rule.name, text, length, limit, rule.counting, url, draft.tags, ok, api_text, photo, tuple(notes),
                 tuple(NOTE_KEYS[note.split(" the post is ")[0]] for note in notes))
 
@@ -682,12 +726,18 @@ def effective_rule(config: SiteConfig, name: str) -> PlatformRules:
 
 
 def _problems(page: Page, posts: tuple[Post, ...]) -> tuple[Problem, ...]:
-    return tuple(
+    refused = tuple(
+        Problem("warning", SourceLocation(page.source),
+                "the X post holds an invisible character X refuses (U+FEFF, U+FFFE or U+FFFF), so X would not post it",
+                "retype the title, summary or tags around where the text was pasted from", "snippet")
+        for post in posts if "X refuses a post with U+FEFF, U+FFFE or U+FFFF" in post.notes
+    )
+    return refused + tuple(
         Problem("warning", SourceLocation(page.source),
                 f"the {RULES[post.platform].label} post does not fit in {_limits(post)} even after shortening: "
                 f"{'; '.join(post.notes) or f'{post.length} long'}",
                 "shorten the title, or leave that platform out of snippets.platforms", "snippet")
-        for post in posts if not post.fits
+        for post in posts if not post.fits and "X refuses a post with U+FEFF, U+FFFE or U+FFFF" not in post.notes
     )
 
 
