@@ -64,6 +64,8 @@ def test_did_you_mean() -> None:
     assert did_you_mean("evnets", iter(["announcements", "events"])) == 'did you mean "events"?'
     assert did_you_mean("zzz", ["announcements", "events"]) == ""
     assert did_you_mean("title", []) == ""
+    assert did_you_mean("titel", ["title", "date"], bare=True) == "title"
+    assert did_you_mean("zzz", ["title"], bare=True) == ""
 
 
 @pytest.mark.parametrize("kind", [LegationError, ConfigError, ContentError, OutputError])
