@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .errors import Diagnostics, LegationError, Problem, SourceLocation
+from .errors import Diagnostics, LegationError, Problem, SourceLocation, counted
 from .fastpath import BuildState, boundaries, clock_in_templates, crossed, fingerprint, load_state, save_state
 from .files import MARKER, Placed, Staging, build_lock, check_output_dir, has_leftovers, read_manifest
 from .paths import builtin_themes_dir
@@ -53,6 +53,7 @@ class BuildReport:
     schedule: tuple[dict[str, str], ...] = ()
     out_dir: str = ""
     written: int = 0  # files whose content changed since the previous build
+    html: int = 0  # of the files, the HTML pages (an item's page, lists, tag pages, home pages, 404)
 
     @property
     def errors(self) -> list[Problem]:
@@ -74,6 +75,7 @@ class BuildReport:
             "counts": self.counts,
             "pages_per_language": self.pages_per_language,
             "files": self.files,
+            "html_pages": self.html,
             "written": self.written,
             "bytes": self.bytes,
             "errors": [p.as_json() for p in self.errors],
@@ -83,12 +85,17 @@ class BuildReport:
         }
 
     def summary(self) -> str:
-        per_lang = " ".join(f"{lang} {n}" for lang, n in self.pages_per_language.items())
-        total = sum(self.pages_per_language.values())
+        """One line: what was built (items per language, HTML pages, files), or that nothing was, and why."""
         seconds = sum(self.timings.values())
-        state = "built" if self.ok else "FAILED"
-        return (f"legation: {state} {total} pages ({per_lang}), {self.files} files ({self.written} changed), "
-                f"{len(self.warnings)} warnings, {len(self.errors)} errors, {seconds:.2f} s")
+        warnings = counted(len(self.warnings), "warning")
+        if not self.ok:  # nothing was written, so there is nothing to count but the problems
+            if not self.errors:
+                return f"legation: FAILED: {warnings} under --strict, {seconds:.2f} s"
+            return f"legation: FAILED: {counted(len(self.errors), 'error')}, {warnings}, {seconds:.2f} s"
+        per_lang = ", ".join(f"{lang} {n}" for lang, n in self.pages_per_language.items())
+        items = counted(sum(self.pages_per_language.values()), "item")
+        return (f"legation: built {items} ({per_lang}) as {counted(self.html, 'HTML page')}; "
+                f"{counted(self.files, 'file')} ({self.written} changed), {warnings}, {seconds:.2f} s")
 
 
 class _Timer:
@@ -128,7 +135,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     timer = _Timer(progress)
     stagings: list[Staging] = []
     site: Site | None = None
-    stats_files = stats_bytes = stats_written = 0
+    stats_files = stats_bytes = stats_written = stats_html = 0
     schedule: list[dict[str, str]] = []
 
     def report(ok: bool) -> BuildReport:
@@ -139,7 +146,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
 
             counts = {lang: {s: tally[(lang, s)] for s in SECTIONS} for lang in site.config.language_codes}
         return BuildReport(ok, options.now, tuple(diagnostics.sorted()), counts, stats_files, stats_bytes,
-                           timer.timings, tuple(schedule), str(options.out_dir), stats_written)
+                           timer.timings, tuple(schedule), str(options.out_dir), stats_written, stats_html)
 
     def failed() -> bool:
         # a discarded cache is reported but is not a content problem, so --strict does not fail on it
@@ -291,6 +298,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             with timer.stage("write"):
                 stats = staging.commit(placed)
                 stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
+                stats_html = sum(1 for item in placed if item.path.endswith(".html"))
                 if snippet_staging is not None and snippet_staging is not staging:
                     if made.unchanged:
                         snippet_staging.abort()  # the folder already holds every file: nothing to swap in
@@ -315,7 +323,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             done = report(True)
             save_state(options.root, BuildState(
                 inputs, options.now.isoformat(), boundaries(pages),
-                {"counts": done.counts, "files": done.files, "bytes": done.bytes,
+                {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,
                  "warnings": [p.as_json() for p in done.warnings]}, config.timezone, environment,
                 tuple(str(stage.out_dir) for stage in (staging, snippet_staging) if stage is not None)))
     except LegationError as exc:
@@ -348,6 +356,8 @@ def _unchanged(options: BuildOptions, inputs: str) -> BuildReport | None:
     if state.fingerprint != inputs or state.environment != environment_stamp(state.zone):
         return None  # a site file, a library or the time zone's rules changed
     summary = state.summary
+    if "html" not in summary:
+        return None  # saved by a version that did not count HTML pages: its summary would say 0
     warnings = tuple(
         Problem("warning", SourceLocation(str(w["file"]), int(w["line"]), int(w["col"])), str(w["message"]),
                 str(w["hint"]), str(w["code"]))
@@ -355,7 +365,7 @@ def _unchanged(options: BuildOptions, inputs: str) -> BuildReport | None:
     )
     return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
                        int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
-                       str(options.out_dir), 0)
+                       str(options.out_dir), 0, int(summary["html"]))
 
 
 def _manifest_of(folder: str) -> dict[str, str]:

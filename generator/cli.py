@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from .clock import resolve_clock
-from .errors import LegationError, printable
+from .errors import LegationError, counted, printable
 
 if TYPE_CHECKING:
     from .build import BuildReport
@@ -266,7 +266,10 @@ def check_command(as_json: bool, now: datetime, root: Path) -> None:
                     click.echo(printable(f"           hint: {problem.hint}"))
         for change in result.upcoming:
             click.echo(f"next 24 h: {change['file']} becomes {change['to']} at {change['at']}")
-        click.echo(f"legation check: {len(result.failing)} problems" if result.failed else "legation check: no problems")
+        errors = sum(1 for p in result.failing if p.severity == "error")
+        click.echo(f"legation check: {counted(len(result.failing), 'problem')} ({counted(errors, 'error')}, "
+                   f"{counted(len(result.failing) - errors, 'warning')})" if result.failed
+                   else "legation check: no problems")
     sys.exit(1 if result.failed else 0)
 
 
@@ -290,5 +293,6 @@ def verify_command(folder: Path) -> None:
     problems = verify_tree(folder)
     for line in problems:
         click.echo(line)
-    click.echo(f"legation verify: {len(problems)} differences" if problems else "legation verify: every file matches")
+    click.echo(f"legation verify: {counted(len(problems), 'difference')}" if problems
+               else "legation verify: every file matches")
     sys.exit(1 if problems else 0)

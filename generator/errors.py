@@ -142,3 +142,8 @@ def did_you_mean(word: str, choices: Iterable[str], bare: bool = False) -> str:
     if not matches:
         return ""
     return matches[0] if bare else f'did you mean "{matches[0]}"?'
+
+
+def counted(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural unless it is one: "1 error", "0 errors", "158 HTML pages"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

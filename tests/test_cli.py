@@ -38,7 +38,7 @@ def test_build_succeeds_and_prints_one_line_summary(built: tuple[Path, dict[str,
     assert code == 0
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("legation: built")
-    assert "en 3" in summary and "ar 1" in summary and "0 errors" in summary
+    assert "(en 3, ar 1)" in summary and " HTML pages; " in summary and "0 warnings" in summary
 
 
 # Each case: files to add or replace, the file:line the message must name, and a phrase it must contain.
