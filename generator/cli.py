@@ -68,7 +68,8 @@ def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, str
 
 
 def _finish(result: BuildReport, report_file: Path | None, strict: bool) -> None:
-    for problem in result.problems:
+    # errors first, each kind in file order: the first message of a failed build is the mistake to fix
+    for problem in [*result.errors, *result.warnings]:
         click.echo(problem.format(), err=True)
     if report_file is not None:
         _write_report(report_file, result)

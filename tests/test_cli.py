@@ -243,3 +243,12 @@ def test_a_warning_about_inherited_values_is_given_once(make_site: Callable[...,
     assert code == 0, output
     warned = [line for line in output.splitlines() if ": warning: " in line]
     assert warned == [f"{EVENT}:5:9: warning: the event moved online but has no online_url"], output
+
+
+def test_a_failed_build_prints_its_errors_before_its_warnings(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/announcements/a-stray.txt": "x",  # a warning at a file that sorts first
+                      "content/pages/about.en.md": "---\ntitle: [\n---\n"})
+    code, output = invoke(root)
+    assert code == 1
+    lines = [line for line in output.splitlines() if ": error: " in line or ": warning: " in line]
+    assert [line.split(": ")[0] for line in lines] == ["content/pages/about.en.md:3:1", "content/announcements/a-stray.txt"]
