@@ -230,7 +230,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             del sources  # the files' text is no longer needed (the largest thing a clean build holds)
             diagnostics.extend(parsed.problems)
         with timer.stage("assemble"):
-            site, found = assemble(pages, config, options.now, options.drafts)
+            site, found = assemble(pages, config, options.now, options.drafts, parsed.failed)
             diagnostics.extend(found)
             schedule = schedule_changes(pages, options.now)
         if failed():

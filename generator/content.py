@@ -658,6 +658,8 @@ class Parsed:
     problems: list[Problem]
     rendered: dict[str, Rendered]  # Markdown key -> rendered body
     entries: dict[str, PageEntry]  # page_key -> parsed page
+    # (section, slug, lang) of each file that is there but gave no page because of its own error
+    failed: frozenset[tuple[str, str, str]] = frozenset()
 
 
 def page_key(settings: str, source: SourceFile, default: SourceFile | None) -> str:
@@ -751,7 +753,8 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
         if page is not None:
             pages.append(page)
             rendered[mdkey] = (page.body_html, page.headings)
-    return Parsed(_without_broken_origins(pages, by_key, config.default_language), problems, rendered, entries)
+    failed = frozenset(by_key) - {(p.section, p.slug, p.lang) for p in pages}
+    return Parsed(_without_broken_origins(pages, by_key, config.default_language), problems, rendered, entries, failed)
 
 
 def _without_broken_origins(pages: list[Page], files: Mapping[tuple[str, str, str], SourceFile],

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import ANNOUNCEMENT_AR, EVENT_EN, tree, write_files
+from tests.conftest import ANNOUNCEMENT_AR, ANNOUNCEMENT_EN, EVENT_EN, tree, write_files
 
 NOW = "2026-11-23T12:00:00+00:00"
 
@@ -252,3 +252,14 @@ def test_a_failed_build_prints_its_errors_before_its_warnings(make_site: Callabl
     assert code == 1
     lines = [line for line in output.splitlines() if ": error: " in line or ": warning: " in line]
     assert [line.split(": ")[0] for line in lines] == ["content/pages/about.en.md:3:1", "content/announcements/a-stray.txt"]
+
+
+def test_a_broken_translation_of_a_critical_alert_is_not_also_reported_missing(make_site: Callable[..., Path]) -> None:
+    alert = ANNOUNCEMENT_EN.replace("kind: consular", "kind: consular\nalert: critical")
+    root = make_site({EN: alert, "content/announcements/consular-hours.ar.md": '---\ntitel: "ح"\n---\nنص.\n'})
+    code, output = invoke(root)
+    assert code == 1 and output.startswith("content/announcements/consular-hours.ar.md:2:1: error: unknown key"), output
+    assert ": warning: " not in output, output  # the file is there: "critical alert is not published in ar" is false
+    (root / "content/announcements/consular-hours.ar.md").unlink()
+    code, output = invoke(root)
+    assert code == 0 and f"{EN}: warning: critical alert is not published in ar" in output, output  # at the original
