@@ -658,7 +658,7 @@ class Parsed:
     problems: list[Problem]
     rendered: dict[str, Rendered]  # Markdown key -> rendered body
     entries: dict[str, PageEntry]  # page_key -> parsed page
-    # (section, slug, lang) of each file that is there but gave no page because of its own error
+    # (section, slug, lang) of each file that is there but gave no page: its own error, or its original's
     failed: frozenset[tuple[str, str, str]] = frozenset()
 
 
