@@ -207,7 +207,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             for lang, keys in missing.items():
                 shown = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
                 diagnostics.warning(SourceLocation(f"i18n/{lang}.yml"),
-                                    f"{len(keys)} UI strings are missing in {lang} ({shown}); "
+                                    f"{counted(len(keys), 'UI string')} {'is' if len(keys) == 1 else 'are'} "
+                                    f"missing in {lang} ({shown}); "
                                     f"the {config.default_language} text is used",
                                     f"add them to the site's i18n/{lang}.yml or the theme's", "i18n-missing")
         with timer.stage("discover"):
