@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .errors import Diagnostics, LegationError, Problem, SourceLocation
+from .errors import Diagnostics, LegationError, Problem, SourceLocation, counted
 from .fastpath import (
     BuildState,
     boundaries,
@@ -75,6 +75,7 @@ class BuildReport:
     schedule: tuple[dict[str, str], ...] = ()
     out_dir: str = ""
     written: int = 0  # files whose content changed since the previous build
+    html: int = 0  # of the files, the HTML pages (an item's page, lists, tag pages, home pages, 404)
     replaced: tuple[str, ...] = ()  # output folders this build swapped in, though it failed afterwards
 
     @property
@@ -97,6 +98,7 @@ class BuildReport:
             "counts": self.counts,
             "pages_per_language": self.pages_per_language,
             "files": self.files,
+            "html_pages": self.html,
             "written": self.written,
             "replaced": list(self.replaced),
             "bytes": self.bytes,
@@ -107,12 +109,17 @@ class BuildReport:
         }
 
     def summary(self) -> str:
-        per_lang = " ".join(f"{lang} {n}" for lang, n in self.pages_per_language.items())
-        total = sum(self.pages_per_language.values())
+        """One line: what was built (items per language, HTML pages, files), or that nothing was, and why."""
         seconds = sum(self.timings.values())
-        state = "built" if self.ok else "FAILED"
-        return (f"legation: {state} {total} pages ({per_lang}), {self.files} files ({self.written} changed), "
-                f"{len(self.warnings)} warnings, {len(self.errors)} errors, {seconds:.2f} s")
+        warnings = counted(len(self.warnings), "warning")
+        if not self.ok:  # nothing was written, so there is nothing to count but the problems
+            if not self.errors:
+                return f"legation: FAILED: {warnings} under --strict, {seconds:.2f} s"
+            return f"legation: FAILED: {counted(len(self.errors), 'error')}, {warnings}, {seconds:.2f} s"
+        per_lang = ", ".join(f"{lang} {n}" for lang, n in self.pages_per_language.items())
+        items = counted(sum(self.pages_per_language.values()), "item")
+        return (f"legation: built {items} ({per_lang}) as {counted(self.html, 'HTML page')}; "
+                f"{counted(self.files, 'file')} ({self.written} changed), {warnings}, {seconds:.2f} s")
 
 
 class _Timer:
@@ -156,7 +163,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     stagings: list[Staging] = []
     replaced: list[str] = []  # folders swapped in: a failure after that must not claim nothing was written
     site: Site | None = None
-    stats_files = stats_bytes = stats_written = 0
+    stats_files = stats_bytes = stats_written = stats_html = 0
     schedule: list[dict[str, str]] = []
 
     def report(ok: bool) -> BuildReport:
@@ -167,7 +174,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
 
             counts = {lang: {s: tally[(lang, s)] for s in SECTIONS} for lang in site.config.language_codes}
         return BuildReport(ok, options.now, tuple(diagnostics.sorted()), counts, stats_files, stats_bytes,
-                           timer.timings, tuple(schedule), str(options.out_dir), stats_written,
+                           timer.timings, tuple(schedule), str(options.out_dir), stats_written, stats_html,
                            () if ok else tuple(replaced))
 
     def failed() -> bool:
@@ -230,7 +237,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             for lang, keys in missing.items():
                 shown = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
                 diagnostics.warning(SourceLocation(f"i18n/{lang}.yml"),
-                                    f"{len(keys)} UI strings are missing in {lang} ({shown}); "
+                                    f"{counted(len(keys), 'UI string')} {'is' if len(keys) == 1 else 'are'} "
+                                    f"missing in {lang} ({shown}); "
                                     f"the {config.default_language} text is used",
                                     f"add them to the site's i18n/{lang}.yml or the theme's", "i18n-missing")
         with timer.stage("discover"):
@@ -253,7 +261,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             del sources  # the files' text is no longer needed (the largest thing a clean build holds)
             diagnostics.extend(parsed.problems)
         with timer.stage("assemble"):
-            site, found = assemble(pages, config, options.now, options.drafts)
+            site, found = assemble(pages, config, options.now, options.drafts, parsed.failed)
             diagnostics.extend(found)
             schedule = schedule_changes(pages, options.now)
         if failed():
@@ -327,6 +335,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 stats = staging.commit(placed)
                 replaced.append(str(options.out_dir))
                 stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
+                stats_html = sum(1 for item in placed if item.path.endswith(".html"))
                 if snippet_staging is not None and snippet_staging is not staging:
                     if made.unchanged:
                         snippet_staging.abort()  # the folder already holds every file: nothing to swap in
@@ -359,7 +368,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             folders = tuple(str(stage.out_dir) for stage in (staging, snippet_staging) if stage is not None)
             save_state(options.root, BuildState(
                 inputs, options.now.isoformat(), boundaries(pages),
-                {"counts": done.counts, "files": done.files, "bytes": done.bytes,
+                {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,
                  "warnings": [p.as_json() for p in done.warnings]}, config.timezone, environment,
                 folders, output_stamp(folders)))
     except LegationError as exc:
@@ -398,6 +407,8 @@ def _unchanged(options: BuildOptions, inputs: str) -> tuple[BuildReport | None, 
     if state.fingerprint != inputs or state.environment != environment_stamp(state.zone):
         return None, trusted  # a site file, a library or the time zone's rules changed
     summary = state.summary
+    if "html" not in summary:
+        return None, trusted  # saved by a version that did not count HTML pages: its summary would say 0
     warnings = tuple(
         Problem("warning", SourceLocation(str(w["file"]), int(w["line"]), int(w["col"])), str(w["message"]),
                 str(w["hint"]), str(w["code"]))
@@ -405,7 +416,7 @@ def _unchanged(options: BuildOptions, inputs: str) -> tuple[BuildReport | None, 
     )
     return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
                        int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
-                       str(options.out_dir), 0), True
+                       str(options.out_dir), 0, int(summary["html"])), True
 
 
 def _verified_manifest_of(folder: str) -> dict[str, str]:

@@ -76,17 +76,19 @@ class Checker:
                        f"not {describe(value)}", "indent the keys under it")
             return None
         out: dict[str, Any] = {}
+        misspelt: set[str] = set()  # keys an unknown key's hint suggests: not reported as missing too
         for k, v in value.items():
             sk = str(k)
             if sk not in allowed:
                 suggestion = did_you_mean(sk, allowed)
+                misspelt.add(did_you_mean(sk, allowed, bare=True))
                 where = f" in {self.name(keys)}" if keys else ""
                 self.problems.append(Problem("error", self.doc.where_key(*keys, sk), f'unknown key "{sk}"{where}',
                                              suggestion or f"allowed keys: {', '.join(allowed)}", self.kind))
                 continue
             out[sk] = v
         for req in required:
-            if out.get(req) in (None, ""):
+            if out.get(req) in (None, "") and req not in misspelt:
                 where = f" in {self.name(keys)}" if keys else ""
                 self.error(keys, f'missing required key "{req}"{where}', f"add a line {req}: …")
         return out

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from .clock import EARLIEST_YEAR, LATEST_YEAR, resolve_clock
-from .errors import LegationError, printable
+from .errors import LegationError, counted, printable
 
 if TYPE_CHECKING:
     from .build import BuildReport
@@ -75,7 +75,8 @@ def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, str
 
 
 def _finish(result: BuildReport, report_file: Path | None, strict: bool) -> None:
-    for problem in result.problems:
+    # errors first, each kind in file order: the first message of a failed build is the mistake to fix
+    for problem in [*result.errors, *result.warnings]:
         click.echo(problem.format(), err=True)
     if report_file is not None:
         _write_report(report_file, result)
@@ -299,7 +300,10 @@ def check_command(as_json: bool, now: datetime, root: Path) -> None:
                     click.echo(printable(f"           hint: {problem.hint}"))
         for change in result.upcoming:
             click.echo(f"next 24 h: {change['file']} becomes {change['to']} at {change['at']}")
-        click.echo(f"legation check: {len(result.failing)} problems" if result.failed else "legation check: no problems")
+        errors = sum(1 for p in result.failing if p.severity == "error")
+        click.echo(f"legation check: {counted(len(result.failing), 'problem')} ({counted(errors, 'error')}, "
+                   f"{counted(len(result.failing) - errors, 'warning')})" if result.failed
+                   else "legation check: no problems")
     sys.exit(1 if result.failed else 0)
 
 
@@ -326,5 +330,6 @@ def verify_command(folder: Path) -> None:
     problems = verify_tree(folder)
     for line in problems:
         click.echo(line)
-    click.echo(f"legation verify: {len(problems)} differences" if problems else "legation verify: every file matches")
+    click.echo(f"legation verify: {counted(len(problems), 'difference')}" if problems
+               else "legation verify: every file matches")
     sys.exit(1 if problems else 0)

@@ -181,7 +181,8 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
 
 def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
             assets: tuple[str, ...] = (), rel: str = "") -> tuple[SourceFile | None, Problem | None]:
-    """One content file read and decoded (``rel``: its path from the site root, when the caller knows it)."""
+    """One content file read and decoded (``rel``: its path from the site root, when the caller knows it); a file
+    that cannot be read or decoded comes back with ``readable=False`` beside its problem."""
     rel = rel or shown_path(file, root)
     slug, lang = stem, config.default_language
     if "." in stem:
@@ -199,20 +200,23 @@ def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
     if section == "pages" and slug in RESERVED_PAGE_SLUGS:
         return None, Problem("error", SourceLocation(rel), f'the page slug "{slug}" is reserved for a section URL',
                              f'rename it, e.g. "{slug}-info"', "slug")
+    unreadable = SourceFile(rel, section, slug, lang, "", assets, readable=False)
     try:
         with open(file, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_FILE_BYTES:
-                return None, Problem("error", SourceLocation(rel),
-                                     f"file is {size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB",
-                                     "split it into several items or move large data out of the Markdown", "size")
+                return unreadable, Problem("error", SourceLocation(rel),
+                                           f"file is {size / 1048576:.1f} MiB; the limit is "
+                                           f"{MAX_FILE_BYTES // 1048576} MiB",
+                                           "split it into several items or move large data out of the Markdown",
+                                           "size")
             data = handle.read()
     except OSError as exc:
-        return None, Problem("error", SourceLocation(rel), f"cannot read the file: {exc.strerror}",
-                             "check that it exists and is readable (a symbolic link must point to a file)", "io")
+        return unreadable, Problem("error", SourceLocation(rel), f"cannot read the file: {exc.strerror}",
+                                   "check that it exists and is readable (a symbolic link must point to a file)", "io")
     text, problem = decode_text(data, rel)
     if text is None:
-        return None, problem
+        return unreadable, problem
     return SourceFile(rel, section, slug, lang, text, assets), None
 
 
@@ -344,12 +348,15 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
     if fields is None:
         return None, check.problems
     inherited: set[str] = set()
+    merged: set[str] = set()
     if default is not None and isinstance(default.doc.data, Mapping):
-        fields, inherited = _inherit(fields, default.doc.data)
+        fields, inherited, merged = _inherit(fields, default.doc.data)
+    # a misspelt key ("titel") is one mistake: its unknown-key error suggests the key, so it is not missing too
+    suggested = {did_you_mean(str(key), allowed, bare=True) for key in own if str(key) not in allowed}
     for key in REQUIRED[section]:
-        if fields.get(key) in (None, ""):
+        if fields.get(key) in (None, "") and key not in suggested:
             check.error((), f'missing required key "{key}"', _required_hint(key, section))
-    values = _Values(check, fields, inherited)
+    values = _Values(check, fields, inherited, merged, own)
 
     title = values.text("title", allow_empty=False) or ""
     if BIDI_CONTROLS.search(title):
@@ -378,7 +385,8 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         page_args["menu"] = values.get("menu", "integer", 0)
     if page_args["withdrawn"] is not None and default is not None:
         _reason_in_this_language(check, own, default.source.path)
-    if page_args["expires_at"] and page_args["publish_at"] and page_args["expires_at"] <= page_args["publish_at"]:
+    if (page_args["expires_at"] and page_args["publish_at"] and page_args["expires_at"] <= page_args["publish_at"]
+            and values.writes("expires_at", "publish_at")):
         check.error(("expires_at",), "expires_at is not after publish_at", "make the item expire after it is published")
 
     body_html, headings = rendered if rendered is not None else render_markdown(md, fm.body)
@@ -399,9 +407,12 @@ def _required_hint(key: str, section: str) -> str:
     return f"{section} need it: add a line {examples.get(key, key + ': …')}"
 
 
-def _inherit(own: dict[str, Any], default: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+def _inherit(own: dict[str, Any], default: Mapping[str, Any]) -> tuple[dict[str, Any], set[str], set[str]]:
+    """``own`` with the default-language file's inherited keys; the keys taken whole, and the mappings
+    merged key by key."""
     merged = dict(own)
     inherited: set[str] = set()
+    mixed: set[str] = set()
     for key in INHERITED:
         if key not in default:
             continue
@@ -410,14 +421,17 @@ def _inherit(own: dict[str, Any], default: Mapping[str, Any]) -> tuple[dict[str,
             inherited.add(key)
         elif isinstance(merged[key], Mapping) and isinstance(default[key], Mapping):
             merged[key] = {**default[key], **merged[key]}
-    return merged, inherited
+            mixed.add(key)
+    return merged, inherited, mixed
 
 
 class _Values:
     """Checked access to front-matter fields; inherited ones were reported in their own file."""
 
-    def __init__(self, check: Checker, fields: dict[str, Any], inherited: set[str]):
+    def __init__(self, check: Checker, fields: dict[str, Any], inherited: set[str], merged: set[str],
+                 own: Mapping[Any, Any]):
         self.check, self.fields, self.inherited = check, fields, inherited
+        self.merged, self.own = merged, own  # mappings merged with the default-language file's, and this file's
         self.quiet = Checker(check.doc, tz=check.tz)
 
     def checker(self, key: str) -> Checker:
@@ -433,6 +447,25 @@ class _Values:
 
     def raw(self, key: str) -> Any:
         return self.fields.get(key)
+
+    def mapping(self, key: str, allowed: tuple[str, ...]) -> dict[str, Any] | None:
+        """The mapping at ``key``: of one merged with the default-language file's, only the keys this file
+        writes are reported (the others were, in that file)."""
+        if key in self.merged:
+            self.check.mapping(self.own[key], (key,), allowed)
+            return self.quiet.mapping(self.fields[key], (key,), allowed)
+        return self.checker(key).mapping(self.fields[key], (key,), allowed)
+
+    def part(self, key: str, name: str) -> Checker:
+        """The checker for ``name`` in the mapping at ``key``: quiet for what the default-language file gave."""
+        if key in self.merged:
+            return self.check if name in self.own[key] else self.quiet
+        return self.checker(key)
+
+    def writes(self, *keys: str) -> bool:
+        """Whether this file sets one of ``keys`` itself: a check of inherited values alone was reported in
+        the default-language file, and repeating it in every translation would be one mistake, many messages."""
+        return any(key in self.fields and key not in self.inherited for key in keys)
 
 
 def _image(values: _Values, source: SourceFile) -> Image | None:
@@ -508,7 +541,7 @@ def _event(values: _Values) -> EventInfo | None:
     check = values.check
     start = values.get("start", "moment")
     end = values.get("end", "moment")
-    if start and end and end <= start and not {"start", "end"} <= values.inherited:
+    if start and end and end <= start and values.writes("start", "end"):
         check.error(("end",), f"the event ends ({end.isoformat()}) before it starts ({start.isoformat()})",
                     "check the dates of start and end, and their time zones")
     all_day = bool(values.get("all_day", "boolean"))
@@ -517,18 +550,19 @@ def _event(values: _Values) -> EventInfo | None:
     registration_url = values.get("registration_url", "url") or ""
     organizer = values.text("organizer") or ""
     venue = None
-    raw_venue = values.raw("venue")
-    if raw_venue is not None:
-        fields = check.mapping(raw_venue, ("venue",), ("name", "address", "city", "country", "geo"))
+    if values.raw("venue") is not None:
+        fields = values.mapping("venue", ("name", "address", "city", "country", "geo"))
         if fields is not None:
             lat = lon = None
             if fields.get("geo") is not None:
-                geo = check.mapping(fields["geo"], ("venue", "geo"), ("lat", "lon"), required=("lat", "lon")) or {}
-                lat = check.number(geo["lat"], ("venue", "geo", "lat")) if "lat" in geo else None
-                lon = check.number(geo["lon"], ("venue", "geo", "lon")) if "lon" in geo else None
-            parts = {k: check.text(fields.get(k, ""), ("venue", k)) or "" for k in ("name", "address", "city", "country")}
+                place = values.part("venue", "geo")
+                geo = place.mapping(fields["geo"], ("venue", "geo"), ("lat", "lon"), required=("lat", "lon")) or {}
+                lat = place.number(geo["lat"], ("venue", "geo", "lat")) if "lat" in geo else None
+                lon = place.number(geo["lon"], ("venue", "geo", "lon")) if "lon" in geo else None
+            parts = {k: values.part("venue", k).text(fields.get(k, ""), ("venue", k)) or ""
+                     for k in ("name", "address", "city", "country")}
             venue = Venue(**parts, lat=lat, lon=lon)
-    if status == "moved-online" and not online_url:
+    if status == "moved-online" and not online_url and values.writes("status", "online_url"):
         check.warning(("status",), "the event moved online but has no online_url", "add online_url: https://…")
     if not start:
         return None
@@ -554,14 +588,14 @@ def _investment(values: _Values) -> InvestmentInfo | None:
                     if label is not None and value is not None:
                         figures.append(Figure(label, value))
     contact = None
-    raw_contact = values.raw("contact")
-    if raw_contact is not None:
-        fields = check.mapping(raw_contact, ("contact",), ("name", "email", "phone"))
+    if values.raw("contact") is not None:
+        fields = values.mapping("contact", ("name", "email", "phone"))
         if fields is not None:
             contact = Contact(
-                name=check.text(fields.get("name", ""), ("contact", "name")) or "",
-                email=check.email(fields["email"], ("contact", "email")) or "" if "email" in fields else "",
-                phone=check.text(fields.get("phone", ""), ("contact", "phone")) or "",
+                name=values.part("contact", "name").text(fields.get("name", ""), ("contact", "name")) or "",
+                email=(values.part("contact", "email").email(fields["email"], ("contact", "email")) or ""
+                       if "email" in fields else ""),
+                phone=values.part("contact", "phone").text(fields.get("phone", ""), ("contact", "phone")) or "",
             )
     if not sector:
         return None
@@ -586,14 +620,24 @@ def markdown_key(body: str, config: SiteConfig, code: str = "") -> str:
 Member = tuple[SplitSource, Rendered | None, str]
 
 
-def _build_group(task: tuple[SiteConfig, SplitSource | None, list[Member]]) -> list[tuple[Page | None, list[Problem]]]:
+#: One translation group to build: the config, the default-language file cut at its front matter (None when
+#: there is none, or when it could not be cut), whether the group has a default-language file, and its members.
+GroupTask = tuple[SiteConfig, SplitSource | None, bool, list[Member]]
+
+
+def _build_group(task: GroupTask) -> list[tuple[Page | None, list[Problem]]]:
     """The pages of one translation group that need building, in order; the YAML of the default-language
-    file, which the translations inherit from, is loaded once for the whole group."""
-    config, default_split, members = task
+    file, which the translations inherit from, is loaded once for the whole group.
+
+    When the default-language file exists but its front matter cannot be cut or loaded, its own error is the
+    one message: its translations cannot inherit from it, so they are not checked (their missing dates and
+    the like would be false messages) and give no page; only errors in their own front matter are reported.
+    """
+    config, default_split, has_default, members = task
     md = markdown_for(config.allow_html, urlsplit(config.base_url).hostname or "")
     default: FrontMatter | None = None
     if default_split is not None:
-        # a broken default-language file is reported by its own build; the translations then inherit nothing
+        # a broken default-language file is reported by its own build
         with contextlib.suppress(LegationError):
             default = load_front(default_split)
     built: list[tuple[Page | None, list[Problem]]] = []
@@ -603,6 +647,9 @@ def _build_group(task: tuple[SiteConfig, SplitSource | None, list[Member]]) -> l
             fm = default if own and default is not None else load_front(split)
         except LegationError as exc:
             built.append((None, list(exc.problems)))
+            continue
+        if not own and has_default and default is None:
+            built.append((None, []))  # skipped: checked once the default-language file is fixed
             continue
         page, problems = build_page(fm, config, md, None if own else default, rendered)
         built.append(((with_digests(page, digest_key) if page is not None and digest_key else page), problems))
@@ -627,6 +674,8 @@ class Parsed:
     problems: list[Problem]
     rendered: dict[str, Rendered]  # Markdown key -> rendered body
     entries: dict[str, PageEntry]  # page_key -> parsed page
+    # (section, slug, lang) of each file that is there but gave no page: its own error, or its original's
+    failed: frozenset[tuple[str, str, str]] = frozenset()
 
 
 def page_key(settings: str, source: SourceFile, default: SourceFile | None) -> str:
@@ -665,7 +714,7 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
         """The file of ``key`` cut at its front matter (its YAML is loaded by the task that builds the page)."""
         if key not in fronts:
             fronts[key] = None
-            if key in by_key:
+            if key in by_key and by_key[key].readable:  # an unreadable file was reported by discover
                 try:
                     fronts[key] = split_source(by_key[key])
                 except LegationError as exc:
@@ -675,14 +724,14 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
     slots: list[tuple[str, PageEntry | None]] = []  # (page key, cached entry) in page order
     # pages to build, by translation group (a group's files are next to each other in key order, so the
     # groups' results, one after another, come back in slot order)
-    groups: dict[tuple[str, str], tuple[SiteConfig, SplitSource | None, list[Member]]] = {}
+    groups: dict[tuple[str, str], GroupTask] = {}
     keys: list[str] = []  # each page to build's Markdown key
     for key in sorted(by_key):
         section, slug, lang = key
         default_key = (section, slug, config.default_language)
         default = by_key.get(default_key) if lang != config.default_language else None
         pkey = page_key(settings, by_key[key], default) if code else ""
-        entry = known.get(pkey) if code else None
+        entry = known.get(pkey) if code and by_key[key].readable else None
         if entry is not None and entry[0] in cache:
             slots.append((pkey, entry))
             continue
@@ -691,10 +740,11 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
             continue
         mdkey = markdown_key(fm.body, config, code)
         slots.append((pkey, None))
-        group = groups.setdefault((section, slug), (config, front(default_key) if default_key in by_key else None, []))
-        group[2].append((fm, cache.get(mdkey), mdkey if pkey else ""))
+        has_default = default_key in by_key
+        group = groups.setdefault((section, slug), (config, front(default_key) if has_default else None, has_default, []))
+        group[3].append((fm, cache.get(mdkey), mdkey if pkey else ""))
         keys.append(mdkey)
-    fresh = sum(1 for task in groups.values() for member in task[2] if member[1] is None)
+    fresh = sum(1 for task in groups.values() for member in task[3] if member[1] is None)
     results = iter([built for group in fork_map(_build_group, list(groups.values()), jobs if fresh > 16 else 1)
                     for built in group])
     digests = iter(keys)
@@ -719,7 +769,20 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
         if page is not None:
             pages.append(page)
             rendered[mdkey] = (page.body_html, page.headings)
-    return Parsed(pages, problems, rendered, entries)
+    failed = frozenset(by_key) - {(p.section, p.slug, p.lang) for p in pages}
+    return Parsed(_without_broken_origins(pages, by_key, config.default_language), problems, rendered, entries, failed)
+
+
+def _without_broken_origins(pages: list[Page], files: Mapping[tuple[str, str, str], SourceFile],
+                            default_language: str) -> list[Page]:
+    """``pages`` without the translations of a default-language file that has an error (and so no page).
+
+    Its error is the one message about the group: the translations would otherwise be reported as naming a
+    file that does not exist (translation_of), which is false and sorts before the real error.
+    """
+    built = {(p.section, p.slug) for p in pages if p.lang == default_language}
+    broken = {(section, slug) for section, slug, lang in files if lang == default_language} - built
+    return [p for p in pages if p.lang == default_language or (p.section, p.slug) not in broken]
 
 
 def with_digests(page: Page, mdkey: str) -> Page:

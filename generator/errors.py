@@ -136,7 +136,14 @@ class Diagnostics:
         return sorted(self.problems, key=lambda p: (p.location, p.severity, p.message))
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ' Did you mean "x"?' suffix, or '' when nothing is close."""
+def did_you_mean(word: str, choices: Iterable[str], bare: bool = False) -> str:
+    """A 'did you mean "x"?' hint (``bare``: just x), or '' when nothing is close."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f'did you mean "{matches[0]}"?' if matches else ""
+    if not matches:
+        return ""
+    return matches[0] if bare else f'did you mean "{matches[0]}"?'
+
+
+def counted(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural unless it is one: "1 error", "0 errors", "158 HTML pages"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

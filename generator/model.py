@@ -87,6 +87,9 @@ class SourceFile:
     lang: str
     text: str
     bundle_assets: tuple[str, ...] = ()  # paths relative to the site root
+    # False for a file that could not be read or decoded (its error is reported by discover, its text is ""):
+    # it still claims its page, so that its translations are not reported as having no original
+    readable: bool = True
 
 
 @dataclass(frozen=True)

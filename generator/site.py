@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from .content import slugify
@@ -53,8 +54,10 @@ def tag_label(config: SiteConfig, tag: str, lang: str) -> str:
     return config.tags.get(tag, {}).get(lang, tag)
 
 
-def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool = False) -> tuple[Site, list[Problem]]:
-    """Work out everything that depends on more than one page."""
+def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool = False,
+             failed: Collection[tuple[str, str, str]] = frozenset()) -> tuple[Site, list[Problem]]:
+    """Work out everything that depends on more than one page; ``failed``: (section, slug, lang) of files that
+    are there but have an error of their own (reported already, so not reported again as missing)."""
     problems: list[Problem] = []
     built_statuses = BUILT | PREVIEW if drafts else BUILT
     listed_statuses = LISTED | PREVIEW if drafts else LISTED
@@ -134,7 +137,8 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
 
     for key, group in sorted(translations.items()):
         critical = [p for p in group.values() if p.alert == "critical" and status[(*key, p.lang)] in listed_statuses]
-        missing = [code for code in config.language_codes if code not in group]
+        critical.sort(key=lambda p: p.lang != config.default_language)  # named at the original when it is one
+        missing = [code for code in config.language_codes if code not in group and (*key, code) not in failed]
         if critical and missing:
             problems.append(Problem("warning", SourceLocation(critical[0].source),
                                     f"critical alert is not published in {', '.join(missing)}: readers of those "

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Literal
 
-from .errors import Problem, SourceLocation
+from .errors import Problem, SourceLocation, counted
 from .model import Page, SiteConfig, Status
 
 Cell = Literal["present", "missing", "stale", "draft"]
@@ -67,8 +67,9 @@ class StatusReport:
             row += "  " + "  ".join(marks[item.state(code)].ljust(3) for code in self.languages)
             lines.append(row + ("  ← critical" if item.critical and item.incomplete else ""))
         counts = {state: sum(1 for i in self.items for _, c in i.cells if c == state) for state in marks}
-        lines.append(f"{len(self.items)} items: {counts['present']} present, {counts['missing']} missing, "
-                     f"{counts['stale']} stale, {counts['draft']} drafts  (✓ present, – missing, ! stale, d draft)")
+        lines.append(f"{counted(len(self.items), 'item')} in {counted(len(self.languages), 'language')}: "
+                     f"{counts['present']} present, {counts['missing']} missing, {counts['stale']} stale, "
+                     f"{counted(counts['draft'], 'draft')}  (✓ present, – missing, ! stale, d draft)")
         if self.oldest_stale_days is not None:
             lines.append(f"oldest stale translation: source changed {self.oldest_stale_days:.1f} days ago")
         return "\n".join(lines)

@@ -50,6 +50,7 @@ def test_check_reports_snippets_that_do_not_fit(make_site: Callable[..., Path]) 
     result = cli(root, "check", "--now", NOW_ARG)
     assert result.exit_code == 1
     assert "the X post does not fit in 280" in result.output
+    assert result.output.strip().endswith("legation check: 1 problem (0 errors, 1 warning)")  # not "1 problems"
 
 
 def test_check_passes_on_the_demo() -> None:

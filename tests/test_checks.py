@@ -45,6 +45,15 @@ def test_mapping_unknown_key_has_did_you_mean_and_location() -> None:
     assert (problem.location.line, problem.location.col) == (3, 3)
 
 
+def test_a_misspelt_required_key_is_one_message() -> None:
+    check, data = checker('image: {scr: "a.png", alt: "A"}\n')
+    check.mapping(data["image"], ("image",), ("src", "alt"), required=("src", "alt"))
+    assert [p.message for p in check.problems] == ['unknown key "scr" in image']  # not "missing src" as well
+    check, data = checker('image: {file: "a.png", alt: "A"}\n')
+    check.mapping(data["image"], ("image",), ("src", "alt"), required=("src", "alt"))
+    assert [p.message for p in check.problems] == ['unknown key "file" in image', 'missing required key "src" in image']
+
+
 def test_url_email_choice_and_integer() -> None:
     check, data = checker("u: javascript:alert(1)\ne: not-an-email\nc: cancled\ni: -2\n")
     assert check.url(data["u"], ("u",)) is None

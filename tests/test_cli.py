@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import tree, write_files
+from tests.conftest import ANNOUNCEMENT_AR, ANNOUNCEMENT_EN, EVENT_EN, tree, write_files
 
 NOW = "2026-11-23T12:00:00+00:00"
 
@@ -38,7 +38,7 @@ def test_build_succeeds_and_prints_one_line_summary(built: tuple[Path, dict[str,
     assert code == 0
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("legation: built")
-    assert "en 3" in summary and "ar 1" in summary and "0 errors" in summary
+    assert "(en 3, ar 1)" in summary and " HTML pages; " in summary and "0 warnings" in summary
 
 
 # Each case: files to add or replace, the file:line the message must name, and a phrase it must contain.
@@ -193,3 +193,73 @@ def test_refuses_to_replace_a_foreign_folder(make_site: Callable[..., Path], tmp
     assert (precious / "thesis.txt").read_text() == "years of work"
     code, output = invoke(root, "--out", str(root))
     assert code == 1 and "sources" in output
+
+
+# One mistake in a default-language file that has translations, each way an officer makes it: the file's text
+# after the change, as a function of its good text. Its translations inherit from it, so before they were
+# reported too (missing "date", translation_of naming a file that does not exist), sorted before the real error.
+EN = "content/announcements/consular-hours.en.md"
+EVENT = "content/events/reception.en.md"
+TRANSLATED = {
+    "content/announcements/consular-hours.ar.md": ANNOUNCEMENT_AR.replace(
+        "---\n", '---\ntranslation_of: {lang: en}\n', 1),
+    "content/events/reception.ar.md": '---\ntitle: "حفل العيد الوطني"\ntranslation_of: {lang: en}\n---\nمرحبا.\n',
+}
+ONE_MISTAKE: dict[str, tuple[str, Callable[[str], str | bytes], str, str]] = {
+    "bad yaml": (EN, lambda text: text.replace("tags: [consular]", "tags: [consular"), ":6:5", "YAML"),
+    "impossible date": (EN, lambda text: text.replace("2026-11-01T10", "2026-02-30T10"), ":3:7", "impossible date"),
+    "front matter not closed": (EN, lambda text: text.replace("---\n## Opening", "## Opening"), ":1:1", "not closed"),
+    "misspelt key": (EN, lambda text: text.replace("title:", "titel:"), ":2:1", 'did you mean "title"'),
+    "utf-16 file": (EN, lambda text: text.encode("utf-16"), ":1:1", "not UTF-8"),
+    "event ends before it starts": (EVENT, lambda text: text.replace("end: 2026-12-12T21", "end: 2026-12-12T17"),
+                                    ":5:6", "before it starts"),
+    "expires before it is published": (EN, lambda text: text.replace(
+        "kind: consular", "kind: consular\npublish_at: 2026-11-02T00:00:00Z\nexpires_at: 2026-11-01T00:00:00Z"),
+        ":8:13", "expires_at is not after publish_at"),
+    "misspelt key in an inherited mapping": (EVENT, lambda text: text.replace("city:", "cty:"), ":6:", 'unknown key "cty"'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ONE_MISTAKE))
+def test_one_mistake_in_a_translated_file_is_one_message_first(
+        case: str, make_site: Callable[..., Path], tmp_path: Path) -> None:
+    broken, change, where, phrase = ONE_MISTAKE[case]
+    root = make_site(TRANSLATED)
+    assert invoke(root)[0] == 0
+    write_files(root, {broken: change((root / broken).read_text(encoding="utf-8"))})
+    report_file = tmp_path / "report.json"
+    code, output = invoke(root, "--report", str(report_file))
+    assert code == 1, output
+    first = "\n".join(output.splitlines()[:2])  # the first message and its hint
+    assert first.startswith(broken + where) and ": error: " in first and phrase in first, output
+    assert ".ar.md" not in output and "translation_of" not in output and "missing required" not in output, output
+    report = json.loads(report_file.read_text())
+    assert [(p["file"], p["severity"]) for p in report["errors"] + report["warnings"]] == [(broken, "error")]
+
+
+def test_a_warning_about_inherited_values_is_given_once(make_site: Callable[..., Path]) -> None:
+    moved = EVENT_EN.replace("end:", "status: moved-online\nend:")
+    code, output = invoke(make_site({**TRANSLATED, EVENT: moved}))
+    assert code == 0, output
+    warned = [line for line in output.splitlines() if ": warning: " in line]
+    assert warned == [f"{EVENT}:5:9: warning: the event moved online but has no online_url"], output
+
+
+def test_a_failed_build_prints_its_errors_before_its_warnings(make_site: Callable[..., Path]) -> None:
+    root = make_site({"content/announcements/a-stray.txt": "x",  # a warning at a file that sorts first
+                      "content/pages/about.en.md": "---\ntitle: [\n---\n"})
+    code, output = invoke(root)
+    assert code == 1
+    lines = [line for line in output.splitlines() if ": error: " in line or ": warning: " in line]
+    assert [line.split(": ")[0] for line in lines] == ["content/pages/about.en.md:3:1", "content/announcements/a-stray.txt"]
+
+
+def test_a_broken_translation_of_a_critical_alert_is_not_also_reported_missing(make_site: Callable[..., Path]) -> None:
+    alert = ANNOUNCEMENT_EN.replace("kind: consular", "kind: consular\nalert: critical")
+    root = make_site({EN: alert, "content/announcements/consular-hours.ar.md": '---\ntitel: "ح"\n---\nنص.\n'})
+    code, output = invoke(root)
+    assert code == 1 and output.startswith("content/announcements/consular-hours.ar.md:2:1: error: unknown key"), output
+    assert ": warning: " not in output, output  # the file is there: "critical alert is not published in ar" is false
+    (root / "content/announcements/consular-hours.ar.md").unlink()
+    code, output = invoke(root)
+    assert code == 0 and f"{EN}: warning: critical alert is not published in ar" in output, output  # at the original

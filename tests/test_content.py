@@ -158,6 +158,29 @@ def test_a_withdrawal_reason_only_in_the_default_language_is_a_warning_in_each_t
     assert problems == []  # the default-language file itself is not warned
 
 
+def test_a_translation_reports_its_own_mistakes_beside_a_broken_default(make_site: Callable[..., Path]) -> None:
+    event = '---\ntitle: "E"\ndate: 2026-11-01\nstart: 2026-12-01T18:00:00+04:00\nvenue: {name: "House", cty: "Baku"}\n---\n'
+    pages, problems = parse(make_site, {
+        "content/events/e.en.md": event,
+        "content/events/e.ar.md": '---\ntitle: "ح"\nvenue: {nme: "بيت"}\n---\n',  # merged with the English venue
+        "content/announcements/consular-hours.en.md": '---\ntitle: "A"\ndate: [\n---\n',
+        "content/announcements/consular-hours.ar.md": '---\ntitle: "ح\n---\n',  # its own YAML is broken too
+    })
+    found = sorted((p.location.path, p.message) for p in problems)
+    assert found == [("content/announcements/consular-hours.ar.md", found[0][1]),
+                     ("content/announcements/consular-hours.en.md", found[1][1]),
+                     ("content/events/e.ar.md", 'unknown key "nme" in venue'),
+                     ("content/events/e.en.md", 'unknown key "cty" in venue')], found
+    assert all(message.startswith("YAML") for _, message in found[:2])
+    assert not {key for key in pages if key[1] in ("e", "consular-hours")}  # nor a translation of a broken file
+
+
+def test_an_unreadable_default_file_still_claims_its_page(make_site: Callable[..., Path]) -> None:
+    pages, problems = parse(make_site, {"content/announcements/consular-hours.en.md": b"\xff\xfe-\x00-\x00-\x00"})
+    assert [(p.location.path, p.code) for p in problems] == [("content/announcements/consular-hours.en.md", "encoding")]
+    assert ("announcements", "consular-hours", "ar") not in pages
+
+
 def test_unsafe_file_names_are_refused(make_site: Callable[..., Path]) -> None:
     ok = '---\ntitle: "A"\ndate: 2026-11-01\n---\nx\n'
     pages, problems = parse(make_site, {"content/announcements/...en.md": ok, "content/announcements/a..b.en.md": ok,

@@ -14,6 +14,7 @@ from generator.errors import (
     OutputError,
     Problem,
     SourceLocation,
+    counted,
     did_you_mean,
 )
 
@@ -64,6 +65,8 @@ def test_did_you_mean() -> None:
     assert did_you_mean("evnets", iter(["announcements", "events"])) == 'did you mean "events"?'
     assert did_you_mean("zzz", ["announcements", "events"]) == ""
     assert did_you_mean("title", []) == ""
+    assert did_you_mean("titel", ["title", "date"], bare=True) == "title"
+    assert did_you_mean("zzz", ["title"], bare=True) == ""
 
 
 @pytest.mark.parametrize("kind", [LegationError, ConfigError, ContentError, OutputError])
@@ -84,3 +87,8 @@ def test_errors_with_several_problems_pickle_round_trip() -> None:
     with pytest.raises(ContentError) as caught:
         raise again
     assert caught.value.problems[1].location.col == 4
+
+
+def test_counted_fits_the_noun_to_the_number() -> None:
+    assert [counted(n, "error") for n in (0, 1, 2)] == ["0 errors", "1 error", "2 errors"]
+    assert counted(158, "HTML page") == "158 HTML pages"

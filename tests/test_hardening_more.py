@@ -493,7 +493,7 @@ def test_verify_command_detects_tampering(make_site: Callable[..., Path], change
     assert (out / MARKER).is_file()
     result = CliRunner().invoke(main, ["verify", str(out)])
     assert result.exit_code == 1
-    assert result.output.splitlines() == [expected, "legation verify: 1 differences"]
+    assert result.output.splitlines() == [expected, "legation verify: 1 difference"]
 
 
 def test_a_content_file_that_cannot_be_opened_is_a_located_error(make_site: Callable[..., Path]) -> None:

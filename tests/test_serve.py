@@ -70,6 +70,22 @@ def test_preview_rebuilds_once_per_change_shows_errors_and_recovers(make_site: C
     assert status.startswith("200") and b"Consular hours" in body
 
 
+def test_preview_error_page_shows_one_mistake_once_and_first(make_site: Callable[..., Path]) -> None:
+    """A broken English file with a translation: the page lists its error alone, not the translation's
+    inherited ones (which sorted first, at the .ar.md file)."""
+    root = make_site({"content/announcements/consular-hours.ar.md": (
+        '---\ntitle: "ساعات"\ntranslation_of: {lang: en}\n---\nنص.\n'),
+        "content/announcements/consular-hours.en.md": '---\ntitle: "Hours"\ndate: 2026-11-01\ntags: [visa\n---\nx\n'})
+    app = PreviewApp(root, root / ".legation-cache/preview")
+    report = app.rebuild(lambda: NOW)
+    assert report is not None and not report.ok
+    status, body = call(app, "/en/")
+    assert status.startswith("500")
+    items = body.split(b"<li>")[1:]
+    assert len(items) == 1 and items[0].startswith(b"<p><code>content/announcements/consular-hours.en.md:5:1</code>: YAML")
+    assert b".ar.md" not in body and b"translation_of" not in body
+
+
 def _touch_later(path: Path) -> None:
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))

@@ -33,6 +33,16 @@ def test_status_changes_exactly_at_the_boundary(extra: dict[str, object], before
     assert page_status(page("d", draft=True), NOW) == "draft"
 
 
+def test_a_missing_critical_translation_is_named_at_the_original_unless_its_file_failed() -> None:
+    three = replace(CONFIG, languages=(*CONFIG.languages, Language("uz", "Oʻzbek", "ltr", "uz")))
+    alert = [page("storm", alert="critical"), page("storm", lang="ar", alert="critical")]
+    _, problems = assemble(alert, three, NOW)
+    assert [(p.location.path, p.code) for p in problems] == [("content/announcements/storm.en.md", "alert-missing")]
+    assert "in uz:" in problems[0].message
+    _, problems = assemble(alert, three, NOW, failed={("announcements", "storm", "uz")})
+    assert problems == []  # the uz file is there: its own error says what is wrong with it
+
+
 def test_collision_names_both_files() -> None:
     _, problems = assemble([page("about", section="pages"), page("about", section="pages", lang="en", menu=1)], CONFIG, NOW)
     assert problems[0].code == "collision" and problems[0].message.count("content/pages/about.en.md") == 2

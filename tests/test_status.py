@@ -26,6 +26,7 @@ def test_status_reports_missing_and_stale(make_site: Callable[..., Path]) -> Non
     rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()[1:] if line.startswith(("ann", "ev", "pa"))}
     assert rows["announcements/consular-hours"][:2] == ["✓", "!"]  # then "← critical": a consular notice
     assert rows["events/reception"][:2] == ["✓", "–"]
+    assert "\n3 items in 2 languages: 3 present, 2 missing, 1 stale, 0 drafts  (" in result.output, result.output
     data = json.loads(cli(root, "status", "--json", "--now", NOW_ARG).output)
     item = next(i for i in data["items"] if i["slug"] == "consular-hours")
     assert item["languages"] == {"en": "present", "ar": "stale"} and item["stale_since"]["ar"]

@@ -58,6 +58,7 @@ def test_missing_key_falls_back_to_default_language_with_one_warning(make_site: 
     assert '<p class="motto">Serving citizens abroad</p>' in (root / "public/ar/index.html").read_text(encoding="utf-8")
     warnings = [w for w in report.warnings if w.code == "i18n-missing"]
     assert len(warnings) == 1 and warnings[0].location.path == "i18n/ar.yml" and "motto" in warnings[0].message
+    assert warnings[0].message.startswith("1 UI string is missing in ar (motto)")  # not "1 UI strings are"
 
 
 def test_theme_errors_are_located(make_site: Callable[..., Path]) -> None:
