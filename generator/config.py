@@ -31,13 +31,14 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "snippets": "Cross-post snippets: {platforms, utm: {medium, campaign}, hashtags, out_dir, limits, url_length}",
     "paginate": "Items per page in section lists (default 10)",
     "feeds": "Feed settings: {length: 20}",
-    "markdown": "Markdown settings: {allow_html: false}",
+    "markdown": "Markdown settings: {allow_html: false, image_hosts: [photos.example.org]}",
     "tags": "Localized tag names: {tag: {ar: …, az: …}}",
     "translations": "Missing-translation policy: {fallback_to_default: false}",
 })
 LANGUAGE_KEYS = ("code", "name", "direction")
 SNIPPET_KEYS = ("platforms", "utm", "hashtags", "out_dir", "limits", "url_length")
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -81,8 +82,13 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
 
     feeds = check.mapping(raw.get("feeds", {}), ("feeds",), ("length",)) or {}
     feed_length = check.integer(feeds.get("length", 20), ("feeds", "length"), minimum=1) or 20
-    markdown = check.mapping(raw.get("markdown", {}), ("markdown",), ("allow_html",)) or {}
+    markdown = check.mapping(raw.get("markdown", {}), ("markdown",), ("allow_html", "image_hosts")) or {}
     allow_html = bool(check.boolean(markdown.get("allow_html", False), ("markdown", "allow_html")))
+    image_hosts = check.text_list(markdown.get("image_hosts", []), ("markdown", "image_hosts")) or ()
+    for i, host in enumerate(image_hosts):
+        if not _HOST.fullmatch(host):
+            check.error(("markdown", "image_hosts", i), f'"{host}" is not a host name',
+                        "write the host alone, such as photos.example.org (no https://, no path)")
     policy = check.mapping(raw.get("translations", {}), ("translations",), ("fallback_to_default",)) or {}
     fallback = bool(check.boolean(policy.get("fallback_to_default", False), ("translations", "fallback_to_default")))
 
@@ -100,6 +106,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         title=title, base_url=base_url, default_language=str(default), languages=languages,
         timezone=tz, theme=theme, description=description, social=social, snippets=snippets,
         paginate=paginate, feed_length=feed_length, allow_html=allow_html, tags=tags,
+        image_hosts=tuple(host.lower() for host in image_hosts),
         fallback_to_default=fallback,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import os
 import re
 import unicodedata
@@ -272,7 +273,7 @@ def _inside(path: Path, real_root: Path) -> bool:
 
 Rendered = tuple[str, tuple[Heading, ...]]
 #: Bump when Markdown rendering changes, so cached HTML from older versions is not reused.
-MARKDOWN_VERSION = "1"
+MARKDOWN_VERSION = "2"  # 2: raw HTML keeps only the classes Markdown writes, and no unclosed <style> drops the rest
 
 
 @dataclass(frozen=True)
@@ -390,6 +391,12 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         check.error(("expires_at",), "expires_at is not after publish_at", "make the item expire after it is published")
 
     body_html, headings = rendered if rendered is not None else render_markdown(md, fm.body)
+    for src in _third_party_images(body_html, config):
+        check.problems.append(Problem(
+            "error", SourceLocation(source.path, _line_of(fm, src)), f'the image {src} is on another site: every reader'
+            " would ask that site for it, and it would learn who reads this page",
+            "put the image in the item's bundle folder, or add its host to markdown: {image_hosts: [...]} in site.yml",
+            "third-party-image"))
     errors = [p for p in check.problems if p.severity == "error"]
     if errors:
         return None, check.problems
@@ -600,6 +607,30 @@ def _investment(values: _Values) -> InvestmentInfo | None:
     if not sector:
         return None
     return InvestmentInfo(sector, tuple(incentives), tuple(figures), contact)
+
+
+_IMG_SRC = re.compile(r"<img\b[^>]*?\ssrc=\"([^\"]*)\"")
+
+
+def _third_party_images(body_html: str, config: SiteConfig) -> list[str]:
+    """The image addresses in a body that are on a host other than the site's or those site.yml allows."""
+    if "<img" not in body_html:
+        return []
+    allowed = {urlsplit(config.base_url).hostname or "", *config.image_hosts}
+    found = []
+    for match in _IMG_SRC.finditer(body_html):
+        src = html.unescape(match.group(1))
+        parts = urlsplit(src)
+        if parts.netloc and (parts.hostname or "").lower() not in allowed:
+            found.append(src)
+    return found
+
+
+def _line_of(fm: FrontMatter, text: str) -> int:
+    """The file's first line that holds ``text``, or 0 when it is written another way there."""
+    whole = fm.source.text
+    at = whole.find(text, len(whole) - len(fm.body))
+    return whole.count("\n", 0, at) + 1 if at >= 0 else 0
 
 
 @lru_cache(maxsize=4)

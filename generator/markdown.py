@@ -39,7 +39,7 @@ ALLOWED_TAGS = frozenset({
     "small", "source", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
     "thead", "time", "tr", "u", "ul", "var", "wbr", "audio", "video", "track",
 })
-GLOBAL_ATTRIBUTES = frozenset({"lang", "dir", "id", "class", "title"})
+GLOBAL_ATTRIBUTES = frozenset({"lang", "dir", "id", "title"})  # class: only GENERATED_CLASSES
 TAG_ATTRIBUTES = MappingProxyType({
     "a": {"href", "rel", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading", "decoding"},
@@ -64,14 +64,50 @@ def is_safe_url(url: str) -> bool:
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 
+#: Classes the Markdown renderer itself writes (footnotes); any other class in raw HTML is dropped, so content
+#: cannot dress itself as the site's own alert banner (class="alert alert-critical") or other theme parts.
+GENERATED_CLASSES = MappingProxyType({
+    "sup": {"footnote-ref"}, "hr": {"footnotes-sep"}, "section": {"footnotes"}, "ol": {"footnotes-list"},
+    "li": {"footnote-item"}, "a": {"footnote-backref"},
+})
+#: ids the theme's layout uses: raw HTML may not take them (a second id="main" would capture the skip link)
+LAYOUT_IDS = frozenset({"main", "invest", "latest", "upcoming", "content", "top", "alerts", "navigation"})
+#: Elements whose content the HTML parser reads as text up to their end tag (or to the end, for plaintext):
+#: left unclosed in a body, the sanitizer dropped everything after them.
+_RAW_TEXT = ("style", "script", "xmp", "iframe", "noembed", "noframes", "noscript", "textarea", "title", "plaintext")
+_RAW_TEXT_OPEN = re.compile(r"<(" + "|".join(_RAW_TEXT) + r")(?=[\s/>])|<!--", re.IGNORECASE)
+
+
+def _escape_unclosed(fragment: str) -> str:
+    """``fragment`` with every raw-text element or comment that is never closed opened as text instead."""
+    if "<" not in fragment:
+        return fragment
+    lower = fragment.lower()
+    cuts = []
+    for match in _RAW_TEXT_OPEN.finditer(fragment):
+        name = match.group(1)
+        closing = "-->" if name is None else f"</{name.lower()}"
+        if name == "plaintext" or lower.find(closing, match.end()) < 0:
+            cuts.append(match.start())
+    for at in reversed(cuts):
+        fragment = fragment[:at] + "&lt;" + fragment[at + 1:]
+    return fragment
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    return None if name == "id" and value.strip().lower() in LAYOUT_IDS else value
+
+
 def _sanitize(fragment: str) -> str:
     attributes = {tag: set(attrs) | GLOBAL_ATTRIBUTES for tag, attrs in TAG_ATTRIBUTES.items()}
     for tag in ALLOWED_TAGS:
         attributes.setdefault(tag, set(GLOBAL_ATTRIBUTES))
     return nh3.clean(
-        fragment,
+        _escape_unclosed(fragment),
         tags=set(ALLOWED_TAGS),
         attributes=attributes,
+        attribute_filter=_keep_attribute,
+        allowed_classes={tag: set(names) for tag, names in GENERATED_CLASSES.items()},
         url_schemes=set(SAFE_SCHEMES),
         link_rel=None,
         strip_comments=True,

@@ -60,6 +60,7 @@ class SiteConfig:
     paginate: int = 10
     feed_length: int = 20
     allow_html: bool = False
+    image_hosts: tuple[str, ...] = ()  # hosts a body may show images from besides the site (markdown.image_hosts)
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     fallback_to_default: bool = False
 
