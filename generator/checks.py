@@ -51,6 +51,13 @@ def _quote_hint(key: str, value: Any) -> str:
     return f"write {key} as text in double quotes"
 
 
+#: Invisible characters that change how text reads (Trojan Source, "invoice\u202efdp.exe"): refused in every
+#: text value of front matter and site.yml; a body's own marks are left to Markdown
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+#: Characters that show nothing: a title made of them only is empty
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
+
+
 @dataclass
 class Checker:
     """Checks values of one document; problems pile up instead of stopping."""
@@ -95,8 +102,15 @@ class Checker:
 
     def text(self, value: Any, keys: tuple[str | int, ...], allow_empty: bool = True) -> str | None:
         if isinstance(value, str):
-            if not allow_empty and not value.strip():
-                self.error(keys, f"{self.name(keys)} is empty", f"write a value for {self.name(keys)}")
+            if not allow_empty and not INVISIBLE.sub("", value).strip():
+                self.error(keys, f"{self.name(keys)} is empty" + (" (it holds only invisible characters)"
+                                                                   if value.strip() else ""),
+                           f"write a value for {self.name(keys)}")
+                return None
+            if BIDI_CONTROLS.search(value):
+                self.error(keys, f"{self.name(keys)} contains invisible text-direction control characters",
+                           "remove them; they can make text read differently from how it looks (legation isolates"
+                           " mixed-direction text itself)")
                 return None
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool) and keys and keys[-1] in ("value", "phone"):

@@ -48,7 +48,6 @@ CONTENT_DIR = "content"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_PAGE_SLUGS = frozenset(SECTIONS) | {"tags", "static", "feed", "atom", "page"}
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 COMMON_KEYS = ("title", "date", "updated", "summary", "tags", "image", "draft", "publish_at", "expires_at",
                "withdrawn", "translation_of")
@@ -360,9 +359,6 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
     values = _Values(check, fields, inherited, merged, own)
 
     title = values.text("title", allow_empty=False) or ""
-    if BIDI_CONTROLS.search(title):
-        check.error(("title",), "title contains invisible bidirectional control characters",
-                    "remove them; they can make text read differently from how it looks")
     summary = values.text("summary") or ""
     page_args: dict[str, Any] = {
         "date": values.get("date", "moment"),

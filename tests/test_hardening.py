@@ -229,7 +229,7 @@ def test_hostile_markdown_is_inert(make_site: Callable[..., Path], allow_html: b
     }
     if allow_html:
         files["content/announcements/kept.en.md"] = ('---\ntitle: "Kept"\ndate: 2026-10-01\n---\n'
-                                                     '<p lang="ar" dir="rtl" class="quote" id="q1">نص</p>\n')
+                                                     '<p lang="ar" dir="rtl" class="alert" id="q1">نص</p>\n')
     root = make_site(files)
     if allow_html:
         site_yml = root / "site.yml"
@@ -242,7 +242,7 @@ def test_hostile_markdown_is_inert(make_site: Callable[..., Path], allow_html: b
         assert _executable_bits(body) == [], (HOSTILE_MARKDOWN[i], body)
     if allow_html:
         kept = (root / "public/en/announcements/kept/index.html").read_text()
-        assert '<p lang="ar" dir="rtl" class="quote" id="q1">نص</p>' in kept
+        assert '<p lang="ar" dir="rtl" id="q1">نص</p>' in kept  # its language and id kept; a class dropped
 
 
 HOSTILE_FRONT_MATTER = {
@@ -251,7 +251,7 @@ HOSTILE_FRONT_MATTER = {
                        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\ntitle: *c\n---\n", "aliases"),
     "deep nesting": ("---\ntitle: " + "[" * 60 + "]" * 60 + "\n---\n", "nested"),
     "duplicate keys": ('---\ntitle: "a"\ntitle: "b"\ndate: 2026-10-01\n---\n', "duplicate key"),
-    "bidi spoofing": ('---\ntitle: "Visa \u202egnp.exe"\ndate: 2026-10-01\n---\n', "bidirectional control"),
+    "bidi spoofing": ('---\ntitle: "Visa \u202egnp.exe"\ndate: 2026-10-01\n---\n', "text-direction control"),
 }
 
 

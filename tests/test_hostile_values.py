@@ -105,3 +105,30 @@ def test_new_refuses_a_title_that_is_not_one_plain_line(make_site: Callable[...,
     assert result.exit_code == 1
     assert "--title: error:" in result.output
     assert not list((root / "content/announcements").glob("fees*"))
+
+
+@pytest.mark.parametrize(("section", "front", "line"), [
+    ("announcements", 'summary: "Pay at invoice\u202efdp.exe"', 4),
+    ("announcements", 'tags: ["visa", "\u2067fees\u2069"]', 4),
+    ("announcements", 'image: {src: "/static/x.png", alt: "A \u202bphoto"}', 4),
+    ("events", 'start: 2026-12-01T18:00:00+04:00\nvenue: {name: "Hall", city: "Baku\u200f"}', 5),
+    ("events", 'start: 2026-12-01T18:00:00+04:00\nvenue: {name: "Hall", address: "\u202e1 Main St"}', 5),
+])
+def test_text_direction_controls_are_refused_in_every_text_field(make_site: Callable[..., Path], section: str,
+                                                                  front: str, line: int) -> None:
+    """They were refused only in titles: a summary could read "invoice exe.pdf" while its text said otherwise."""
+    file = f"content/{section}/bidi.en.md"
+    root = make_site({file: f'---\ntitle: "X"\ndate: 2026-11-01\n{front}\n---\nbody\n'})
+    report = run_build(root)
+    assert not report.ok
+    [error] = report.errors
+    assert (error.location.path, error.location.line) == (file, line)
+    assert "text-direction control" in error.message
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b", "\u200d \ufeff", "\u2060"])
+def test_a_title_of_invisible_characters_is_empty(make_site: Callable[..., Path], title: str) -> None:
+    root = make_site({FILE: f'---\ntitle: "{title}"\ndate: 2026-11-01\n---\nbody\n'})
+    report = run_build(root)
+    assert not report.ok
+    assert "title is empty (it holds only invisible characters)" in report.errors[0].message
