@@ -58,6 +58,15 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
 
 
+#: Values shown on one line: a title, a tag, a name, a place, an image description (an event title with CR LF
+#: wrote a second VEVENT into the official calendar when Python ran with -O)
+SINGLE_LINE = frozenset({"title", "name", "city", "country", "alt", "label", "tags", "sector", "hashtags"})
+
+
+def _single_line(keys: tuple[str | int, ...]) -> bool:
+    return any(key in SINGLE_LINE for key in keys if isinstance(key, str))
+
+
 @dataclass
 class Checker:
     """Checks values of one document; problems pile up instead of stopping."""
@@ -106,6 +115,10 @@ class Checker:
                 self.error(keys, f"{self.name(keys)} is empty" + (" (it holds only invisible characters)"
                                                                    if value.strip() else ""),
                            f"write a value for {self.name(keys)}")
+                return None
+            if ("\n" in value or "\r" in value) and _single_line(keys):
+                self.error(keys, f"{self.name(keys)} holds a line break", f"write {self.name(keys)} on one line (a"
+                           " calendar, feed or post would break there; a YAML block scalar | keeps its line breaks)")
                 return None
             if BIDI_CONTROLS.search(value):
                 self.error(keys, f"{self.name(keys)} contains invisible text-direction control characters",

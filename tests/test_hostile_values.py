@@ -132,3 +132,19 @@ def test_a_title_of_invisible_characters_is_empty(make_site: Callable[..., Path]
     report = run_build(root)
     assert not report.ok
     assert "title is empty (it holds only invisible characters)" in report.errors[0].message
+
+
+@pytest.mark.parametrize("title", ["Reception\\r\\nEND:VEVENT\\r\\nBEGIN:VEVENT\\r\\nSUMMARY:Forged", "Two\\nlines"])
+def test_a_line_break_in_an_event_title_never_reaches_the_calendar(make_site: Callable[..., Path], title: str) -> None:
+    """With python -O an event title with CR LF wrote a forged VEVENT (icalendar guards with an assert)."""
+    import subprocess
+    import sys
+
+    file = "content/events/forged.en.md"
+    root = make_site({file: f'---\ntitle: "{title}"\ndate: 2026-11-01\nstart: 2026-12-20T18:00:00+04:00\n---\nx\n'})
+    run = subprocess.run([sys.executable, "-O", "-m", "generator", "build", "--root", str(root), "--now",
+                          "2026-11-23T12:00:00+00:00"], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert run.returncode == 1
+    assert run.stderr.startswith(f"{file}:2:8: error: title holds a line break")
+    assert not (root / "public").exists()
