@@ -50,7 +50,7 @@ def test_status_strict_fails_when_a_critical_alert_is_untranslated(make_site: Ca
 
 
 def counts_line(output: str) -> str:
-    return next(line for line in output.splitlines() if " items: " in line)
+    return next(line for line in output.splitlines() if " items in " in line)
 
 
 def test_an_untranslated_draft_is_a_draft_even_after_its_source_is_written(make_site: Callable[..., Path]) -> None:
@@ -67,9 +67,10 @@ def test_an_untranslated_draft_is_a_draft_even_after_its_source_is_written(make_
     rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()[1:] if line.startswith(("ann", "ev", "pa"))}
     assert rows["announcements/fee-change"] == ["✓", "d"]
     marks = [mark for row in rows.values() for mark in row if mark in "✓–!d"]
+    drafts = marks.count("d")
     assert counts_line(result.output).startswith(
-        f"{len(rows)} items: {marks.count('✓')} present, {marks.count('–')} missing, {marks.count('!')} stale, "
-        f"{marks.count('d')} drafts")
+        f"{len(rows)} items in 2 languages: {marks.count('✓')} present, {marks.count('–')} missing, "
+        f"{marks.count('!')} stale, {drafts} draft{'' if drafts == 1 else 's'}")
     assert marks.count("d") == 1 and marks.count("!") == 0
     data = json.loads(cli(root, "status", "--json", "--now", NOW_ARG).output)
     item = next(i for i in data["items"] if i["slug"] == "fee-change")
