@@ -10,7 +10,8 @@ CRLF line endings and folds lines at 75 octets.
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -29,6 +30,11 @@ PRODID = "-//legation//Embassy events//EN"
 #: RFC 5545 STATUS for each event status; postponed events are not yet confirmed.
 ICAL_STATUS = MappingProxyType({"scheduled": "CONFIRMED", "rescheduled": "CONFIRMED", "moved-online": "CONFIRMED",
                "postponed": "TENTATIVE", "cancelled": "CANCELLED"})
+
+
+#: SEQUENCE per status: 0 as announced; 1 once moved in time or place; 2 once cancelled (or withdrawn), which
+#: may follow a move. A client holding an earlier version replaces it only when the number grows.
+SEQUENCE_OF = MappingProxyType({"scheduled": 0, "rescheduled": 1, "postponed": 1, "moved-online": 1, "cancelled": 2})
 
 
 def cal_bytes(cal: Calendar) -> bytes:
@@ -57,20 +63,78 @@ def zone_years(site: Site) -> tuple[int, int] | None:
     return min(e.start.date() for e in events).year, max((e.end or e.start).date() for e in events).year
 
 
-def timezone_component(site: Site, rules: bytes | None = None) -> Timezone | None:
-    """One VTIMEZONE for the site's zone, covering the years of every event (computed once: it is slow).
+@dataclass(frozen=True)
+class Transition:
+    """A change of the zone's offset, abbreviation or daylight saving, at an instant."""
 
+    at: datetime  # UTC
+    before: timedelta
+    after: timedelta
+    name: str  # the abbreviation from then on (CEST)
+    daylight: bool
+
+
+def transitions(zone: ZoneInfo, first: date, last: date) -> list[Transition]:
+    """Every transition of ``zone`` from ``first`` to ``last`` (UTC dates), to the second."""
+    def state(moment: datetime) -> tuple[timedelta | None, str | None, bool]:
+        local = moment.astimezone(zone)
+        return local.utcoffset(), local.tzname(), bool(local.dst())
+
+    found = []
+    moment = datetime.combine(first, time(0), UTC)
+    end = datetime.combine(last, time(0), UTC)
+    current = state(moment)
+    step = timedelta(hours=6)  # no zone changes twice within six hours
+    while moment < end:
+        following = min(moment + step, end)
+        upcoming = state(following)
+        if upcoming != current:
+            low, high = moment, following  # the change is in (low, high]: narrow it to the second
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if state(middle) == current:
+                    low = middle
+                else:
+                    high = middle
+            at = high.replace(microsecond=0)
+            offset, name, daylight = state(at)
+            found.append(Transition(at, current[0] or timedelta(0), offset or timedelta(0), name or "", daylight))
+            current = upcoming
+        moment = following
+    return found
+
+
+def timezone_component(site: Site, rules: bytes | None = None) -> Timezone | None:
+    """One VTIMEZONE for the site's zone, covering the years of every event (computed once per build).
+
+    Each transition is an observance of its own with its own DTSTART (the onset in the local time before it,
+    as RFC 5545 says), and no RDATE: ical.js (Thunderbird's engine) read icalendar's form, one DAYLIGHT with
+    DTSTART and RDATEs, so that summer events in Europe/Berlin were an hour late in one year out of two.
     ``rules`` are the zone's TZif bytes (zones.zone_source, read here when not given): the zone is made from
     exactly the bytes its callers digested, not from a copy zoneinfo or icalendar cached earlier.
     """
-    from icalendar import Timezone
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
     years = zone_years(site)
     if years is None:
         return None
     key = site.config.timezone
     zone = ZoneInfo.from_file(io.BytesIO(zone_source(key)[1] if rules is None else rules), key=key)
-    return Timezone.from_tzinfo(zone, key, first_date=date(years[0], 1, 1), last_date=date(years[1] + 1, 1, 1))
+    first, last = date(years[0], 1, 1) - timedelta(days=1), date(years[1] + 1, 1, 2)  # a day of margin each side
+    component = Timezone()
+    component.add("tzid", key)
+    opening = datetime.combine(first, time(0), UTC).astimezone(zone)
+    observances = [Transition(datetime.combine(first, time(0), UTC), opening.utcoffset() or timedelta(0),
+                              opening.utcoffset() or timedelta(0), opening.tzname() or "", bool(opening.dst())),
+                   *transitions(zone, first, last)]
+    for change in observances:
+        observance = TimezoneDaylight() if change.daylight else TimezoneStandard()
+        observance.add("dtstart", (change.at + change.before).replace(tzinfo=None))
+        observance.add("tzname", change.name)
+        observance.add("tzoffsetfrom", change.before)
+        observance.add("tzoffsetto", change.after)
+        component.add_component(observance)
+    return component
 
 
 def zone_ical(zone: Timezone | None) -> bytes:
@@ -94,15 +158,15 @@ def _calendar_bytes(site: Site, lang: str, name: str, zone: bytes, events: list[
 
 
 def _calendar(site: Site, lang: str, name: str) -> Calendar:
-    from icalendar import Calendar
+    from icalendar import Calendar, vText
 
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", site.config.timezone)
+    cal.add("x-wr-calname", vText(name))  # TEXT: its commas and semicolons are escaped like SUMMARY's
+    cal.add("x-wr-timezone", vText(site.config.timezone))
     return cal
 
 
@@ -137,6 +201,9 @@ def _event(site: Site, page: Page) -> Event:
     event.add("url", link)
     withdrawn = site.page_status(page) == "withdrawn"
     event.add("status", "CANCELLED" if withdrawn else ICAL_STATUS.get(info.status, "CONFIRMED"))
+    # clients replace an entry they hold only by a higher SEQUENCE: each step away from the announced event
+    # counts, from the content alone, so that every build gives the same number (see SEQUENCE_OF)
+    event.add("sequence", SEQUENCE_OF["cancelled" if withdrawn else info.status])
     # ORGANIZER is left out: RFC 5545 wants a mailto: address, and the content model has none for events.
     for tag in page.tags:
         event.add("categories", tag)

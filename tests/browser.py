@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / "tools" / "node_modules"
 VNU_JAR = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = TOOLS / "axe-core" / "axe.min.js"
+ICAL_JS = TOOLS / "ical.js" / "dist" / "ical.js"
 CHROMIUM = Path(os.environ.get("LEGATION_CHROMIUM", "/usr/bin/chromium"))
 DEMO_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -43,6 +44,13 @@ def require_java() -> str:
     require(java is not None, "java", "install a Java 17 runtime")
     require(VNU_JAR.is_file(), "vnu.jar", "run: npm install --prefix tools")
     return str(java)
+
+
+def require_node_ical() -> str:
+    node = shutil.which("node")
+    require(node is not None, "node", "install Node.js 20")
+    require(ICAL_JS.is_file(), "ical.js", "run: npm install --prefix tools")
+    return str(node)
 
 
 def require_chromium() -> None:
