@@ -209,6 +209,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .config import load_config
     from .content import discover, parse_cached
     from .i18n import load_catalog
+    from .rules import content_problems
     from .security import headers_file
     from .site import assemble, schedule_changes
     from .snippets import SnippetCacheError, build_snippet_files
@@ -326,6 +327,10 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 diagnostics.extend(made.problems)
                 if options.snippets_in_site:
                     placed.extend(p for p in made.outputs if isinstance(p, Placed))
+            if staging is not None:  # the content rules `legation check` lists, over what this build made
+                with timer.stage("rules"):
+                    outputs = frozenset(p.path for p in placed if isinstance(p, Placed))
+                    diagnostics.extend(content_problems(site.pages, config, outputs, _locator(options.root)))
             if failed() or staging is None:
                 for stage in (staging, snippet_staging):
                     if stage is not None:
@@ -417,6 +422,20 @@ def _unchanged(options: BuildOptions, inputs: str) -> tuple[BuildReport | None, 
     return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
                        int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
                        str(options.out_dir), 0, int(summary["html"])), True
+
+
+def _locator(root: Path) -> Callable[[str, str], SourceLocation]:
+    """(file, text) → the location of the first line of ``file`` that holds ``text`` (the file alone if none)."""
+    def locate(source: str, needle: str) -> SourceLocation:
+        try:
+            for number, text in enumerate((root / source).read_text(encoding="utf-8").splitlines(), start=1):
+                if needle and needle in text:
+                    return SourceLocation(source, number, text.index(needle) + 1)
+        except (OSError, UnicodeDecodeError):
+            pass
+        return SourceLocation(source)
+
+    return locate
 
 
 def _verified_manifest_of(folder: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ LAYERS: dict[str, int] = {
     "checks": 2, "markdown": 2, "cache": 2, "security": 2, "i18n": 2,
     "config": 3, "theme": 3, "content": 3,
     "site": 4, "status": 4, "authoring": 4, "fastpath": 4, "files": 4,
-    "feeds": 5,
+    "feeds": 5, "rules": 5,
     "calendars": 6, "seo": 6, "snippets": 6,
     "templates": 7,
     "build": 8,

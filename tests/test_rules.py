@@ -1,0 +1,67 @@
+"""One rule set for `legation build`, `build --strict` and `legation check` (issue 19): a missing image, an image
+without a description, a dead internal link or anchor, and an unknown tag were published by --strict with
+"0 warnings, 0 errors" while `check` listed them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.audit import check_site
+from tests.conftest import NOW, SITE_YML, run_build, tree
+
+FILE = "content/announcements/visa.en.md"
+TAGGED_SITE = SITE_YML + "tags:\n  consular: {ar: قنصلي}\n"
+FRONT = '---\ntitle: "Visa"\ndate: 2026-11-01\ntags: [consular]\n---\n'
+
+CASES = {
+    "dead link": (FRONT + "Read [the fees](/en/announcements/no-such-page/).\n", 6, "link", "broken link"),
+    "dead anchor": (FRONT + "Read [the hours](/en/announcements/consular-hours/#evening).\n", 6, "anchor",
+                    'no anchor "#evening"'),
+    "missing image": (FRONT + "![A map](map.png)\n", 6, "image", "does not exist"),
+    "image without a description": (FRONT + "![](/static/style.css)\n", 6, "image", "no description"),
+    "unknown tag": ('---\ntitle: "Visa"\ndate: 2026-11-01\ntags: [consular, vissa]\n---\nText.\n', 4, "tag",
+                    'unknown tag "vissa"'),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_build_warns_strict_fails_and_check_agrees(make_site: Callable[..., Path], case: str) -> None:
+    text, line, code, words = CASES[case]
+    root = make_site({"site.yml": TAGGED_SITE, FILE: text,
+                      "static/style.css": "body {}"})
+    assert run_build(root).ok  # a build that is not strict publishes, with the warning
+    before = tree(root / "public")
+    report = run_build(root)
+    assert report.ok
+    [warning] = [w for w in report.warnings if w.code == code]
+    assert (warning.location.path, warning.location.line) == (FILE, line) and words in warning.message
+    assert warning.location.col > 0 and warning.hint
+    strict = run_build(root, strict=True)  # --strict refuses it, and the site that was there stays
+    assert not strict.ok
+    assert tree(root / "public") == before
+    found = check_site(root, NOW)  # check lists the same finding, at the same place
+    assert found.failed
+    assert [(p.location, p.code) for p in found.problems if p.code == code] == [(warning.location, code)]
+
+
+def test_a_clean_site_has_no_findings(make_site: Callable[..., Path]) -> None:
+    root = make_site({"site.yml": TAGGED_SITE, FILE: FRONT + "See [hours](/en/announcements/consular-hours/) and "
+                      "[the text](#text), [a file](/static/style.css), [mail](mailto:a@b.org), "
+                      "[elsewhere](https://example.org/x).\n\n## Text\n\n![A map](/static/style.css)\n",
+                      "static/style.css": "body {}"})
+    report = run_build(root, strict=True)
+    assert report.ok, [p.format() for p in report.problems]
+    assert not check_site(root, NOW).failed
+
+
+def test_a_link_to_a_page_deleted_since_is_found_in_the_unchanged_page(make_site: Callable[..., Path]) -> None:
+    """An incremental build reuses the linking page: the rule still sees the link break."""
+    root = make_site({"site.yml": TAGGED_SITE, FILE: FRONT + "Read [the hours](/en/announcements/consular-hours/).\n"})
+    assert run_build(root).ok and not run_build(root).warnings
+    for lang in ("en", "ar"):
+        (root / f"content/announcements/consular-hours.{lang}.md").unlink()
+    report = run_build(root)
+    assert [(w.code, w.location.path) for w in report.warnings] == [("link", FILE)]
