@@ -14,11 +14,14 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .controls import CONTROL
+from .controls import describe as describe_control
 from .errors import Problem, did_you_mean
 from .yamltext import YamlDoc
 
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def describe(value: Any) -> str:
@@ -58,6 +61,9 @@ class Checker:
     tz: str = "UTC"
     problems: list[Problem] = field(default_factory=list)
     kind: str = "front-matter"
+    #: Top-level keys whose text may span lines; None: any may (site.yml). The others are one line, as a
+    #: feed's or calendar's title or place must be: a line break there is joined with a warning.
+    multiline: frozenset[str] | None = None
 
     def error(self, keys: tuple[str | int, ...], message: str, hint: str = "") -> None:
         self.problems.append(Problem("error", self.doc.where(*keys), message, hint, self.kind))
@@ -92,6 +98,9 @@ class Checker:
 
     def text(self, value: Any, keys: tuple[str | int, ...], allow_empty: bool = True) -> str | None:
         if isinstance(value, str):
+            value = self._plain_text(value, keys)
+            if value is None:
+                return None
             if not allow_empty and not value.strip():
                 self.error(keys, f"{self.name(keys)} is empty", f"write a value for {self.name(keys)}")
                 return None
@@ -100,6 +109,29 @@ class Checker:
             return str(value)
         self.error(keys, f"{self.name(keys)} must be text, not {describe(value)}", _quote_hint(self.name(keys), value))
         return None
+
+    def _plain_text(self, value: str, keys: tuple[str | int, ...]) -> str | None:
+        """``value`` without control characters (an error) and, in a one-line field, without line breaks."""
+        found = CONTROL.search(value)
+        if found is not None:
+            before = value[max(0, found.start() - 20):found.start()].replace("\n", " ").lstrip()
+            after = f' after "{before}"' if before.strip() else " at its start"
+            self.error(keys, f"{self.name(keys)} contains {describe_control(found.group())}{after}: an invisible "
+                       "character that web pages, feeds and calendars cannot carry",
+                       "delete it (text pasted from a PDF or a word processor often brings one); in quotes, remove "
+                       "the escape that writes it (like \\f or \\x0c)")
+            return None
+        if "\r" in value:
+            value = _LINE_BREAK.sub("\n", value)
+        if "\n" not in value or self.multiline is None or (keys and keys[0] in self.multiline):
+            return value
+        lines = [line.strip() for line in value.split("\n") if line.strip()]
+        joined = " ".join(lines)
+        if len(lines) > 1:
+            self.warning(keys, f'{self.name(keys)} is written on {len(lines)} lines; it is used as one line: "{joined}"',
+                         f"write {self.name(keys)} on one line, or fold its lines with {self.name(keys)}: >- "
+                         "(a title or a place is one line in feeds and calendars)")
+        return joined
 
     def boolean(self, value: Any, keys: tuple[str | int, ...]) -> bool | None:
         if isinstance(value, bool):
