@@ -450,6 +450,17 @@ class _Values:
     def raw(self, key: str) -> Any:
         return self.fields.get(key)
 
+    def written(self, *keys: str) -> Checker:
+        """The checker for a value inside a mapping a translation may take in part from the default-language
+        file (venue, contact): loud only where this file writes the value, so a mistake in the default file
+        is reported once, where it is."""
+        data: Any = self.check.doc.data
+        for key in keys:
+            if not isinstance(data, Mapping) or key not in data:
+                return self.quiet
+            data = data[key]
+        return self.check
+
 
 def _image(values: _Values, source: SourceFile) -> Image | None:
     raw = values.raw("image")
@@ -524,14 +535,16 @@ def _event(values: _Values) -> EventInfo | None:
     venue = None
     raw_venue = values.raw("venue")
     if raw_venue is not None:
-        fields = check.mapping(raw_venue, ("venue",), ("name", "address", "city", "country", "geo"))
+        fields = values.written("venue").mapping(raw_venue, ("venue",), ("name", "address", "city", "country", "geo"))
         if fields is not None:
             lat = lon = None
             if fields.get("geo") is not None:
-                geo = check.mapping(fields["geo"], ("venue", "geo"), ("lat", "lon"), required=("lat", "lon")) or {}
-                lat = check.number(geo["lat"], ("venue", "geo", "lat")) if "lat" in geo else None
-                lon = check.number(geo["lon"], ("venue", "geo", "lon")) if "lon" in geo else None
-            parts = {k: check.text(fields.get(k, ""), ("venue", k)) or "" for k in ("name", "address", "city", "country")}
+                geo = values.written("venue", "geo").mapping(fields["geo"], ("venue", "geo"), ("lat", "lon"),
+                                                         required=("lat", "lon")) or {}
+                lat = values.written("venue", "geo", "lat").number(geo["lat"], ("venue", "geo", "lat")) if "lat" in geo else None
+                lon = values.written("venue", "geo", "lon").number(geo["lon"], ("venue", "geo", "lon")) if "lon" in geo else None
+            parts = {k: values.written("venue", k).text(fields.get(k, ""), ("venue", k)) or ""
+                     for k in ("name", "address", "city", "country")}
             venue = Venue(**parts, lat=lat, lon=lon)
     if status == "moved-online" and not online_url:
         check.warning(("status",), "the event moved online but has no online_url", "add online_url: https://…")
@@ -561,12 +574,13 @@ def _investment(values: _Values) -> InvestmentInfo | None:
     contact = None
     raw_contact = values.raw("contact")
     if raw_contact is not None:
-        fields = check.mapping(raw_contact, ("contact",), ("name", "email", "phone"))
+        fields = values.written("contact").mapping(raw_contact, ("contact",), ("name", "email", "phone"))
         if fields is not None:
             contact = Contact(
-                name=check.text(fields.get("name", ""), ("contact", "name")) or "",
-                email=check.email(fields["email"], ("contact", "email")) or "" if "email" in fields else "",
-                phone=check.text(fields.get("phone", ""), ("contact", "phone")) or "",
+                name=values.written("contact", "name").text(fields.get("name", ""), ("contact", "name")) or "",
+                email=values.written("contact", "email").email(fields["email"], ("contact", "email")) or ""
+                if "email" in fields else "",
+                phone=values.written("contact", "phone").text(fields.get("phone", ""), ("contact", "phone")) or "",
             )
     if not sector:
         return None

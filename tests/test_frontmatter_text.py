@@ -211,3 +211,20 @@ def test_a_summary_may_span_lines(make_site: Callable[..., Path]) -> None:
     event = EVENT_EN.replace("date:", "summary: |\n  Doors open at six.\n  Dress code: formal.\ndate:")
     code, output = invoke(make_site({EVENT: event}))
     assert code == 0 and ": warning:" not in output, output
+
+
+@pytest.mark.parametrize(("old", "new", "where"), [
+    ('city: "Baku"', 'city: "Ba\\fku"', f"{EVENT}:6:38"),
+    ("lat: 40.4", 'lat: "north"', f"{EVENT}:6:57"),
+])
+@pytest.mark.parametrize("translation", [
+    '---\ntitle: "حفل"\n---\nنص\n',
+    '---\ntitle: "حفل"\nvenue: {name: "بيت السفارة"}\n---\nنص\n',  # takes city and geo from the English file
+])
+def test_a_mistake_in_a_venue_a_translation_inherits_is_reported_once_where_it_is(
+        make_site: Callable[..., Path], old: str, new: str, where: str, translation: str) -> None:
+    root = make_site({EVENT: EVENT_EN.replace(old, new), "content/events/reception.ar.md": translation})
+    code, output = invoke(root)
+    assert code == 1
+    errors = [line for line in output.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith(f"{where}: error: venue."), output
