@@ -21,7 +21,7 @@ from .yamltext import YamlDoc
 
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_LINE_BREAK = re.compile(r"\r\n?|\n")
+_LINE_BREAK = re.compile("\r\n?|[\n\u2028\u2029]")  # CR and the Unicode line and paragraph separators too
 
 
 def describe(value: Any) -> str:
@@ -121,7 +121,7 @@ class Checker:
                        "delete it (text pasted from a PDF or a word processor often brings one); in quotes, remove "
                        "the escape that writes it (like \\f or \\x0c)")
             return None
-        if "\r" in value:
+        if "\r" in value or "\u2028" in value or "\u2029" in value:
             value = _LINE_BREAK.sub("\n", value)
         if "\n" not in value or self.multiline is None or (keys and keys[0] in self.multiline):
             return value

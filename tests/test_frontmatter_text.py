@@ -207,6 +207,18 @@ def test_a_title_written_as_a_block_is_one_line_in_the_calendar_with_a_warning(m
     assert "<title>National day reception</title>" in feed
 
 
+@pytest.mark.parametrize("escape", ["\\n", "\\r", "\\r\\n", "\\L", "\\P"])
+def test_any_line_break_in_a_title_is_joined_with_a_warning(make_site: Callable[..., Path], escape: str) -> None:
+    """YAML escapes write LF, CR and the Unicode line (\\L, U+2028) and paragraph (\\P, U+2029) separators."""
+    root = make_site({EVENT: EVENT_EN.replace('"National day reception"', f'"National day{escape}reception"')})
+    code, output = invoke(root)
+    assert code == 0, output
+    assert f'{EVENT}:2:8: warning: title is written on 2 lines; it is used as one line: "National day reception"' \
+        in output
+    ics = (root / "public/en/events/reception/event.ics").read_bytes()
+    assert str(next(iter(icalendar.Calendar.from_ical(ics).walk("VEVENT")))["SUMMARY"]) == "National day reception"
+
+
 def test_a_summary_may_span_lines(make_site: Callable[..., Path]) -> None:
     event = EVENT_EN.replace("date:", "summary: |\n  Doors open at six.\n  Dress code: formal.\ndate:")
     code, output = invoke(make_site({EVENT: event}))
