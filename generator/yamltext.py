@@ -124,7 +124,8 @@ _CLOSING = "“”‘’«»‹›」』"
 def _silent_changes(node: yaml.Node, key: Path, lines: list[str], path: str, offset: int,
                     warnings: list[Problem], seen: set[int]) -> None:
     """Warn where a plain (unquoted) value does not say what it looks like: text after `` #`` is a comment
-    that YAML drops, and typographic quotes around the whole value are kept as characters."""
+    that YAML drops (reported when the # is followed by text, like #1), and typographic quotes around the whole
+    value are kept as characters."""
     if id(node) in seen:
         return
     seen.add(id(node))
@@ -140,7 +141,9 @@ def _silent_changes(node: yaml.Node, key: Path, lines: list[str], path: str, off
         end = node.end_mark
         rest = lines[end.line][end.column:] if end.line < len(lines) else ""
         comment = rest.lstrip(" \t")
-        if comment.startswith("#") and rest != comment:
+        # "#1", "#hashtag": text YAML took for a comment; "# a note" (a space after #) is a comment on purpose,
+        # as in the files `legation new` writes (status: scheduled   # scheduled | postponed | …)
+        if comment[:1] == "#" and comment[1:2].strip() and rest != comment:
             col = end.column + len(rest) - len(comment) + 1
             written = lines[node.start_mark.line][node.start_mark.column:].rstrip() \
                 if node.start_mark.line == end.line else ""

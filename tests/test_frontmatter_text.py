@@ -58,6 +58,8 @@ def test_a_comment_cutting_an_unquoted_value_is_a_warning_at_the_hash() -> None:
     "summary: Call our hotline#1\n",  # no space before #: not a comment
     "# a note\nsummary: Call us\n",
     "summary: # to do\n",
+    "status: scheduled   # scheduled | postponed | cancelled\n",  # a note, as `legation new` writes them
+    "summary: Call us   # reviewed\n",
 ])
 def test_comments_that_cut_nothing_are_not_reported(text: str) -> None:
     assert load_yaml(text, "x.md").warnings == ()
@@ -76,6 +78,18 @@ def test_typographic_quotes_around_a_whole_value_are_reported(text: str, shown: 
     assert str(warning.location) == "x.md:2:8"
     assert f"keeps the typographic quotes {shown}" in warning.message
     assert 'with straight quotes' in warning.hint and f'title: "{doc.data["title"][1:-1]}"' in warning.hint
+
+
+def test_files_legation_new_writes_build_without_warnings(make_site: Callable[..., Path]) -> None:
+    root = make_site()
+    for section in ("announcements", "events", "investment", "pages"):
+        result = CliRunner().invoke(main, ["new", section, f"new-{section}", "--root", str(root), "--title", "New",
+                                           "--translate-to", "ar"])
+        assert result.exit_code == 0, result.output
+    written = [path for path in (root / "content").rglob("new-*.md")]
+    assert written and any("   # " in path.read_text(encoding="utf-8") for path in written)
+    _, output = invoke(root)
+    assert ": warning:" not in output, output
 
 
 @pytest.mark.parametrize("text", ['title: "“Hello”"\n', "title: «Navruz» va «Xalq»\n", "title: Hello “world”\n"])
