@@ -15,11 +15,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .clock import EARLIEST_YEAR, LATEST_YEAR, out_of_range
+from .controls import CONTROL
+from .controls import describe as describe_control
 from .errors import Problem, did_you_mean
 from .yamltext import YamlDoc
 
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LINE_BREAK = re.compile("\r\n?|[\n\u2028\u2029]")  # CR and the Unicode line and paragraph separators too
 
 
 def describe(value: Any) -> str:
@@ -58,15 +61,6 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
 
 
-#: Values shown on one line: a title, a tag, a name, a place, an image description (an event title with CR LF
-#: wrote a second VEVENT into the official calendar when Python ran with -O)
-SINGLE_LINE = frozenset({"title", "name", "city", "country", "alt", "label", "tags", "sector", "hashtags"})
-
-
-def _single_line(keys: tuple[str | int, ...]) -> bool:
-    return any(key in SINGLE_LINE for key in keys if isinstance(key, str))
-
-
 @dataclass
 class Checker:
     """Checks values of one document; problems pile up instead of stopping."""
@@ -75,6 +69,9 @@ class Checker:
     tz: str = "UTC"
     problems: list[Problem] = field(default_factory=list)
     kind: str = "front-matter"
+    #: Top-level keys whose text may span lines; None: any may (site.yml). The others are one line, as a
+    #: feed's or calendar's title or place must be: a line break there is joined with a warning.
+    multiline: frozenset[str] | None = None
 
     def error(self, keys: tuple[str | int, ...], message: str, hint: str = "") -> None:
         self.problems.append(Problem("error", self.doc.where(*keys), message, hint, self.kind))
@@ -111,14 +108,13 @@ class Checker:
 
     def text(self, value: Any, keys: tuple[str | int, ...], allow_empty: bool = True) -> str | None:
         if isinstance(value, str):
+            value = self._plain_text(value, keys)
+            if value is None:
+                return None
             if not allow_empty and not INVISIBLE.sub("", value).strip():
                 self.error(keys, f"{self.name(keys)} is empty" + (" (it holds only invisible characters)"
                                                                    if value.strip() else ""),
                            f"write a value for {self.name(keys)}")
-                return None
-            if ("\n" in value or "\r" in value) and _single_line(keys):
-                self.error(keys, f"{self.name(keys)} holds a line break", f"write {self.name(keys)} on one line (a"
-                           " calendar, feed or post would break there; a YAML block scalar | keeps its line breaks)")
                 return None
             if BIDI_CONTROLS.search(value):
                 self.error(keys, f"{self.name(keys)} contains invisible text-direction control characters",
@@ -130,6 +126,29 @@ class Checker:
             return str(value)
         self.error(keys, f"{self.name(keys)} must be text, not {describe(value)}", _quote_hint(self.name(keys), value))
         return None
+
+    def _plain_text(self, value: str, keys: tuple[str | int, ...]) -> str | None:
+        """``value`` without control characters (an error) and, in a one-line field, without line breaks."""
+        found = CONTROL.search(value)
+        if found is not None:
+            before = value[max(0, found.start() - 20):found.start()].replace("\n", " ").lstrip()
+            after = f' after "{before}"' if before.strip() else " at its start"
+            self.error(keys, f"{self.name(keys)} contains {describe_control(found.group())}{after}: an invisible "
+                       "character that web pages, feeds and calendars cannot carry",
+                       "delete it (text pasted from a PDF or a word processor often brings one); in quotes, remove "
+                       "the escape that writes it (like \\f or \\x0c)")
+            return None
+        if "\r" in value or "\u2028" in value or "\u2029" in value:
+            value = _LINE_BREAK.sub("\n", value)
+        if "\n" not in value or self.multiline is None or (keys and keys[0] in self.multiline):
+            return value
+        lines = [line.strip() for line in value.split("\n") if line.strip()]
+        joined = " ".join(lines)
+        if len(lines) > 1:
+            self.warning(keys, f'{self.name(keys)} is written on {len(lines)} lines; it is used as one line: "{joined}"',
+                         f"write {self.name(keys)} on one line, or fold its lines with {self.name(keys)}: >- "
+                         "(a title or a place is one line in feeds and calendars)")
+        return joined
 
     def boolean(self, value: Any, keys: tuple[str | int, ...]) -> bool | None:
         if isinstance(value, bool):

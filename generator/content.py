@@ -20,6 +20,8 @@ from markdown_it import MarkdownIt
 
 from .assets import refusal
 from .checks import Checker
+from .controls import describe as describe_control
+from .controls import find_control, position
 from .errors import ContentError, LegationError, Problem, SourceLocation, did_you_mean
 from .markdown import make_markdown, markdown_engine, render_markdown
 from .model import (
@@ -63,6 +65,8 @@ REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "investment": ("title", "date", "sector"),
     "pages": ("title",),
 })
+#: Keys whose text may span lines; every other text is one line (a title, tag or place in a feed or calendar).
+MULTILINE_KEYS = frozenset({"summary", "withdrawn"})
 #: Keys a translation takes from the default-language file when it leaves them out.
 INHERITED = frozenset({"date", "updated", "tags", "image", "publish_at", "expires_at", "withdrawn", "alert",
                        "kind", "start", "end", "all_day", "status", "online_url", "registration_url", "venue",
@@ -232,8 +236,8 @@ def decode_text(data: bytes, path: str) -> tuple[str | None, Problem | None]:
                              "open it in an editor and save it with UTF-8 encoding", "encoding")
     if "\x00" in text:
         index = text.index("\x00")
-        line = text.count("\n", 0, index) + 1
-        return None, Problem("error", SourceLocation(path, line), "file contains a NUL byte",
+        line, col = position(text, index)
+        return None, Problem("error", SourceLocation(path, line + 1, col), "file contains a NUL byte (U+0000)",
                              "this is not a text file; remove the byte or re-save the file", "encoding")
     if "\r" in text:  # one scan of a file that has none, instead of two copies
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -342,7 +346,8 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
     source = fm.source
     section = source.section
     own = fm.doc.data if fm.doc.data is not None else {}
-    check = Checker(fm.doc, tz=config.timezone)
+    check = Checker(fm.doc, tz=config.timezone, multiline=MULTILINE_KEYS)
+    check.problems.extend(fm.doc.warnings)
     allowed = COMMON_KEYS + SECTION_KEYS[section]
     fields = check.mapping(own, (), allowed)
     if fields is None:
@@ -386,6 +391,7 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
             and values.writes("expires_at", "publish_at")):
         check.error(("expires_at",), "expires_at is not after publish_at", "make the item expire after it is published")
 
+    _check_body(fm, check)
     body_html, headings = rendered if rendered is not None else render_markdown(md, fm.body)
     for src in _third_party_images(body_html, config):
         check.problems.append(Problem(
@@ -402,6 +408,21 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         headings=headings, bundle_assets=source.bundle_assets, words=len(fm.body.split()), **page_args,
     )
     return page, check.problems
+
+
+def _check_body(fm: FrontMatter, check: Checker) -> None:
+    """One located error for control characters in the Markdown body, written as such or as ``&#12;``."""
+    found = find_control(fm.body)
+    if found is None:
+        return
+    line, col = position(fm.body, found.index)
+    first_line = fm.source.text.count("\n") - fm.body.count("\n") + 1  # the body is the end of the file
+    more = f" (and {found.count - 1} more)" if found.count > 1 else ""
+    check.problems.append(Problem(
+        "error", SourceLocation(fm.source.path, first_line + line, col),
+        f"the text contains {describe_control(found.written)}{more}: an invisible character that web pages, "
+        "feeds and calendars cannot carry",
+        "delete it (text pasted from a PDF or a word processor often brings one)", "control-character"))
 
 
 def _required_hint(key: str, section: str) -> str:
@@ -435,7 +456,7 @@ class _Values:
                  own: Mapping[Any, Any]):
         self.check, self.fields, self.inherited = check, fields, inherited
         self.merged, self.own = merged, own  # mappings merged with the default-language file's, and this file's
-        self.quiet = Checker(check.doc, tz=check.tz)
+        self.quiet = Checker(check.doc, tz=check.tz, multiline=check.multiline)
 
     def checker(self, key: str) -> Checker:
         return self.quiet if key in self.inherited else self.check

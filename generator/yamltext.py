@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .errors import LegationError, SourceLocation
+from .controls import describe as describe_control
+from .controls import position
+from .errors import LegationError, Problem, SourceLocation
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -43,6 +45,8 @@ class YamlDoc:
     path: str
     line_offset: int = 0
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)  # where each key itself is written
+    #: Values YAML read differently from how they look (a comment cut from plain text, typographic quotes kept)
+    warnings: tuple[Problem, ...] = ()
 
     def where(self, *keys: str | int) -> SourceLocation:
         """Location of the value at ``keys``, or of its closest ancestor."""
@@ -72,12 +76,26 @@ def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationEr
         key_marks: dict[Path, tuple[int, int]] = {}
         _walk(node, (), marks, key_marks, path, line_offset, error, [0, 0], set())
         data = loader.construct_document(node)
+        warnings: list[Problem] = []
+        _silent_changes(node, (), text.split("\n"), path, line_offset, warnings, set())
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses anywhere, such as a control character
+        line, col = position(text, exc.position)
+        raise error.at(SourceLocation(path, line + 1 + line_offset, col),
+                       f"YAML: the text contains {describe_control(_char(exc.character))}" if _char(exc.character)
+                       else f"YAML: {exc.reason}",
+                       "delete it: it is invisible and not allowed here (text pasted from a PDF often brings one)",
+                       "yaml") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         hint = "check indentation and quote values that contain ':' or start with a special character"
-        if "could not determine a constructor" in str(exc):
+        tab = _indenting_tab(text, line)
+        if tab is not None:
+            line, col = tab
+            problem = "a tab is used to indent this line; YAML indents with spaces only"
+            hint = "replace the tab with spaces (two per level, lined up with the keys above)"
+        elif "could not determine a constructor" in str(exc):
             problem = f"YAML tag {exc.problem.split('tag ')[-1] if exc.problem else ''} is not allowed".strip()
             hint = "only plain YAML is accepted: remove the '!!' tag"
         raise error.at(SourceLocation(path, line + line_offset, col), f"YAML: {problem}", hint, "yaml") from None
@@ -85,7 +103,75 @@ def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationEr
         raise error.at(SourceLocation(path, 1 + line_offset, 1), f"YAML: {exc}", "", "yaml") from None
     finally:
         loader.dispose()
-    return YamlDoc(data, marks, path, line_offset, key_marks)
+    return YamlDoc(data, marks, path, line_offset, key_marks, tuple(warnings))
+
+
+def _char(character: object) -> str:
+    """The character a ReaderError names (libyaml gives its code, PyYAML the character), or ''."""
+    if isinstance(character, int) and 0 <= character <= 0x10FFFF:
+        return chr(character)
+    return character if isinstance(character, str) and len(character) == 1 else ""
+
+
+def _indenting_tab(text: str, line: int) -> tuple[int, int] | None:
+    """(line, column) of a tab in the indentation of the 1-based ``line`` where YAML failed, or of the
+    line just before it (YAML may notice the tab there), or None."""
+    lines = text.split("\n")
+    for number in (line, line - 1):
+        if 1 <= number <= len(lines):
+            content = lines[number - 1]
+            indent = content[:len(content) - len(content.lstrip(" \t"))]
+            if "\t" in indent and content.strip():
+                return number, indent.index("\t") + 1
+    return None
+
+
+#: Typographic quotes that open and close a whole value: YAML keeps them as part of the text.
+_OPENING = "“”„‘’‚«»‹›「『"
+_CLOSING = "“”‘’«»‹›」』"
+
+
+def _silent_changes(node: yaml.Node, key: Path, lines: list[str], path: str, offset: int,
+                    warnings: list[Problem], seen: set[int]) -> None:
+    """Warn where a plain (unquoted) value does not say what it looks like: text after `` #`` is a comment
+    that YAML drops (reported when the # is followed by text, like #1), and typographic quotes around the whole
+    value are kept as characters."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for k_node, v_node in node.value:
+            name = k_node.value if isinstance(k_node, yaml.ScalarNode) else "?"
+            _silent_changes(v_node, (*key, str(name)), lines, path, offset, warnings, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _silent_changes(item, (*key, i), lines, path, offset, warnings, seen)
+    elif isinstance(node, yaml.ScalarNode) and not node.style and node.value:
+        shown = ".".join(str(part) for part in key) or "the value"
+        end = node.end_mark
+        rest = lines[end.line][end.column:] if end.line < len(lines) else ""
+        comment = rest.lstrip(" \t")
+        # "#1", "#hashtag": text YAML took for a comment; "# a note" (a space after #) is a comment on purpose,
+        # as in the files `legation new` writes (status: scheduled   # scheduled | postponed | …)
+        if comment[:1] == "#" and comment[1:2].strip() and rest != comment:
+            col = end.column + len(rest) - len(comment) + 1
+            written = lines[node.start_mark.line][node.start_mark.column:].rstrip() \
+                if node.start_mark.line == end.line else ""
+            quoted = f'{shown}: "{written}"' if written and '"' not in written else f'{shown}: "…" in quotes'
+            warnings.append(Problem(
+                "warning", SourceLocation(path, end.line + 1 + offset, col),
+                f'"{comment}" is a YAML comment, so {shown} is only "{node.value}"',
+                f"if it belongs to the value, put the whole value in quotes: {quoted}; if it is a note, put it on a "
+                "line of its own", "yaml-comment"))
+        text = node.value
+        if len(text) > 1 and text[0] in _OPENING and text[-1] in _CLOSING \
+                and text[0] not in text[1:-1] and text[-1] not in text[1:-1]:  # not «a» and «b»
+            warnings.append(Problem(
+                "warning", SourceLocation(path, node.start_mark.line + 1 + offset, node.start_mark.column + 1),
+                f"{shown} keeps the typographic quotes {text[0]} {text[-1]} as part of its text: YAML quotes "
+                "only with straight quotes",
+                f'write {shown}: "{text[1:-1]}" with straight quotes; to show the quotes on purpose, write '
+                f'{shown}: "{text}"', "yaml-quotes"))
 
 
 def _check_flow_depth(text: str, path: str, offset: int, error: type[LegationError]) -> None:
