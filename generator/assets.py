@@ -7,8 +7,9 @@ below are published; everything else is a located error (see docs/guide.md, "Bun
 
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
+
+from .controls import hidden
 
 #: suffix (lower case) → what it is, for the guide and for messages
 PUBLISHABLE = MappingProxyType({
@@ -20,14 +21,10 @@ PUBLISHABLE = MappingProxyType({
     ".vtt": "captions",
 })
 
-#: C0 and C1 controls and the bidirectional formatting characters: a name such as "invoice\u202efdp.exe"
-#: shows as "invoiceexe.pdf"
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
 
 def refusal(name: str) -> tuple[str, str] | None:
     """Why the bundle file ``name`` may not be published, with the fix; None when it may."""
-    if _HIDDEN.search(name):
+    if hidden(name):
         return ("file name holds a control or text-direction character, which can disguise its type",
                 "rename the file with letters, digits, '-' and '_' only")
     suffix = name[name.rfind("."):].lower() if "." in name else ""

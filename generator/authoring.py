@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .content import CONTENT_DIR, RESERVED_PAGE_SLUGS, SLUG, slugify, source_hash
+from .controls import hidden
 from .errors import LegationError, SourceLocation, did_you_mean
 from .model import ALERT_LEVELS, ANNOUNCEMENT_KINDS, EVENT_STATUSES, SECTIONS, SiteConfig
 
@@ -18,9 +18,6 @@ PLACEHOLDER_BODY = "Write the text here. Markdown: ## headings, **bold**, [links
 class NewFile:
     path: str  # relative to the site root
     text: str
-
-
-_UNSAFE_TITLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _q(text: str) -> str:
@@ -43,7 +40,7 @@ def scaffold(config: SiteConfig, section: str, slug: str, lang: str, translate_t
             raise LegationError.at(SourceLocation("site.yml"), f'language "{code}" is not one of the site\'s languages',
                                    did_you_mean(code, config.language_codes) or
                                    f"use one of: {', '.join(config.language_codes)}", "language")
-    if _UNSAFE_TITLE.search(title):  # a newline would end the title's line and start a key of its own
+    if hidden(title) or any(char in title for char in "\t\n\r"):  # a newline would start a front-matter key
         raise LegationError.at(SourceLocation("--title"), "the title holds a line break, a control character or a "
                                "text-direction mark", "give the title on one line, as plain text", "title")
     local = now.astimezone(ZoneInfo(config.timezone)).replace(microsecond=0)

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .clock import EARLIEST_YEAR, LATEST_YEAR, out_of_range
-from .controls import CONTROL
+from .controls import BIDI_CONTROLS, CONTROL
 from .controls import describe as describe_control
 from .errors import Problem, did_you_mean
 from .yamltext import YamlDoc
@@ -54,9 +54,6 @@ def _quote_hint(key: str, value: Any) -> str:
     return f"write {key} as text in double quotes"
 
 
-#: Invisible characters that change how text reads (Trojan Source, "invoice\u202efdp.exe"): refused in every
-#: text value of front matter and site.yml; a body's own marks are left to Markdown
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 #: Characters that show nothing: a title made of them only is empty
 INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
 

@@ -13,6 +13,16 @@ from types import MappingProxyType
 
 #: C0 controls but tab, LF and CR; DEL; C1 controls.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Invisible characters that change how text reads (Trojan Source, "invoice\u202efdp.exe"): embeddings,
+#: overrides, isolates and the direction marks
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def hidden(text: str) -> bool:
+    """Whether ``text`` holds a control character, a line separator or a text-direction control."""
+    return bool(CONTROL.search(text) or BIDI_CONTROLS.search(text) or "\u2028" in text or "\u2029" in text)
+
+
 #: A numeric character reference as Markdown and HTML read it (&#12; &#x0C;).
 _REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 _NAMES = MappingProxyType({0x00: "NUL character", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",

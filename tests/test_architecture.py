@@ -16,9 +16,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 
 #: Lower numbers are lower layers; a module may import only modules of a strictly lower layer.
 LAYERS: dict[str, int] = {
-    "errors": 0, "clock": 0, "parallel": 0, "assets": 0, "context_doc": 0, "codec": 0, "jsontext": 0, "paths": 0, "zones": 0,
+    "errors": 0, "clock": 0, "parallel": 0, "context_doc": 0, "codec": 0, "jsontext": 0, "paths": 0, "zones": 0,
     "controls": 0,
-    "yamltext": 1, "model": 1, "fastmd": 1,
+    "yamltext": 1, "model": 1, "fastmd": 1, "assets": 1,
     "checks": 2, "markdown": 2, "cache": 2, "security": 2, "i18n": 2,
     "config": 3, "theme": 3, "content": 3,
     "site": 4, "status": 4, "authoring": 4, "fastpath": 4, "files": 4,
