@@ -203,7 +203,10 @@ def item_files(section: str, index: int, langs: list[str], rng: random.Random) -
             if section == "announcements":
                 lines.append(f"kind: {KINDS[index % len(KINDS)]}")
             elif section == "events":
-                start = (NEWEST + timedelta(days=rng.randint(-120, 120))).replace(hour=18, minute=30)
+                days = rng.randint(-120, 120)
+                if 1 <= days <= 5:  # nothing starts or ends within a day of the benchmark's clock (2026-11-23):
+                    days += 7       # a build then crosses no schedule boundary, and "no change" is measurable
+                start = (NEWEST + timedelta(days=days)).replace(hour=18, minute=30)
                 lines += [f"start: {start.isoformat()}", f"end: {(start + timedelta(hours=2)).isoformat()}",
                           f"venue: {{name: {q('Embassy Hall ' + str(index % 7))}, address: {q('Example street 1')},"
                           " city: Baku}"]
