@@ -57,22 +57,32 @@ def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
 
 
 def output_stamp(folders: Iterable[str]) -> str:
-    """Digest of every entry under ``folders``: its path, type, size, time and inode (os.lstat, links not
+    """Digest of every entry under ``folders``: its path, type, size, time and inode (lstat: links not
     followed). A file deleted, added, edited or replaced by a link by hand since the stamp was taken changes it,
-    and so does a build that swapped in a new site but was killed before saving its state."""
-    digest = hashlib.sha256()
+    and so does a build that swapped in a new site but was killed before saving its state. One stat an entry
+    (os.scandir), about 4,200 at 1000 items per language."""
+    lines: list[str] = []
+
+    def walk(folder: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            lines.append(f"{folder}\0gone\n")
+            return
+        for entry in entries:
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except OSError:
+                lines.append(f"{entry.path}\0gone\n")
+                continue
+            lines.append(f"{entry.path}\0{stat.st_mode}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n")
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path)
+
     for folder in folders:
-        for where, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in [*dirs, *sorted(files)]:
-                path = os.path.join(where, name)
-                try:
-                    stat = os.lstat(path)
-                    digest.update(f"{path}\0{stat.st_mode}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n"
-                                  .encode("utf-8", "surrogateescape"))
-                except OSError:
-                    digest.update(f"{path}\0gone\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+        walk(folder)
+    return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def input_files(folder: str) -> list[str]:
