@@ -27,6 +27,7 @@ _HREF = re.compile(r'<a\b[^>]*?\shref="([^"]*)"')
 _IMG = re.compile(r"<img\b([^>]*)>")
 _ATTR = re.compile(r'\s(src|alt)="([^"]*)"')
 _ID = re.compile(r'\sid="([^"]*)"')
+_ELSEWHERE = ("http://", "https://", "mailto:", "tel:", "//")
 
 #: Locates a finding: (file, text to find in it) → the SourceLocation of its first line holding the text
 Locate = Callable[[str, str], SourceLocation]
@@ -37,7 +38,16 @@ def content_problems(pages: Iterable[Page], config: SiteConfig, outputs: frozens
     """The rules' findings for the built ``pages``; ``outputs``: every output path (``en/x/index.html``)."""
     pages = list(pages)
     host = urlsplit(config.base_url).netloc
-    ids = {page.url: frozenset(_ID.findall(page.body_html)) | LAYOUT_IDS for page in pages}
+    by_url = {page.url: page for page in pages}
+    found_ids: dict[str, frozenset[str]] = {}
+
+    def ids(url: str) -> frozenset[str] | None:
+        """The ids of the item page at ``url`` (None for any other page: lists are not checked for anchors)."""
+        if url not in found_ids and url in by_url:
+            found_ids[url] = frozenset(_ID.findall(by_url[url].body_html)) | LAYOUT_IDS
+        return found_ids.get(url)
+
+    own = (f"http://{host}", f"https://{host}", f"//{host}")
     problems: list[Problem] = []
 
     def warn(page: Page, needle: str, message: str, hint: str, code: str) -> None:
@@ -47,6 +57,8 @@ def content_problems(pages: Iterable[Page], config: SiteConfig, outputs: frozens
         body = page.body_html
         if "<a" in body:
             for raw in _HREF.findall(body):
+                if raw.startswith(_ELSEWHERE) and not raw.startswith(own):
+                    continue  # mail, phone or another site (most links): not ours to check, and no parsing
                 href = html.unescape(raw)
                 parts = urlsplit(href)
                 if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != host):
@@ -58,7 +70,7 @@ def content_problems(pages: Iterable[Page], config: SiteConfig, outputs: frozens
                     continue
                 fragment = unquote(parts.fragment)
                 target = page.url if not parts.path else path
-                known = ids.get(target or "")
+                known = ids(target or "") if fragment else None
                 if fragment and known is not None and fragment not in known:
                     warn(page, raw, f'link to {href}: there is no anchor "#{fragment}" on that page',
                          did_you_mean(fragment, sorted(known)) or "check the heading the anchor names", "anchor")

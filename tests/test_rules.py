@@ -18,6 +18,8 @@ FRONT = '---\ntitle: "Visa"\ndate: 2026-11-01\ntags: [consular]\n---\n'
 
 CASES = {
     "dead link": (FRONT + "Read [the fees](/en/announcements/no-such-page/).\n", 6, "link", "broken link"),
+    "dead link by the site's full address": (FRONT + "Read [the fees](https://embassy.example.org/en/fees/).\n", 6,
+                                              "link", "broken link"),
     "dead anchor": (FRONT + "Read [the hours](/en/announcements/consular-hours/#evening).\n", 6, "anchor",
                     'no anchor "#evening"'),
     "missing image": (FRONT + "![A map](map.png)\n", 6, "image", "does not exist"),
