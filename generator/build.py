@@ -424,15 +424,27 @@ def _unchanged(options: BuildOptions, inputs: str) -> tuple[BuildReport | None, 
                        str(options.out_dir), 0, int(summary["html"])), True
 
 
-def _locator(root: Path) -> Callable[[str, str], SourceLocation]:
-    """(file, text) → the location of the first line of ``file`` that holds ``text`` (the file alone if none)."""
-    def locate(source: str, needle: str) -> SourceLocation:
+def _locator(root: Path) -> Callable[..., SourceLocation]:
+    """(file, text, key="") → the location of the first line of ``file`` that holds ``text`` (the file alone if
+    none); with ``key``, the line of that front-matter key (``tags: [a, b]``) or of an item of its block list."""
+    def locate(source: str, needle: str, key: str = "") -> SourceLocation:
         try:
-            for number, text in enumerate((root / source).read_text(encoding="utf-8").splitlines(), start=1):
-                if needle and needle in text:
-                    return SourceLocation(source, number, text.index(needle) + 1)
+            lines = (root / source).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
-            pass
+            return SourceLocation(source)
+        if key:
+            inside = False
+            for number, text in enumerate(lines, start=1):
+                if text.startswith(f"{key}:"):
+                    inside = True
+                elif inside and not text.startswith((" ", "\t", "-")):
+                    inside = False
+                if inside and needle in text:
+                    return SourceLocation(source, number, text.index(needle) + 1)
+            return SourceLocation(source)
+        for number, text in enumerate(lines, start=1):
+            if needle and needle in text:
+                return SourceLocation(source, number, text.index(needle) + 1)
         return SourceLocation(source)
 
     return locate

@@ -29,8 +29,8 @@ _ATTR = re.compile(r'\s(src|alt)="([^"]*)"')
 _ID = re.compile(r'\sid="([^"]*)"')
 _ELSEWHERE = ("http://", "https://", "mailto:", "tel:", "//")
 
-#: Locates a finding: (file, text to find in it) → the SourceLocation of its first line holding the text
-Locate = Callable[[str, str], SourceLocation]
+#: Locates a finding: (file, text to find in it[, front-matter key it is a value of]) → its SourceLocation
+Locate = Callable[..., SourceLocation]
 
 
 def content_problems(pages: Iterable[Page], config: SiteConfig, outputs: frozenset[str],
@@ -90,7 +90,7 @@ def content_problems(pages: Iterable[Page], config: SiteConfig, outputs: frozens
         for page in pages:
             for tag in page.tags:
                 if tag not in config.tags:
-                    where = locate(page.source, tag)
+                    where = locate(page.source, tag, "tags")
                     if where.line:  # else inherited from the default-language file, reported there
                         problems.append(Problem(
                             "warning", where, f'unknown tag "{tag}": it makes a new public tag page in every language',

@@ -24,8 +24,10 @@ CASES = {
                     'no anchor "#evening"'),
     "missing image": (FRONT + "![A map](map.png)\n", 6, "image", "does not exist"),
     "image without a description": (FRONT + "![](/static/style.css)\n", 6, "image", "no description"),
-    "unknown tag": ('---\ntitle: "Visa"\ndate: 2026-11-01\ntags: [consular, vissa]\n---\nText.\n', 4, "tag",
-                    'unknown tag "vissa"'),
+    "unknown tag": ('---\ntitle: "Visa vissa"\ndate: 2026-11-01\ntags: [consular, vissa]\n---\nText.\n', 4, "tag",
+                    'unknown tag "vissa"'),  # located at the tags line, not at the title that has the word too
+    "unknown tag in a block list": ('---\ntitle: "vissa"\ndate: 2026-11-01\ntags:\n  - consular\n  - vissa\n---\nT.\n',
+                                    6, "tag", 'unknown tag "vissa"'),
 }
 
 
