@@ -265,7 +265,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             site, found = assemble(pages, config, options.now, options.drafts, parsed.failed)
             diagnostics.extend(found)
             schedule = schedule_changes(pages, options.now)
-        if failed():
+        if diagnostics.errors:  # under --strict a warning alone goes on: the render's rules may find more, listed too
             return report(False)
         # Outputs go into a staging folder as they are made (by the workers, too), so no process holds
         # the whole site; only a complete, successful build swaps it in.

@@ -69,3 +69,13 @@ def test_a_link_to_a_page_deleted_since_is_found_in_the_unchanged_page(make_site
         (root / f"content/announcements/consular-hours.{lang}.md").unlink()
     report = run_build(root)
     assert [(w.code, w.location.path) for w in report.warnings] == [("link", FILE)]
+
+
+def test_strict_lists_every_warning_not_only_those_found_before_rendering(make_site: Callable[..., Path]) -> None:
+    """A warning found while reading (a YAML comment cutting a value) stopped a strict build before the rules ran,
+    so the officer fixed one thing, built again, and only then saw the broken link."""
+    root = make_site({"site.yml": TAGGED_SITE, FILE: '---\ntitle: "Visa"\ndate: 2026-11-01\nsummary: Call us #1\n'
+                      'tags: [consular]\n---\nRead [the fees](/en/announcements/no-such-page/).\n'})
+    report = run_build(root, strict=True)
+    assert not report.ok
+    assert {w.code for w in report.warnings} >= {"link"} and len(report.warnings) == 2
