@@ -42,7 +42,7 @@ from .parallel import fork_map
 from .site import absolute_url, tag_label
 from .zones import zone_source
 
-Counting = Literal["twitter-weighted", "graphemes", "characters-url-23", "characters", "utf-16"]
+Counting = Literal["twitter-weighted", "graphemes", "graphemes-url-23", "characters", "utf-16"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class PlatformRules:
     label: str
     limit: int
     counting: Counting
-    url_length: int = 0  # for characters-url-23: what any URL counts as
+    url_length: int = 0  # for graphemes-url-23: what any URL counts as
     max_hashtags: int | None = None
     max_links: int | None = None
     long_form: bool = False  # room for an excerpt of an alert's text
@@ -67,7 +67,7 @@ class PlatformRules:
 RULES: Mapping[str, PlatformRules] = types.MappingProxyType({rule.name: rule for rule in (
     PlatformRules("x", "X", 280, "twitter-weighted"),
     PlatformRules("bluesky", "Bluesky", 300, "graphemes", max_bytes=3000),
-    PlatformRules("mastodon", "Mastodon", 500, "characters-url-23", url_length=23),
+    PlatformRules("mastodon", "Mastodon", 500, "graphemes-url-23", url_length=23),
     PlatformRules("threads", "Threads", 500, "characters", max_hashtags=1, max_links=5),
     PlatformRules("facebook", "Facebook", 63206, "characters", long_form=True),
     PlatformRules("linkedin", "LinkedIn", 3000, "characters", long_form=True, escape="\\|{}@[]()<>#*_~"),
@@ -243,7 +243,7 @@ def count(rule: PlatformRules, text: str) -> int:
         return twitter_length(text)
     if rule.counting == "graphemes":
         return grapheme_count(text)
-    if rule.counting == "characters-url-23":
+    if rule.counting == "graphemes-url-23":
         return mastodon_length(text, rule.url_length)
     if rule.counting == "utf-16":
         return len(text.encode("utf-16-le")) // 2
@@ -263,8 +263,8 @@ class Lengths:
     used: dict[str, int] = field(default_factory=dict)
 
     def count(self, rule: PlatformRules, text: str) -> int:
-        if rule.counting not in ("twitter-weighted", "characters-url-23") or (
-                rule.counting == "characters-url-23" and "://" not in text):
+        if rule.counting not in ("twitter-weighted", "graphemes-url-23") or (
+                rule.counting == "graphemes-url-23" and "://" not in text):
             return count(rule, text)
         key = hashlib.sha256(text.encode()).hexdigest()[:24]
         if rule.counting != "twitter-weighted":
