@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .content import CONTENT_DIR, RESERVED_PAGE_SLUGS, SLUG, slugify, source_hash
+from .content import CONTENT_DIR, RESERVED_PAGE_SLUGS, SLUG, slugify
 from .controls import hidden
 from .errors import LegationError, SourceLocation, did_you_mean
 from .model import ALERT_LEVELS, ANNOUNCEMENT_KINDS, EVENT_STATUSES, SECTIONS, SiteConfig
@@ -46,12 +46,11 @@ def scaffold(config: SiteConfig, section: str, slug: str, lang: str, translate_t
     local = now.astimezone(ZoneInfo(config.timezone)).replace(microsecond=0)
     shown_title = title or slug.replace("-", " ").capitalize()
     source_text = _source(section, shown_title, local)
-    digest = source_hash(shown_title, "", PLACEHOLDER_BODY)
     files = [NewFile(f"{CONTENT_DIR}/{section}/{slug}.{lang}.md", source_text)]
     for code in translate_to:
         if code != lang:
             files.append(NewFile(f"{CONTENT_DIR}/{section}/{slug}.{code}.md",
-                                 _translation(section, lang, shown_title, digest)))
+                                 _translation(section, slug, code, lang, shown_title)))
     return files
 
 
@@ -97,13 +96,16 @@ def _source(section: str, title: str, local: datetime) -> str:
     return "\n".join(lines)
 
 
-def _translation(section: str, source_lang: str, title: str, digest: str) -> str:
+def _translation(section: str, slug: str, lang: str, source_lang: str, title: str) -> str:
+    # No version yet: the source is still a placeholder. `legation translated` (or `legation translate import`)
+    # records the version of the source this translation is made from, once it is.
     lines = [
         "---",
         f"title: {_q(title)}   # translate the title",
-        "draft: true   # remove this line when the translation is ready",
+        "draft: true   # remove this line when the translation is ready, then run:",
+        f"# legation translated {section}/{slug} --lang {lang}",
         '# summary: ""',
-        f"translation_of: {{lang: {source_lang}, hash: {_q(digest)}}}",
+        f"translation_of: {{lang: {source_lang}}}",
         "# Dates, tags, image, event times, venue position and sector come from the "
         f"{source_lang} file; set a key here only to change it.",
     ]

@@ -249,16 +249,23 @@ def _no_posts(root: Path, site: Site, section: str, slug: str, lang: str) -> Pro
 
 @main.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the matrix as JSON.")
+@click.option("--diff", "diff_item", metavar="SECTION/SLUG", default=None,
+              help="Show what changed in the item's source since its --lang translation was made.")
+@click.option("--lang", "diff_lang", default=None, help="The translation --diff compares (with --diff).")
 @click.option("--strict", is_flag=True,
               help="Exit 1 when a consular notice or critical alert is missing, stale or a draft in a language.")
 @click.option("--now", callback=_clock, help="Clock for ages (default: SOURCE_DATE_EPOCH, else now).")
 @_root_option
-def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> None:
-    """Translation matrix: present, missing or stale for every item and language."""
+def status_command(as_json: bool, diff_item: str | None, diff_lang: str | None, strict: bool, now: datetime,
+                   root: Path) -> None:
+    """Translation matrix: up to date, out of date, missing or draft for every item and language."""
     from .build import load_pages
     from .status import translation_status
 
     root = root.resolve()
+    if diff_item is not None:
+        _status_diff(root, diff_item, diff_lang)
+        return
     try:
         loaded = load_pages(root)
     except LegationError as exc:
@@ -277,6 +284,89 @@ def status_command(as_json: bool, strict: bool, now: datetime, root: Path) -> No
         names = ", ".join(f"{i.section}/{i.slug}" for i in report.critical_problems)
         click.echo(f"legation: critical items missing, stale or a draft in some language: {names}", err=True)
         sys.exit(1)
+
+
+def _status_diff(root: Path, item: str, lang: str | None) -> None:
+    from .translating import source_diff
+
+    if not lang:
+        click.echo("legation: --diff needs --lang: which translation to compare", err=True)
+        click.echo(f"    hint: legation status --diff {item} --lang ar", err=True)
+        sys.exit(2)
+    try:
+        text, known = source_diff(root, item, lang)
+    except LegationError as exc:
+        _fail(exc)
+    click.echo(text.rstrip("\n"), err=not known)
+    if not known:
+        sys.exit(1)
+
+
+@main.command("translated")
+@click.argument("item", metavar="SECTION/SLUG")
+@click.option("--lang", "langs", multiple=True, help="The translation to mark (repeatable, or comma-separated).")
+@click.option("--all", "every", is_flag=True, help="Every translation the item has.")
+@_root_option
+def translated_command(item: str, langs: tuple[str, ...], every: bool, root: Path) -> None:
+    """Mark a reviewed translation as made from the source as it is now (it is then up to date)."""
+    from .translating import mark_translated
+
+    codes = [code.strip() for value in langs for code in value.split(",") if code.strip()]
+    if not codes and not every:
+        click.echo("legation: name the translation: --lang ar (or --all for every translation)", err=True)
+        sys.exit(2)
+    try:
+        for line in mark_translated(root.resolve(), item, None if every else codes):
+            click.echo(line)
+    except LegationError as exc:
+        _fail(exc)
+
+
+@main.group("translate")
+def translate_group() -> None:
+    """Packages for translators: XLIFF 2.0 (or PO) out of the site, and back in."""
+
+
+@translate_group.command("export")
+@click.option("--lang", required=True, help="The language to translate into.")
+@click.option("--stale", is_flag=True, help="Only translations that are out of date.")
+@click.option("--missing", is_flag=True, help="Only items with no translation in --lang.")
+@click.option("--format", "fmt", type=click.Choice(["xliff", "po"]), default="xliff", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The file to write (default: legation-LANG.xlf or .po in the current folder).")
+@click.argument("items", nargs=-1, metavar="[SECTION/SLUG]...")
+@_root_option
+def translate_export(lang: str, stale: bool, missing: bool, fmt: str, out: Path | None, items: tuple[str, ...],
+                     root: Path) -> None:
+    """Write a package of the site's text for a translator into LANG."""
+    from .translating import export_package, package_bytes
+
+    root = root.resolve()
+    try:
+        package = export_package(root, lang, items, stale, missing)
+    except LegationError as exc:
+        _fail(exc)
+    target = out or Path(f"legation-{lang}.{'xlf' if fmt == 'xliff' else 'po'}")
+    target.write_bytes(package_bytes(package, fmt))
+    units = sum(len(item.units) for item in package.items)
+    done = sum(1 for item in package.items for unit in item.units if unit.target is not None)
+    click.echo(f"wrote {target}: {len(package.items)} items, {units} units ({done} already translated) for {lang}")
+
+
+@translate_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite translations edited after the package was exported.")
+@_root_option
+def translate_import(file: Path, force: bool, root: Path) -> None:
+    """Write the translations of a package (XLIFF or PO) into the site's content."""
+    from .translating import import_package
+
+    try:
+        said = import_package(root.resolve(), file, force)
+    except LegationError as exc:
+        _fail(exc)
+    for line in said:
+        click.echo(line)
 
 
 @main.command("check")

@@ -44,6 +44,7 @@ from .model import (
 )
 from .parallel import fork_map
 from .paths import shown_path
+from .translation_units import version_of
 from .yamltext import YamlDoc, load_yaml
 
 CONTENT_DIR = "content"
@@ -329,15 +330,16 @@ def split_front_matter(source: SourceFile) -> FrontMatter:
 
 
 def source_hash(title: str, summary: str, body: str) -> str:
-    """Short hash of a file's translatable text (DESIGN §6)."""
+    """The version of a file's text as legation recorded it before `file_version` (a translation made then
+    still matches it)."""
     digest = hashlib.sha256("\x1f".join((title.strip(), summary.strip(), body.strip())).encode("utf-8"))
     return digest.hexdigest()[:12]
 
 
-def translatable_hash(fm: FrontMatter) -> str:
+def file_version(fm: FrontMatter) -> str:
+    """The version of a file's translatable text (DESIGN §6): what translation_of.hash records."""
     data = fm.doc.data if isinstance(fm.doc.data, Mapping) else {}
-    title, summary = data.get("title", ""), data.get("summary", "")
-    return source_hash(str(title or ""), str(summary or ""), fm.body)
+    return version_of(data, fm.body)
 
 
 def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: FrontMatter | None = None,
@@ -404,7 +406,8 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         return None, check.problems
     page = Page(
         source=source.path, section=section, slug=source.slug, lang=source.lang, title=title,
-        body_html=body_html, source_hash=source_hash(title, summary, fm.body), summary=summary,
+        body_html=body_html, source_hash=file_version(fm), legacy_hash=source_hash(title, summary, fm.body),
+        summary=summary,
         headings=headings, bundle_assets=source.bundle_assets, words=len(fm.body.split()), **page_args,
     )
     return page, check.problems
@@ -840,7 +843,7 @@ def with_digests(page: Page, mdkey: str) -> Page:
     ``meta`` digests the page without its body, word count and source hash; ``digest`` adds those and the
     body's Markdown cache key, which names the rendered body and headings (its text, settings and code).
     """
-    listed = replace(page, body_html="", headings=(), words=0, source_hash="")
+    listed = replace(page, body_html="", headings=(), words=0, source_hash="", legacy_hash="")
     meta = hashlib.sha256(repr(listed).encode()).hexdigest()[:32]
     whole = f"{meta}|{page.words}|{page.source_hash}|{mdkey}"
     return replace(page, digest=hashlib.sha256(whole.encode()).hexdigest()[:32], meta=meta)

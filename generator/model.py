@@ -202,6 +202,7 @@ class Page:
     # ``digest`` names everything the page holds, ``meta`` what a list shows of it (all but body_html,
     # headings, words and source_hash). Both are derived, so they take no part in == and repr. A copy made
     # with dataclasses.replace keeps them, so a copy that changes content must reset them.
+    legacy_hash: str = ""  # the version as legation 0.x recorded it: an older translation_of.hash still matches
     digest: str = field(default="", compare=False, repr=False)
     meta: str = field(default="", compare=False, repr=False)
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from .content import slugify
 from .errors import Problem, SourceLocation
 from .model import ALERT_LEVELS, SECTIONS, Page, Site, SiteConfig, Status
+from .translation_units import pinned_state
 
 #: Statuses whose pages get an HTML file, and those that appear in lists and feeds.
 BUILT: frozenset[Status] = frozenset({"published", "expired", "withdrawn"})
@@ -95,7 +96,8 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
                                     f"add {page.section}/{page.slug}.{ref.lang}.md or fix translation_of.lang",
                                     "translation"))
             continue
-        stale[(page.section, page.slug, page.lang)] = bool(ref.hash) and ref.hash != origin.source_hash
+        pinned = pinned_state(ref.hash, origin.source_hash, origin.legacy_hash)
+        stale[(page.section, page.slug, page.lang)] = pinned == "stale"
 
     listed = [p for p in built if status[(p.section, p.slug, p.lang)] in listed_statuses]
     listings: dict[tuple[str, str], tuple[Page, ...]] = {}

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
+from types import MappingProxyType
 from typing import Literal
 
 from .errors import Problem, SourceLocation, counted
 from .model import Page, SiteConfig, Status
+from .translation_units import pinned_state
 
-Cell = Literal["present", "missing", "stale", "draft"]
+Cell = Literal["present", "untracked", "missing", "stale", "draft"]
+MARKS: Mapping[Cell, str] = MappingProxyType(
+    {"present": "✓", "untracked": "?", "missing": "–", "stale": "!", "draft": "d"})
+MEANINGS: Mapping[Cell, str] = MappingProxyType({"present": "up to date", "untracked": "version not recorded",
+                                                 "missing": "missing", "stale": "out of date", "draft": "draft"})
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,8 @@ class ItemStatus:
         A draft translation counts when another language's copy is not a draft: its readers do not see the item.
         """
         states = [cell for _, cell in self.cells]
-        return any(cell in ("missing", "stale") for cell in states) or ("draft" in states and "present" in states)
+        published = "present" in states or "untracked" in states
+        return any(cell in ("missing", "stale") for cell in states) or ("draft" in states and published)
 
 
 @dataclass(frozen=True)
@@ -46,32 +54,64 @@ class StatusReport:
     def critical_problems(self) -> tuple[ItemStatus, ...]:
         return tuple(item for item in self.items if item.critical and item.incomplete)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many cells of the matrix are in each state."""
+        return {state: sum(1 for i in self.items for _, c in i.cells if c == state) for state in MARKS}
+
+    def todo(self) -> list[dict[str, str]]:
+        """Each out-of-date or untracked translation, with the commands that deal with it."""
+        found: list[dict[str, str]] = []
+        for item in self.items:
+            since = dict(item.stale_since)
+            for lang, cell in item.cells:
+                name = f"{item.section}/{item.slug}"
+                if cell == "stale":
+                    found.append({"item": name, "lang": lang, "state": cell, "source_changed": since.get(lang, ""),
+                                  "diff": f"legation status --diff {name} --lang {lang}",
+                                  "mark_current": f"legation translated {name} --lang {lang}"})
+                elif cell == "untracked":
+                    found.append({"item": name, "lang": lang, "state": cell, "source_changed": "", "diff": "",
+                                  "mark_current": f"legation translated {name} --lang {lang}"})
+        return found
+
     def as_json(self) -> dict[str, object]:
         return {
             "languages": list(self.languages),
             "oldest_stale_days": self.oldest_stale_days,
+            "counts": self.counts,
             "items": [
                 {"section": i.section, "slug": i.slug, "source": i.source, "critical": i.critical,
-                 "languages": dict(i.cells), "stale_since": dict(i.stale_since)}
+                 "incomplete": i.incomplete, "languages": dict(i.cells), "stale_since": dict(i.stale_since)}
                 for i in self.items
             ],
+            "todo": self.todo(),
         }
 
     def table(self) -> str:
-        """A plain-text matrix: ✓ present, – missing, ! stale, d draft."""
-        marks = {"present": "✓", "missing": "–", "stale": "!", "draft": "d"}
+        """A plain-text matrix (✓ up to date, ? version not recorded, – missing, ! out of date, d draft), its
+        counts, and under it what to do about each translation that is out of date or untracked."""
         width = max([len(f"{i.section}/{i.slug}") for i in self.items] + [4])
         lines = ["item".ljust(width) + "  " + "  ".join(code.ljust(3) for code in self.languages)]
         for item in self.items:
             row = f"{item.section}/{item.slug}".ljust(width)
-            row += "  " + "  ".join(marks[item.state(code)].ljust(3) for code in self.languages)
+            row += "  " + "  ".join(MARKS[item.state(code)].ljust(3) for code in self.languages)
             lines.append(row + ("  ← critical" if item.critical and item.incomplete else ""))
-        counts = {state: sum(1 for i in self.items for _, c in i.cells if c == state) for state in marks}
+        counts = self.counts
+        legend = ", ".join(f"{MARKS[state]} {MEANINGS[state]}" for state in MARKS)
         lines.append(f"{counted(len(self.items), 'item')} in {counted(len(self.languages), 'language')}: "
-                     f"{counts['present']} present, {counts['missing']} missing, {counts['stale']} stale, "
-                     f"{counted(counts['draft'], 'draft')}  (✓ present, – missing, ! stale, d draft)")
+                     f"{counts['present']} up to date, {counts['untracked']} untracked, {counts['missing']} missing, "
+                     f"{counts['stale']} out of date, {counted(counts['draft'], 'draft')}  ({legend})")
         if self.oldest_stale_days is not None:
-            lines.append(f"oldest stale translation: source changed {self.oldest_stale_days:.1f} days ago")
+            lines.append(f"oldest out-of-date translation: source changed {self.oldest_stale_days:.1f} days ago")
+        for entry in self.todo():
+            head = f"{entry['item']} [{entry['lang']}]"
+            if entry["state"] == "stale":
+                lines.append(f"! {head}: the source changed since it was translated; see what changed: "
+                             f"{entry['diff']}; once updated: {entry['mark_current']}")
+            else:
+                lines.append(f"? {head}: no source version recorded, so a later change of the source cannot be "
+                             f"flagged; once checked against the source: {entry['mark_current']}")
         return "\n".join(lines)
 
 
@@ -95,11 +135,13 @@ def translation_status(pages: list[Page], config: SiteConfig, source_changed: di
                 continue
             ref = entry.translation_of
             origin = by_lang.get(ref.lang) if ref else None
+            state = pinned_state(ref.hash, origin.source_hash, origin.legacy_hash) if ref and origin else "current"
             if entry.draft:
-                # not published, whatever it was translated from: a stub made by `legation new --translate-to`
-                # keeps the hash of the source's first version, and its source is then written
+                # not published, whatever it was translated from
                 cells.append((code, "draft"))
-            elif ref and origin and ref.hash != origin.source_hash:
+            elif state == "untracked":
+                cells.append((code, "untracked"))
+            elif state == "stale" and origin is not None:
                 cells.append((code, "stale"))
                 changed = source_changed.get(origin.source)
                 if changed is not None:
