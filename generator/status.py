@@ -146,7 +146,7 @@ def translation_status(pages: list[Page], config: SiteConfig, source_changed: di
                 changed = source_changed.get(origin.source)
                 if changed is not None:
                     since.append((code, changed.isoformat()))
-                    days = (now - changed).total_seconds() / 86400
+                    days = max(0.0, (now - changed).total_seconds() / 86400)  # a clock before the edit: 0
                     oldest = days if oldest is None else max(oldest, days)
             else:
                 cells.append((code, "present"))

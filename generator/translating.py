@@ -399,8 +399,8 @@ def import_package(root: Path, path: Path, force: bool) -> list[str]:
         fm = _front(source)
         now = _version(fm)
         units = _units(fm)
-        if now != entry.version and [u.kind for u in units if u.kind != "field"] != \
-                [u.kind for u in _package_units(entry) if _is_block(u.id)]:
+        if now != entry.version and [u.id for u in units if u.kind != "field"] != \
+                [u.id for u in _package_units(entry) if _is_block(u.id)]:
             raise LegationError.at(where, f"{entry.name}: the package was made from version {entry.version} of "
                                    f"{source.path}, and its text has been restructured since",
                                    f"export a new package: legation translate export --lang {package.target_lang} "

@@ -26,7 +26,12 @@ def test_status_reports_missing_and_stale(make_site: Callable[..., Path]) -> Non
     rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()[1:] if line.startswith(("ann", "ev", "pa"))}
     assert rows["announcements/consular-hours"][:2] == ["✓", "!"]  # then "← critical": a consular notice
     assert rows["events/reception"][:2] == ["✓", "–"]
-    assert "\n3 items in 2 languages: 3 present, 2 missing, 1 stale, 0 drafts  (" in result.output, result.output
+    assert ("\n3 items in 2 languages: 3 up to date, 0 untracked, 2 missing, 1 out of date, 0 drafts  ("
+            in result.output), result.output
+    # next to the stale entry: how to see what changed and how to mark it current
+    assert ("! announcements/consular-hours [ar]: the source changed since it was translated; see what changed: "
+            "legation status --diff announcements/consular-hours --lang ar; once updated: "
+            "legation translated announcements/consular-hours --lang ar") in result.output
     data = json.loads(cli(root, "status", "--json", "--now", NOW_ARG).output)
     item = next(i for i in data["items"] if i["slug"] == "consular-hours")
     assert item["languages"] == {"en": "present", "ar": "stale"} and item["stale_since"]["ar"]
@@ -66,11 +71,11 @@ def test_an_untranslated_draft_is_a_draft_even_after_its_source_is_written(make_
     assert result.exit_code == 0
     rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()[1:] if line.startswith(("ann", "ev", "pa"))}
     assert rows["announcements/fee-change"] == ["✓", "d"]
-    marks = [mark for row in rows.values() for mark in row if mark in "✓–!d"]
+    marks = [mark for row in rows.values() for mark in row if mark in "✓?–!d"]
     drafts = marks.count("d")
     assert counts_line(result.output).startswith(
-        f"{len(rows)} items in 2 languages: {marks.count('✓')} present, {marks.count('–')} missing, "
-        f"{marks.count('!')} stale, {drafts} draft{'' if drafts == 1 else 's'}")
+        f"{len(rows)} items in 2 languages: {marks.count('✓')} up to date, {marks.count('?')} untracked, "
+        f"{marks.count('–')} missing, {marks.count('!')} out of date, {drafts} draft{'' if drafts == 1 else 's'}")
     assert marks.count("d") == 1 and marks.count("!") == 0
     data = json.loads(cli(root, "status", "--json", "--now", NOW_ARG).output)
     item = next(i for i in data["items"] if i["slug"] == "fee-change")
