@@ -18,6 +18,9 @@ NAMESPACE = "https://legation.example/xliff/1"
 class PackageUnit:
     unit: Unit  # the source
     target: tuple[Part, ...] | None  # None: not translated yet
+    # False: the source of this unit changed since the target was made, and nobody has confirmed the target
+    # yet (XLIFF state "initial", a fuzzy PO entry)
+    reviewed: bool = True
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class PackageItem:
     kind: str
     units: tuple[PackageUnit, ...]
     translation_version: str = ""  # the translation file's own version then ("" when there was none)
+    pinned: str = ""  # the source version the translation recorded then (translation_of.hash)
 
     @property
     def name(self) -> str:

@@ -43,7 +43,8 @@ def write_po(package: Package) -> str:
         "X-Legation-Source-Language": package.source_lang,
         "X-Legation-Items": json.dumps([
             {"item": item.name, "version": item.version, "kind": item.kind, "source": item.source_path,
-             "target": item.target_path, "translation": item.translation_version} for item in package.items],
+             "target": item.target_path, "translation": item.translation_version, "pinned": item.pinned}
+            for item in package.items],
             ensure_ascii=False, sort_keys=True),
     }
     for item in package.items:
@@ -54,6 +55,7 @@ def write_po(package: Package) -> str:
                 comment += "\nKeep each {N} code; " + CODES + json.dumps(
                     {str(code.id): code.text for code in unit.codes}, ensure_ascii=False, sort_keys=True)
             po.append(polib.POEntry(
+                flags=["fuzzy"] if entry.target is not None and not entry.reviewed else [],
                 msgctxt=f"{item.name}#{unit.id}", msgid=_text(unit.parts),
                 msgstr=_text(entry.target) if entry.target is not None else "", comment=comment,
                 occurrences=[(item.source_path, "")]))
@@ -86,7 +88,7 @@ def read_po(text: str, name: str) -> Package:
         item, _, unit_id = (entry.msgctxt or "").partition("#")
         codes = _codes(entry.comment or "")
         source = _parts(entry.msgid, codes)
-        target = _parts(entry.msgstr, codes) if entry.msgstr and not entry.fuzzy else None
+        target = _parts(entry.msgstr, codes) if entry.msgstr else None
         if target is not None:
             unknown = [p.id for p in target if isinstance(p, Code) and p.id not in codes]
             if unknown:
@@ -94,14 +96,16 @@ def read_po(text: str, name: str) -> Package:
                                        f"unit {item}#{unit_id} has the code {{{unknown[0]}}}, which its source "
                                        "does not have", "keep the codes of the source text; do not type new ones",
                                        "translate-codes")
-        units.setdefault(item, []).append(PackageUnit(Unit(unit_id, "", source, entry.comment), target))
+        units.setdefault(item, []).append(PackageUnit(Unit(unit_id, "", source, entry.comment), target,
+                                                      not entry.fuzzy))
     items = []
     for entry in header:
         item = str(entry.get("item", ""))
         section, _, slug = item.partition("/")
         items.append(PackageItem(section, slug, str(entry.get("source", "")), str(entry.get("target", "")),
                                  str(entry.get("version", "")), str(entry.get("kind", "")),
-                                 tuple(units.get(item, ())), str(entry.get("translation", ""))))
+                                 tuple(units.get(item, ())), str(entry.get("translation", "")),
+                                 str(entry.get("pinned", ""))))
     return Package(po.metadata.get("X-Legation-Source-Language", ""), po.metadata.get("Language", ""), tuple(items))
 
 

@@ -274,24 +274,34 @@ def export_package(root: Path, lang: str, names: tuple[str, ...], stale: bool, m
         fm = _front(source)
         version, units = _version(fm), _units(fm)
         target = item.files.get(lang)
-        if stale or missing:
-            if target is None:
-                if not missing:
-                    continue
-            else:
-                ref = _data(_front(target)).get("translation_of")
-                recorded = str(ref.get("hash", "") or "") if isinstance(ref, Mapping) else ""
-                if not (stale and pinned_state(recorded, version, _legacy(fm)) == "stale"):
-                    continue
+        recorded = _recorded(_front(target)) if target is not None else ""
+        state = pinned_state(recorded, version, _legacy(fm)) if target is not None else "missing"
+        if (stale or missing) and not ((stale and state == "stale") or (missing and state == "missing")):
+            continue
         langs = (config.default_language, lang)
         targets = _existing_targets(units, _front(target), langs) if target is not None else {}
+        changed = _changed_units(root, item, recorded, units) if state == "stale" else set()
         _keep_snapshot(root, item, version, units)
         kind = str(_data(fm).get("kind", "") or "")
         package_items.append(PackageItem(
             item.section, item.slug, source.path, target.path if target else _target_path(source, lang), version,
-            kind, tuple(PackageUnit(unit, targets.get(unit.id)) for unit in units),
-            _version(_front(target)) if target is not None else ""))
+            kind, tuple(PackageUnit(unit, targets.get(unit.id), unit.id not in changed) for unit in units),
+            _version(_front(target)) if target is not None else "", recorded))
     return Package(config.default_language, lang, tuple(package_items))
+
+
+def _recorded(translation: FrontMatter) -> str:
+    ref = _data(translation).get("translation_of")
+    return str(ref.get("hash", "") or "") if isinstance(ref, Mapping) else ""
+
+
+def _changed_units(root: Path, item: ItemFiles, recorded: str, units: tuple[Unit, ...]) -> set[str]:
+    """The units whose source changed since version ``recorded``: every unit when no copy of it is kept."""
+    kept = root / STORE / item.section / item.slug / f"{recorded}.txt"
+    if not kept.is_file():
+        return {unit.id for unit in units}
+    old = set(kept.read_text(encoding="utf-8").splitlines())
+    return {unit.id for unit, line in zip(units, readable_text(units).splitlines(), strict=True) if line not in old}
 
 
 def _legacy(fm: FrontMatter) -> str:
@@ -415,14 +425,22 @@ def import_package(root: Path, path: Path, force: bool) -> list[str]:
                                        "would overwrite that edit", "merge the edit into the package, or pass "
                                        "--force to replace the file with the package's translation",
                                        "translate-newer")
-        text = _translation_text(fm, target_file, targets, config.default_language, entry.version)
+        unreviewed = [unit.unit.id for unit in entry.units if not unit.reviewed]
+        # a unit still marked for review keeps the translation at the version it was made from
+        version = entry.pinned if unreviewed else entry.version
+        text = _translation_text(fm, target_file, targets, config.default_language, version)
         out = root / (target_file.path if target_file else _target_path(source, package.target_lang))
         writes.append((out, text))
         if now == entry.version:
             _keep_snapshot(root, item, now, units)
-        note = "" if now == entry.version else (f"; {source.path} changed since the export, so the translation is "
-                                                f"out of date: legation status --diff {entry.name} --lang "
-                                                f"{package.target_lang}")
+        note = ""
+        if unreviewed:
+            note = (f"; {len(unreviewed)} unit{'s' if len(unreviewed) > 1 else ''} ({', '.join(unreviewed[:5])}) "
+                    "still marked for review (XLIFF state initial, PO fuzzy), so it stays out of date: confirm "
+                    "them in the translation tool and import again")
+        elif now != entry.version:
+            note = (f"; {source.path} changed since the export, so the translation is out of date: "
+                    f"legation status --diff {entry.name} --lang {package.target_lang}")
         said.append(f"{out.relative_to(root).as_posix()}: written from {path.name}{note}")
     for out, text in writes:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -488,7 +506,7 @@ def _translation_text(fm: FrontMatter, existing: SourceFile | None, targets: Map
             continue
         _set(value, path[1:], text)
         values[top] = value
-    values["translation_of"] = {"lang": source_lang, "hash": version}
+    values["translation_of"] = {"lang": source_lang, "hash": version} if version else {"lang": source_lang}
     body = rebuild_body(fm.body, {k: v for k, v in targets.items() if _is_block(k)})
     base = existing.text if existing is not None else "---\n---\n"
     text = set_front_values(base, values)

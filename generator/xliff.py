@@ -33,6 +33,7 @@ def write_xliff(package: Package) -> bytes:
         file.set(_L + "target", item.target_path)
         file.set(_L + "kind", item.kind)
         file.set(_L + "translation", item.translation_version)
+        file.set(_L + "pinned", item.pinned)
         for entry in item.units:
             _write_unit(file, entry)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -50,7 +51,8 @@ def _write_unit(file: etree._Element, entry: PackageUnit) -> None:
         data = etree.SubElement(element, _X + "originalData")
         for code in unit.codes:
             etree.SubElement(data, _X + "data", id=f"d{code.id}").text = code.text
-    segment = etree.SubElement(element, _X + "segment", state="initial" if entry.target is None else "translated")
+    state = "translated" if entry.target is not None and entry.reviewed else "initial"
+    segment = etree.SubElement(element, _X + "segment", state=state)
     source = etree.SubElement(segment, _X + "source")
     source.set(_XML_SPACE, "preserve")
     _fill(source, unit.parts)
@@ -99,7 +101,7 @@ def read_xliff(data: bytes, name: str) -> Package:
         units = tuple(_read_unit(unit, name) for unit in file.iterchildren(_X + "unit"))
         items.append(PackageItem(section, slug, file.get("original", ""), file.get(_L + "target", ""),
                                  file.get(_L + "version", ""), file.get(_L + "kind", ""), units,
-                                 file.get(_L + "translation", "")))
+                                 file.get(_L + "translation", ""), file.get(_L + "pinned", "")))
     return Package(str(root.get("srcLang", "")), str(root.get("trgLang", "")), tuple(items))
 
 
@@ -121,7 +123,7 @@ def _read_unit(element: etree._Element, name: str) -> PackageUnit:
         target_parts = None
     kind = "field" if not (unit_id.startswith("b") and unit_id[1:].isdigit()) else ""
     unit = Unit(unit_id, kind, source_parts, note)
-    return PackageUnit(unit, target_parts)
+    return PackageUnit(unit, target_parts, segment.get("state", "translated") != "initial")
 
 
 def _parts(element: etree._Element, data: dict[str | None, str], unit_id: str, name: str) -> tuple[Part, ...]:

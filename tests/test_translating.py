@@ -239,3 +239,28 @@ def test_untranslated_units_and_unconfigured_languages_are_refused(written: Path
     package.write_text(data[:start] + data[end:], encoding="utf-8")
     result = cli(written, "translate", "import", str(package))
     assert result.exit_code == 1 and "announcements/fees, unit title: it has no translation" in result.output
+
+
+def test_a_stale_translation_goes_out_with_the_changed_units_to_review(written: Path, tmp_path: Path) -> None:
+    """As in a CAT tool: the units whose source changed come flagged for review with the old translation; the
+    translation stays out of date until the translator confirms them."""
+    assert cli(written, "translated", "announcements/fees", "--lang", "ar").exit_code == 0
+    edit(written / "content/announcements/fees.en.md", "80 euros", "90 euros")
+    package = tmp_path / "ar.xlf"
+    assert cli(written, "translate", "export", "--lang", "ar", "--stale", "--out", str(package)).exit_code == 0
+    store = xliff2.Xliff2File.parsestring(package.read_bytes())
+    flagged = {unit.getid(): unit.xmlelement.get("state") for unit in store.units}
+    assert flagged == {"title": "translated", "b1": "initial", "b2": "translated"}
+    result = cli(written, "translate", "import", str(package))
+    assert result.exit_code == 0 and "1 unit (b1) still marked for review" in result.output
+    assert states(written)["announcements/fees"]["ar"] == "stale"
+    for unit in store.units:
+        if unit.getid() == "b1":
+            unit.get_target_dom().text = "تبلغ رسوم التأشيرة "
+            unit.marktranslated()
+    package.write_bytes(bytes(store))
+    result = cli(written, "translate", "import", str(package), "--force")
+    assert result.exit_code == 0, result.output
+    assert states(written)["announcements/fees"]["ar"] == "present"
+    text = (written / "content/announcements/fees.ar.md").read_text(encoding="utf-8")
+    assert "\nتبلغ رسوم التأشيرة **80 يورو** اعتبارًا من يناير.\n" in text  # the translator's words, our codes
