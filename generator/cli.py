@@ -350,7 +350,8 @@ def translate_export(lang: str, stale: bool, missing: bool, fmt: str, out: Path 
     target.write_bytes(package_bytes(package, fmt))
     units = sum(len(item.units) for item in package.items)
     done = sum(1 for item in package.items for unit in item.units if unit.target is not None)
-    click.echo(f"wrote {target}: {len(package.items)} items, {units} units ({done} already translated) for {lang}")
+    click.echo(f"wrote {target}: {counted(len(package.items), 'item')}, {counted(units, 'unit')} "
+               f"({done} already translated) for {lang}")
 
 
 @translate_group.command("import")

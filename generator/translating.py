@@ -406,6 +406,9 @@ def import_package(root: Path, path: Path, force: bool) -> list[str]:
             raise LegationError.at(where, f"the package holds {entry.name}, which this site no longer has "
                                    f"(no {config.default_language} file)", "export a new package from the site as "
                                    "it is now", "translate-gone")
+        if all(unit.target is None for unit in entry.units):
+            said.append(f"{entry.name}: not translated in {path.name} yet; left as it is")
+            continue
         fm = _front(source)
         now = _version(fm)
         units = _units(fm)
