@@ -283,3 +283,25 @@ def test_the_demo_shows_each_state_with_a_diff_and_a_package(tmp_path: Path) -> 
     fresh = tmp_path / "fresh.xlf"
     assert cli(root, "translate", "export", "--lang", "uz", "--missing", "--out", str(fresh)).exit_code == 0
     assert fresh.read_bytes() == package.read_bytes()  # the checked-in package is what the demo exports today
+
+
+def test_a_po_package_edited_by_translate_toolkit_imports(written: Path, tmp_path: Path) -> None:
+    from translate.storage import factory
+
+    package = tmp_path / "ar.po"
+    assert cli(written, "translate", "export", "--lang", "ar", "--format", "po", "announcements/fees", "--out",
+               str(package)).exit_code == 0
+    store = factory.getobject(str(package))
+    translated = 0
+    for unit in store.units:
+        if unit.isheader():
+            continue
+        unit.target = "«" + unit.source  # placeholders {1}, {2} kept, as the translator must
+        translated += 1
+    store.save()
+    assert translated == 3
+    result = cli(written, "translate", "import", str(package))
+    assert result.exit_code == 0, result.output
+    text = (written / "content/announcements/fees.ar.md").read_text(encoding="utf-8")
+    assert 'title: "«Visa fees"' in text and "«See [the fees](/ar/about/)." in text
+    assert states(written)["announcements/fees"]["ar"] == "present"
