@@ -370,6 +370,33 @@ def translate_import(file: Path, force: bool, root: Path) -> None:
         click.echo(line)
 
 
+@main.command("deploy")
+@click.argument("target", required=False)
+@click.option("--to", "url", default=None, help="Publish to this address instead of a target of site.yml.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The built folder to publish (default: ROOT/public).")
+@click.option("--dry-run", is_flag=True, help="List what would be uploaded and deleted; send nothing.")
+@click.option("--force", is_flag=True, help="Delete more files than deploy.max_delete allows.")
+@click.option("--full", is_flag=True, help="Send every file, whatever the target's manifest says.")
+@_root_option
+def deploy_command(target: str | None, url: str | None, out: Path | None, dry_run: bool, force: bool, full: bool,
+                   root: Path) -> None:
+    """Publish the built site to TARGET (named in site.yml's deploy:), sending only what changed."""
+    from .config import load_config
+    from .deploy import choose_target, deploy
+
+    root = root.resolve()
+    try:
+        config = load_config(root)
+        chosen = choose_target(config.deploy, target, url)
+        report = deploy(root, (out or root / "public").resolve(), config.deploy, chosen, dry_run=dry_run,
+                        force=force, full=full)
+    except LegationError as exc:
+        _fail(exc)
+    for line in report.lines():
+        click.echo(line)
+
+
 @main.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--now", callback=_clock, help="Build clock (default: SOURCE_DATE_EPOCH, else now).")

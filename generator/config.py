@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from .checks import Checker
+from .delivery import deploy_config, notify_config
 from .errors import ConfigError, SourceLocation, did_you_mean
 from .i18n import cldr_language, known_language_codes
 from .model import PLATFORMS, Language, SiteConfig, SnippetsConfig
@@ -34,6 +35,8 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "markdown": "Markdown settings: {allow_html: false, image_hosts: [photos.example.org]}",
     "tags": "Localized tag names: {tag: {ar: …, az: …}}",
     "translations": "Missing-translation policy: {fallback_to_default: false}",
+    "deploy": "Where `legation deploy` publishes: {targets: {name: url}, max_delete: 50}",
+    "notify": "What `legation notify` sends: {kinds, alerts, tags, email: {from, lists, host}, telegram: {chat}}",
 })
 LANGUAGE_KEYS = ("code", "name", "direction")
 SNIPPET_KEYS = ("platforms", "utm", "hashtags", "out_dir", "limits", "url_length")
@@ -99,6 +102,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
             tags[str(tag)] = _per_language(check, names, ("tags", str(tag)), codes)
 
     snippets = _snippets(check, raw.get("snippets", {}))
+    deploy = deploy_config(check, raw.get("deploy", {}))
+    notify = notify_config(check, raw.get("notify", {}), codes)
 
     if check.problems:
         raise ConfigError(check.problems)
@@ -107,7 +112,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         timezone=tz, theme=theme, description=description, social=social, snippets=snippets,
         paginate=paginate, feed_length=feed_length, allow_html=allow_html, tags=tags,
         image_hosts=tuple(host.lower() for host in image_hosts),
-        fallback_to_default=fallback,
+        fallback_to_default=fallback, deploy=deploy, notify=notify,
     )
 
 

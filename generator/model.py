@@ -45,6 +45,45 @@ class SnippetsConfig:
 
 
 @dataclass(frozen=True)
+class DeployTarget:
+    """Where `legation deploy` publishes: a folder, sftp://, s3://, webdav+https:// or rclone:REMOTE:path."""
+
+    name: str
+    url: str
+    endpoint: str = ""  # s3: the service's address (https://s3.example.org); not secret
+    region: str = ""
+    provider: str = ""  # s3: AWS, Minio, Ceph, … (rclone's names); "Other" by default
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    targets: tuple[DeployTarget, ...] = ()
+    max_delete: int = 50  # a deploy that would delete more files than this stops unless --force
+    max_delete_share: float = 0.25  # … or more than this share of the files on the target
+
+
+@dataclass(frozen=True)
+class EmailNotice:
+    sender: str
+    lists: dict[str, str]  # language → the subscribers' list address
+    host: str
+    port: int = 587
+    security: str = "starttls"  # starttls | tls | none (a relay on the same host)
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """What `legation notify` sends, and where: urgent items (by kind, alert level or tag)."""
+
+    kinds: tuple[str, ...] = ("consular",)
+    alerts: tuple[str, ...] = ("critical",)
+    tags: tuple[str, ...] = ()
+    email: EmailNotice | None = None
+    telegram_chat: str = ""  # @channel or a chat id
+    sent_file: str = "notifications/sent.yml"
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """site.yml, checked (DESIGN §3)."""
 
@@ -63,6 +102,8 @@ class SiteConfig:
     image_hosts: tuple[str, ...] = ()  # hosts a body may show images from besides the site (markdown.image_hosts)
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     fallback_to_default: bool = False
+    deploy: DeployConfig = field(default_factory=DeployConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
 
     @cached_property
     def language_codes(self) -> tuple[str, ...]:

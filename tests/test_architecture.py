@@ -20,13 +20,13 @@ LAYERS: dict[str, int] = {
     "controls": 0,
     "yamltext": 1, "model": 1, "fastmd": 1, "assets": 1, "translation_units": 1,
     "checks": 2, "markdown": 2, "cache": 2, "security": 2, "i18n": 2, "packages": 2,
-    "config": 3, "theme": 3, "content": 3, "xliff": 3, "pofile": 3,
-    "site": 4, "status": 4, "authoring": 4, "fastpath": 4, "files": 4,
+    "delivery": 3, "theme": 3, "content": 3, "xliff": 3, "pofile": 3,
+    "config": 4, "site": 4, "status": 4, "authoring": 4, "fastpath": 4, "files": 4,
     "feeds": 5, "rules": 5, "translating": 5,
     "calendars": 6, "seo": 6, "snippets": 6,
     "templates": 7,
     "build": 8,
-    "audit": 9, "serve": 9,
+    "audit": 9, "serve": 9, "deploy": 9,
     "cli": 10, "__main__": 11, "__init__": 11,
 }
 
