@@ -425,6 +425,21 @@ def check_command(as_json: bool, now: datetime, root: Path) -> None:
     sys.exit(1 if result.failed else 0)
 
 
+def _verify_live(url: str, out: Path, as_json: bool, workers: int, timeout: float) -> None:
+    from .live import fetcher, verify_live
+
+    try:
+        report = verify_live(url, out, fetcher(timeout), workers)
+    except LegationError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        for line in report.lines():
+            click.echo(printable(line))
+    sys.exit(1 if report.findings else 0)
+
+
 @main.command("serve")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -440,11 +455,27 @@ def serve_command(port: int, host: str, root: Path) -> None:
 
 
 @main.command("verify")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def verify_command(folder: Path) -> None:
-    """Check a deployed copy of the site against its build manifest (SHA-256 of every file)."""
+@click.argument("where", metavar="DIR|URL")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With a URL: the build to compare with (default: ROOT/public).")
+@click.option("--json", "as_json", is_flag=True, help="With a URL: print the findings as JSON (for monitoring).")
+@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 64), help="Requests at once.")
+@click.option("--timeout", default=15.0, show_default=True, type=click.FloatRange(1, 300),
+              help="Seconds to wait for each answer.")
+@_root_option
+def verify_command(where: str, out: Path | None, as_json: bool, workers: int, timeout: float, root: Path) -> None:
+    """Check a deployed copy (a folder, or the live site at a URL) against the build manifest (SHA-256 of every
+    file; with a URL also content types and the security headers of _headers)."""
     from .files import verify_tree
 
+    if where.startswith(("http://", "https://")):
+        _verify_live(where, (out or root / "public").resolve(), as_json, workers, timeout)
+        return
+    folder = Path(where)
+    if not folder.is_dir():
+        click.echo(f"legation: {where} is neither a folder nor an http(s) address", err=True)
+        click.echo("    hint: legation verify public/  or  legation verify https://embassy.example.org/", err=True)
+        sys.exit(2)
     problems = verify_tree(folder)
     for line in problems:
         click.echo(line)
