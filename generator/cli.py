@@ -397,6 +397,32 @@ def deploy_command(target: str | None, url: str | None, out: Path | None, dry_ru
         click.echo(line)
 
 
+@main.command("notify")
+@click.option("--dry-run", is_flag=True, help="Print the messages; send nothing, record nothing.")
+@click.option("--channel", "channels", multiple=True, type=click.Choice(["email", "telegram"]),
+              help="Only this channel (repeatable; default: every channel site.yml sets up).")
+@click.option("--now", callback=_clock, help="Build clock (default: SOURCE_DATE_EPOCH, else now).")
+@_root_option
+def notify_command(dry_run: bool, channels: tuple[str, ...], now: datetime, root: Path) -> None:
+    """Send urgent notices (consular notices, critical alerts) by e-mail and Telegram, each once."""
+    from .build import load_site
+    from .notify import notify
+
+    root = root.resolve()
+    try:
+        site, catalog, problems = load_site(root, now)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise LegationError(errors)
+        due, said = notify(root, site, catalog, dry_run=dry_run, channels=channels or ("email", "telegram"))
+    except LegationError as exc:
+        _fail(exc)
+    for line in said:
+        click.echo(line)
+    verb = "to send" if dry_run else "sent"
+    click.echo(f"legation notify: {counted(len(due), 'notice')} {verb}")
+
+
 @main.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--now", callback=_clock, help="Build clock (default: SOURCE_DATE_EPOCH, else now).")

@@ -12,7 +12,7 @@ from .model import ALERT_LEVELS, ANNOUNCEMENT_KINDS, DeployConfig, DeployTarget,
 
 TARGET_KEYS = ("url", "endpoint", "region", "provider")
 DEPLOY_KEYS = ("targets", "max_delete")
-NOTIFY_KEYS = ("kinds", "alerts", "tags", "email", "telegram", "sent_file")
+NOTIFY_KEYS = ("kinds", "alerts", "tags", "email", "telegram", "sent_file", "max_age_days")
 EMAIL_KEYS = ("from", "lists", "host", "port", "security")
 SCHEMES = ("sftp", "s3", "webdav+https", "webdav+http", "file", "rclone")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -92,21 +92,33 @@ def notify_config(check: Checker, raw: Any, languages: tuple[str, ...]) -> Notif
                         f"use some of: {', '.join(ALERT_LEVELS)}")
     tags = check.text_list(section.get("tags", []), ("notify", "tags")) or ()
     email = _email(check, section["email"], languages) if "email" in section else None
-    chat = ""
+    chats: dict[str, str] = {}
     if "telegram" in section:
         telegram = check.mapping(section["telegram"], ("notify", "telegram"), ("chat",), required=("chat",)) or {}
-        chat = check.text(telegram.get("chat"), ("notify", "telegram", "chat"), allow_empty=False) or ""
-        if chat and not _CHAT.match(chat):
-            check.error(("notify", "telegram", "chat"), f'"{chat}" is not a Telegram channel',
-                        "write the channel's public name (@veloria_baku) or its numeric chat id; the bot's token "
-                        "goes in the environment (LEGATION_TELEGRAM_TOKEN), never here")
+        raw_chat = telegram.get("chat")
+        wanted: dict[str, tuple[Any, tuple[str | int, ...]]]
+        if isinstance(raw_chat, dict):  # a channel per language
+            given = check.mapping(raw_chat, ("notify", "telegram", "chat"), languages) or {}
+            wanted = {str(lang): (value, ("notify", "telegram", "chat", str(lang))) for lang, value in given.items()}
+        else:
+            wanted = {lang: (raw_chat, ("notify", "telegram", "chat")) for lang in languages}
+        for lang, (value, where) in wanted.items():
+            chat = check.text(value, where, allow_empty=False) or ""
+            if chat and not _CHAT.match(chat):
+                check.error(where, f'"{chat}" is not a Telegram channel',
+                            "write the channel's public name (@veloria_baku) or its numeric chat id; the bot's "
+                            "token goes in the environment (LEGATION_TELEGRAM_TOKEN), never here")
+                break
+            if chat:
+                chats[lang] = chat
     sent = check.text(section.get("sent_file", "notifications/sent.yml"), ("notify", "sent_file"),
                       allow_empty=False) or "notifications/sent.yml"
     if sent.startswith("/") or ".." in sent.split("/"):
         check.error(("notify", "sent_file"), f'"{sent}" is outside the site folder',
                     "name a file inside it, such as notifications/sent.yml")
         sent = "notifications/sent.yml"
-    return NotifyConfig(tuple(kinds), tuple(alerts), tuple(tags), email, chat, sent)
+    age = check.integer(section.get("max_age_days", 7), ("notify", "max_age_days"), minimum=0)
+    return NotifyConfig(tuple(kinds), tuple(alerts), tuple(tags), email, chats, sent, 7 if age is None else age)
 
 
 def _email(check: Checker, raw: Any, languages: tuple[str, ...]) -> EmailNotice | None:

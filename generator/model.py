@@ -79,8 +79,9 @@ class NotifyConfig:
     alerts: tuple[str, ...] = ("critical",)
     tags: tuple[str, ...] = ()
     email: EmailNotice | None = None
-    telegram_chat: str = ""  # @channel or a chat id
+    telegram_chats: dict[str, str] = field(default_factory=dict)  # language → @channel or chat id
     sent_file: str = "notifications/sent.yml"
+    max_age_days: int = 7  # an item published longer ago than this is not announced (a first run stays quiet)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ LAYERS: dict[str, int] = {
     "calendars": 6, "seo": 6, "snippets": 6,
     "templates": 7,
     "build": 8,
-    "audit": 9, "serve": 9, "deploy": 9, "live": 9,
+    "audit": 9, "serve": 9, "deploy": 9, "live": 9, "notify": 9, "notices": 7,
     "cli": 10, "__main__": 11, "__init__": 11,
 }
 

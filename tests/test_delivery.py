@@ -27,7 +27,8 @@ notify:
         ("production", "sftp://deploy@web.example.org/var/www/embassy", ""),
         ("backup", "s3://embassy-backup/site", "https://s3.example.org")]
     assert config.deploy.max_delete_share == pytest.approx(0.10)
-    assert config.notify.kinds == ("consular", "statement") and config.notify.telegram_chat == "@veloria_baku"
+    assert config.notify.kinds == ("consular", "statement")
+    assert config.notify.telegram_chats == {"en": "@veloria_baku", "ar": "@veloria_baku"}
     assert config.notify.email is not None and config.notify.email.lists == {"en": "news-en@lists.example.org"}
     assert config.notify.email.port == 587 and config.notify.email.security == "starttls"
 
