@@ -11,7 +11,8 @@ from .checks import Checker
 from .model import ALERT_LEVELS, ANNOUNCEMENT_KINDS, DeployConfig, DeployTarget, EmailNotice, NotifyConfig
 
 TARGET_KEYS = ("url", "endpoint", "region", "provider")
-DEPLOY_KEYS = ("targets", "max_delete")
+DEPLOY_KEYS = ("targets", "max_delete", "precompress")
+COMPRESSIONS = ("gzip", "br")
 NOTIFY_KEYS = ("kinds", "alerts", "tags", "email", "telegram", "sent_file", "max_age_days")
 EMAIL_KEYS = ("from", "lists", "host", "port", "security")
 SCHEMES = ("sftp", "s3", "webdav+https", "webdav+http", "file", "rclone")
@@ -55,7 +56,12 @@ def deploy_config(check: Checker, raw: Any) -> DeployConfig:
     else:
         max_delete = check.integer(limit, ("deploy", "max_delete"), minimum=0) or 0
         share = 1.0
-    return DeployConfig(tuple(targets), max_delete, share)
+    precompress = check.text_list(section.get("precompress", []), ("deploy", "precompress")) or ()
+    for number, name in enumerate(precompress):
+        if name not in COMPRESSIONS:
+            check.error(("deploy", "precompress", number), f'"{name}" is not a compression legation writes',
+                        "use gzip, br or both")
+    return DeployConfig(tuple(targets), max_delete, share, tuple(dict.fromkeys(precompress)))
 
 
 def target_problem(url: str) -> tuple[str, str] | None:

@@ -10,6 +10,7 @@ ships it): SFTP, S3-compatible storage, WebDAV and folders, with its own retries
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
 
 from .errors import LegationError, SourceLocation, counted
@@ -33,6 +35,9 @@ CACHE_FOREVER = "public, max-age=31536000, immutable"
 _FINGERPRINT = re.compile(r"\.[0-9a-f]{8,}\.[A-Za-z0-9]+$")
 _PAGE_SUFFIXES = (".html", ".xml", ".ics", ".json", ".txt", ".webmanifest")
 TIMEOUT_SECONDS = 600
+#: Files worth sending compressed beside the original, for a server's gzip_static / brotli_static.
+COMPRESSIBLE = (".html", ".xml", ".ics", ".json", ".css", ".js", ".svg", ".txt", ".webmanifest")
+SUFFIXES = MappingProxyType({"gzip": ".gz", "br": ".br"})
 
 
 @dataclass(frozen=True)
@@ -233,21 +238,59 @@ def deploy(root: Path, out_dir: Path, config: DeployConfig, target: DeployTarget
         if dry_run:
             return report
         with tempfile.TemporaryDirectory(prefix="legation-deploy-") as scratch:
+            variants = Path(scratch) / "variants"
             for number, step in enumerate(steps.steps):
                 listing = Path(scratch) / f"step-{number}.txt"
-                listing.write_text("".join(f"{path}\n" for path in step.paths), encoding="utf-8")
-                args = [rclone, *_common_flags()]
+                for method in config.precompress if step.label != "manifest" else ():
+                    # the compressed copies go first: a server that has one serves it, and it is never older
+                    # than the page beside it once this step is done
+                    paths = [p for p in step.paths if p.endswith(COMPRESSIBLE)]
+                    if step.action == "upload":
+                        _compress(out_dir, variants, paths, method)
+                        headers = ["--header-upload", f"Content-Encoding: {method}"] if kind == "s3" else []
+                        _send(run, [rclone, *_common_flags(), "copy", str(variants), spec, *headers],
+                              [p + SUFFIXES[method] for p in paths], listing, target, step, kind)
+                    else:
+                        _send(run, [rclone, *_common_flags(), "delete", spec],
+                              [p + SUFFIXES[method] for p in paths], listing, target, step, kind)
                 if step.action == "upload":
-                    args += ["copy", str(out_dir), spec, "--files-from-raw", str(listing), "--no-traverse",
-                             "--no-check-dest"]
-                    if kind == "s3":
-                        args += ["--header-upload", f"Cache-Control: {step.cache_control}"]
-                        if step.content_type:
-                            args += ["--header-upload", f"Content-Type: {step.content_type}"]
+                    _send(run, [rclone, *_common_flags(), "copy", str(out_dir), spec], list(step.paths), listing,
+                          target, step, kind)
                 else:
-                    args += ["delete", spec, "--files-from-raw", str(listing)]
-                _check(run(args), target, step)
+                    _send(run, [rclone, *_common_flags(), "delete", spec], list(step.paths), listing, target,
+                          step, kind)
     return report
+
+
+def _compress(out_dir: Path, into: Path, paths: list[str], method: str) -> None:
+    """``path.gz`` or ``path.br`` of each file, the same bytes at every deploy (no time stamp inside)."""
+    for path in paths:
+        data = (out_dir / path).read_bytes()
+        packed = gzip.compress(data, compresslevel=9, mtime=0) if method == "gzip" else _brotli(data)
+        target = into / (path + SUFFIXES[method])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(packed)
+
+
+def _brotli(data: bytes) -> bytes:
+    import brotli
+
+    return bytes(brotli.compress(data, quality=11))
+
+
+def _send(run: Runner, args: list[str], paths: list[str], listing: Path, target: DeployTarget, step: Step,
+          kind: str) -> None:
+    if not paths:
+        return
+    listing.write_text("".join(f"{path}\n" for path in paths), encoding="utf-8")
+    args = [*args, "--files-from-raw", str(listing)]
+    if "copy" in args:
+        args += ["--no-traverse", "--no-check-dest"]
+        if kind == "s3":
+            args += ["--header-upload", f"Cache-Control: {step.cache_control}"]
+            if step.content_type:
+                args += ["--header-upload", f"Content-Type: {step.content_type}"]
+    _check(run(args), target, step)
 
 
 def _common_flags() -> list[str]:

@@ -60,6 +60,7 @@ class DeployConfig:
     targets: tuple[DeployTarget, ...] = ()
     max_delete: int = 50  # a deploy that would delete more files than this stops unless --force
     max_delete_share: float = 0.25  # … or more than this share of the files on the target
+    precompress: tuple[str, ...] = ()  # "gzip", "br": .gz/.br beside text files, for gzip_static/brotli_static
 
 
 @dataclass(frozen=True)

@@ -255,3 +255,34 @@ def test_refused_credentials_say_where_to_put_them(site: Path, tmp_path: Path, s
     result = cli(site, "deploy", "--to", f"webdav+http://deploy@127.0.0.1:{port}/www")
     assert result.exit_code == 1 and "failed while sending" in result.output
     assert "RCLONE_WEBDAV_PASS" in result.output and "Traceback" not in result.output
+
+
+def test_precompressed_copies_go_beside_text_files_and_leave_with_them(site: Path, tmp_path: Path) -> None:
+    """For nginx's gzip_static and brotli_static: the same bytes at every deploy, removed with their page."""
+    import gzip
+
+    import brotli
+
+    (site / "site.yml").write_text((site / "site.yml").read_text(encoding="utf-8")
+                                   + "deploy: {precompress: [gzip, br]}\n", encoding="utf-8")
+    live = tmp_path / "live"
+    assert cli(site, "deploy", "--to", str(live)).exit_code == 0
+    page = (site / "public/en/index.html").read_bytes()
+    assert gzip.decompress((live / "en/index.html.gz").read_bytes()) == page
+    assert brotli.decompress((live / "en/index.html.br").read_bytes()) == page
+    assert not (live / "en/announcements/reading-room-opens/reading-room.png.gz").exists()  # not text
+    first = (live / "en/index.html.gz").read_bytes()
+    (site / "content/events/poetry-evening.uz.md").unlink()
+    assert run_build(site, site / "public").ok
+    assert cli(site, "deploy", "--to", str(live)).exit_code == 0
+    assert (live / "en/index.html.gz").read_bytes() == first  # unchanged page, same bytes
+    assert not (live / "uz/events/poetry-evening/index.html").exists()
+    assert not (live / "uz/events/poetry-evening/index.html.gz").exists()
+    assert not (live / "uz/events/poetry-evening/index.html.br").exists()
+
+
+def test_an_unreachable_target_says_so(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RCLONE_SFTP_PASS", obscured("x"))
+    result = cli(site, "deploy", "--to", f"sftp://deploy@127.0.0.1:{free_port()}/www")
+    assert result.exit_code == 1
+    assert "failed while sending" in result.output and "did not answer" in result.output, result.output
