@@ -209,6 +209,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .config import load_config
     from .content import discover, parse_cached
     from .i18n import load_catalog
+    from .rootfiles import atproto_did, next_month, root_files, security_txt
     from .rules import content_problems
     from .security import headers_file
     from .site import assemble, schedule_changes
@@ -289,7 +290,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                  if all(path in previous_files and os.path.isfile(os.path.join(live, path))
                                         for path in unit[1])}
                 renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root)
-                extras = [*_static_files(options.root, chain.static_dirs), headers_file()]
+                extras = [*_static_files(options.root, chain.static_dirs), headers_file(),
+                          *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets"})),
+                          *(made for made in (security_txt(config, options.now), atproto_did(config)) if made)]
                 if staging is not None:
                     placed = renderer.render_into(staging.put, options.jobs)
                     placed.extend(staging.put(output) for output in extras)
@@ -372,7 +375,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             done = report(True)
             folders = tuple(str(stage.out_dir) for stage in (staging, snippet_staging) if stage is not None)
             save_state(options.root, BuildState(
-                inputs, options.now.isoformat(), boundaries(pages),
+                inputs, options.now.isoformat(),
+                # security.txt's expiry moves on at the start of each month: the next build then is a full one
+                (*boundaries(pages), *((next_month(options.now).isoformat(),) if config.security else ())),
                 {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,
                  "warnings": [p.as_json() for p in done.warnings]}, config.timezone, environment,
                 folders, output_stamp(folders)))

@@ -14,6 +14,7 @@ from .checks import Checker
 from .delivery import deploy_config, notify_config
 from .errors import ConfigError, SourceLocation, did_you_mean
 from .i18n import cldr_language, known_language_codes
+from .mission import atproto_did, channels, contact_details, security_contact
 from .model import PLATFORMS, Language, SiteConfig, SnippetsConfig
 from .yamltext import load_yaml
 
@@ -28,7 +29,10 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "languages": "List of {code, name?, direction?}; order is the language switcher's order",
     "timezone": "IANA time zone for dates written without an offset, e.g. Asia/Baku",
     "theme": "Theme name: themes/<name> in the site, else an installed theme",
-    "social": "Social accounts: {x: handle, facebook: page, …}",
+    "social": "Official accounts, by platform: {x: https://x.com/…, mastodon: https://…/@…} (handles accepted)",
+    "atproto_did": "The DID that proves a Bluesky handle on the site's own domain (/.well-known/atproto-did)",
+    "security": "security.txt (RFC 9116): {contact: [mailto:…], expires_days: 180, preferred_languages, policy}",
+    "contact": "The mission's offices, emergency line and holidays: {offices: [{name, address, phone, email, hours}]}",
     "snippets": "Cross-post snippets: {platforms, utm: {medium, campaign}, hashtags, out_dir, limits, url_length}",
     "paginate": "Items per page in section lists (default 10)",
     "feeds": "Feed settings: {length: 20}",
@@ -80,7 +84,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
 
     title = _per_language(check, raw.get("title", {}), ("title",), codes)
     description = _per_language(check, raw.get("description", {}), ("description",), codes)
-    social = _string_map(check, raw.get("social", {}), ("social",))
+    official = channels(check, raw.get("social", {}))
+    social = {channel.platform: channel.handle for channel in official}
     paginate = check.integer(raw.get("paginate", 10), ("paginate",), minimum=1) or 10
 
     feeds = check.mapping(raw.get("feeds", {}), ("feeds",), ("length",)) or {}
@@ -102,6 +107,9 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
             tags[str(tag)] = _per_language(check, names, ("tags", str(tag)), codes)
 
     snippets = _snippets(check, raw.get("snippets", {}))
+    did = atproto_did(check, raw.get("atproto_did"))
+    security = security_contact(check, raw.get("security"), codes)
+    contact = contact_details(check, raw.get("contact"), codes)
     deploy = deploy_config(check, raw.get("deploy", {}))
     notify = notify_config(check, raw.get("notify", {}), codes)
 
@@ -112,7 +120,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         timezone=tz, theme=theme, description=description, social=social, snippets=snippets,
         paginate=paginate, feed_length=feed_length, allow_html=allow_html, tags=tags,
         image_hosts=tuple(host.lower() for host in image_hosts),
-        fallback_to_default=fallback, deploy=deploy, notify=notify,
+        fallback_to_default=fallback, deploy=deploy, notify=notify, channels=official, atproto_did=did,
+        security=security, contact=contact,
     )
 
 
@@ -176,18 +185,6 @@ def _per_language(check: Checker, value: Any, keys: tuple[str | int, ...], codes
         checked = check.text(text, (*keys, code))
         if checked is not None:
             out[code] = checked
-    return out
-
-
-def _string_map(check: Checker, value: Any, keys: tuple[str | int, ...]) -> dict[str, str]:
-    if not isinstance(value, dict):
-        check.mapping(value, keys, ())
-        return {}
-    out: dict[str, str] = {}
-    for k, v in value.items():
-        checked = check.text(v, (*keys, str(k)))
-        if checked is not None:
-            out[str(k)] = checked
     return out
 
 

@@ -43,7 +43,7 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("tag_label", "(tag: str) -> str", ALL, "A tag's name in this language (site.yml `tags`)"),
     ContextVariable("now", "datetime", ALL, "The build clock"),
     ContextVariable("current_section", "str", ALL, "The section of a list or item page, else empty"),
-    ContextVariable("kind", "str", ALL, "One of chooser, 404, home, list, tags, tag, item"),
+    ContextVariable("kind", "str", ALL, "One of chooser, 404, home, list, tags, tag, item, channels"),
     ContextVariable("page_title", "str", ALL, "This page's title, for <title> and Open Graph"),
     ContextVariable("description", "str", ALL, "Summary of the item, else the site description in this language"),
     ContextVariable("status_of", "(page: Page) -> str", ALL,
@@ -57,6 +57,11 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("calendar_url", "str", ALL,
                     "Site path of the .ics file for this page: the event's own, or the language's calendar; else empty"),
     ContextVariable("indexable", "bool", ALL, "False for pages search engines should skip (404, expired, withdrawn)"),
+    ContextVariable("channels", "tuple[Channel, ...]", ALL,
+                    "The mission's official accounts (site.yml `social:`): platform, name, url, handle"),
+    ContextVariable("channels_url", "str", ALL, "Site path of this language's official channels page; empty without channels"),
+    ContextVariable("contact", "ContactDetails | None", ALL,
+                    "site.yml `contact:`: offices (name, address, phone, email, hours per language), emergency, holidays"),
     ContextVariable("homes", "list[tuple[Language, str, str]]", ("chooser", "404"),
                     "(language, home path, site title in that language) for every language"),
     ContextVariable("latest", "tuple[Page, ...]", ("home",), "The five newest announcements"),
@@ -87,6 +92,8 @@ TEMPLATES = (
     ("tag.html, tags.html", "One tag's items; every tag of a language"),
     ("chooser.html", "The root language chooser /index.html"),
     ("404.html", "The not-found page"),
+    ("channels.html", "The official channels of one language (kind channels), when site.yml names any"),
+    ("partials/contact.html", "The mission's offices, emergency line and hours: footer and contact page"),
 )
 
 

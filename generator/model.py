@@ -45,6 +45,47 @@ class SnippetsConfig:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """An official account of the mission (site.yml ``social:``)."""
+
+    platform: str  # x, facebook, mastodon, …
+    name: str  # as people know it: X, Facebook, Mastodon
+    url: str  # the profile's https address
+    handle: str  # VeloriaInBaku, @VeloriaBaku@mastodon.social
+
+
+@dataclass(frozen=True)
+class SecurityContact:
+    """``security:``: what /.well-known/security.txt says (RFC 9116)."""
+
+    contacts: tuple[str, ...]
+    expires_days: int = 180
+    preferred_languages: tuple[str, ...] = ()
+    policy: str = ""
+    encryption: str = ""
+    acknowledgments: str = ""
+    hiring: str = ""
+
+
+@dataclass(frozen=True)
+class Office:
+    name: dict[str, str]  # per language
+    address: dict[str, str]
+    phone: str = ""
+    email: str = ""
+    hours: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """``contact:``: the mission's offices, emergency line and holidays (footer, contact page, JSON-LD)."""
+
+    offices: tuple[Office, ...] = ()
+    emergency: str = ""
+    holidays: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DeployTarget:
     """Where `legation deploy` publishes: a folder, sftp://, s3://, webdav+https:// or rclone:REMOTE:path."""
 
@@ -104,6 +145,10 @@ class SiteConfig:
     image_hosts: tuple[str, ...] = ()  # hosts a body may show images from besides the site (markdown.image_hosts)
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     fallback_to_default: bool = False
+    channels: tuple[Channel, ...] = ()
+    atproto_did: str = ""  # proves the Bluesky handle on the site's domain (/.well-known/atproto-did)
+    security: SecurityContact | None = None
+    contact: ContactDetails | None = None
     deploy: DeployConfig = field(default_factory=DeployConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
 

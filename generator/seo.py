@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 from .feeds import modified, published
-from .model import OutputFile, Page, Site
+from .model import Office, OutputFile, Page, Site
 from .site import absolute_url
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -75,10 +75,34 @@ def organization(site: Site, lang: str) -> dict[str, Any]:
         "name": config.site_title(lang),
         "url": absolute_url(config, f"/{lang}/"),
     }
-    same_as = [value for value in config.social.values() if value.startswith("https://")]
+    same_as = [channel.url for channel in config.channels]
     if same_as:
         data["sameAs"] = same_as
+    contact = config.contact
+    if contact is not None:
+        places = [_embassy(office, lang, config.default_language) for office in contact.offices]
+        if places:
+            data["location"] = places[0] if len(places) == 1 else places
+        if contact.emergency:
+            data["contactPoint"] = {"@type": "ContactPoint", "contactType": "emergency",
+                                    "telephone": contact.emergency.replace(" ", "")}
     return data
+
+
+def _embassy(office: Office, lang: str, default: str) -> dict[str, Any]:
+    """An office as schema.org's Embassy (a place): name, address, telephone, e-mail, hours in ``lang``."""
+    place: dict[str, Any] = {"@type": "Embassy", "name": office.name.get(lang) or office.name.get(default, "")}
+    address = office.address.get(lang) or office.address.get(default)
+    if address:
+        place["address"] = {"@type": "PostalAddress", "streetAddress": address}
+    if office.phone:
+        place["telephone"] = office.phone.replace(" ", "")
+    if office.email:
+        place["email"] = office.email
+    hours = office.hours.get(lang) or office.hours.get(default)
+    if hours:
+        place["description"] = hours
+    return place
 
 
 def home_json_ld(site: Site, lang: str) -> dict[str, Any]:

@@ -136,6 +136,10 @@ def _datetime_filter(ctx: Any, value: datetime | None) -> str:
     return format_datetime(value, ctx["lang"], ctx["config"].timezone) if value else ""
 
 
+def channels_url(lang: str) -> str:
+    return f"/{lang}/channels/"
+
+
 def output_path(url: str) -> str:
     """'/en/events/x/' → 'en/events/x/index.html'."""
     path = url.strip("/")
@@ -224,6 +228,9 @@ class Renderer:
             "json_ld": json_ld_text(json_ld),
             "calendar_url": calendar_url,
             "indexable": True,
+            "channels_url": channels_url(lang) if config.channels else "",
+            "channels": config.channels,
+            "contact": config.contact,
         }
 
     def _language_alternates(self, urls: dict[str, str]) -> list[Alternate]:
@@ -276,6 +283,9 @@ class Renderer:
     def tags_index_urls(self) -> dict[str, str]:
         return {code: f"/{code}/tags/" for code in self.config.language_codes}
 
+    def channels_urls(self) -> dict[str, str]:
+        return {code: channels_url(code) for code in self.config.language_codes}
+
     def item_urls(self, page: Page) -> dict[str, str]:
         return {code: other.url for code, other in self.site.translations_of(page).items()}
 
@@ -295,6 +305,8 @@ class Renderer:
             work.extend(("tag", lang, slug) for (code, slug) in self.site.tags if code == lang)
             work.append(("tagindex", lang))
             work.append(("calendar", lang))
+            if self.config.channels:
+                work.append(("channels", lang))
         work.extend(("item", str(index)) for index in range(len(self.site.pages)))
         work.extend(("ics", str(index)) for index, page in enumerate(self.site.pages) if page.event is not None)
         work.extend(("feed", str(index)) for index in range(len(self.feeds)))
@@ -334,6 +346,8 @@ class Renderer:
             return [self.render_tag(unit[1], unit[2])]
         if kind == "tagindex":
             return [self.render_tags_index(unit[1])]
+        if kind == "channels":
+            return [self.render_channels(unit[1])]
         if kind == "calendar":
             return [render_calendar(self.site, self.catalog, unit[1], self.zone)]
         if kind == "ics":
@@ -462,6 +476,13 @@ class Renderer:
         context["tags"] = sorted(entries, key=lambda e: (e.label.casefold(), e.url))
         return self._render(["tags.html"], f"/{lang}/tags/", context)
 
+    def render_channels(self, lang: str) -> OutputFile:
+        """The mission's official accounts, with each platform's name: what a reader checks a profile against."""
+        urls = self.channels_urls()
+        context = self._base(lang, channels_url(lang), self._language_alternates(urls), urls, "channels",
+                             self.catalog.get(lang, "channels.title"))
+        return self._render(["channels.html"], channels_url(lang), context)
+
     def render_item(self, page: Page) -> OutputFile:
         translations = self.site.translations_of(page)
         urls = self.item_urls(page)
@@ -580,6 +601,8 @@ class Renderer:
         elif kind == "tagindex":
             parts = ([(slug, len(items), self.listed_key(items[0]))
                       for (code, slug), items in self.site.tags.items() if code == unit[1]],)
+        elif kind == "channels":  # site.yml's channels, in the language digest
+            parts = ()
         elif kind == "calendar":
             parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now), self.site.page_status(p))
                       for p in self.site.listings[(unit[1], "events")] if p.event is not None],)
@@ -592,7 +615,7 @@ class Renderer:
                      [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
         else:  # sitemap: every page's URL, status and dates; alternates follow from the set of pages
             parts = ([self.listed_key(p) for p in self.site.pages],)
-        if kind in ("list", "tag", "tagindex", "calendar"):
+        if kind in ("list", "tag", "tagindex", "calendar", "channels"):
             base = self.language_digest(unit[1])
         elif kind == "ics":
             base = self.language_digest(self.site.pages[int(unit[1])].lang)
@@ -623,6 +646,8 @@ class Renderer:
                                  newest([p for _, items in tagged for p in items])))
             for slug, items in tagged:
                 entries.append(entry(f"/{lang}/tags/{slug}/", self._language_alternates(self.tag_urls(slug)), newest(items)))
+            if self.config.channels:
+                entries.append(entry(channels_url(lang), self._language_alternates(self.channels_urls()), None))
         for page in everything:
             entries.append(entry(page.url, self._language_alternates(self.item_urls(page)), newest([page])))
         return entries

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from generator.model import EventInfo, Image, Language, Page, Site, SiteConfig, Venue
+from generator.model import Channel, EventInfo, Image, Language, Page, Site, SiteConfig, Venue
 from generator.seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, robots_txt, sitemap_xml
 from generator.site import assemble
 from tests.conftest import NOW
@@ -99,10 +99,13 @@ def test_event_location_and_attendance_mode(status: str, venue: bool, online: bo
 
 
 def test_home_is_a_government_organization() -> None:
-    site = make_site(description={"en": "Our embassy"}, social={"x": "https://x.com/embassy", "mail": "mailto:a@b.org"})
+    site = make_site(description={"en": "Our embassy"},
+                     channels=(Channel("x", "X", "https://x.com/embassy", "embassy"),
+                               Channel("mastodon", "Mastodon", "https://social.example/@embassy", "@embassy@social.example")))
     home = home_json_ld(site, "en")
     assert home == {"@context": "https://schema.org", "@type": "GovernmentOrganization", "name": "Embassy",
-                    "url": f"{BASE}/en/", "sameAs": ["https://x.com/embassy"], "description": "Our embassy"}
+                    "url": f"{BASE}/en/", "sameAs": ["https://x.com/embassy", "https://social.example/@embassy"],
+                    "description": "Our embassy"}
     arabic = home_json_ld(site, "ar")
     assert arabic["name"] == "سفارة" and arabic["url"] == f"{BASE}/ar/" and "description" not in arabic
 
