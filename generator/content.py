@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -29,6 +30,7 @@ from .model import (
     ANNOUNCEMENT_KINDS,
     EVENT_STATUSES,
     SECTIONS,
+    Change,
     Contact,
     EventInfo,
     Figure,
@@ -53,7 +55,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_PAGE_SLUGS = frozenset(SECTIONS) | {"tags", "static", "feed", "atom", "page"}
 
 COMMON_KEYS = ("title", "date", "updated", "summary", "tags", "image", "draft", "publish_at", "expires_at",
-               "withdrawn", "translation_of")
+               "withdrawn", "changes", "translation_of")
 SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "announcements": ("alert", "kind"),
     "events": ("start", "end", "all_day", "venue", "online_url", "registration_url", "status", "organizer"),
@@ -389,6 +391,12 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         page_args["menu"] = values.get("menu", "integer", 0)
     if page_args["withdrawn"] is not None and default is not None:
         _reason_in_this_language(check, own, default.source.path)
+    default_data = default.doc.data if default is not None and isinstance(default.doc.data, Mapping) else None
+    page_args["changes"] = _changes(check, values.quiet, own, default_data, default.source.path if default else "",
+                                    page_args["date"])
+    if page_args["changes"]:  # a change moves the item's updated time
+        last = page_args["changes"][-1].at
+        page_args["updated"] = max(page_args["updated"], last) if page_args["updated"] else last
     if (page_args["expires_at"] and page_args["publish_at"] and page_args["expires_at"] <= page_args["publish_at"]
             and values.writes("expires_at", "publish_at")):
         check.error(("expires_at",), "expires_at is not after publish_at", "make the item expire after it is published")
@@ -549,6 +557,77 @@ def _reason_in_this_language(check: Checker, own: Mapping[str, Any], default_pat
                   f"the withdrawal reason is written only in {default_path}: this page would show it in that language",
                   'add the reason in this language: withdrawn: {reason: "…"} (the time comes from the default-language '
                   "file)")
+
+
+CHANGE_KEYS = ("at", "note", "minor")
+
+
+def _changes(check: Checker, quiet: Checker, own: Mapping[str, Any], default: Mapping[str, Any] | None,
+             default_path: str, date: datetime | None) -> tuple[Change, ...]:
+    """``changes:`` — ``[{at, note, minor?}]`` in the default-language file, oldest first; a translation gives
+    the notes in its language, in the same order (a list of texts, or of ``{note: …}``), the times and
+    ``minor`` coming from the default-language file."""
+    if default is None:
+        return _change_list(check, own.get("changes"), date)
+    base = _change_list(quiet, default.get("changes"), None)
+    raw = own.get("changes")
+    if raw is None:
+        if base:
+            check.warning((), f"the change notes are written only in {default_path}: this page would show them in "
+                          "that language", "add changes: with the notes in this language, in the same order: "
+                          '[{note: "…"}] (the times come from the default-language file)')
+        return base
+    if not isinstance(raw, list):
+        check.error(("changes",), "changes is not a list", 'write the notes in order: changes: [{note: "…"}]')
+        return base
+    if len(raw) != len(base):
+        check.error(("changes",), f"this file has {len(raw)} change notes and {default_path} has {len(base)}",
+                    "give one note for each change of the default-language file, in the same order")
+        return base
+    notes: list[Change] = []
+    for number, (entry, change) in enumerate(zip(raw, base, strict=True)):
+        where: tuple[str | int, ...] = ("changes", number)
+        if isinstance(entry, Mapping):
+            fields = check.mapping(entry, where, CHANGE_KEYS, required=("note",)) or {}
+            for key in ("at", "minor"):
+                if key in fields:
+                    check.error((*where, key), f"{key} of a change comes from {default_path}",
+                                f"remove {key} here: a translation gives the note only")
+            entry = fields.get("note")
+            where = (*where, "note")
+        note = check.text(entry, where, allow_empty=False)
+        notes.append(Change(change.at, note or change.note, change.minor))
+    return tuple(notes)
+
+
+def _change_list(check: Checker, raw: Any, date: datetime | None) -> tuple[Change, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        check.error(("changes",), "changes is not a list",
+                    'write changes: [{at: 2026-12-01T10:00:00+04:00, note: "What changed and why"}]')
+        return ()
+    found: list[Change] = []
+    for number, entry in enumerate(raw):
+        where: tuple[str | int, ...] = ("changes", number)
+        fields = check.mapping(entry, where, CHANGE_KEYS, required=("at", "note"))
+        if not fields or "at" not in fields or "note" not in fields:
+            continue
+        at = check.moment(fields["at"], (*where, "at"))
+        note = check.text(fields["note"], (*where, "note"), allow_empty=False)
+        minor = bool(check.boolean(fields.get("minor", False), (*where, "minor")))
+        if at is None or note is None:
+            continue
+        if found and at <= found[-1].at:
+            check.error((*where, "at"), f"this change ({at.isoformat()}) is not after the one before it "
+                        f"({found[-1].at.isoformat()})", "list the changes oldest first, each at its own time")
+            continue
+        if date is not None and at < date:
+            check.error((*where, "at"), f"this change ({at.isoformat()}) is before the item was published "
+                        f"({date.isoformat()})", "check the date and time of the change")
+            continue
+        found.append(Change(at, note, minor))
+    return tuple(found)
 
 
 def _translation_ref(values: _Values, config: SiteConfig) -> TranslationRef | None:

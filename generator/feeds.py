@@ -8,6 +8,7 @@ newest item's date.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
-from .i18n import Catalog
+from .i18n import Catalog, format_date
 from .model import OutputFile, Page, Site
 from .site import absolute_url, list_url, tag_label, tag_slug, tag_url
 
@@ -166,9 +167,16 @@ def render_feeds(site: Site, catalog: Catalog, spec: FeedSpec) -> list[OutputFil
         entry.updated(modified(page))
         entry.pubDate(published(page))
         summary = page.summary or page.title
+        body = absolute_links(page.body_html, link)
+        if page.changes:  # the latest change, in the open: readers of the feed see what was corrected
+            change = page.changes[-1]
+            note = catalog.text(spec.lang, "history.feed_note", date=format_date(change.at, page.lang, config.timezone),
+                                note=change.note)
+            summary = f"{note} {summary}"
+            body = f"<p><strong>{html.escape(note)}</strong></p>\n{body}"
         entry.summary(summary)
         entry.description(summary)
-        entry.content(absolute_links(page.body_html, link), type="html")
+        entry.content(body, type="html")
         for tag in page.tags:
             entry.category(term=tag, label=tag_label(config, tag, spec.lang))
 

@@ -194,6 +194,15 @@ class Withdrawal:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One entry of an item's page history (front matter ``changes:``): a correction or update, in the open."""
+
+    at: datetime
+    note: str
+    minor: bool = False  # a typo fix: recorded and shown, not announced as a correction
+
+
+@dataclass(frozen=True)
 class TranslationRef:
     lang: str
     hash: str
@@ -277,6 +286,7 @@ class Page:
     publish_at: datetime | None = None
     expires_at: datetime | None = None
     withdrawn: Withdrawal | None = None
+    changes: tuple[Change, ...] = ()
     translation_of: TranslationRef | None = None
     alert: str = ""
     kind: str = ""

@@ -121,6 +121,9 @@ def item_json_ld(site: Site, page: Page) -> dict[str, Any]:
         base["description"] = page.summary
     if page.image is not None:
         base["image"] = urljoin(url, page.image.src)
+    if page.changes:  # each published correction or update, in the open
+        base["correction"] = [{"@type": "CorrectionComment", "text": change.note,
+                               "datePublished": change.at.isoformat()} for change in page.changes]
     if page.section == "announcements":
         return {**base, "@type": "NewsArticle", "headline": page.title[:110], "mainEntityOfPage": url,
                 "datePublished": published(page).isoformat(), "dateModified": modified(page).isoformat(),

@@ -500,6 +500,11 @@ def _translation_text(fm: FrontMatter, existing: SourceFile | None, targets: Map
             continue
         # a mapping the default-language file gives (venue, image, withdrawn) is merged key by key: only the
         # translated keys are written; a list (incentives, figures) is given whole
+        if top == "changes":  # a translation gives the notes only; times and minor come from the source
+            notes = values.get(top) or [{"note": ""} for _ in data.get(top) or []]
+            notes[int(path[1])] = {"note": text}
+            values[top] = notes
+            continue
         inherited = top in INHERITED and isinstance(data.get(top), Mapping)
         kept = dict(own[top]) if inherited and isinstance(own.get(top), Mapping) else {}
         value = values.get(top, kept if inherited else json.loads(json.dumps(data.get(top), default=str)))
