@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .model import CORRECTION_DAYS
 from .paths import CACHE_DIR
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ def boundaries(pages: Iterable[Page]) -> tuple[str, ...]:
                 moments.add(moment)
         if page.event is not None:
             moments.add(page.event.finish)
+        if page.changes:  # the snippet board offers a correction's posts for CORRECTION_DAYS
+            moments.add(page.changes[-1].at + timedelta(days=CORRECTION_DAYS))
     return tuple(sorted(m.isoformat() for m in moments))
 
 

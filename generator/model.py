@@ -193,6 +193,10 @@ class Withdrawal:
     reason: str
 
 
+#: How long after a correction the snippet board offers posts announcing it.
+CORRECTION_DAYS = 7
+
+
 @dataclass(frozen=True)
 class Change:
     """One entry of an item's page history (front matter ``changes:``): a correction or update, in the open."""

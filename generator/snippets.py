@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import cache, partial
 from html import escape
 from html.parser import HTMLParser
@@ -37,7 +38,7 @@ from .errors import Problem, SourceLocation
 from .files import holds_exactly
 from .i18n import Catalog, format_date, format_time
 from .jsontext import indented
-from .model import Language, OutputFile, Page, Site, SiteConfig
+from .model import CORRECTION_DAYS, Change, Language, OutputFile, Page, Site, SiteConfig
 from .parallel import fork_map
 from .site import absolute_url, tag_label
 from .zones import zone_source
@@ -325,6 +326,7 @@ class ItemSnippets:
     direction: str
     posts: tuple[Post, ...]
     problems: tuple[Problem, ...] = field(default=())
+    corrections: tuple[Post, ...] = field(default=())  # a recent correction's posts, one per platform
 
     @property
     def path(self) -> str:
@@ -336,6 +338,8 @@ class ItemSnippets:
             "item": f"{self.page.section}/{self.page.slug}", "lang": self.page.lang, "direction": self.direction,
             "title": self.page.title, "url": self.url, "source": self.page.source,
             "posts": {post.platform: post.as_json() for post in self.posts},
+            **({"corrections": {post.platform: post.as_json() for post in self.corrections}} if self.corrections
+               else {}),
         }
 
 
@@ -710,7 +714,23 @@ def item_snippets(site: Site, catalog: Catalog, page: Page, lengths: Lengths | N
     shared = _shared(site, catalog, page)
     posts = tuple(make_post(effective_rule(config, name), site, catalog, page, shared, lengths) for name in platforms)
     direction = config.language(page.lang).direction
-    return ItemSnippets(page, absolute_url(config, page.url), direction, posts, _problems(page, posts))
+    corrections: tuple[Post, ...] = ()
+    change = correction_due(page, site.now)
+    if change is not None:
+        # the title says it is a correction, the summary is the note; no alert or kind prefix before it
+        corrected = replace(page, title=f"{catalog.get(page.lang, 'history.correction')}: {page.title}",
+                            summary=change.note, alert="", kind="news")
+        corrections = tuple(make_post(effective_rule(config, name), site, catalog, corrected, None, lengths)
+                            for name in platforms)
+    return ItemSnippets(page, absolute_url(config, page.url), direction, posts, _problems(page, posts), corrections)
+
+
+def correction_due(page: Page, now: datetime) -> Change | None:
+    """The item's latest change when it is a correction (not minor) made in the last CORRECTION_DAYS."""
+    if not page.changes:
+        return None
+    change = page.changes[-1]
+    return change if not change.minor and change.at <= now < change.at + timedelta(days=CORRECTION_DAYS) else None
 
 
 def effective_rule(config: SiteConfig, name: str) -> PlatformRules:
@@ -768,12 +788,14 @@ def snippet_settings(site: Site, catalog: Catalog) -> dict[str, str]:
             for lang in site.config.language_codes}
 
 
-def snippet_key(settings: str, page: Page) -> str:
+def snippet_key(settings: str, page: Page, now: datetime | None = None) -> str:
     """What one item's posts are made from. A post shows the body only as an urgent item's excerpt (an alert or
     consular notice): any other item is keyed by what lists show of it (``Page.meta``), so editing its body
     remakes none of its posts."""
     urgent = page.alert or page.kind == "consular"
     made_from = f"meta:{page.meta}" if page.meta and not urgent else f"page:{page.fingerprint}"
+    if now is not None and correction_due(page, now) is not None:
+        made_from += "|correction"  # the board offers the correction's posts for a week
     return hashlib.sha256((settings + made_from).encode()).hexdigest()[:32]
 
 
@@ -849,7 +871,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         return SnippetBuild((), (), _state(out_label, prefix, {}, {}))
     old = _previous_state(previous)
     settings = snippet_settings(site, catalog)
-    keys = [snippet_key(settings[page.lang], page) for page in pages]
+    keys = [snippet_key(settings[page.lang], page, site.now) for page in pages]
     old_files = manifest_of(old.out) if old.out and any(key in old.items for key in keys) else {}
 
     # Decided (and every reused section checked) before the first file reaches the sink.

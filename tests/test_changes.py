@@ -107,3 +107,29 @@ def test_the_demo_consular_notice_carries_its_correction(demo: Path) -> None:
                        ("az", "Şahdağ yolları əlavə edildi"), ("uz", "Shohdagʻ yoʻllari qoʻshildi")):
         page = (demo / lang / "announcements/consular-registration-winter-2026/index.html").read_text(encoding="utf-8")
         assert 'class="history"' in page and note in page
+
+
+@pytest.mark.parametrize(("now", "minor", "offered"), [
+    ("2026-11-05T12:00:00+04:00", False, True),
+    ("2026-11-12T12:00:00+04:00", False, False),  # more than a week after the correction
+    ("2026-11-05T12:00:00+04:00", True, False),  # a typo fix is not announced
+])
+def test_the_snippet_board_offers_a_correction_post_for_a_week(make_site: Callable[..., Path], now: str,
+                                                               minor: bool, offered: bool) -> None:
+    from datetime import datetime
+
+    text = EN.replace('  - {at: 2026-11-04T12:00:00+04:00, note: "Typo fixed.", minor: true}\n', "")
+    if minor:
+        text = text.replace('note: "The Friday hours were wrong."}', 'note: "The Friday hours were wrong.", minor: true}')
+    root = make_site({"content/announcements/consular-hours.en.md": text,
+                      "content/announcements/consular-hours.ar.md": AR.replace(', {note: "تصحيح خطأ مطبعي."}', "")})
+    site = root / "site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + "snippets: {platforms: [x, telegram, mastodon]}\n", encoding="utf-8")
+    assert run_build(root, now=datetime.fromisoformat(now)).ok
+    for lang, prefix, note in (("en", "Correction: Consular hours", "The Friday hours were wrong."),
+                               ("ar", "تصحيح: ساعات العمل القنصلية", "كانت ساعات يوم الجمعة خاطئة.")):
+        data = json.loads((root / f"snippets/{lang}/announcements/consular-hours.json").read_text(encoding="utf-8"))
+        assert ("corrections" in data) is offered
+        if offered:
+            for post in data["corrections"].values():
+                assert prefix in post["text"] and note in post["text"] and post["fits"]

@@ -495,7 +495,9 @@ def test_build_writes_json_and_board(tmp_path: Path) -> None:
         assert set(post) >= {"text", "length", "limit", "counting", "url", "remaining"}
         assert post["length"] <= post["limit"]
     board = (snippets / "ar/index.html").read_text(encoding="utf-8")
-    assert 'dir="rtl"' in board and board.count('class="copy"') == 8 * len(list((snippets / "ar").rglob("*.json")))
+    items = [json.loads(path.read_text(encoding="utf-8")) for path in (snippets / "ar").rglob("*.json")]
+    posts = sum(len(item["posts"]) + len(item.get("corrections", {})) for item in items)
+    assert 'dir="rtl"' in board and board.count('class="copy"') == posts == 8 * (len(items) + 1)  # + one correction
     assert (snippets / "board.js").is_file()
     assert not (out / "snippets").exists()  # not part of the deployed site
 
