@@ -209,6 +209,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .config import load_config
     from .content import discover, parse_cached
     from .i18n import load_catalog
+    from .ledger import check_ledger, read_ledger, recorded_pages, write_ledger
     from .rootfiles import atproto_did, next_month, root_files, security_txt
     from .rules import content_problems
     from .security import headers_file
@@ -266,6 +267,10 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             site, found = assemble(pages, config, options.now, options.drafts, parsed.failed)
             diagnostics.extend(found)
             schedule = schedule_changes(pages, options.now)
+            # official text edited with no changes: entry (a warning; --strict refuses it)
+            recorded = recorded_pages(site)
+            ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded}))
+            diagnostics.extend(ledger.problems)
         if diagnostics.errors:  # under --strict a warning alone goes on: the render's rules may find more, listed too
             return report(False)
         # Outputs go into a staging folder as they are made (by the workers, too), so no process holds
@@ -341,6 +346,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 return report(not failed())
             with timer.stage("write"):
                 stats = staging.commit(placed)
+                if not options.drafts:  # the text this build published, recorded for the next (not a preview's)
+                    write_ledger(options.root, ledger.updates)
                 replaced.append(str(options.out_dir))
                 stats_files, stats_bytes, stats_written = stats.files, stats.bytes, stats.written
                 stats_html = sum(1 for item in placed if item.path.endswith(".html"))

@@ -273,10 +273,17 @@ def status_command(as_json: bool, diff_item: str | None, diff_lang: str | None, 
     changed = {page.source: datetime.fromtimestamp((root / page.source).stat().st_mtime, tz=UTC)
                for page in loaded.pages}
     report = translation_status(list(loaded.pages), loaded.config, changed, now)
+    silent = _silent_edits(root, now)
     if as_json:
-        click.echo(json.dumps(_json_safe(report.as_json()), indent=2, ensure_ascii=False, sort_keys=True))
+        data = report.as_json()
+        data["ledger"] = [{"item": f"{page.section}/{page.slug}", "lang": page.lang, "source": page.source,
+                           "recorded_sha256": entry.sha256} for page, entry in silent]
+        click.echo(json.dumps(_json_safe(data), indent=2, ensure_ascii=False, sort_keys=True))
     else:
         click.echo(report.table())
+        for page, _ in silent:
+            click.echo(f"≠ {page.section}/{page.slug} [{page.lang}]: the published text differs from the ledger "
+                       f"and no changes: entry says why ({page.source})")
     for problem in loaded.problems:
         if problem.severity == "error":
             click.echo(problem.format(), err=True)
@@ -284,6 +291,19 @@ def status_command(as_json: bool, diff_item: str | None, diff_lang: str | None, 
         names = ", ".join(f"{i.section}/{i.slug}" for i in report.critical_problems)
         click.echo(f"legation: critical items missing, stale or a draft in some language: {names}", err=True)
         sys.exit(1)
+
+
+def _silent_edits(root: Path, now: datetime) -> tuple[Any, ...]:
+    """Statements whose published text differs from the ledger with no new changes: entry."""
+    from .build import load_site
+    from .ledger import check_ledger, read_ledger, recorded_pages
+
+    try:
+        site, _, _ = load_site(root, now)
+    except LegationError:
+        return ()
+    recorded = recorded_pages(site)
+    return check_ledger(recorded, read_ledger(root, {p.key for p in recorded})).disagreements
 
 
 def _status_diff(root: Path, item: str, lang: str | None) -> None:
