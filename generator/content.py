@@ -30,6 +30,7 @@ from .model import (
     ANNOUNCEMENT_KINDS,
     EVENT_STATUSES,
     SECTIONS,
+    VERDICTS,
     Change,
     Contact,
     EventInfo,
@@ -38,7 +39,10 @@ from .model import (
     Image,
     InvestmentInfo,
     Page,
+    RumourInfo,
+    Sighting,
     SiteConfig,
+    Source,
     SourceFile,
     TranslationRef,
     Venue,
@@ -57,7 +61,7 @@ RESERVED_PAGE_SLUGS = frozenset(SECTIONS) | {"tags", "static", "feed", "atom", "
 COMMON_KEYS = ("title", "date", "updated", "summary", "tags", "image", "draft", "publish_at", "expires_at",
                "withdrawn", "changes", "translation_of")
 SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "announcements": ("alert", "kind"),
+    "announcements": ("alert", "kind", "claim", "claim_seen", "verdict", "sources"),
     "events": ("start", "end", "all_day", "venue", "online_url", "registration_url", "status", "organizer"),
     "investment": ("sector", "incentives", "figures", "contact"),
     "pages": ("menu",),
@@ -72,6 +76,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType({
 MULTILINE_KEYS = frozenset({"summary", "withdrawn"})
 #: Keys a translation takes from the default-language file when it leaves them out.
 INHERITED = frozenset({"date", "updated", "tags", "image", "publish_at", "expires_at", "withdrawn", "alert",
+                       "verdict", "claim_seen", "sources",
                        "kind", "start", "end", "all_day", "status", "online_url", "registration_url", "venue",
                        "sector", "contact", "menu"})
 
@@ -383,6 +388,7 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
     if section == "announcements":
         page_args["alert"] = values.get("alert", "choice", ALERT_LEVELS) or ""
         page_args["kind"] = values.get("kind", "choice", ANNOUNCEMENT_KINDS) or "news"
+        page_args["rumour"] = _rumour(values, page_args["kind"])
     elif section == "events":
         page_args["event"] = _event(values)
     elif section == "investment":
@@ -673,6 +679,65 @@ def _event(values: _Values) -> EventInfo | None:
     if not start:
         return None
     return EventInfo(start, end, all_day, venue, online_url, registration_url, status, organizer)
+
+
+RUMOUR_KEYS = ("claim", "claim_seen", "verdict", "sources")
+
+
+def _rumour(values: _Values, kind: str) -> RumourInfo | None:
+    """claim, claim_seen, verdict and sources: required together with kind rumour, and only with it."""
+    check = values.check
+    if kind != "rumour":
+        written = sorted((key for key in RUMOUR_KEYS if values.writes(key)), key=lambda k: check.doc.where(k).line)
+        if written:  # one mistake (the kind, or keys copied from another item), one message
+            check.error((written[0],), f"{', '.join(written)} {'is' if len(written) == 1 else 'are'} for an answer "
+                        "to a false claim (kind: rumour)", "set kind: rumour, or remove them")
+        return None
+    claim = values.text("claim", allow_empty=False)
+    if isinstance(values.raw("verdict"), bool):
+        values.checker("verdict").error(("verdict",), "the verdict was read as a yes/no value, not as a word",
+                                        'put it in quotes: verdict: "false" (YAML reads false, true, no and yes '
+                                        "without quotes as yes/no)")
+        verdict = None
+    else:
+        verdict = values.get("verdict", "choice", VERDICTS)
+    for key, value in (("claim", claim), ("verdict", verdict)):
+        if value is None and values.raw(key) is None:
+            check.error((), f'missing required key "{key}" for kind rumour',
+                        'write claim: "the claim as it circulated" and verdict: false (or misleading, unproven, true)')
+    seen: list[Sighting] = []
+    raw_seen = values.raw("claim_seen")
+    quiet = values.checker("claim_seen")
+    if raw_seen is not None:
+        if not isinstance(raw_seen, list):
+            quiet.error(("claim_seen",), "claim_seen is not a list",
+                        'write claim_seen: [{where: "Posts on X and Telegram", url: "https://…", at: 2026-11-16}]')
+        else:
+            for number, entry in enumerate(raw_seen):
+                where = ("claim_seen", number)
+                fields = quiet.mapping(entry, where, ("where", "url", "at"), required=("where",)) or {}
+                text = quiet.text(fields.get("where"), (*where, "where"), allow_empty=False) if "where" in fields else None
+                url = quiet.url(fields["url"], (*where, "url")) if "url" in fields else ""
+                at = quiet.moment(fields["at"], (*where, "at")) if "at" in fields else None
+                if text:
+                    seen.append(Sighting(text, url or "", at))
+    sources: list[Source] = []
+    raw_sources = values.raw("sources")
+    quiet = values.checker("sources")
+    if raw_sources is not None:
+        if not isinstance(raw_sources, list):
+            quiet.error(("sources",), "sources is not a list", 'write sources: [{title: "…", url: "https://…"}]')
+        else:
+            for number, entry in enumerate(raw_sources):
+                where = ("sources", number)
+                fields = quiet.mapping(entry, where, ("title", "url"), required=("title", "url")) or {}
+                title = quiet.text(fields.get("title"), (*where, "title"), allow_empty=False) if "title" in fields else None
+                url = quiet.url(fields["url"], (*where, "url")) if "url" in fields else None
+                if title and url:
+                    sources.append(Source(title, url))
+    if not claim or not verdict:
+        return None
+    return RumourInfo(claim, verdict, tuple(seen), tuple(sources))
 
 
 def _investment(values: _Values) -> InvestmentInfo | None:

@@ -43,7 +43,7 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("tag_label", "(tag: str) -> str", ALL, "A tag's name in this language (site.yml `tags`)"),
     ContextVariable("now", "datetime", ALL, "The build clock"),
     ContextVariable("current_section", "str", ALL, "The section of a list or item page, else empty"),
-    ContextVariable("kind", "str", ALL, "One of chooser, 404, home, list, tags, tag, item, channels"),
+    ContextVariable("kind", "str", ALL, "One of chooser, 404, home, list, tags, tag, item, channels, rumours"),
     ContextVariable("page_title", "str", ALL, "This page's title, for <title> and Open Graph"),
     ContextVariable("description", "str", ALL, "Summary of the item, else the site description in this language"),
     ContextVariable("status_of", "(page: Page) -> str", ALL,
@@ -60,6 +60,7 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("channels", "tuple[Channel, ...]", ALL,
                     "The mission's official accounts (site.yml `social:`): platform, name, url, handle"),
     ContextVariable("channels_url", "str", ALL, "Site path of this language's official channels page; empty without channels"),
+    ContextVariable("rumours_url", "str", ALL, "Site path of this language's Rumours and facts page; empty without any"),
     ContextVariable("contact", "ContactDetails | None", ALL,
                     "site.yml `contact:`: offices (name, address, phone, email, hours per language), emergency, holidays"),
     ContextVariable("homes", "list[tuple[Language, str, str]]", ("chooser", "404"),
@@ -68,7 +69,7 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("upcoming", "tuple[Page, ...]", ("home",), "The next five upcoming events"),
     ContextVariable("highlights", "tuple[Page, ...]", ("home",), "The three newest investment pages"),
     ContextVariable("section", "str", ("list",), "The listed section"),
-    ContextVariable("items", "tuple[Page, ...]", ("list", "tag"), "The pages listed on this page"),
+    ContextVariable("items", "tuple[Page, ...]", ("list", "tag", "rumours"), "The pages listed on this page"),
     ContextVariable("upcoming_items", "list[Page]", ("list",), "Of `items`, the events that have not ended"),
     ContextVariable("past_items", "list[Page]", ("list",), "Of `items`, everything else"),
     ContextVariable("pagination", "Pagination", ("list",), "number, total, prev_url, next_url"),
@@ -94,6 +95,8 @@ TEMPLATES = (
     ("404.html", "The not-found page"),
     ("channels.html", "The official channels of one language (kind channels), when site.yml names any"),
     ("partials/contact.html", "The mission's offices, emergency line and hours: footer and contact page"),
+    ("rumours.html", "Every answer to a false claim in one language (kind rumours), newest first"),
+    ("partials/announcements.html", "The claim, where it circulated and the verdict of an item of kind rumour"),
 )
 
 

@@ -21,8 +21,9 @@ from .model import Page, Site
 from .statement_text import digest, statement_text
 
 LEDGER_DIR = "ledger"
-LEDGER_KINDS = frozenset({"statement", "consular"})
-KIND_NAMES = MappingProxyType({"statement": "statement", "consular": "consular notice"})
+LEDGER_KINDS = frozenset({"statement", "consular", "rumour"})
+KIND_NAMES = MappingProxyType({"statement": "statement", "consular": "consular notice",
+                               "rumour": "answer to a false claim"})
 HEADER = ("# The published text of {item}, as legation recorded it: one line per language, with the SHA-256 of\n"
           "# its normalised text and how many changes: entries it had. Written by `legation build`; commit it\n"
           "# with the content. See docs/guide.md, \"Publishing a correction\".\n")

@@ -14,7 +14,9 @@ from typing import Literal
 
 SECTIONS: tuple[str, ...] = ("announcements", "events", "investment", "pages")
 ALERT_LEVELS: tuple[str, ...] = ("info", "warning", "critical")
-ANNOUNCEMENT_KINDS: tuple[str, ...] = ("statement", "press-release", "news", "consular")
+ANNOUNCEMENT_KINDS: tuple[str, ...] = ("statement", "press-release", "news", "consular", "rumour")
+#: What the embassy says of a claim it answers (kind rumour), worst first; schema.org ratings 1..4.
+VERDICTS: tuple[str, ...] = ("false", "misleading", "unproven", "true")
 EVENT_STATUSES: tuple[str, ...] = ("scheduled", "cancelled", "postponed", "rescheduled", "moved-online")
 PLATFORMS: tuple[str, ...] = ("x", "bluesky", "mastodon", "threads", "facebook", "linkedin", "instagram", "telegram")
 
@@ -193,6 +195,31 @@ class Withdrawal:
     reason: str
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """Where a false claim circulated: shown as text, never as a link that would spread it further."""
+
+    where: str
+    url: str = ""
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RumourInfo:
+    """A false claim and the official answer (kind rumour): the claim as circulated, the verdict, sources."""
+
+    claim: str
+    verdict: str
+    seen: tuple[Sighting, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+
 #: How long after a correction the snippet board offers posts announcing it.
 CORRECTION_DAYS = 7
 
@@ -297,6 +324,7 @@ class Page:
     menu: int | None = None
     event: EventInfo | None = None
     investment: InvestmentInfo | None = None
+    rumour: RumourInfo | None = None
     headings: tuple[Heading, ...] = ()
     bundle_assets: tuple[str, ...] = ()
     words: int = 0

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 from .feeds import modified, published
-from .model import Office, OutputFile, Page, Site
+from .model import VERDICTS, Office, OutputFile, Page, Site
 from .site import absolute_url
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -124,6 +124,8 @@ def item_json_ld(site: Site, page: Page) -> dict[str, Any]:
     if page.changes:  # each published correction or update, in the open
         base["correction"] = [{"@type": "CorrectionComment", "text": change.note,
                                "datePublished": change.at.isoformat()} for change in page.changes]
+    if page.rumour is not None:
+        return {**base, **claim_review(site, page, url)}
     if page.section == "announcements":
         return {**base, "@type": "NewsArticle", "headline": page.title[:110], "mainEntityOfPage": url,
                 "datePublished": published(page).isoformat(), "dateModified": modified(page).isoformat(),
@@ -135,6 +137,32 @@ def item_json_ld(site: Site, page: Page) -> dict[str, Any]:
         data["datePublished"] = page.date.isoformat()
         data["dateModified"] = modified(page).isoformat()
     return data
+
+
+#: schema.org ratings for the verdicts, worst first (1: false … 4: true), with the scale they are on.
+RATINGS = MappingProxyType({verdict: number for number, verdict in enumerate(VERDICTS, 1)})
+
+
+def claim_review(site: Site, page: Page, url: str) -> dict[str, Any]:
+    """schema.org ClaimReview: the claim, where it appeared, the embassy's verdict. Search engines no longer show
+    it; fact-checkers and their tools still read it."""
+    rumour = page.rumour
+    assert rumour is not None
+    claim: dict[str, Any] = {"@type": "Claim", "name": rumour.claim}
+    appearances = [{"@type": "CreativeWork", "url": sighting.url} for sighting in rumour.seen if sighting.url]
+    if appearances:
+        claim["appearance"] = appearances
+        claim["firstAppearance"] = appearances[0]
+    dated = [sighting.at for sighting in rumour.seen if sighting.at is not None]
+    if dated:
+        claim["datePublished"] = min(dated).isoformat()
+    return {
+        "@type": "ClaimReview", "name": page.title, "claimReviewed": rumour.claim,
+        "datePublished": published(page).isoformat(), "dateModified": modified(page).isoformat(),
+        "author": organization(site, page.lang), "itemReviewed": claim,
+        "reviewRating": {"@type": "Rating", "ratingValue": RATINGS[rumour.verdict], "bestRating": len(VERDICTS),
+                         "worstRating": 1, "alternateName": rumour.verdict.capitalize()},
+    }
 
 
 def _event(site: Site, page: Page) -> dict[str, Any]:

@@ -664,6 +664,8 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
         prefix = f"{catalog.get(page.lang, f'alert.{page.alert}')}: "
     elif page.kind == "consular":
         prefix = f"{catalog.get(page.lang, 'kind.consular')}: "
+    elif page.rumour is not None:  # "FALSE: …": the verdict first, as fact-checkers post it
+        prefix = f"{catalog.get(page.lang, f'verdict.{page.rumour.verdict}')}: "
     title = prefix + shared.title
     link = isolate(url, rtl)
     link_block = f"{catalog.get(page.lang, 'snippet.link_in_bio')}\n{link}" if rule.link_as_text else link

@@ -136,6 +136,10 @@ def _datetime_filter(ctx: Any, value: datetime | None) -> str:
     return format_datetime(value, ctx["lang"], ctx["config"].timezone) if value else ""
 
 
+def rumours_url(lang: str) -> str:
+    return f"/{lang}/rumours/"
+
+
 def channels_url(lang: str) -> str:
     return f"/{lang}/channels/"
 
@@ -176,6 +180,7 @@ class Renderer:
         self._state: dict[str, tuple[str, list[str]]] = {}
         self._bodies_in_lists = True
         self._language_digests: dict[str, str] = {}
+        self._rumours: dict[str, tuple[Page, ...]] = {}
         self.site_digest = self._site_digest()
 
     @property
@@ -229,6 +234,7 @@ class Renderer:
             "calendar_url": calendar_url,
             "indexable": True,
             "channels_url": channels_url(lang) if config.channels else "",
+            "rumours_url": rumours_url(lang) if self.rumours(lang) else "",
             "channels": config.channels,
             "contact": config.contact,
         }
@@ -283,6 +289,17 @@ class Renderer:
     def tags_index_urls(self) -> dict[str, str]:
         return {code: f"/{code}/tags/" for code in self.config.language_codes}
 
+    def rumours(self, lang: str) -> tuple[Page, ...]:
+        """The published answers to false claims in ``lang``, newest first (worked out once per language)."""
+        found = self._rumours.get(lang)
+        if found is None:
+            found = self._rumours[lang] = tuple(page for page in self.site.listings[(lang, "announcements")]
+                                                if page.rumour is not None)
+        return found
+
+    def rumours_urls(self) -> dict[str, str]:
+        return {code: rumours_url(code) for code in self.config.language_codes if self.rumours(code)}
+
     def channels_urls(self) -> dict[str, str]:
         return {code: channels_url(code) for code in self.config.language_codes}
 
@@ -307,6 +324,8 @@ class Renderer:
             work.append(("calendar", lang))
             if self.config.channels:
                 work.append(("channels", lang))
+            if self.rumours(lang):
+                work.append(("rumours", lang))
         work.extend(("item", str(index)) for index in range(len(self.site.pages)))
         work.extend(("ics", str(index)) for index, page in enumerate(self.site.pages) if page.event is not None)
         work.extend(("feed", str(index)) for index in range(len(self.feeds)))
@@ -348,6 +367,8 @@ class Renderer:
             return [self.render_tags_index(unit[1])]
         if kind == "channels":
             return [self.render_channels(unit[1])]
+        if kind == "rumours":
+            return [self.render_rumours(unit[1])]
         if kind == "calendar":
             return [render_calendar(self.site, self.catalog, unit[1], self.zone)]
         if kind == "ics":
@@ -483,6 +504,15 @@ class Renderer:
                              self.catalog.get(lang, "channels.title"))
         return self._render(["channels.html"], channels_url(lang), context)
 
+    def render_rumours(self, lang: str) -> OutputFile:
+        """Every false claim the embassy has answered, with its verdict: where a reader checks a rumour."""
+        urls = self.rumours_urls()
+        context = self._base(lang, rumours_url(lang), self._language_alternates(urls),
+                             {code: urls.get(code) or f"/{code}/" for code in self.config.language_codes}, "rumours",
+                             self.catalog.get(lang, "rumours.title"), available=set(urls))
+        context["items"] = self.rumours(lang)
+        return self._render(["rumours.html"], rumours_url(lang), context)
+
     def render_item(self, page: Page) -> OutputFile:
         translations = self.site.translations_of(page)
         urls = self.item_urls(page)
@@ -603,6 +633,8 @@ class Renderer:
                       for (code, slug), items in self.site.tags.items() if code == unit[1]],)
         elif kind == "channels":  # site.yml's channels, in the language digest
             parts = ()
+        elif kind == "rumours":
+            parts = ([self.full_key(page) for page in self.rumours(unit[1])],)
         elif kind == "calendar":
             parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now), self.site.page_status(p))
                       for p in self.site.listings[(unit[1], "events")] if p.event is not None],)
@@ -615,7 +647,7 @@ class Renderer:
                      [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
         else:  # sitemap: every page's URL, status and dates; alternates follow from the set of pages
             parts = ([self.listed_key(p) for p in self.site.pages],)
-        if kind in ("list", "tag", "tagindex", "calendar", "channels"):
+        if kind in ("list", "tag", "tagindex", "calendar", "channels", "rumours"):
             base = self.language_digest(unit[1])
         elif kind == "ics":
             base = self.language_digest(self.site.pages[int(unit[1])].lang)
@@ -648,6 +680,9 @@ class Renderer:
                 entries.append(entry(f"/{lang}/tags/{slug}/", self._language_alternates(self.tag_urls(slug)), newest(items)))
             if self.config.channels:
                 entries.append(entry(channels_url(lang), self._language_alternates(self.channels_urls()), None))
+            if self.rumours(lang):
+                entries.append(entry(rumours_url(lang), self._language_alternates(self.rumours_urls()),
+                                     newest(self.rumours(lang))))
         for page in everything:
             entries.append(entry(page.url, self._language_alternates(self.item_urls(page)), newest([page])))
         return entries

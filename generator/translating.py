@@ -507,7 +507,11 @@ def _translation_text(fm: FrontMatter, existing: SourceFile | None, targets: Map
             continue
         inherited = top in INHERITED and isinstance(data.get(top), Mapping)
         kept = dict(own[top]) if inherited and isinstance(own.get(top), Mapping) else {}
-        value = values.get(top, kept if inherited else json.loads(json.dumps(data.get(top), default=str)))
+        # a list: the translation's own when it has one of the same length (its other fields kept), else the source's
+        theirs = own.get(top)
+        base = theirs if isinstance(theirs, list) and isinstance(data.get(top), list) and \
+            len(theirs) == len(data[top]) else data.get(top)
+        value = values.get(top, kept if inherited else json.loads(json.dumps(base, default=_plain)))
         if inherited:
             value[path[1]] = text
             values[top] = value
@@ -520,6 +524,11 @@ def _translation_text(fm: FrontMatter, existing: SourceFile | None, targets: Map
     text = set_front_values(base, values)
     head, _, _ = text.partition("\n---\n")
     return head + "\n---\n" + body
+
+
+def _plain(value: Any) -> str:
+    """A date or time as YAML writes it (ISO 8601), for a value copied from the source."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _set(value: Any, path: list[str], text: str) -> None:

@@ -28,7 +28,7 @@ TRANSLATABLE_FIELDS: tuple[tuple[str, ...], ...] = (
     ("title",), ("summary",), ("image", "alt"), ("withdrawn", "reason"), ("organizer",),
     ("venue", "name"), ("venue", "address"), ("venue", "city"), ("venue", "country"),
     ("contact", "name"), ("incentives", "*"), ("figures", "*", "label"), ("figures", "*", "value"),
-    ("changes", "*", "note"),
+    ("changes", "*", "note"), ("claim",), ("claim_seen", "*", "where"), ("sources", "*", "title"),
 )
 FIELD_NOTES: Mapping[str, str] = MappingProxyType({
     "title": "The title: the page's heading, its browser tab, feeds and social posts.",

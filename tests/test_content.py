@@ -55,7 +55,7 @@ def test_translations_inherit_untranslatable_keys(make_site: Callable[..., Path]
     ('---\ntitle: "A"\n---\nx\n', 2, 'missing required key "date"'),
     ('---\ntitle: "A"\ndate: 2026-13-01\n---\nx\n', 3, "date"),
     ('---\ntitle: "A"\ndate: 2026-11-01\nimage: {src: "/static/a.png"}\n---\nx\n', 4, 'missing required key "alt"'),
-    ('---\ntitle: "A"\ndate: 2026-11-01\nkind: rumour\n---\nx\n', 4, "kind"),
+    ('---\ntitle: "A"\ndate: 2026-11-01\nkind: gossip\n---\nx\n', 4, "kind"),
 ])
 def test_front_matter_errors_are_located(make_site: Callable[..., Path], text: str, line: int, needle: str) -> None:
     _, problems = parse(make_site, {"content/announcements/bad.en.md": text})
@@ -125,7 +125,7 @@ def test_wrong_values_are_located_errors(section: str, extra: str, where: str, n
 
 
 def test_translation_inherits_and_does_not_repeat_the_default_files_errors() -> None:
-    english = '---\ntitle: "A"\ndate: 2026-11-01\nkind: rumour\ntags: [visa]\n---\nx\n'
+    english = '---\ntitle: "A"\ndate: 2026-11-01\nkind: gossip\ntags: [visa]\n---\nx\n'
     page, problems = build("announcements", '---\ntitle: "ح"\n---\nنص\n', lang="ar", default=english)
     assert page is not None and problems == []  # "kind" is reported in the English file only
     assert page.tags == ("visa",) and page.date is not None and page.kind == "news" and page.title == "ح"
