@@ -58,6 +58,7 @@ class BuildOptions:
     lock_wait: float = 600.0
     snippets_in_site: bool = False  # the preview serves the snippet board from the site at /_snippets/
     force: bool = False  # render everything and take nothing from the live site (caches of parsed text still used)
+    signing_key: Path | None = None  # an Ed25519 key that signs statements.json (outside the site's folder)
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .content import discover, parse_cached
     from .i18n import load_catalog
     from .ledger import check_ledger, read_ledger, recorded_pages, write_ledger
+    from .register import load_signing_key, register_files
     from .rootfiles import atproto_did, next_month, root_files, security_txt
     from .rules import content_problems
     from .security import headers_file
@@ -227,6 +229,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             environment = environment_stamp(config.timezone)
             ZoneInfo.clear_cache()
             chain = resolve_theme(options.root, config.theme)
+            signing = load_signing_key(options.signing_key, options.root) if options.signing_key else None
             if options.write:
                 check_output_dir(options.out_dir, options.root, None if options.snippets_in_site else
                                  {"snippets": options.root / config.snippets.out_dir})
@@ -269,8 +272,10 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             schedule = schedule_changes(pages, options.now)
             # official text edited with no changes: entry (a warning; --strict refuses it)
             recorded = recorded_pages(site)
-            ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded}))
+            ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded}),
+                                  config.reference_pattern)
             diagnostics.extend(ledger.problems)
+            site = replace(site, references=dict(ledger.references))
         if diagnostics.errors:  # under --strict a warning alone goes on: the render's rules may find more, listed too
             return report(False)
         # Outputs go into a staging folder as they are made (by the workers, too), so no process holds
@@ -294,10 +299,12 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                         reuse = {key: unit for key, unit in units.items()
                                  if all(path in previous_files and os.path.isfile(os.path.join(live, path))
                                         for path in unit[1])}
-                renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root)
+                renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root,
+                                    fingerprint=signing.fingerprint if signing else "")
                 extras = [*_static_files(options.root, chain.static_dirs), headers_file(),
                           *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets"})),
-                          *(made for made in (security_txt(config, options.now), atproto_did(config)) if made)]
+                          *(made for made in (security_txt(config, options.now), atproto_did(config)) if made),
+                          *(register_files(site, signing) if site.references else [])]
                 if staging is not None:
                     placed = renderer.render_into(staging.put, options.jobs)
                     placed.extend(staging.put(output) for output in extras)

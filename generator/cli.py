@@ -54,10 +54,13 @@ def main() -> None:
               help="Worker processes (default: the number of CPUs). Output is identical for any value.")
 @click.option("--lock-wait", type=click.FloatRange(0), default=600, show_default=True,
               help="Seconds to wait for another build of the same output folder to finish.")
+@click.option("--signing-key", type=click.Path(dir_okay=False, path_type=Path), envvar="LEGATION_SIGNING_KEY",
+              default=None, help="Ed25519 private key (PEM) that signs statements.json; keep it outside the site.")
 @click.option("--force", is_flag=True,
               help="Render every page again and take no file from the previous output (it is checked anyway).")
 def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, strict: bool,
-                  report_file: Path | None, jobs: int | None, lock_wait: float, force: bool) -> None:
+                  report_file: Path | None, jobs: int | None, lock_wait: float, signing_key: Path | None,
+                  force: bool) -> None:
     """Build the site into the output folder, replacing it only when everything succeeded."""
     root = root.resolve()
     out_dir = (out if out is not None else root / "public").absolute()
@@ -69,7 +72,8 @@ def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, str
     from .build import BuildOptions, build
 
     workers = jobs or os.cpu_count() or 1
-    options = BuildOptions(root, out_dir, now, drafts, strict, jobs=workers, lock_wait=lock_wait, force=force)
+    options = BuildOptions(root, out_dir, now, drafts, strict, jobs=workers, lock_wait=lock_wait, force=force,
+                           signing_key=signing_key.absolute() if signing_key else None)
     result = build(options, progress if interactive else None)
     _finish(result, report_file, strict)
 
@@ -303,7 +307,7 @@ def _silent_edits(root: Path, now: datetime) -> tuple[Any, ...]:
     except LegationError:
         return ()
     recorded = recorded_pages(site)
-    return check_ledger(recorded, read_ledger(root, {p.key for p in recorded})).disagreements
+    return check_ledger(recorded, read_ledger(root, {p.key for p in recorded}), site.config.reference_pattern).disagreements
 
 
 def _status_diff(root: Path, item: str, lang: str | None) -> None:
@@ -441,6 +445,50 @@ def notify_command(dry_run: bool, channels: tuple[str, ...], now: datetime, root
         click.echo(line)
     verb = "to send" if dry_run else "sent"
     click.echo(f"legation notify: {counted(len(due), 'notice')} {verb}")
+
+
+@main.command("verify-statement")
+@click.argument("source", required=False, metavar="[FILE|URL]")
+@click.option("--text", default=None, help="The text to check (else FILE or URL; - reads standard input).")
+@click.option("--register", "register", default=None,
+              help="statements.json: a path or an address (default: ROOT/public/statements.json).")
+@click.option("--key", "key", default=None,
+              help="The public key (PEM) to check the register's signature with (default: statements.pub beside it).")
+@_root_option
+def verify_statement_command(source: str | None, text: str | None, register: str | None, key: str | None,
+                             root: Path) -> None:
+    """Say whether a text, a file or a page is, word for word, an official statement, and whether the
+    register's signature holds."""
+    from .verify_statement import check, read, text_of
+
+    try:
+        if text is not None:
+            wanted = text_of(sys.stdin.buffer.read() if text == "-" else text.encode("utf-8"), "--text")
+        elif source:
+            wanted = text_of(sys.stdin.buffer.read() if source == "-" else read(source, "text"), source)
+        else:
+            click.echo("legation: give the text to check: --text \"…\", a file, or a page's address", err=True)
+            sys.exit(2)
+        where = register or str(root.resolve() / "public" / "statements.json")
+        data = read(where, "register")
+        base = where.rsplit("/", 1)[0]
+        signature = _optional(f"{where}.sig")
+        public = read(key, "public key") if key else _optional(f"{base}/statements.pub")
+        verdict = check(wanted, data, where, signature, public)
+    except LegationError as exc:
+        _fail(exc)
+    for line in verdict.lines:
+        click.echo(printable(line))
+    sys.exit(0 if verdict.matched and verdict.signature_ok is not False else 1)
+
+
+def _optional(where: str) -> bytes | None:
+    from .verify_statement import read
+
+    try:
+        return read(where, "file")
+    except LegationError:
+        return None
 
 
 @main.command("check")

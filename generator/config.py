@@ -14,7 +14,7 @@ from .checks import Checker
 from .delivery import deploy_config, notify_config
 from .errors import ConfigError, SourceLocation, did_you_mean
 from .i18n import cldr_language, known_language_codes
-from .mission import atproto_did, channels, contact_details, security_contact
+from .mission import atproto_did, channels, contact_details, reference_pattern, security_contact
 from .model import PLATFORMS, Language, SiteConfig, SnippetsConfig
 from .yamltext import load_yaml
 
@@ -32,6 +32,7 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "social": "Official accounts, by platform: {x: https://x.com/…, mastodon: https://…/@…} (handles accepted)",
     "atproto_did": "The DID that proves a Bluesky handle on the site's own domain (/.well-known/atproto-did)",
     "security": "security.txt (RFC 9116): {contact: [mailto:…], expires_days: 180, preferred_languages, policy}",
+    "statements": 'The public register of statements: {reference: "VEL-BAK-{year}-{seq:03d}"}',
     "contact": "The mission's offices, emergency line and holidays: {offices: [{name, address, phone, email, hours}]}",
     "snippets": "Cross-post snippets: {platforms, utm: {medium, campaign}, hashtags, out_dir, limits, url_length}",
     "paginate": "Items per page in section lists (default 10)",
@@ -108,6 +109,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
 
     snippets = _snippets(check, raw.get("snippets", {}))
     did = atproto_did(check, raw.get("atproto_did"))
+    pattern = reference_pattern(check, raw.get("statements"))
     security = security_contact(check, raw.get("security"), codes)
     contact = contact_details(check, raw.get("contact"), codes)
     deploy = deploy_config(check, raw.get("deploy", {}))
@@ -121,7 +123,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         paginate=paginate, feed_length=feed_length, allow_html=allow_html, tags=tags,
         image_hosts=tuple(host.lower() for host in image_hosts),
         fallback_to_default=fallback, deploy=deploy, notify=notify, channels=official, atproto_did=did,
-        security=security, contact=contact,
+        security=security, contact=contact, reference_pattern=pattern,
     )
 
 

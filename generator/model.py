@@ -147,6 +147,7 @@ class SiteConfig:
     image_hosts: tuple[str, ...] = ()  # hosts a body may show images from besides the site (markdown.image_hosts)
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     fallback_to_default: bool = False
+    reference_pattern: str = "{year}-{seq:03d}"  # statements: {reference: "VEL-BAK-{year}-{seq:03d}"}
     channels: tuple[Channel, ...] = ()
     atproto_did: str = ""  # proves the Bluesky handle on the site's domain (/.well-known/atproto-did)
     security: SecurityContact | None = None
@@ -372,6 +373,7 @@ class Site:
     alerts: dict[str, tuple[Page, ...]]  # lang -> active alerts, most severe first
     menus: dict[str, tuple[Page, ...]]  # lang -> pages with `menu`, in order
     stale: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+    references: dict[tuple[str, str], str] = field(default_factory=dict)  # (section, slug) → public reference
 
     def page_status(self, page: Page) -> Status:
         return self.status[(page.section, page.slug, page.lang)]

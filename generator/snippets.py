@@ -669,6 +669,9 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
     title = prefix + shared.title
     link = isolate(url, rtl)
     link_block = f"{catalog.get(page.lang, 'snippet.link_in_bio')}\n{link}" if rule.link_as_text else link
+    reference = site.references.get(page.key)
+    if reference:  # the statement's public reference, as the page and the register show it
+        link_block = f"{catalog.get(page.lang, 'statement.reference')}: {isolate(reference, rtl)}\n{link_block}"
     tags = shared.hashtags
     if rule.max_hashtags is not None:
         tags = tags[:rule.max_hashtags]
@@ -790,12 +793,14 @@ def snippet_settings(site: Site, catalog: Catalog) -> dict[str, str]:
             for lang in site.config.language_codes}
 
 
-def snippet_key(settings: str, page: Page, now: datetime | None = None) -> str:
+def snippet_key(settings: str, page: Page, now: datetime | None = None, reference: str = "") -> str:
     """What one item's posts are made from. A post shows the body only as an urgent item's excerpt (an alert or
     consular notice): any other item is keyed by what lists show of it (``Page.meta``), so editing its body
     remakes none of its posts."""
     urgent = page.alert or page.kind == "consular"
     made_from = f"meta:{page.meta}" if page.meta and not urgent else f"page:{page.fingerprint}"
+    if reference:
+        made_from += f"|{reference}"
     if now is not None and correction_due(page, now) is not None:
         made_from += "|correction"  # the board offers the correction's posts for a week
     return hashlib.sha256((settings + made_from).encode()).hexdigest()[:32]
@@ -873,7 +878,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         return SnippetBuild((), (), _state(out_label, prefix, {}, {}))
     old = _previous_state(previous)
     settings = snippet_settings(site, catalog)
-    keys = [snippet_key(settings[page.lang], page, site.now) for page in pages]
+    keys = [snippet_key(settings[page.lang], page, site.now, site.references.get(page.key, "")) for page in pages]
     old_files = manifest_of(old.out) if old.out and any(key in old.items for key in keys) else {}
 
     # Decided (and every reused section checked) before the first file reaches the sink.

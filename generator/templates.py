@@ -136,6 +136,15 @@ def _datetime_filter(ctx: Any, value: datetime | None) -> str:
     return format_datetime(value, ctx["lang"], ctx["config"].timezone) if value else ""
 
 
+def statement_qr(url: str) -> str:
+    """An inline SVG QR code of a statement's address, for its printed copy (segno: pure Python, no script)."""
+    import segno
+
+    svg = segno.make(url, error="m", micro=False).svg_inline(scale=3, border=2, dark="#000", light="#fff",
+                                                                 title=url)
+    return str(svg)
+
+
 def rumours_url(lang: str) -> str:
     return f"/{lang}/rumours/"
 
@@ -160,8 +169,9 @@ class Renderer:
 
     def __init__(self, site: Site, env: Environment, catalog: Catalog,
                  reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = "",
-                 previous_files: Mapping[str, str] | None = None, root: Path | None = None):
+                 previous_files: Mapping[str, str] | None = None, root: Path | None = None, fingerprint: str = ""):
         self.site, self.env, self.catalog = site, env, catalog
+        self.fingerprint = fingerprint  # of the key that signs statements.json, shown where readers check
         self.root = root  # template errors name a site template by its path from here
         self.previous_files = previous_files or {}
         self.reuse, self.previous_dir = reuse or {}, previous_dir
@@ -235,6 +245,7 @@ class Renderer:
             "indexable": True,
             "channels_url": channels_url(lang) if config.channels else "",
             "rumours_url": rumours_url(lang) if self.rumours(lang) else "",
+            "statements_url": f"/{lang}/statements/" if self.site.references else "",
             "channels": config.channels,
             "contact": config.contact,
         }
@@ -326,6 +337,9 @@ class Renderer:
                 work.append(("channels", lang))
             if self.rumours(lang):
                 work.append(("rumours", lang))
+            if self.site.references:
+                work.append(("statements", lang))
+                work.append(("check", lang))
         work.extend(("item", str(index)) for index in range(len(self.site.pages)))
         work.extend(("ics", str(index)) for index, page in enumerate(self.site.pages) if page.event is not None)
         work.extend(("feed", str(index)) for index in range(len(self.feeds)))
@@ -369,6 +383,10 @@ class Renderer:
             return [self.render_channels(unit[1])]
         if kind == "rumours":
             return [self.render_rumours(unit[1])]
+        if kind == "statements":
+            return [self.render_statements(unit[1])]
+        if kind == "check":
+            return [self.render_check(unit[1])]
         if kind == "calendar":
             return [render_calendar(self.site, self.catalog, unit[1], self.zone)]
         if kind == "ics":
@@ -504,6 +522,28 @@ class Renderer:
                              self.catalog.get(lang, "channels.title"))
         return self._render(["channels.html"], channels_url(lang), context)
 
+    def statements(self, lang: str) -> tuple[Page, ...]:
+        """The published statements in ``lang`` that have a public reference, newest first."""
+        return tuple(page for page in self.site.listings[(lang, "announcements")] if page.key in self.site.references)
+
+    def render_statements(self, lang: str) -> OutputFile:
+        """The register in one language: every official statement with its reference."""
+        urls = {code: f"/{code}/statements/" for code in self.config.language_codes}
+        context = self._base(lang, urls[lang], self._language_alternates(urls), urls, "statements",
+                             self.catalog.get(lang, "statements.title"))
+        context["items"] = self.statements(lang)
+        context["references"] = self.site.references
+        context["fingerprint"] = self.fingerprint
+        return self._render(["statements.html"], urls[lang], context)
+
+    def render_check(self, lang: str) -> OutputFile:
+        """Check a statement: a script file compares a pasted text with /statements.json, in the browser."""
+        urls = {code: f"/{code}/check/" for code in self.config.language_codes}
+        context = self._base(lang, urls[lang], self._language_alternates(urls), urls, "check",
+                             self.catalog.get(lang, "check.title"))
+        context["fingerprint"] = self.fingerprint
+        return self._render(["check.html"], urls[lang], context)
+
     def render_rumours(self, lang: str) -> OutputFile:
         """Every false claim the embassy has answered, with its verdict: where a reader checks a rumour."""
         urls = self.rumours_urls()
@@ -528,6 +568,8 @@ class Renderer:
             page=page, current_section=page.section, status=status,
             stale=self.site.stale.get((page.section, page.slug, page.lang), False),
             source_page=source, translations=translations, indexable=status == "published",
+            reference=self.site.references.get(page.key, ""),
+            qr_svg=statement_qr(absolute_url(self.config, page.url)) if page.key in self.site.references else "",
         )
         return self._render([f"{page.section}.html", "item.html"], page.url, context)
 
@@ -552,7 +594,7 @@ class Renderer:
         The clock enters only when a template mentions it (the default theme does not), so a nightly
         build with a later clock can still reuse unchanged pages.
         """
-        digest = hashlib.sha256(repr(self.config).encode())
+        digest = hashlib.sha256(repr((self.config, self.fingerprint, bool(self.site.references))).encode())
         digest.update(code_digest().encode())  # another legation or library version may render differently
         digest.update(f"{self.config.timezone}\0".encode() + self._zone_rules)  # a system tzdata update
         sources = self._template_sources()
@@ -599,7 +641,8 @@ class Renderer:
     def item_digest(self, page: Page) -> str:
         """The inputs of one item page: the site digest, the page and every translation of it, status and staleness."""
         group = [(code, self.full_key(other)) for code, other in sorted(self.site.translations_of(page).items())]
-        key = (self.language_digest(page.lang), self.full_key(page), group, self.site.page_status(page),
+        key = (self.language_digest(page.lang), self.full_key(page), group, self.site.references.get(page.key),
+               self.site.page_status(page),
                self.site.stale.get((page.section, page.slug, page.lang), False),
                event_is_upcoming(page, self.site.now))
         return hashlib.sha256(repr(key).encode()).hexdigest()
@@ -635,6 +678,10 @@ class Renderer:
             parts = ()
         elif kind == "rumours":
             parts = ([self.full_key(page) for page in self.rumours(unit[1])],)
+        elif kind == "statements":
+            parts = ([(self.site.references[p.key], self.listed_key(p)) for p in self.statements(unit[1])],)
+        elif kind == "check":  # its text and script; the register it reads is a file of its own
+            parts = ()
         elif kind == "calendar":
             parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now), self.site.page_status(p))
                       for p in self.site.listings[(unit[1], "events")] if p.event is not None],)
@@ -647,7 +694,7 @@ class Renderer:
                      [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
         else:  # sitemap: every page's URL, status and dates; alternates follow from the set of pages
             parts = ([self.listed_key(p) for p in self.site.pages],)
-        if kind in ("list", "tag", "tagindex", "calendar", "channels", "rumours"):
+        if kind in ("list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check"):
             base = self.language_digest(unit[1])
         elif kind == "ics":
             base = self.language_digest(self.site.pages[int(unit[1])].lang)
@@ -683,6 +730,10 @@ class Renderer:
             if self.rumours(lang):
                 entries.append(entry(rumours_url(lang), self._language_alternates(self.rumours_urls()),
                                      newest(self.rumours(lang))))
+            if self.site.references:
+                entries.append(entry(f"/{lang}/statements/", self._language_alternates(
+                    {code: f"/{code}/statements/" for code in self.config.language_codes}),
+                    newest(self.statements(lang))))
         for page in everything:
             entries.append(entry(page.url, self._language_alternates(self.item_urls(page)), newest([page])))
         return entries

@@ -24,9 +24,9 @@ LAYERS: dict[str, int] = {
     "config": 4, "site": 4, "status": 4, "authoring": 4, "fastpath": 4, "files": 4,
     "feeds": 5, "rules": 5, "translating": 5, "ledger": 5,
     "calendars": 6, "seo": 6, "rootfiles": 6, "snippets": 6,
-    "templates": 7,
+    "templates": 7, "register": 7,
     "build": 8,
-    "audit": 9, "serve": 9, "deploy": 9, "live": 9, "notify": 9, "notices": 7,
+    "audit": 9, "serve": 9, "deploy": 9, "live": 9, "notify": 9, "verify_statement": 9, "notices": 7,
     "cli": 10, "__main__": 11, "__init__": 11,
 }
 

@@ -25,7 +25,8 @@ def test_a_silent_edit_is_caught_and_a_correction_is_recorded(make_site: Callabl
     root = make_site()
     assert run_build(root).ok
     record = (root / LEDGER).read_text(encoding="utf-8")
-    assert record.startswith("# The published text of announcements/consular-hours")
+    assert record.startswith("# announcements/consular-hours: its public reference")
+    assert 'reference: {id: "2026-001", year: 2026, seq: 1}' in record
     assert 'en: {sha256: "' in record and 'ar: {sha256: "' in record and "changes: 0" in record
 
     source = root / "content/announcements/consular-hours.en.md"

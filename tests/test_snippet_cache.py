@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,11 @@ def edit(root: Path, name: str, old: str, new: str) -> None:
 
 def edit_item(root: Path) -> None:
     edit(root, ITEM, OLD_SENTENCE, NEW_SENTENCE)
+    # an accepted edit of official text: the ledger (test_ledger.py) is told so, as a new changes: entry would
+    ledger = root / "ledger" / (ITEM_ID + ".yml")
+    if ledger.is_file():
+        text = ledger.read_text(encoding="utf-8")
+        ledger.write_text(re.sub(r'(?m)^(en: \{sha256: "[0-9a-f]+", changes: )\d+', r"\g<1>-1", text), encoding="utf-8")
 
 
 def outputs(root: Path) -> Outputs:
