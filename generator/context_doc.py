@@ -64,7 +64,7 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("reference", "str", ("item",), "The item's public reference (statements, consular notices, alerts)"),
     ContextVariable("qr_svg", "str", ("item",), "An inline SVG QR code of the page's address, for the printed statement"),
     ContextVariable("references", "dict[tuple[str, str], str]", ("statements",), "(section, slug) → public reference"),
-    ContextVariable("fingerprint", "str", ("statements", "check"),
+    ContextVariable("fingerprint", "str", ("statements", "check", "channels"),
                     "Fingerprint of the key that signs statements.json; empty when it is not signed"),
     ContextVariable("rumours_url", "str", ALL, "Site path of this language's Rumours and facts page; empty without any"),
     ContextVariable("contact", "ContactDetails | None", ALL,

@@ -113,6 +113,9 @@ def email_for(site: Site, catalog: Catalog, notice: Notice) -> Email:
     footer = catalog.get(lang, "notify.footer")
     name = config.site_title(lang)
     paragraphs = [p for p in (page.summary, body) if p and p != page.title]
+    reference = site.references.get(page.key)
+    if reference:  # the statement's public reference: what a reader checks a forwarded copy against
+        paragraphs.append(f"{catalog.get(lang, 'statement.reference')}: {reference}")
     text = "\n\n".join([subject, *paragraphs, f"{read}: {notice.url}", f"-- \n{name}\n{footer}"]) + "\n"
     rich = (f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}" dir="{direction}">\n<head><meta charset="utf-8">'
             f"<title>{html.escape(subject)}</title></head>\n<body>\n<h1>{html.escape(subject)}</h1>\n"

@@ -520,6 +520,7 @@ class Renderer:
         urls = self.channels_urls()
         context = self._base(lang, channels_url(lang), self._language_alternates(urls), urls, "channels",
                              self.catalog.get(lang, "channels.title"))
+        context["fingerprint"] = self.fingerprint
         return self._render(["channels.html"], channels_url(lang), context)
 
     def statements(self, lang: str) -> tuple[Page, ...]:
