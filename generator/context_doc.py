@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ALL = ("chooser", "404", "home", "list", "tags", "tag", "item")
+ALL = ("chooser", "404", "home", "list", "tags", "tag", "item", "channels", "rumours", "statements", "check")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,11 @@ def test_every_kind_of_page_gets_exactly_the_documented_context(
         return original(self, names, url, context, path)
 
     monkeypatch.setattr(Renderer, "_render", spy)
-    assert run_build(make_site(), jobs=1, incremental=False).ok
+    root = make_site({"content/announcements/rumour.en.md": (
+        '---\ntitle: "No"\ndate: 2026-11-02T10:00:00+04:00\nkind: rumour\nverdict: "false"\nclaim: "A claim"\n---\nFacts.\n')})
+    (root / "site.yml").write_text((root / "site.yml").read_text(encoding="utf-8")
+                                   + "social: {x: https://x.com/embassy}\n", encoding="utf-8")
+    assert run_build(root, jobs=1, incremental=False).ok
     assert set(seen) == set(context_doc.ALL)
     for kind, names in seen.items():
         documented = {v.name for v in context_doc.CONTEXT if kind in v.kinds}
