@@ -23,6 +23,7 @@ from .fastpath import (
     load_state,
     output_stamp,
     save_state,
+    written_stamp,
 )
 from .files import (
     MARKER,
@@ -389,7 +390,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             done = report(True)
             folders = tuple(str(stage.out_dir) for stage in (staging, snippet_staging) if stage is not None)
             save_state(options.root, BuildState(
-                inputs, options.now.isoformat(),
+                # the ledger this build wrote is part of what the next build compares with
+                inputs.rsplit("|", 1)[0] + "|" + written_stamp(options.root), options.now.isoformat(),
                 # security.txt's expiry moves on at the start of each month: the next build then is a full one
                 (*boundaries(pages), *((next_month(options.now).isoformat(),) if config.security else ())),
                 {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,

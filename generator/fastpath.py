@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from .model import Page
 
 STATE_FILE = "state-v1.json"
-INPUTS = ("site.yml", "content", "templates", "themes", "i18n", "static")
+INPUTS = ("site.yml", "content", "templates", "themes", "i18n", "static", "root")
+#: Inputs the build itself writes (the ledger of published text): stamped after the build wrote them.
+WRITTEN_INPUTS = ("ledger",)
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,20 @@ class BuildState:
 
 
 def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
-    """Digest of every input file's path, size and mtime, the package's own files and the settings."""
+    """Digest of every input file's path, size and mtime, the package's own files and the settings; then,
+    after a "|", the same of the inputs the build writes itself (``written_stamp``)."""
+    return _digest_of([root / name for name in INPUTS] + list(extra_dirs) + [Path(__file__).resolve().parent],
+                      settings) + "|" + written_stamp(root)
+
+
+def written_stamp(root: Path) -> str:
+    """The part of the fingerprint a build may change by writing the ledger: taken again after it did, so the
+    next build, with nothing else changed, still takes the no-change path."""
+    return _digest_of([root / name for name in WRITTEN_INPUTS], "")
+
+
+def _digest_of(folders: list[Path], settings: str) -> str:
     digest = hashlib.sha256(settings.encode("utf-8"))
-    package = Path(__file__).resolve().parent
-    folders = [root / name for name in INPUTS] + list(extra_dirs) + [package]
     for folder in folders:
         for file in input_files(str(folder)):
             # a file name that is not UTF-8 is named by its bytes here; the build reports it where it reads it

@@ -735,6 +735,8 @@ class Renderer:
                 entries.append(entry(f"/{lang}/statements/", self._language_alternates(
                     {code: f"/{code}/statements/" for code in self.config.language_codes}),
                     newest(self.statements(lang))))
+                entries.append(entry(f"/{lang}/check/", self._language_alternates(
+                    {code: f"/{code}/check/" for code in self.config.language_codes}), None))
         for page in everything:
             entries.append(entry(page.url, self._language_alternates(self.item_urls(page)), newest([page])))
         return entries

@@ -193,7 +193,7 @@ def test_a_poisoned_markdown_cache_never_reaches_the_site(make_site: Callable[..
     root = make_site()
     assert run_build(root).ok
     poisoned(root, lambda html: html + "<script>steal()</script>")
-    source = root / "content/announcements/consular-hours.en.md"
+    source = root / "content/events/reception.en.md"  # not official text the ledger guards (test_ledger.py)
     source.write_text(source.read_text(encoding="utf-8") + "\nAn edit, so that the build runs.\n", encoding="utf-8")
     report = run_build(root)
     assert report.ok

@@ -32,7 +32,7 @@ def site(tmp_path: Path) -> Path:
 def test_fingerprint_is_stable_and_follows_settings(tmp_path: Path) -> None:
     root = site(tmp_path)
     first = fingerprint(root, [], SETTINGS)
-    assert fingerprint(root, [], SETTINGS) == first and len(first) == 64
+    assert fingerprint(root, [], SETTINGS) == first and len(first) == 64 + 1 + 64  # read inputs | written ones
     assert fingerprint(root, [], "out|True|False") != first
 
 
@@ -120,3 +120,21 @@ def test_fingerprint_sees_a_file_it_cannot_stat(tmp_path: Path) -> None:
     first = fingerprint(root, [], SETTINGS)
     (root / "content" / "ghost.en.md").symlink_to(root / "content" / "gone.md")
     assert fingerprint(root, [], SETTINGS) != first
+
+
+def test_the_ledger_and_root_files_are_inputs(tmp_path: Path) -> None:
+    """A file of root/ is published and the ledger gives references: a change of either is a change of input;
+    the ledger's part of the fingerprint is the one a build writes, stamped apart (written_stamp)."""
+    from generator.fastpath import written_stamp
+
+    root = tmp_path
+    first = fingerprint(root, [], SETTINGS)
+    (root / "root").mkdir()
+    (root / "root/google123.html").write_text("google-site-verification: google123.html")
+    second = fingerprint(root, [], SETTINGS)
+    assert second != first and second.split("|")[1] == first.split("|")[1]
+    (root / "ledger/announcements").mkdir(parents=True)
+    (root / "ledger/announcements/x.yml").write_text('reference: {id: "A", year: 2026, seq: 1}\n')
+    third = fingerprint(root, [], SETTINGS)
+    assert third.split("|")[0] == second.split("|")[0] and third.split("|")[1] == written_stamp(root) != \
+        second.split("|")[1]
