@@ -330,8 +330,9 @@ def _status_diff(root: Path, item: str, lang: str | None) -> None:
 @click.argument("item", metavar="SECTION/SLUG")
 @click.option("--lang", "langs", multiple=True, help="The translation to mark (repeatable, or comma-separated).")
 @click.option("--all", "every", is_flag=True, help="Every translation the item has.")
+@click.option("--now", callback=_clock, help="When it was checked (default: SOURCE_DATE_EPOCH, else now).")
 @_root_option
-def translated_command(item: str, langs: tuple[str, ...], every: bool, root: Path) -> None:
+def translated_command(item: str, langs: tuple[str, ...], every: bool, now: datetime, root: Path) -> None:
     """Mark a reviewed translation as made from the source as it is now (it is then up to date)."""
     from .translating import mark_translated
 
@@ -340,7 +341,7 @@ def translated_command(item: str, langs: tuple[str, ...], every: bool, root: Pat
         click.echo("legation: name the translation: --lang ar (or --all for every translation)", err=True)
         sys.exit(2)
     try:
-        for line in mark_translated(root.resolve(), item, None if every else codes):
+        for line in mark_translated(root.resolve(), item, None if every else codes, now):
             click.echo(line)
     except LegationError as exc:
         _fail(exc)
@@ -381,13 +382,14 @@ def translate_export(lang: str, stale: bool, missing: bool, fmt: str, out: Path 
 @translate_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite translations edited after the package was exported.")
+@click.option("--now", callback=_clock, help="When it was translated (default: SOURCE_DATE_EPOCH, else now).")
 @_root_option
-def translate_import(file: Path, force: bool, root: Path) -> None:
+def translate_import(file: Path, force: bool, now: datetime, root: Path) -> None:
     """Write the translations of a package (XLIFF or PO) into the site's content."""
     from .translating import import_package
 
     try:
-        said = import_package(root.resolve(), file, force)
+        said = import_package(root.resolve(), file, force, now)
     except LegationError as exc:
         _fail(exc)
     for line in said:

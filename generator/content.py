@@ -641,12 +641,13 @@ def _translation_ref(values: _Values, config: SiteConfig) -> TranslationRef | No
     if raw is None:
         return None
     check = values.check
-    fields = check.mapping(raw, ("translation_of",), ("lang", "hash"), required=("lang",))
+    fields = check.mapping(raw, ("translation_of",), ("lang", "hash", "at"), required=("lang",))
     if not fields or "lang" not in fields:
         return None
     lang = check.choice(fields["lang"], ("translation_of", "lang"), config.language_codes)
     digest = check.text(fields.get("hash", ""), ("translation_of", "hash")) or ""
-    return TranslationRef(lang, digest) if lang else None
+    at = check.moment(fields["at"], ("translation_of", "at")) if "at" in fields else None
+    return TranslationRef(lang, digest, at) if lang else None
 
 
 def _event(values: _Values) -> EventInfo | None:

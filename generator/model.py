@@ -238,6 +238,7 @@ class Change:
 class TranslationRef:
     lang: str
     hash: str
+    at: datetime | None = None  # when it was marked current: a minor change of the source after it keeps it so
 
 
 @dataclass(frozen=True)

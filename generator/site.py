@@ -96,7 +96,8 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
                                     f"add {page.section}/{page.slug}.{ref.lang}.md or fix translation_of.lang",
                                     "translation"))
             continue
-        pinned = pinned_state(ref.hash, origin.source_hash, origin.legacy_hash)
+        pinned = pinned_state(ref.hash, origin.source_hash, origin.legacy_hash, ref.at,
+                              [(change.at, change.minor) for change in origin.changes])
         stale[(page.section, page.slug, page.lang)] = pinned == "stale"
 
     listed = [p for p in built if status[(p.section, p.slug, p.lang)] in listed_statuses]

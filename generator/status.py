@@ -135,7 +135,9 @@ def translation_status(pages: list[Page], config: SiteConfig, source_changed: di
                 continue
             ref = entry.translation_of
             origin = by_lang.get(ref.lang) if ref else None
-            state = pinned_state(ref.hash, origin.source_hash, origin.legacy_hash) if ref and origin else "current"
+            state = (pinned_state(ref.hash, origin.source_hash, origin.legacy_hash, ref.at,
+                                  [(change.at, change.minor) for change in origin.changes])
+                     if ref and origin else "current")
             if entry.draft:
                 # not published, whatever it was translated from
                 cells.append((code, "draft"))

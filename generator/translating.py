@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,8 @@ def _flow(value: Any) -> str:
         return "{" + ", ".join(f"{key}: {_flow(entry)}" for key, entry in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_flow(entry) for entry in value) + "]"
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, str) and _LANGUAGE_CODE.fullmatch(value) and value.lower() not in ("no", "yes", "on", "off"):
         return value
     return json.dumps(value, ensure_ascii=False)
@@ -193,7 +196,7 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # --- legation translated ------------------------------------------------------------------------------
 
 
-def mark_translated(root: Path, name: str, langs: Iterable[str] | None) -> list[str]:
+def mark_translated(root: Path, name: str, langs: Iterable[str] | None, now: datetime | None = None) -> list[str]:
     """Record that each ``langs`` translation (None: every one) of item ``name`` is made from its source as it
     is now."""
     config, items = _items(root)
@@ -213,8 +216,10 @@ def mark_translated(root: Path, name: str, langs: Iterable[str] | None) -> list[
                                    f"write {_target_path(source, lang)} first (legation translate export --lang "
                                    f"{lang} {item.name} makes a package for a translator)", "translate-missing")
         _front(target)
-        _write_text(root / target.path, set_front_values(
-            target.text, {"translation_of": {"lang": config.default_language, "hash": version}}))
+        pin: dict[str, Any] = {"lang": config.default_language, "hash": version}
+        if now is not None:  # a later change of the source marked minor keeps it current (translation_units.py)
+            pin["at"] = now.replace(microsecond=0)
+        _write_text(root / target.path, set_front_values(target.text, {"translation_of": pin}))
         _keep_snapshot(root, item, version, units)
         draft = _data(_front(SourceFile(target.path, target.section, target.slug, target.lang,
                                         (root / target.path).read_text(encoding="utf-8")))).get("draft") is True
@@ -386,7 +391,7 @@ def read_package(path: Path) -> Package:
     return read_po(text, str(path))
 
 
-def import_package(root: Path, path: Path, force: bool) -> list[str]:
+def import_package(root: Path, path: Path, force: bool, clock: datetime | None = None) -> list[str]:
     """Write the translations a package holds; every problem is found before any file is written."""
     package = read_package(path)
     config, items = _items(root)
@@ -431,7 +436,8 @@ def import_package(root: Path, path: Path, force: bool) -> list[str]:
         unreviewed = [unit.unit.id for unit in entry.units if not unit.reviewed]
         # a unit still marked for review keeps the translation at the version it was made from
         version = entry.pinned if unreviewed else entry.version
-        text = _translation_text(fm, target_file, targets, config.default_language, version)
+        text = _translation_text(fm, target_file, targets, config.default_language, version,
+                                 clock if version == entry.version else None)
         out = root / (target_file.path if target_file else _target_path(source, package.target_lang))
         writes.append((out, text))
         if now == entry.version:
@@ -484,7 +490,7 @@ def _checked_targets(entry: PackageItem, path: Path, langs: tuple[str, str]) -> 
 
 
 def _translation_text(fm: FrontMatter, existing: SourceFile | None, targets: Mapping[str, str],
-                      source_lang: str, version: str) -> str:
+                      source_lang: str, version: str, now: datetime | None = None) -> str:
     """The translation file: its own front matter with the translated fields set, the source's body structure
     with the translated blocks."""
     data = _data(fm)
@@ -518,7 +524,10 @@ def _translation_text(fm: FrontMatter, existing: SourceFile | None, targets: Map
             continue
         _set(value, path[1:], text)
         values[top] = value
-    values["translation_of"] = {"lang": source_lang, "hash": version} if version else {"lang": source_lang}
+    pin: dict[str, Any] = {"lang": source_lang, "hash": version} if version else {"lang": source_lang}
+    if version and now is not None:
+        pin["at"] = now.replace(microsecond=0)
+    values["translation_of"] = pin
     body = rebuild_body(fm.body, {k: v for k, v in targets.items() if _is_block(k)})
     base = existing.text if existing is not None else "---\n---\n"
     text = set_front_values(base, values)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal
@@ -304,9 +305,18 @@ def _as_written(line: str, piece: str, start: int, cell: bool) -> str:
     return piece.replace("|", "\\|") if cell else piece
 
 
-def pinned_state(recorded: str, version: str, legacy: str = "") -> Literal["current", "stale", "untracked"]:
+def pinned_state(recorded: str, version: str, legacy: str = "", pinned_at: datetime | None = None,
+                 changes: Sequence[tuple[datetime, bool]] = ()) -> Literal["current", "stale", "untracked"]:
     """How a translation stands against its source: ``recorded`` is its translation_of.hash, ``version`` and
-    ``legacy`` the source's version now (and as legation recorded it before versions folded whitespace)."""
+    ``legacy`` the source's version now (and as legation recorded it before versions folded whitespace).
+
+    ``pinned_at`` is when the translation was marked current (translation_of.at) and ``changes`` the source's
+    change entries (time, minor): when every change since then is marked minor, the source's edit was a typo
+    fix the translation does not need, and it stays current.
+    """
     if not recorded:
         return "untracked"
-    return "current" if recorded in (version, legacy) else "stale"
+    if recorded in (version, legacy):
+        return "current"
+    since = [minor for at, minor in changes if pinned_at is not None and at > pinned_at]
+    return "current" if since and all(since) else "stale"

@@ -305,3 +305,25 @@ def test_a_po_package_edited_by_translate_toolkit_imports(written: Path, tmp_pat
     text = (written / "content/announcements/fees.ar.md").read_text(encoding="utf-8")
     assert 'title: "«Visa fees"' in text and "«See [the fees](/ar/about/)." in text
     assert states(written)["announcements/fees"]["ar"] == "present"
+
+
+def test_a_source_change_marked_minor_keeps_translations_current_and_a_real_one_does_not(written: Path) -> None:
+    """translation_of.at is when the translation was marked current: changes of the source after it that are
+    all minor (a typo fix) leave it current; one that is not makes it out of date."""
+    result = cli(written, "translated", "announcements/fees", "--lang", "ar", "--now", "2026-11-24T10:00:00+04:00")
+    assert result.exit_code == 0
+    assert "at: 2026-11-24T10:00:00+04:00}" in (written / "content/announcements/fees.ar.md").read_text(encoding="utf-8")
+    en = written / "content/announcements/fees.en.md"
+    edit(en, "from January.", "from Janaury.")  # a typo introduced, then fixed below as a minor change
+    assert states(written)["announcements/fees"]["ar"] == "stale"
+    edit(en, "from Janaury.", "from 1 January.")
+    text = en.read_text(encoding="utf-8")
+    date = text.split("date: ", 1)[1].split("\n", 1)[0]
+    edit(en, f"date: {date}", f'date: {date}\nchanges: [{{at: 2026-11-25T09:00:00+04:00, note: "Date made exact.", '
+                              'minor: true}]')
+    ar = written / "content/announcements/fees.ar.md"
+    edit(ar, "translation_of:", 'changes: ["التاريخ أصبح دقيقًا."]\ntranslation_of:')
+    assert states(written)["announcements/fees"]["ar"] == "present"
+    edit(en, "minor: true}]", "minor: true}, {at: 2026-11-26T09:00:00+04:00, note: \"Fee changed.\"}]")
+    edit(ar, '["التاريخ أصبح دقيقًا."]', '["التاريخ أصبح دقيقًا.", "تغيّرت الرسوم."]')
+    assert states(written)["announcements/fees"]["ar"] == "stale"
