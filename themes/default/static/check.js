@@ -27,7 +27,7 @@
     var line = document.createElement("p");
     line.textContent = text;
     result.appendChild(line);
-    if (link) {
+    if (link && /^https?:\/\//.test(link.url)) {  // never a javascript: or data: address
       var anchor = document.createElement("a");
       anchor.href = link.url;
       anchor.textContent = link.reference + " · " + link.title;
