@@ -447,6 +447,9 @@ def notify_command(dry_run: bool, channels: tuple[str, ...], now: datetime, root
         click.echo(line)
     verb = "to send" if dry_run else "sent"
     click.echo(f"legation notify: {counted(len(due), 'notice')} {verb}")
+    if site.config.notify.email is None and not site.config.notify.telegram_chats:
+        click.echo("    hint: site.yml sets up no channel: add notify: {email: {from, lists, host}} or "
+                   "notify: {telegram: {chat}} (docs/deploy.md, Urgent notices)", err=True)
 
 
 @main.command("verify-statement")
