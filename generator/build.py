@@ -208,13 +208,15 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         save_page_cache,
         save_render_state,
     )
-    from .config import load_config
+    from .config import CONFIG_FILE, load_config
     from .content import discover, parse_cached
     from .i18n import load_catalog
     from .ledger import check_ledger, read_ledger, recorded_pages, write_ledger
     from .register import load_signing_key, register_files
     from .rootfiles import atproto_did, next_month, root_files, security_txt
     from .rules import content_problems
+    from .search import SEARCH_FOLDER
+    from .search import available as search_available
     from .security import headers_file
     from .site import assemble, schedule_changes
     from .snippets import SnippetCacheError, build_snippet_files
@@ -300,10 +302,16 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                         reuse = {key: unit for key, unit in units.items()
                                  if all(path in previous_files and os.path.isfile(os.path.join(live, path))
                                         for path in unit[1])}
+                search = config.search and search_available()
+                if config.search and not search:
+                    diagnostics.warning(SourceLocation(CONFIG_FILE), "the site is built without search: Pagefind's"
+                                        " binary is not installed for this platform", "install legation again "
+                                        "(pip install .), or write search: false in site.yml", "search")
                 renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root,
-                                    fingerprint=signing.fingerprint if signing else "")
-                extras = [*_static_files(options.root, chain.static_dirs), headers_file(),
-                          *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets"})),
+                                    fingerprint=signing.fingerprint if signing else "", search=search)
+                extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
+                          *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets",
+                                                               "search", SEARCH_FOLDER})),
                           *(made for made in (security_txt(config, options.now), atproto_did(config)) if made),
                           *(register_files(site, signing) if site.references else [])]
                 if staging is not None:

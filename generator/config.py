@@ -35,6 +35,7 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "statements": 'The public register of statements: {reference: "VEL-BAK-{year}-{seq:03d}"}',
     "contact": "The mission's offices, emergency line and holidays: {offices: [{name, address, phone, email, hours}]}",
     "snippets": "Cross-post snippets: {platforms, utm: {medium, campaign}, hashtags, out_dir, limits, url_length}",
+    "search": "Site search with Pagefind, a search page per language: true (the default) or false",
     "paginate": "Items per page in section lists (default 10)",
     "feeds": "Feed settings: {length: 20}",
     "markdown": "Markdown settings: {allow_html: false, image_hosts: [photos.example.org]}",
@@ -114,6 +115,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
     contact = contact_details(check, raw.get("contact"), codes)
     deploy = deploy_config(check, raw.get("deploy", {}))
     notify = notify_config(check, raw.get("notify", {}), codes)
+    search = bool(check.boolean(raw.get("search", True), ("search",)))
 
     if check.problems:
         raise ConfigError(check.problems)
@@ -123,7 +125,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         paginate=paginate, feed_length=feed_length, allow_html=allow_html, tags=tags,
         image_hosts=tuple(host.lower() for host in image_hosts),
         fallback_to_default=fallback, deploy=deploy, notify=notify, channels=official, atproto_did=did,
-        security=security, contact=contact, reference_pattern=pattern,
+        security=security, contact=contact, reference_pattern=pattern, search=search,
     )
 
 

@@ -19,6 +19,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from .errors import LegationError, SourceLocation, counted
 from .files import MARKER, read_manifest
+from .security import headers_for
 
 #: What each kind of file may be served as (the media type, without parameters).
 ACCEPTED_TYPES: Mapping[str, frozenset[str]] = MappingProxyType({
@@ -88,21 +89,17 @@ def fetcher(timeout: float) -> Fetcher:
     return fetch
 
 
-def expected_headers(out_dir: Path) -> dict[str, str]:
-    """The headers ``_headers`` asks every file to be served with (the ``/*`` block), by lower-case name."""
+def expected_headers(out_dir: Path) -> str:
+    """The text of the build's ``_headers`` (what the host is asked to serve each path with); "" without one."""
     try:
-        text = (out_dir / "_headers").read_text(encoding="utf-8")
+        return (out_dir / "_headers").read_text(encoding="utf-8")
     except OSError:
-        return {}
-    found: dict[str, str] = {}
-    in_all = False
-    for line in text.splitlines():
-        if line and not line[0].isspace():
-            in_all = line.strip() == "/*"
-        elif in_all and ":" in line:
-            name, value = line.strip().split(":", 1)
-            found[name.strip().lower()] = value.strip()
-    return found
+        return ""
+
+
+def _served_path(path: str) -> str:
+    """The URL path a host serves an output file at (a folder's index.html at the folder's address)."""
+    return "/" + (path[: -len("index.html")] if path == "index.html" or path.endswith("/index.html") else path)
 
 
 def verify_live(url: str, out_dir: Path, fetch: Fetcher, workers: int = 8) -> LiveReport:
@@ -117,15 +114,13 @@ def verify_live(url: str, out_dir: Path, fetch: Fetcher, workers: int = 8) -> Li
         raise LegationError.at(SourceLocation(str(out_dir)), "there is no build to compare with (no manifest)",
                                "run legation build first, or pass --out with the folder that was deployed",
                                "verify-build")
-    wanted = expected_headers(out_dir)
-    if parts.scheme != "https":
-        wanted.pop("strict-transport-security", None)  # sent and obeyed over HTTPS only
+    rules = expected_headers(out_dir)
     paths = sorted(path for path in manifest if path not in NOT_SERVED)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(lambda path: (path, fetch(urljoin(base, quote(path)))), paths))
         live_manifest = fetch(urljoin(base, MARKER))
     findings: list[Finding] = []
-    header_misses: dict[tuple[str, str], list[str]] = {}
+    header_misses: dict[tuple[str, str, str], list[str]] = {}
     unreachable = [path for path, got in results if got.status == 0]
     if unreachable and len(unreachable) == len(results):
         raise LegationError.at(SourceLocation(url), f"the site did not answer: {results[0][1].error}",
@@ -149,13 +144,17 @@ def verify_live(url: str, out_dir: Path, fetch: Fetcher, workers: int = 8) -> Li
             findings.append(Finding("content-type", path, f"served as {served or 'nothing'}, expected "
                                     f"{' or '.join(sorted(accepted))}"))
         if path.endswith(".html"):
+            wanted = headers_for(rules, _served_path(path))
+            if parts.scheme != "https":
+                wanted.pop("strict-transport-security", None)  # sent and obeyed over HTTPS only
             for name, value in wanted.items():
                 have = got.headers.get(name)
                 if have is None or have.strip() != value:
-                    header_misses.setdefault((name, "missing" if have is None else f"is {have!r}"), []).append(path)
-    for (name, state), pages in sorted(header_misses.items()):
+                    header_misses.setdefault((name, "missing" if have is None else f"is {have!r}", value),
+                                             []).append(path)
+    for (name, state, value), pages in sorted(header_misses.items()):
         findings.append(Finding("header", "", f"{name} {state} on {counted(len(pages), 'page')} (first: /{pages[0]}); "
-                                f"_headers asks for {wanted[name]!r}"))
+                                f"_headers asks for {value!r}"))
     if live_manifest.status == 200:
         try:
             listed = json.loads(live_manifest.body.decode("utf-8"))["files"]

@@ -154,6 +154,7 @@ class SiteConfig:
     contact: ContactDetails | None = None
     deploy: DeployConfig = field(default_factory=DeployConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    search: bool = True  # a search page per language and its Pagefind index
 
     @cached_property
     def language_codes(self) -> tuple[str, ...]:

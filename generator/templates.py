@@ -55,6 +55,7 @@ from .i18n import Catalog, format_date, format_datetime, format_time
 from .model import SECTIONS, Language, OutputFile, Page, Site
 from .parallel import fork_map
 from .paths import shown_path
+from .search import SearchUnavailable, fold_languages, index_files, search_records, search_url
 from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
@@ -169,8 +170,10 @@ class Renderer:
 
     def __init__(self, site: Site, env: Environment, catalog: Catalog,
                  reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = "",
-                 previous_files: Mapping[str, str] | None = None, root: Path | None = None, fingerprint: str = ""):
+                 previous_files: Mapping[str, str] | None = None, root: Path | None = None, fingerprint: str = "",
+                 search: bool = False):
         self.site, self.env, self.catalog = site, env, catalog
+        self.search = search  # Pagefind is there and site.yml wants search: a search page per language and its index
         self.fingerprint = fingerprint  # of the key that signs statements.json, shown where readers check
         self.root = root  # template errors name a site template by its path from here
         self.previous_files = previous_files or {}
@@ -246,6 +249,7 @@ class Renderer:
             "channels_url": channels_url(lang) if config.channels else "",
             "rumours_url": rumours_url(lang) if self.rumours(lang) else "",
             "statements_url": f"/{lang}/statements/" if self.site.references else "",
+            "search_url": search_url(lang) if self.search else "",
             "channels": config.channels,
             "contact": config.contact,
         }
@@ -340,6 +344,9 @@ class Renderer:
             if self.site.references:
                 work.append(("statements", lang))
                 work.append(("check", lang))
+        if self.search:  # the index first: the longest single piece of work
+            work.insert(0, ("search",))
+            work.extend(("searchpage", lang) for lang in self.config.language_codes)
         work.extend(("item", str(index)) for index in range(len(self.site.pages)))
         work.extend(("ics", str(index)) for index, page in enumerate(self.site.pages) if page.event is not None)
         work.extend(("feed", str(index)) for index in range(len(self.feeds)))
@@ -387,6 +394,15 @@ class Renderer:
             return [self.render_statements(unit[1])]
         if kind == "check":
             return [self.render_check(unit[1])]
+        if kind == "searchpage":
+            return [self.render_search_page(unit[1])]
+        if kind == "search":
+            try:
+                return index_files(search_records(self.site, self.prefix))
+            except SearchUnavailable as exc:
+                raise LegationError.at(SourceLocation("site.yml"), f"the search index could not be made: {exc}",
+                                       "build without search (search: false in site.yml), or install legation "
+                                       "again so that Pagefind's binary is there (pip install .)", "search") from None
         if kind == "calendar":
             return [render_calendar(self.site, self.catalog, unit[1], self.zone)]
         if kind == "ics":
@@ -545,6 +561,15 @@ class Renderer:
         context["fingerprint"] = self.fingerprint
         return self._render(["check.html"], urls[lang], context)
 
+    def render_search_page(self, lang: str) -> OutputFile:
+        """Search the site: a script file asks the language's Pagefind index (the page's policy allows its WASM)."""
+        urls = {code: search_url(code) for code in self.config.language_codes}
+        context = self._base(lang, urls[lang], self._language_alternates(urls), urls, "search",
+                             self.catalog.get(lang, "search.title"))
+        context["indexable"] = False  # a results page is not a page for search engines
+        context["folded"] = fold_languages()
+        return self._render(["search.html"], urls[lang], context)
+
     def render_rumours(self, lang: str) -> OutputFile:
         """Every false claim the embassy has answered, with its verdict: where a reader checks a rumour."""
         urls = self.rumours_urls()
@@ -681,8 +706,12 @@ class Renderer:
             parts = ([self.full_key(page) for page in self.rumours(unit[1])],)
         elif kind == "statements":
             parts = ([(self.site.references[p.key], self.listed_key(p)) for p in self.statements(unit[1])],)
-        elif kind == "check":  # its text and script; the register it reads is a file of its own
+        elif kind in ("check", "searchpage"):  # their text and script; what they read is a file of its own
             parts = ()
+        elif kind == "search":  # the text of every page found, and the indexer's version (not the templates)
+            found = [(page.url, self.full_key(page)) for page in self.site.pages
+                     if self.site.page_status(page) == "published"]
+            return hashlib.sha256(repr((code_digest(), self.prefix, found)).encode()).hexdigest()
         elif kind == "calendar":
             parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now), self.site.page_status(p))
                       for p in self.site.listings[(unit[1], "events")] if p.event is not None],)
@@ -695,7 +724,7 @@ class Renderer:
                      [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
         else:  # sitemap: every page's URL, status and dates; alternates follow from the set of pages
             parts = ([self.listed_key(p) for p in self.site.pages],)
-        if kind in ("list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check"):
+        if kind in ("list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check", "searchpage"):
             base = self.language_digest(unit[1])
         elif kind == "ics":
             base = self.language_digest(self.site.pages[int(unit[1])].lang)

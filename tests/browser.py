@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -72,10 +74,23 @@ def build_demo(out: Path) -> Path:
 
 
 @contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on a free localhost port; yields the base URL."""
+def serve_folder(folder: Path, honour_headers: bool = False) -> Iterator[str]:
+    """Serve ``folder`` on a free localhost port; yields the base URL. With ``honour_headers``, each answer
+    carries the headers the folder's ``_headers`` gives its path, as Netlify or Cloudflare Pages would send."""
+    from generator.security import headers_for
+
+    rules = (folder / "_headers").read_text(encoding="utf-8") if honour_headers else ""
 
     class Quiet(SimpleHTTPRequestHandler):
+        extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map,
+                                                    ".js": "text/javascript", ".wasm": "application/wasm"}
+
+        def end_headers(self) -> None:
+            for name, value in headers_for(rules, urlsplit(self.path).path).items():
+                if name != "strict-transport-security":
+                    self.send_header(name, value)
+            super().end_headers()
+
         def log_message(self, format: str, *args: object) -> None:
             pass
 

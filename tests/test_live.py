@@ -11,12 +11,14 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
 from generator.live import expected_headers
+from generator.security import headers_for
 from tests.conftest import run_build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,7 +44,9 @@ def server(tmp_path: Path) -> Iterator[Callable[..., str]]:
     its _headers file on every answer, as a host configured from it would)."""
     servers: list[ThreadingHTTPServer] = []
 
-    def serve(folder: Path, headers: dict[str, str] | None = None, types: dict[str, str] | None = None) -> str:
+    def serve(folder: Path, headers: dict[str, str] | None = None, types: dict[str, str] | None = None,
+              rules: str = "") -> str:
+        """``rules``: a _headers text, applied per path as the hosts that read it do."""
         extra = dict(headers or {})
 
         class Handler(SimpleHTTPRequestHandler):
@@ -50,7 +54,7 @@ def server(tmp_path: Path) -> Iterator[Callable[..., str]]:
                               ".xml": "application/xml", **(types or {})}
 
             def end_headers(self) -> None:
-                for name, value in extra.items():
+                for name, value in {**extra, **headers_for(rules, urlsplit(self.path).path)}.items():
                     self.send_header(name, value)
                 super().end_headers()
 
@@ -71,12 +75,27 @@ def server(tmp_path: Path) -> Iterator[Callable[..., str]]:
 def test_the_live_copy_of_the_build_matches(built: Path, tmp_path: Path, server: Callable[..., str]) -> None:
     live = tmp_path / "www"
     shutil.copytree(built / "public", live)
-    wanted = expected_headers(built / "public")
-    assert "content-security-policy" in wanted and "x-content-type-options" in wanted
-    url = server(live, {name.title(): value for name, value in wanted.items()})
+    rules = expected_headers(built / "public")
+    assert "Content-Security-Policy" in rules and "X-Content-Type-Options" in rules
+    url = server(live, rules=rules)
     result = cli(built, "verify", url)
     assert result.exit_code == 0, result.output
     assert result.output.strip().endswith("every file matches")
+
+
+def test_a_host_that_gives_the_sites_policy_to_every_path_breaks_search_and_is_reported(
+        built: Path, tmp_path: Path, server: Callable[..., str]) -> None:
+    """A host configured by hand with one Content-Security-Policy for /*: the search pages' script then may
+    not run Pagefind's WebAssembly (two policies are both enforced), and verify says so."""
+    live = tmp_path / "www"
+    shutil.copytree(built / "public", live)
+    rules = expected_headers(built / "public")
+    everywhere = headers_for(rules, "/en/")
+    result = cli(built, "verify", server(live, rules=f"/*\n  Content-Security-Policy: {everywhere['content-security-policy']}\n"
+                                          "  X-Content-Type-Options: nosniff\n"))
+    assert result.exit_code == 1
+    assert "header: content-security-policy is " in result.output and "(first: /search/" in result.output
+    assert "wasm-unsafe-eval" in result.output
 
 
 def test_a_defaced_page_a_missing_file_an_extra_one_and_missing_headers_are_reported(
@@ -105,8 +124,7 @@ def test_wrong_content_types_are_reported(built: Path, tmp_path: Path, server: C
     """A host that sends calendars as text/plain: Outlook and phones then show text instead of adding events."""
     live = tmp_path / "www"
     shutil.copytree(built / "public", live)
-    wanted = {name.title(): value for name, value in expected_headers(built / "public").items()}
-    result = cli(built, "verify", server(live, wanted, {".ics": "text/plain"}))
+    result = cli(built, "verify", server(live, types={".ics": "text/plain"}, rules=expected_headers(built / "public")))
     assert result.exit_code == 1
     assert "content-type: /en/events/calendar.ics — served as text/plain, expected text/calendar" in result.output
 
