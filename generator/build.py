@@ -208,6 +208,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         save_page_cache,
         save_render_state,
     )
+    from .cards import load_style, plan_cards, raqm_available
     from .config import CONFIG_FILE, load_config
     from .content import discover, parse_cached
     from .i18n import load_catalog
@@ -221,7 +222,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .site import assemble, schedule_changes
     from .snippets import SnippetCacheError, build_snippet_files
     from .templates import Renderer, make_environment
-    from .theme import resolve_theme
+    from .theme import card_colours, resolve_theme
 
     try:
         with timer.stage("config"):
@@ -307,11 +308,18 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                     diagnostics.warning(SourceLocation(CONFIG_FILE), "the site is built without search: Pagefind's"
                                         " binary is not installed for this platform", "install legation again "
                                         "(pip install .), or write search: false in site.yml", "search")
+                raqm = raqm_available()
+                style = load_style(list(chain.font_dirs), [options.root / "static", *reversed(chain.static_dirs)],
+                                   card_colours(chain, options.root))
+                cards, found = (plan_cards(site, catalog, style, config.share_cards, raqm)
+                                if style is not None else ({}, []))
+                diagnostics.extend(found)
                 renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root,
-                                    fingerprint=signing.fingerprint if signing else "", search=search)
+                                    fingerprint=signing.fingerprint if signing else "", search=search, cards=cards,
+                                    card_style=style, raqm=raqm)
                 extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
                           *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets",
-                                                               "search", SEARCH_FOLDER})),
+                                                               "search", SEARCH_FOLDER, "cards"})),
                           *(made for made in (security_txt(config, options.now), atproto_did(config)) if made),
                           *(register_files(site, signing) if site.references else [])]
                 if staging is not None:

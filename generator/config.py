@@ -35,6 +35,7 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "statements": 'The public register of statements: {reference: "VEL-BAK-{year}-{seq:03d}"}',
     "contact": "The mission's offices, emergency line and holidays: {offices: [{name, address, phone, email, hours}]}",
     "snippets": "Cross-post snippets: {platforms, utm: {medium, campaign}, hashtags, out_dir, limits, url_length}",
+    "share_cards": "Share images for item pages: missing (the default: items without an image of their own), always, off",
     "search": "Site search with Pagefind, a search page per language: true (the default) or false",
     "paginate": "Items per page in section lists (default 10)",
     "feeds": "Feed settings: {length: 20}",
@@ -45,6 +46,7 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "notify": "What `legation notify` sends: {kinds, alerts, tags, email: {from, lists, host}, telegram: {chat}}",
 })
 LANGUAGE_KEYS = ("code", "name", "direction")
+SHARE_CARD_MODES = ("missing", "always", "off")
 SNIPPET_KEYS = ("platforms", "utm", "hashtags", "out_dir", "limits", "url_length")
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+", re.IGNORECASE)
@@ -116,6 +118,13 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
     deploy = deploy_config(check, raw.get("deploy", {}))
     notify = notify_config(check, raw.get("notify", {}), codes)
     search = bool(check.boolean(raw.get("search", True), ("search",)))
+    share_cards = raw.get("share_cards", "missing")
+    if share_cards is False:  # YAML 1.1 reads a bare `off` as false
+        share_cards = "off"
+    if share_cards not in SHARE_CARD_MODES:
+        check.error(("share_cards",), f"share_cards must be one of {', '.join(SHARE_CARD_MODES)}, not {share_cards!r}",
+                    did_you_mean(str(share_cards), SHARE_CARD_MODES) or "write share_cards: missing")
+        share_cards = "missing"
 
     if check.problems:
         raise ConfigError(check.problems)
@@ -126,6 +135,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         image_hosts=tuple(host.lower() for host in image_hosts),
         fallback_to_default=fallback, deploy=deploy, notify=notify, channels=official, atproto_did=did,
         security=security, contact=contact, reference_pattern=pattern, search=search,
+        share_cards=share_cards,
     )
 
 

@@ -155,6 +155,7 @@ class SiteConfig:
     deploy: DeployConfig = field(default_factory=DeployConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     search: bool = True  # a search page per language and its Pagefind index
+    share_cards: str = "missing"  # share images drawn for item pages: missing (no image of their own), always, off
 
     @cached_property
     def language_codes(self) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ from .calendars import (
     zone_ical,
     zone_years,
 )
+from .cards import HEIGHT, WIDTH, Card, CardStyle, card_digest, draw_card
 from .errors import LegationError, SourceLocation
 from .fastpath import CLOCK_WORDS
 from .feeds import (
@@ -87,6 +88,16 @@ class Pagination:
     total: int
     prev_url: str | None
     next_url: str | None
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    """The image a page is shared with (og:image): its absolute URL, text alternative and size when known."""
+
+    url: str
+    alt: str
+    width: int = 0
+    height: int = 0
 
 
 @dataclass(frozen=True)
@@ -171,8 +182,10 @@ class Renderer:
     def __init__(self, site: Site, env: Environment, catalog: Catalog,
                  reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = "",
                  previous_files: Mapping[str, str] | None = None, root: Path | None = None, fingerprint: str = "",
-                 search: bool = False):
+                 search: bool = False, cards: Mapping[str, Card] | None = None, card_style: CardStyle | None = None,
+                 raqm: bool = True):
         self.site, self.env, self.catalog = site, env, catalog
+        self.cards, self.card_style, self.raqm = (cards or {}) if card_style else {}, card_style, raqm
         self.search = search  # Pagefind is there and site.yml wants search: a search page per language and its index
         self.fingerprint = fingerprint  # of the key that signs statements.json, shown where readers check
         self.root = root  # template errors name a site template by its path from here
@@ -250,6 +263,7 @@ class Renderer:
             "rumours_url": rumours_url(lang) if self.rumours(lang) else "",
             "statements_url": f"/{lang}/statements/" if self.site.references else "",
             "search_url": search_url(lang) if self.search else "",
+            "share_image": None,
             "channels": config.channels,
             "contact": config.contact,
         }
@@ -348,6 +362,7 @@ class Renderer:
             work.insert(0, ("search",))
             work.extend(("searchpage", lang) for lang in self.config.language_codes)
         work.extend(("item", str(index)) for index in range(len(self.site.pages)))
+        work.extend(("card", str(index)) for index, page in enumerate(self.site.pages) if page.url in self.cards)
         work.extend(("ics", str(index)) for index, page in enumerate(self.site.pages) if page.event is not None)
         work.extend(("feed", str(index)) for index in range(len(self.feeds)))
         work.append(("sitemap",))
@@ -396,6 +411,8 @@ class Renderer:
             return [self.render_check(unit[1])]
         if kind == "searchpage":
             return [self.render_search_page(unit[1])]
+        if kind == "card" and self.card_style is not None:
+            return [draw_card(self.cards[self.site.pages[int(unit[1])].url], self.card_style, self.raqm)]
         if kind == "search":
             try:
                 return index_files(search_records(self.site, self.prefix))
@@ -596,8 +613,18 @@ class Renderer:
             source_page=source, translations=translations, indexable=status == "published",
             reference=self.site.references.get(page.key, ""),
             qr_svg=statement_qr(absolute_url(self.config, page.url)) if page.key in self.site.references else "",
+            share_image=self.share_image(page),
         )
         return self._render([f"{page.section}.html", "item.html"], page.url, context)
+
+    def share_image(self, page: Page) -> ShareImage | None:
+        """What the page is shared with: its own image, else its share card, else nothing."""
+        card = self.cards.get(page.url)
+        if card is not None:
+            return ShareImage(absolute_url(self.config, "/" + card.path), card.alt, WIDTH, HEIGHT)
+        if page.image is not None:
+            return ShareImage(urljoin(absolute_url(self.config, page.url), page.image.src), page.image.alt)
+        return None
 
     # -------------------------------------------------------------- render cache
     def _template_sources(self) -> list[tuple[str, str]]:
@@ -668,6 +695,7 @@ class Renderer:
         """The inputs of one item page: the site digest, the page and every translation of it, status and staleness."""
         group = [(code, self.full_key(other)) for code, other in sorted(self.site.translations_of(page).items())]
         key = (self.language_digest(page.lang), self.full_key(page), group, self.site.references.get(page.key),
+               self.cards.get(page.url),
                self.site.page_status(page),
                self.site.stale.get((page.section, page.slug, page.lang), False),
                event_is_upcoming(page, self.site.now))
@@ -675,7 +703,7 @@ class Renderer:
 
     def unit_key(self, unit: tuple[str, ...]) -> str:
         """A name for a unit that stays the same across builds (indexes do not)."""
-        if unit[0] in ("item", "ics"):
+        if unit[0] in ("item", "ics", "card"):
             return f"{unit[0]}:{self.site.pages[int(unit[1])].url}"
         if unit[0] == "feed":
             return f"feed:{self.feeds[int(unit[1])].folder}"
@@ -689,6 +717,8 @@ class Renderer:
             return None
         if kind == "item":
             return self.item_digest(self.site.pages[int(unit[1])])
+        if kind == "card" and self.card_style is not None:
+            return card_digest(self.cards[self.site.pages[int(unit[1])].url], self.card_style, code_digest())
         if kind == "list":
             lang, section, number = unit[1], unit[2], int(unit[3])
             chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from .errors import ConfigError, SourceLocation, did_you_mean
 from .paths import builtin_themes_dir, shown_path
-from .yamltext import load_yaml
+from .yamltext import YamlDoc, load_yaml
 
-THEME_KEYS = ("name", "extends", "description")
+THEME_KEYS = ("name", "extends", "description", "card")
+#: theme.yml's card colours (generator/cards.py), each #rrggbb
+CARD_KEYS = ("background", "text", "band", "band_text", "label", "label_text")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 #: a folder name: no path, no "." or ".." (``extends: /etc`` or ``../../content`` would be read as a theme)
 _THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -29,6 +32,11 @@ class ThemeChain:
     def i18n_dirs(self) -> tuple[Path, ...]:
         """Parents first, so a child theme's strings win."""
         return tuple(folder / "i18n" for _, folder in reversed(self.themes) if (folder / "i18n").is_dir())
+
+    @property
+    def font_dirs(self) -> tuple[Path, ...]:
+        """The themes' fonts/ folders, the theme's own first (its share-card fonts win)."""
+        return tuple(folder / "fonts" for _, folder in self.themes if (folder / "fonts").is_dir())
 
     @property
     def static_dirs(self) -> tuple[Path, ...]:
@@ -68,7 +76,43 @@ def resolve_theme(root: Path, name: str) -> ThemeChain:
     return ThemeChain(tuple(chain))
 
 
+def card_colours(chain: ThemeChain, root: Path) -> dict[str, str]:
+    """theme.yml's ``card:`` colours along the chain, a child theme's winning; a wrong one is a located error."""
+    colours: dict[str, str] = {}
+    for _, folder in reversed(chain.themes):
+        doc = _read(folder, root)
+        card = doc.data.get("card") if doc is not None and isinstance(doc.data, dict) else None
+        if card is None or doc is None:
+            continue
+        if not isinstance(card, dict):
+            raise ConfigError.at(doc.where("card"), "card must be a mapping of colours",
+                                 'write card: {background: "#0b3d6e", text: "#ffffff"}', "theme")
+        for key, value in card.items():
+            if key not in CARD_KEYS:
+                raise ConfigError.at(doc.where("card", str(key)), f'unknown card colour "{key}"',
+                                     did_you_mean(str(key), CARD_KEYS) or f"allowed: {', '.join(CARD_KEYS)}", "theme")
+            if not isinstance(value, str) or not _COLOUR.fullmatch(value):
+                raise ConfigError.at(doc.where("card", str(key)), f"card.{key} must be a colour such as \"#0b3d6e\"",
+                                     "write the colour as # and six hexadecimal digits, in quotes", "theme")
+            colours[str(key)] = value.lower()
+    return colours
+
+
 def _parent(folder: Path, root: Path) -> str | None:
+    doc = _read(folder, root)
+    if doc is None:
+        return None
+    parent = doc.data.get("extends")
+    if parent is not None and not isinstance(parent, str):
+        raise ConfigError.at(doc.where("extends"), "extends must be a theme name", "write extends: default", "theme")
+    if parent is not None and not _THEME_NAME.fullmatch(parent):
+        raise ConfigError.at(doc.where("extends"), f'"{parent}" is not a theme name: a theme is named by its folder, '
+                             "not a path", "write the name of a folder in themes/, such as extends: default", "theme")
+    return parent
+
+
+def _read(folder: Path, root: Path) -> YamlDoc | None:
+    """theme.yml of ``folder``, checked to be a mapping of known keys (None without one, or when empty)."""
     file = folder / "theme.yml"
     if not file.is_file():
         return None
@@ -91,12 +135,6 @@ def _parent(folder: Path, root: Path) -> str | None:
         if key not in THEME_KEYS:
             raise ConfigError.at(doc.where(str(key)), f'unknown key "{key}" in theme.yml',
                                  did_you_mean(str(key), THEME_KEYS) or f"allowed: {', '.join(THEME_KEYS)}", "theme")
-    parent = doc.data.get("extends")
-    if parent is not None and not isinstance(parent, str):
-        raise ConfigError.at(doc.where("extends"), "extends must be a theme name", "write extends: default", "theme")
-    if parent is not None and not _THEME_NAME.fullmatch(parent):
-        raise ConfigError.at(doc.where("extends"), f'"{parent}" is not a theme name: a theme is named by its folder, '
-                             "not a path", "write the name of a folder in themes/, such as extends: default", "theme")
-    return parent
+    return doc
 
 
