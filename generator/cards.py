@@ -29,7 +29,7 @@ MARGIN = 64
 CardMode = Literal["missing", "always", "off"]
 #: title sizes tried in turn (px) until the title fits its area in whole words
 TITLE_SIZES = (64, 58, 52, 46, 40, 36)
-TITLE_TOP, TITLE_BOTTOM = 196, 520
+TITLE_TOP, TITLE_BOTTOM = 220, 528
 LINE_HEIGHT = 1.32
 FONT_FILES = ("card-regular.ttf", "card-bold.ttf", "card-coverage.txt")
 
@@ -196,9 +196,9 @@ def draw_card(card: Card, style: CardStyle, raqm: bool = True) -> OutputFile:
 
     label_font = font(style.bold, 26)
     label_width = label_font.getlength(card.label, **options)
-    box = (start - label_width - 32, 136, start, 180) if card.rtl else (start, 136, start + label_width + 32, 180)
+    box = (start - label_width - 32, 156, start, 198) if card.rtl else (start, 156, start + label_width + 32, 198)
     draw.rounded_rectangle(box, radius=8, fill=style.label)
-    draw.text(((box[0] + box[2]) / 2, 158), card.label, font=label_font, fill=style.label_text, anchor="mm", **options)
+    draw.text(((box[0] + box[2]) / 2, 177), card.label, font=label_font, fill=style.label_text, anchor="mm", **options)
 
     size, lines = title_lines(card.title, lambda px: font(style.bold, px), WIDTH - 2 * MARGIN, options)
     title_font = font(style.bold, size)
