@@ -48,6 +48,8 @@ REPO = HERE.parent
 SHARED = REPO.parent / "shared" / "bench"  # optional: peers.sh, for Hugo and Pelican
 NOW = "2026-11-23T12:00:00+00:00"
 SNIPPETS = "snippets:\n  platforms: [x, bluesky, mastodon, facebook, linkedin, telegram]\n  hashtags: [Example]\n"
+#: the same site without search and share cards: what those two cost is the difference (issue 26)
+PLAIN = "search: false\nshare_cards: off\n"
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,16 @@ def pelican_clean(peers: Peers) -> Run:
     return timed([peers.pelican, "content", "-o", str(site / "output"), "-s", "pelicanconf.py", "-q"], site)
 
 
+def plain_copy(site: Path) -> Path:
+    """A copy of the corpus built without search and share cards."""
+    plain = site.with_name(site.name + "-plain")
+    shutil.rmtree(plain, ignore_errors=True)
+    shutil.copytree(site, plain, ignore=shutil.ignore_patterns("public", ".legation*"))
+    with (plain / "site.yml").open("a", encoding="utf-8") as handle:
+        handle.write(PLAIN)
+    return plain
+
+
 def bench_clean(site: Path, n: int, repeat: int, peers: Peers | None) -> list[Measure]:
     """Every tool's clean build, taking turns round by round; legation's default build goes last in each
     round, so the rebuilds timed next start from it."""
@@ -132,12 +144,14 @@ def bench_clean(site: Path, n: int, repeat: int, peers: Peers | None) -> list[Me
     if importlib.util.find_spec("markdown_it_pyrs") is not None:
         # the optional accelerated Markdown path (LEGATION_MARKDOWN=fast, generator/fastmd.py)
         builds[("legation", "clean, fast Markdown")] = lambda: legation_clean(site, "fast")
+    plain = plain_copy(site)
+    builds[("legation", "clean, no search or cards")] = lambda: legation_clean(plain, "python")
     builds[("legation", "clean")] = lambda: legation_clean(site, "python")
     runs: dict[tuple[str, str], list[Run]] = {key: [] for key in builds}
     for _ in range(repeat):
         for key, build in builds.items():
             runs[key].append(build())
-    outputs = {"legation": site / "public"}
+    outputs = {"legation": site / "public", "legation-plain": plain / "public"}
     if peers is not None:
         outputs.update(hugo=peers.work / "hugo" / "public", pelican=peers.work / "pelican" / "output")
 
@@ -148,7 +162,8 @@ def bench_clean(site: Path, n: int, repeat: int, peers: Peers | None) -> list[Me
                                                                               strict=True))
 
     order = sorted(builds, key=lambda key: (key[0] != "legation", key[0], key[1] != "clean"))
-    return [Measure(tool, scenario, n, *median_of(runs[(tool, scenario)]), count_html(outputs[tool]),
+    return [Measure(tool, scenario, n, *median_of(runs[(tool, scenario)]),
+                    count_html(outputs["legation-plain" if "no search" in scenario else tool]),
                     paired((tool, scenario), "hugo"), paired((tool, scenario), "pelican"))
             for tool, scenario in order]
 
@@ -173,6 +188,20 @@ def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
     rebuild("edit one title", lambda i: item.write_text(
         re.sub(r'^title: "', f'title: "Edited {i} ', original, count=1, flags=re.M), encoding="utf-8"))
     item.write_text(original, encoding="utf-8")
+    plain = site.with_name(site.name + "-plain")  # built by bench_clean: the same edits without search and cards
+    if (plain / "public").is_dir():
+        plain_item = plain / item.relative_to(site)
+        for scenario, change in (
+                ("edit one body, no search or cards", lambda i: plain_item.write_text(
+                    original + f"\nEdited paragraph {i}.\n", encoding="utf-8")),
+                ("edit one title, no search or cards", lambda i: plain_item.write_text(
+                    re.sub(r'^title: "', f'title: "Edited {i} ', original, count=1, flags=re.M), encoding="utf-8"))):
+            runs = []
+            for i in range(repeat):
+                change(i)
+                runs.append(timed(legation_cmd(plain), plain))
+            results.append(Measure("legation", scenario, n, *median_of(runs), count_html(plain / "public")))
+        shutil.rmtree(plain, ignore_errors=True)
     theme_item = REPO / "themes" / "default" / "templates" / "item.html"
     override = site / "templates" / "item.html"
 
