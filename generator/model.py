@@ -18,7 +18,8 @@ ANNOUNCEMENT_KINDS: tuple[str, ...] = ("statement", "press-release", "news", "co
 #: What the embassy says of a claim it answers (kind rumour), worst first; schema.org ratings 1..4.
 VERDICTS: tuple[str, ...] = ("false", "misleading", "unproven", "true")
 EVENT_STATUSES: tuple[str, ...] = ("scheduled", "cancelled", "postponed", "rescheduled", "moved-online")
-PLATFORMS: tuple[str, ...] = ("x", "bluesky", "mastodon", "threads", "facebook", "linkedin", "instagram", "telegram")
+PLATFORMS: tuple[str, ...] = ("x", "bluesky", "mastodon", "threads", "facebook", "linkedin", "instagram", "telegram",
+                              "weibo", "wechat")
 
 Status = Literal["published", "draft", "scheduled", "expired", "withdrawn"]
 

@@ -1,21 +1,25 @@
 """Site search: one Pagefind index per language, built from the item pages (DESIGN §7, issue 26).
 
-Pagefind (the `pagefind[extended]` wheel: its binary, run through its Python API) indexes records this
-module makes, not the HTML files: only item pages are results, each record carries the page's own title
-and summary to show, and its indexed text is *folded* the way people type Azerbaijani and Uzbek on any
-keyboard (`fold`): ə is found as e, ı as i, and the Uzbek apostrophe family (ʻ ʼ ‘ ’ ' `) is dropped, so
-`beyanat` finds `bəyanat` and `yolg'on` finds `yolgʻon`. The search page's script folds the query the same
-way (themes/default/static/search.js; a test holds the two to the same results). What a page shows is
-never folded. Arabic keeps Pagefind's own stemming, which already finds hamza-less spellings.
+Pagefind (the `pagefind[extended]` wheel's binary, run once over pages written for it) indexes records
+this module makes, not the site's HTML files: only item pages are results, and each record carries the
+page's own title and summary to show. Its indexed text is *folded* the way people type Azerbaijani and
+Uzbek on any keyboard (`fold`): ə is found as e, ı as i, and the Uzbek apostrophe family (ʻ ʼ ‘ ’ ' `)
+is dropped, so `beyanat` finds `bəyanat` and `yolg'on` finds `yolgʻon`. The search page's script folds
+the query the same way (themes/default/static/search.js; a test holds the two to the same results).
+What a page shows is never folded. Arabic keeps Pagefind's own stemming, which finds hamza-less spellings.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
+from pathlib import Path
 
 import lxml.html
 
@@ -94,56 +98,67 @@ def records_digest(records: Sequence[SearchRecord]) -> str:
     return hashlib.sha256(repr(tuple(records)).encode()).hexdigest()
 
 
+def executable() -> Path | None:
+    """Pagefind's binary: the `pagefind[extended]` wheel's, else one on PATH."""
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError:
+        try:
+            from pagefind_bin import get_executable
+        except ImportError:
+            found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+            return Path(found) if found else None
+    path = Path(get_executable())
+    return path if path.is_file() else None
+
+
 def available(find: Callable[[], object] | None = None) -> bool:
     """Whether Pagefind's binary is installed (``find``: how to look for it, for tests)."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        return False
-    return (find or get_executable)() is not None
+    return (find or executable)() is not None
 
 
 def index_files(records: Sequence[SearchRecord], folder: str = SEARCH_FOLDER) -> list[OutputFile]:
-    """The index files for ``records`` (under ``folder``), byte-identical for the same records."""
-    try:
-        files = asyncio.run(_index(records))
-    except SearchUnavailable:
-        raise
-    except Exception as exc:  # the binary's own failure, whatever it raises
-        raise SearchUnavailable(f"Pagefind failed: {exc}") from None
-    out = []
-    for path, data in sorted(files):
-        if path.startswith(_UNUSED):
-            continue
-        if path == "pagefind-entry.json":
-            data = _stable_entry(data)
-        out.append(OutputFile(f"{folder}/{path}", data))
-    return out
+    """The index files for ``records`` (under ``folder``), byte-identical for the same records.
 
-
-async def _index(records: Sequence[SearchRecord]) -> list[tuple[str, bytes]]:
-    try:
-        from pagefind.service import PagefindService
-    except ImportError:
-        raise SearchUnavailable("Pagefind is not installed") from None
-    try:
-        service = await PagefindService().launch()
-    except FileNotFoundError as exc:
-        raise SearchUnavailable(str(exc)) from None
-    try:
-        index = await service.create_index(None)
+    Pagefind's command line indexes a folder of small HTML pages written here, one per record at its page's
+    path (so its result URL is the page's): the folded text in ``data-pagefind-body``, what is shown as
+    metadata outside it. One run of the binary, rather than a message per record to its service."""
+    binary = executable()
+    if binary is None:
+        raise SearchUnavailable("Pagefind's binary is not installed")
+    with tempfile.TemporaryDirectory(prefix="legation-search-") as tmp:
+        site = Path(tmp, "site")
         for record in records:
-            await index.add_custom_record(url=record.url, content=record.content, language=record.lang,
-                                          meta={"title": record.title, "excerpt": record.excerpt,
-                                                "date": record.date, "iso": record.iso})
-        files = await index.get_files()
-        return [(str(item["path"]), _bytes(item["content"])) for item in files]
-    finally:
-        await service.close()
+            page = site / record.url.strip("/") / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(_record_page(record), encoding="utf-8")
+        site.mkdir(exist_ok=True)
+        out = Path(tmp, "out")
+        try:
+            done = subprocess.run([str(binary), "--site", str(site), "--output-path", str(out), "--silent"],
+                                  capture_output=True, text=True, timeout=600, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SearchUnavailable(f"Pagefind could not run: {exc}") from None
+        if done.returncode != 0 or not (out / "pagefind-entry.json").is_file():
+            raise SearchUnavailable(f"Pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}")
+        files = []
+        for path in sorted(p for p in out.rglob("*") if p.is_file()):
+            name = path.relative_to(out).as_posix()
+            if name.startswith(_UNUSED):
+                continue
+            data = path.read_bytes()
+            files.append(OutputFile(f"{folder}/{name}", _stable_entry(data) if name == "pagefind-entry.json" else data))
+        return files
 
 
-def _bytes(content: object) -> bytes:
-    return content if isinstance(content, bytes) else str(content).encode("utf-8")
+def _record_page(record: SearchRecord) -> str:
+    """One record as the page Pagefind indexes: ``lang`` names its index, the body is what it searches."""
+    metas = "".join(f'<span data-pagefind-meta="{key}">{escape(value)}</span>'
+                    for key, value in (("title", record.title), ("excerpt", record.excerpt), ("date", record.date),
+                                       ("iso", record.iso)) if value)
+    return (f'<!DOCTYPE html><html lang="{escape(record.lang)}"><head><meta charset="utf-8"><title>'
+            f"{escape(record.title)}</title></head><body>{metas}<main data-pagefind-body><p>{escape(record.content)}"
+            "</p></main></body></html>\n")
 
 
 def _stable_entry(data: bytes) -> bytes:

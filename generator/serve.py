@@ -188,7 +188,10 @@ class PreviewApp:
     def _preview(body: bytes, state: PreviewState) -> bytes:
         """The page as the preview shows it: the reload script file (which the site's CSP allows once it may
         open a WebSocket) and the build's warnings; the built site keeps its strict policy and none of this."""
-        body = _CSP.sub(_PREVIEW_CSP, body, count=1)
+        found = _CSP.search(body)
+        wasm = found is not None and b"'wasm-unsafe-eval'" in found.group(0)  # the search page runs Pagefind
+        body = _CSP.sub(_PREVIEW_CSP.replace(b"script-src 'self';", b"script-src 'self' 'wasm-unsafe-eval';")
+                        if wasm else _PREVIEW_CSP, body, count=1)
         head = (f'<link rel="stylesheet" href="{ASSET_URL}preview.css">'
                 f'<script src="{ASSET_URL}reload.js?build={state.tag}" defer></script>').encode()
         body = body.replace(b"</head>", head + b"</head>", 1)

@@ -41,9 +41,10 @@ from .jsontext import indented
 from .model import CORRECTION_DAYS, Change, Language, OutputFile, Page, Site, SiteConfig
 from .parallel import fork_map
 from .site import absolute_url, tag_label
+from .wechat import WeChatArticle, wechat_article
 from .zones import zone_source
 
-Counting = Literal["twitter-weighted", "graphemes", "graphemes-url-23", "characters", "utf-16"]
+Counting = Literal["twitter-weighted", "graphemes", "graphemes-url-23", "characters", "utf-16", "weibo"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ RULES: Mapping[str, PlatformRules] = types.MappingProxyType({rule.name: rule for
     PlatformRules("linkedin", "LinkedIn", 3000, "characters", long_form=True, escape="\\|{}@[]()<>#*_~"),
     PlatformRules("instagram", "Instagram", 2200, "characters", max_hashtags=5, link_as_text=True),
     PlatformRules("telegram", "Telegram", 4096, "utf-16", long_form=True, caption_limit=1024),
+    # Weibo: 140 is what the timeline shows before folding a longer post behind 全文 ("full text"); counted
+    # by `weibo_length`; topics are written #话题#, with a hash on both sides
+    PlatformRules("weibo", "Weibo", 140, "weibo", url_length=20),
 )})
 
 ELLIPSIS = "…"
@@ -248,7 +252,30 @@ def count(rule: PlatformRules, text: str) -> int:
         return mastodon_length(text, rule.url_length)
     if rule.counting == "utf-16":
         return len(text.encode("utf-16-le")) // 2
+    if rule.counting == "weibo":
+        return weibo_length(text, rule.url_length)
     return len(text)
+
+
+def weibo_length(text: str, url_units: int = 20) -> int:
+    """Length as Weibo's composer counts it: in half characters, an ASCII character is one and any other UTF-16
+    code unit two (a Chinese character counts 1, a Latin letter ½, an emoji outside the BMP 2); a link counts
+    as the t.cn short link Weibo replaces it with, ``url_units`` halves (10 characters), or for a link of over
+    140 bytes its bytes beyond 140 on top; the total is rounded up. (Sina's web composer; WeCase's
+    bug-for-bug port, src/TweetUtils.py, documents the same rule.)"""
+    halves = 0
+    last = 0
+    for match in _URL.finditer(text):
+        halves += _weibo_halves(text[last:match.start()])
+        size = _weibo_halves(match.group())
+        halves += url_units if size <= 140 else size - 140 + url_units
+        last = match.end()
+    halves += _weibo_halves(text[last:])
+    return -(-halves // 2)
+
+
+def _weibo_halves(text: str) -> int:
+    return sum(1 if ord(char) <= 0x80 else 4 if ord(char) > 0xFFFF else 2 for char in text)
 
 
 @dataclass(frozen=True)
@@ -327,6 +354,7 @@ class ItemSnippets:
     posts: tuple[Post, ...]
     problems: tuple[Problem, ...] = field(default=())
     corrections: tuple[Post, ...] = field(default=())  # a recent correction's posts, one per platform
+    wechat: WeChatArticle | None = None  # the WeChat official-account article, when site.yml asks for one
 
     @property
     def path(self) -> str:
@@ -340,6 +368,7 @@ class ItemSnippets:
             "posts": {post.platform: post.as_json() for post in self.posts},
             **({"corrections": {post.platform: post.as_json() for post in self.corrections}} if self.corrections
                else {}),
+            **({"wechat": self.wechat.as_json()} if self.wechat is not None else {}),
         }
 
 
@@ -673,6 +702,8 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
     if reference:  # the statement's public reference, as the page and the register show it
         link_block = f"{catalog.get(page.lang, 'statement.reference')}: {isolate(reference, rtl)}\n{link_block}"
     tags = shared.hashtags
+    if rule.counting == "weibo":  # a Weibo topic: #话题#
+        tags = tuple(f"{tag}#" for tag in tags)
     if rule.max_hashtags is not None:
         tags = tags[:rule.max_hashtags]
     extra = shared.excerpt if urgent and rule.long_form else ""
@@ -715,7 +746,7 @@ def make_post(rule: PlatformRules, site: Site, catalog: Catalog, page: Page, sha
 
 def item_snippets(site: Site, catalog: Catalog, page: Page, lengths: Lengths | None = None) -> ItemSnippets:
     config = site.config
-    platforms = config.snippets.platforms
+    platforms = tuple(name for name in config.snippets.platforms if name in RULES)  # posts; WeChat takes an article
     shared = _shared(site, catalog, page)
     posts = tuple(make_post(effective_rule(config, name), site, catalog, page, shared, lengths) for name in platforms)
     direction = config.language(page.lang).direction
@@ -727,7 +758,13 @@ def item_snippets(site: Site, catalog: Catalog, page: Page, lengths: Lengths | N
                             summary=change.note, alert="", kind="news")
         corrections = tuple(make_post(effective_rule(config, name), site, catalog, corrected, None, lengths)
                             for name in platforms)
-    return ItemSnippets(page, absolute_url(config, page.url), direction, posts, _problems(page, posts), corrections)
+    article = (wechat_article(site, catalog, page, site.references.get(page.key, ""))
+               if "wechat" in config.snippets.platforms else None)
+    problems = _problems(page, posts)
+    if article is not None and not article.fits:
+        problems += (Problem("warning", SourceLocation(page.source), f"the WeChat article is too long: {article.notes[-1]}",
+                             "WeChat refuses an article over 20,000 characters or 1 MB", "snippet"),)
+    return ItemSnippets(page, absolute_url(config, page.url), direction, posts, problems, corrections, article)
 
 
 def correction_due(page: Page, now: datetime) -> Change | None:
@@ -793,11 +830,12 @@ def snippet_settings(site: Site, catalog: Catalog) -> dict[str, str]:
             for lang in site.config.language_codes}
 
 
-def snippet_key(settings: str, page: Page, now: datetime | None = None, reference: str = "") -> str:
+def snippet_key(settings: str, page: Page, now: datetime | None = None, reference: str = "",
+                with_body: bool = False) -> str:
     """What one item's posts are made from. A post shows the body only as an urgent item's excerpt (an alert or
-    consular notice): any other item is keyed by what lists show of it (``Page.meta``), so editing its body
-    remakes none of its posts."""
-    urgent = page.alert or page.kind == "consular"
+    consular notice), and a WeChat article (``with_body``) holds it all: any other item is keyed by what lists
+    show of it (``Page.meta``), so editing its body remakes none of its posts."""
+    urgent = page.alert or page.kind == "consular" or with_body
     made_from = f"meta:{page.meta}" if page.meta and not urgent else f"page:{page.fingerprint}"
     if reference:
         made_from += f"|{reference}"
@@ -878,7 +916,9 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         return SnippetBuild((), (), _state(out_label, prefix, {}, {}))
     old = _previous_state(previous)
     settings = snippet_settings(site, catalog)
-    keys = [snippet_key(settings[page.lang], page, site.now, site.references.get(page.key, "")) for page in pages]
+    with_body = "wechat" in site.config.snippets.platforms
+    keys = [snippet_key(settings[page.lang], page, site.now, site.references.get(page.key, ""), with_body)
+            for page in pages]
     old_files = manifest_of(old.out) if old.out and any(key in old.items for key in keys) else {}
 
     # Decided (and every reused section checked) before the first file reaches the sink.

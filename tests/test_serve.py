@@ -125,6 +125,9 @@ def test_preview_relaxes_csp_only_in_the_preview(make_site: Callable[..., Path])
     assert status.startswith("200") and b"WebSocket" in script
     assert run_build(root).ok
     assert b"'unsafe-inline'" not in (root / "public/en/index.html").read_bytes()
+    assert b"wasm-unsafe-eval" not in body  # only the search page runs Pagefind's WebAssembly
+    _, search = call(app, "/search/en/")
+    assert b"script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws: wss:" in search
 
 
 def test_a_page_names_the_build_and_the_server_run_that_served_it(make_site: Callable[..., Path]) -> None:
