@@ -213,6 +213,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .content import discover, parse_cached
     from .i18n import load_catalog
     from .ledger import check_ledger, read_ledger, recorded_pages, write_ledger
+    from .media import MEDIA_FOLDER, plan_media, with_media
     from .register import load_signing_key, register_files
     from .rootfiles import atproto_did, next_month, root_files, security_txt
     from .rules import content_problems
@@ -270,6 +271,11 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             pages = parsed.pages
             del sources  # the files' text is no longer needed (the largest thing a clean build holds)
             diagnostics.extend(parsed.problems)
+        with timer.stage("media"):  # bundle files once per item; photos measured, stripped, resized (cached)
+            media, media_files, found = plan_media(options.root, pages,
+                                                   options.root / CACHE_DIR if options.incremental else None)
+            diagnostics.extend(found)
+            pages = list(with_media(pages, media))
         with timer.stage("assemble"):
             site, found = assemble(pages, config, options.now, options.drafts, parsed.failed)
             diagnostics.extend(found)
@@ -318,8 +324,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                     fingerprint=signing.fingerprint if signing else "", search=search, cards=cards,
                                     card_style=style, raqm=raqm)
                 extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
+                          *media_files,
                           *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets",
-                                                               "search", SEARCH_FOLDER, "cards"})),
+                                                               "search", SEARCH_FOLDER, "cards", MEDIA_FOLDER})),
                           *(made for made in (security_txt(config, options.now), atproto_did(config)) if made),
                           *(register_files(site, signing) if site.references else [])]
                 if staging is not None:

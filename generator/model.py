@@ -191,6 +191,10 @@ class SourceFile:
 class Image:
     src: str
     alt: str
+    width: int = 0  # of a bundle image, once read (generator/media.py)
+    height: int = 0
+    srcset: str = ""  # its smaller WebP copies, and the ``sizes`` they are chosen by
+    sizes: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,7 @@ from jinja2 import (
     pass_context,
 )
 
-from .assets import refusal
-from .cache import CACHE_DIR, code_digest
+from .cache import code_digest
 from .calendars import (
     calendar_path,
     event_ics_path,
@@ -381,8 +380,9 @@ class Renderer:
         return None
 
     def _unit_outputs(self, unit: tuple[str, ...], digest: str | None) -> tuple[list[OutputFile], list[OutputFile]]:
-        """(rendered or reused files, bundle assets copied beside them)."""
-        extra = list(self.copy_assets(self.site.pages[int(unit[1])])) if unit[0] == "item" else []
+        """(rendered or reused files, files that go with them: none since bundle files are published once, by
+        generator/media.py)."""
+        extra: list[OutputFile] = []
         previous = self._reusable(unit, digest)
         if previous is not None:
             return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}", digest=self.previous_files.get(path, ""))
@@ -623,7 +623,8 @@ class Renderer:
         if card is not None:
             return ShareImage(absolute_url(self.config, "/" + card.path), card.alt, WIDTH, HEIGHT)
         if page.image is not None:
-            return ShareImage(urljoin(absolute_url(self.config, page.url), page.image.src), page.image.alt)
+            return ShareImage(urljoin(absolute_url(self.config, page.url), page.image.src), page.image.alt,
+                              page.image.width, page.image.height)
         return None
 
     # -------------------------------------------------------------- render cache
@@ -799,17 +800,6 @@ class Renderer:
         for page in everything:
             entries.append(entry(page.url, self._language_alternates(self.item_urls(page)), newest([page])))
         return entries
-
-    def copy_assets(self, page: Page) -> Iterator[OutputFile]:
-        folder = page.source.rsplit("/", 1)[0] + "/"
-        for asset in page.bundle_assets:
-            # discovery made these paths; a page read from the cache is checked again like a fresh one
-            if (not asset.startswith(folder) or not asset.startswith("content/")
-                    or any(part in ("", ".", "..") for part in asset.split("/")) or refusal(asset.rsplit("/", 1)[-1])):
-                raise LegationError.at(SourceLocation(page.source), f'bundle file "{asset}" is not a file of this bundle',
-                                       f"delete the {CACHE_DIR} folder and build again", "cache")
-            relative = asset[len(folder):] if asset.startswith(folder) else asset.rsplit("/", 1)[-1]
-            yield OutputFile(output_path(page.url).rsplit("/", 1)[0] + "/" + relative, copy_from=asset)
 
 
 def _template_line(exc: BaseException) -> tuple[int, str]:

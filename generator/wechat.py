@@ -32,8 +32,8 @@ DIGEST_LIMIT = 120
 CONTENT_LIMIT = 20_000  # characters
 CONTENT_BYTES = 1_000_000
 #: what the article's HTML may hold: text structure and links, no attributes but a link's address
-_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "b", "i", "a", "blockquote", "br", "table",
-         "thead", "tbody", "tr", "th", "td", "code", "pre"}
+_TAGS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "b", "i", "a", "blockquote", "br", "table",
+                    "thead", "tbody", "tr", "th", "td", "code", "pre"})
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _content(body_html: str, base: str, catalog: Catalog, lang: str) -> tuple[st
         if href:
             link.set("href", urljoin(base, href))
     html = "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
-    cleaned = nh3.clean((root.text or "") + html, tags=_TAGS, attributes={"a": {"href"}},
+    cleaned = nh3.clean((root.text or "") + html, tags=set(_TAGS), attributes={"a": {"href"}},
                         url_schemes={"http", "https", "mailto", "tel"}, link_rel=None)
     return cleaned.strip(), images
 

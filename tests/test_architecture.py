@@ -23,7 +23,7 @@ LAYERS: dict[str, int] = {
     "delivery": 3, "mission": 3, "theme": 3, "content": 3, "xliff": 3, "pofile": 3,
     "config": 4, "site": 4, "status": 4, "authoring": 4, "fastpath": 4, "files": 4,
     "feeds": 5, "rules": 5, "translating": 5, "ledger": 5,
-    "calendars": 6, "search": 6, "cards": 6, "seo": 6, "rootfiles": 6, "snippets": 6,
+    "calendars": 6, "search": 6, "cards": 6, "media": 6, "wechat": 5, "seo": 6, "rootfiles": 6, "snippets": 6,
     "templates": 7, "register": 7,
     "build": 8,
     "audit": 9, "serve": 9, "deploy": 9, "live": 9, "notify": 9, "verify_statement": 9, "notices": 7,
