@@ -164,9 +164,10 @@ def card_digest(card: Card, style: CardStyle, code: str) -> str:
     return hashlib.sha256(repr((card, style.digest, code)).encode()).hexdigest()
 
 
-def draw_card(card: Card, style: CardStyle, raqm: bool = True) -> OutputFile:
-    """The card as a JPEG (4:4:4, quality 90: crisp letters; byte-identical for the same card and libraries)."""
-    from PIL import Image, ImageDraw, ImageFont
+def draw_card(card: Card, style: CardStyle, raqm: bool = True, bases: dict[str, Any] | None = None) -> OutputFile:
+    """The card as a JPEG (quality 90; byte-identical for the same card and libraries). ``bases``: where the
+    part every card of a language shares (background, emblem, site name, band) is kept once drawn."""
+    from PIL import ImageDraw, ImageFont
 
     layout = ImageFont.Layout.RAQM if raqm else ImageFont.Layout.BASIC
 
@@ -174,25 +175,16 @@ def draw_card(card: Card, style: CardStyle, raqm: bool = True) -> OutputFile:
         return ImageFont.truetype(path, size, layout_engine=layout)
 
     options: dict[str, Any] = {"direction": "rtl" if card.rtl else "ltr", "language": card.lang} if raqm else {}
-    image = Image.new("RGB", (WIDTH, HEIGHT), style.background)
-    draw = ImageDraw.Draw(image)
     start = WIDTH - MARGIN if card.rtl else MARGIN
     anchor = "r" if card.rtl else "l"
-
-    def x_after(width: float, gap: int = 0) -> float:  # the start of what follows ``width`` px, in reading order
-        return start - width - gap if card.rtl else start + width + gap
-
-    head = start
-    if style.emblem:
-        with Image.open(style.emblem) as opened:
-            emblem = opened.convert("RGBA")
-        emblem.thumbnail((88, 88))
-        image.paste(emblem, (int(start - emblem.width) if card.rtl else start, 48), emblem)
-        head = int(x_after(emblem.width, 24))
-    site_font = font(style.regular, 30)
-    site_width = WIDTH - 2 * MARGIN - abs(head - start)
-    site_line = _fit_one_line(card.site, site_font, site_width, options)
-    draw.text((head, 92), site_line, font=site_font, fill=style.text, anchor=anchor + "m", **options)
+    key = repr((card.lang, card.rtl, card.site, style.digest, raqm))
+    base = bases.get(key) if bases is not None else None
+    if base is None:
+        base = _base(card, style, font, options, start, anchor)
+        if bases is not None:
+            bases[key] = base
+    image = base.copy()
+    draw = ImageDraw.Draw(image)
 
     label_font = font(style.bold, 26)
     label_width = label_font.getlength(card.label, **options)
@@ -206,13 +198,33 @@ def draw_card(card: Card, style: CardStyle, raqm: bool = True) -> OutputFile:
         draw.text((start, TITLE_TOP + number * size * LINE_HEIGHT), text, font=title_font, fill=style.text,
                   anchor=anchor + "a", **options)
 
-    draw.rectangle((0, 548, WIDTH, HEIGHT), fill=style.band)
     line_font = font(style.regular, 30)
     draw.text((start, 589), _fit_one_line(card.line, line_font, WIDTH - 2 * MARGIN, options), font=line_font,
               fill=style.band_text, anchor=anchor + "m", **options)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=90, subsampling=0, optimize=False, progressive=False)
+    image.save(out, "JPEG", quality=90, optimize=False, progressive=False)
     return OutputFile(card.path, out.getvalue())
+
+
+def _base(card: Card, style: CardStyle, font: Callable[[str, int], Any], options: Mapping[str, Any], start: int,
+          anchor: str) -> Any:
+    """What every card of one language shows the same: background, emblem, the site's name, the lower band."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (WIDTH, HEIGHT), style.background)
+    draw = ImageDraw.Draw(image)
+    head = start
+    if style.emblem:
+        with Image.open(style.emblem) as opened:
+            emblem = opened.convert("RGBA")
+        emblem.thumbnail((88, 88))
+        image.paste(emblem, (int(start - emblem.width) if card.rtl else start, 48), emblem)
+        head = int(start - emblem.width - 24 if card.rtl else start + emblem.width + 24)
+    site_font = font(style.regular, 30)
+    site_line = _fit_one_line(card.site, site_font, WIDTH - 2 * MARGIN - abs(head - start), options)
+    draw.text((head, 92), site_line, font=site_font, fill=style.text, anchor=anchor + "m", **options)
+    draw.rectangle((0, 548, WIDTH, HEIGHT), fill=style.band)
+    return image
 
 
 def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str] | None:

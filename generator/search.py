@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from pathlib import Path
-
-import lxml.html
 
 from .i18n import format_date
 from .model import OutputFile, Page, Site
@@ -68,15 +67,18 @@ def fold(text: str, lang: str) -> str:
     return text.translate(_FOLD) if lang.split("-")[0] in FOLDED_LANGUAGES else text
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 def page_text(html: str) -> str:
-    """The readable text of a body's HTML (what a reader can search for)."""
-    if not html.strip():
-        return ""
-    return " ".join(lxml.html.fragment_fromstring(html, create_parent="div").text_content().split())
+    """The readable text of a body's HTML (what a reader can search for): sanitized HTML, so its tags are
+    tags and its text is escaped; a tag is a word break."""
+    return " ".join(unescape(_TAG.sub(" ", html)).split())
 
 
-def search_records(site: Site, prefix: str = "") -> tuple[SearchRecord, ...]:
-    """A record for each published item page, in URL order (the index does not depend on the page order)."""
+def search_records(site: Site, prefix: str = "", lang: str = "") -> tuple[SearchRecord, ...]:
+    """A record for each published item page (in ``lang`` only, if given), in URL order (the index does not
+    depend on the page order)."""
     records = [
         SearchRecord(prefix + page.url, page.lang,
                      fold(" ".join(part for part in (page.title, page.summary, page_text(page.body_html)) if part),
@@ -84,7 +86,7 @@ def search_records(site: Site, prefix: str = "") -> tuple[SearchRecord, ...]:
                      page.title, page.summary,
                      format_date(page.date, page.lang, site.config.timezone) if page.date else "",
                      page.date.isoformat() if page.date else "")
-        for page in site.pages if _searchable(site, page)
+        for page in site.pages if (not lang or page.lang == lang) and _searchable(site, page)
     ]
     return tuple(sorted(records, key=lambda record: record.url))
 

@@ -55,7 +55,7 @@ from .i18n import Catalog, format_date, format_datetime, format_time
 from .model import SECTIONS, Language, OutputFile, Page, Site
 from .parallel import fork_map
 from .paths import shown_path
-from .search import SearchUnavailable, fold_languages, index_files, search_records, search_url
+from .search import SEARCH_FOLDER, SearchUnavailable, fold_languages, index_files, search_records, search_url
 from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
@@ -206,6 +206,8 @@ class Renderer:
         self._bodies_in_lists = True
         self._language_digests: dict[str, str] = {}
         self._rumours: dict[str, tuple[Page, ...]] = {}
+        self._code = code_digest()  # read once: every unit's digest holds it
+        self._card_bases: dict[str, Any] = {}  # per language, a card's background and heading, drawn once
         self.site_digest = self._site_digest()
 
     @property
@@ -357,8 +359,8 @@ class Renderer:
             if self.site.references:
                 work.append(("statements", lang))
                 work.append(("check", lang))
-        if self.search:  # the index first: the longest single piece of work
-            work.insert(0, ("search",))
+        if self.search:  # the indexes first: the longest single pieces of work, one per language
+            work[:0] = [("search", lang) for lang in self.search_languages()]
             work.extend(("searchpage", lang) for lang in self.config.language_codes)
         work.extend(("item", str(index)) for index in range(len(self.site.pages)))
         work.extend(("card", str(index)) for index, page in enumerate(self.site.pages) if page.url in self.cards)
@@ -412,10 +414,10 @@ class Renderer:
         if kind == "searchpage":
             return [self.render_search_page(unit[1])]
         if kind == "card" and self.card_style is not None:
-            return [draw_card(self.cards[self.site.pages[int(unit[1])].url], self.card_style, self.raqm)]
-        if kind == "search":
+            return [draw_card(self.cards[self.site.pages[int(unit[1])].url], self.card_style, self.raqm, self._card_bases)]
+        if kind == "search":  # one Pagefind bundle per language, under pagefind/<lang>/
             try:
-                return index_files(search_records(self.site, self.prefix))
+                return index_files(search_records(self.site, self.prefix, unit[1]), f"{SEARCH_FOLDER}/{unit[1]}")
             except SearchUnavailable as exc:
                 raise LegationError.at(SourceLocation("site.yml"), f"the search index could not be made: {exc}",
                                        "build without search (search: false in site.yml), or install legation "
@@ -578,6 +580,11 @@ class Renderer:
         context["fingerprint"] = self.fingerprint
         return self._render(["check.html"], urls[lang], context)
 
+    def search_languages(self) -> tuple[str, ...]:
+        """The languages with a page to find (each has its own index)."""
+        return tuple(code for code in self.config.language_codes
+                     if any(page.lang == code and self.site.page_status(page) == "published" for page in self.site.pages))
+
     def render_search_page(self, lang: str) -> OutputFile:
         """Search the site: a script file asks the language's Pagefind index (the page's policy allows its WASM)."""
         urls = {code: search_url(code) for code in self.config.language_codes}
@@ -649,7 +656,7 @@ class Renderer:
         build with a later clock can still reuse unchanged pages.
         """
         digest = hashlib.sha256(repr((self.config, self.fingerprint, bool(self.site.references))).encode())
-        digest.update(code_digest().encode())  # another legation or library version may render differently
+        digest.update(self._code.encode())  # another legation or library version may render differently
         digest.update(f"{self.config.timezone}\0".encode() + self._zone_rules)  # a system tzdata update
         sources = self._template_sources()
         digest.update(repr(sources).encode())
@@ -719,7 +726,7 @@ class Renderer:
         if kind == "item":
             return self.item_digest(self.site.pages[int(unit[1])])
         if kind == "card" and self.card_style is not None:
-            return card_digest(self.cards[self.site.pages[int(unit[1])].url], self.card_style, code_digest())
+            return card_digest(self.cards[self.site.pages[int(unit[1])].url], self.card_style, self._code)
         if kind == "list":
             lang, section, number = unit[1], unit[2], int(unit[3])
             chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
@@ -739,10 +746,10 @@ class Renderer:
             parts = ([(self.site.references[p.key], self.listed_key(p)) for p in self.statements(unit[1])],)
         elif kind in ("check", "searchpage"):  # their text and script; what they read is a file of its own
             parts = ()
-        elif kind == "search":  # the text of every page found, and the indexer's version (not the templates)
+        elif kind == "search":  # the text of the language's pages found, the indexer's version (not the templates)
             found = [(page.url, self.full_key(page)) for page in self.site.pages
-                     if self.site.page_status(page) == "published"]
-            return hashlib.sha256(repr((code_digest(), self.prefix, found)).encode()).hexdigest()
+                     if page.lang == unit[1] and self.site.page_status(page) == "published"]
+            return hashlib.sha256(repr((self._code, self.prefix, unit[1], found)).encode()).hexdigest()
         elif kind == "calendar":
             parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now), self.site.page_status(p))
                       for p in self.site.listings[(unit[1], "events")] if p.event is not None],)
