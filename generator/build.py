@@ -324,7 +324,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                     fingerprint=signing.fingerprint if signing else "", search=search, cards=cards,
                                     card_style=style, raqm=raqm)
                 extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
-                          *media_files,
+                          # the bundle files of the pages this build publishes (a draft's photo is not)
+                          *(made for asset in sorted({a for p in site.pages for a in p.bundle_assets})
+                            for made in media_files.get(asset, ())),
                           *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets",
                                                                "search", SEARCH_FOLDER, "cards", MEDIA_FOLDER})),
                           *(made for made in (security_txt(config, options.now), atproto_did(config)) if made),

@@ -75,10 +75,11 @@ def media_path(page: Page, asset: str) -> str:
 
 
 def plan_media(root: Path, pages: Iterable[Page], cache: Path | None) -> tuple[
-        dict[str, MediaFile], list[OutputFile], list[Problem]]:
-    """Every bundle file of ``pages`` once: (source path → how it is published, the files to write, errors)."""
+        dict[str, MediaFile], dict[str, list[OutputFile]], list[Problem]]:
+    """Every bundle file of ``pages`` once: (source path → how it is published, source path → the files to
+    write for it, errors). The caller writes the files of the pages it publishes only (not a draft's)."""
     files: dict[str, MediaFile] = {}
-    outputs: list[OutputFile] = []
+    outputs: dict[str, list[OutputFile]] = {}
     problems: list[Problem] = []
     for page in pages:
         folder = page.source.rsplit("/", 1)[0] + "/"
@@ -95,7 +96,7 @@ def plan_media(root: Path, pages: Iterable[Page], cache: Path | None) -> tuple[
             path = media_path(page, asset)
             if not asset.lower().endswith(IMAGE_SUFFIXES):
                 files[asset] = MediaFile(asset, path)
-                outputs.append(OutputFile(path, copy_from=str(root / asset)))
+                outputs[asset] = [OutputFile(path, copy_from=str(root / asset))]
                 continue
             try:
                 data = (root / asset).read_bytes()
@@ -110,7 +111,7 @@ def plan_media(root: Path, pages: Iterable[Page], cache: Path | None) -> tuple[
                                         "(at most 40 megapixels), and replace the file", "image"))
                 continue
             files[asset] = made
-            outputs.extend(made_files)
+            outputs[asset] = made_files
     return files, outputs, problems
 
 

@@ -195,3 +195,15 @@ def test_images_are_processed_once_by_content_and_incremental_equals_clean(
     assert mine == theirs
     html = (root / "public/ar/announcements/photo-day/index.html").read_text(encoding="utf-8")
     assert 'width="1600" height="1200"' in html
+
+
+def test_a_drafts_photo_is_not_published_until_the_item_is(make_site: Callable[..., Path]) -> None:
+    root = bundle_site(make_site, photo(400, 300))
+    for lang in ("en", "ar"):
+        index = root / ITEM / f"index.{lang}.md"
+        index.write_text(index.read_text(encoding="utf-8").replace("---\ntitle", "---\ndraft: true\ntitle", 1),
+                         encoding="utf-8")
+    assert run_build(root).ok
+    assert not (root / "public/media").exists()
+    assert run_build(root, root / "preview", drafts=True).ok  # what the preview shows
+    assert (root / "preview/media/announcements/photo-day/photo.jpg").is_file()
