@@ -26,7 +26,6 @@ from generator.cache import (
     shard_file,
     sign,
 )
-from generator.errors import LegationError
 from generator.model import Heading, Page
 from tests.conftest import run_build
 
@@ -228,16 +227,19 @@ def test_without_a_key_nothing_is_cached(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_a_cached_page_naming_a_file_outside_its_bundle_is_refused(make_site: Callable[..., Path]) -> None:
-    from generator.templates import Renderer
+    from generator.media import plan_media
 
     root = make_site({"content/announcements/forms/index.en.md": '---\ntitle: "F"\ndate: 2026-11-01\n---\nx\n',
                       "content/announcements/forms/form.pdf": b"%PDF"})
     assert run_build(root).ok
     page = next(p for p in load_pages_for(root) if p.source.endswith("forms/index.en.md"))
-    hostile = dataclasses.replace(page, bundle_assets=("content/announcements/forms/../../../../proc/self/environ",))
-    with pytest.raises(LegationError) as caught:
-        list(Renderer.copy_assets(None, hostile))  # type: ignore[arg-type]
-    assert caught.value.problems[0].location.path == "content/announcements/forms/index.en.md"
+    for path in ("content/announcements/forms/../../../../proc/self/environ", "content/announcements/other/x.pdf",
+                 "site.yml"):
+        hostile = dataclasses.replace(page, bundle_assets=(path,))
+        files, outputs, problems = plan_media(root, [hostile], None)
+        assert not files and not outputs, path
+        assert problems[0].severity == "error" and problems[0].location.path == "content/announcements/forms/index.en.md"
+        assert "is not a file of this bundle" in problems[0].message
 
 
 def load_pages_for(root: Path) -> tuple[Page, ...]:
