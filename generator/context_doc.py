@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ALL = ("chooser", "404", "home", "list", "tags", "tag", "item", "channels", "rumours", "statements", "check")
+ALL = ("chooser", "404", "home", "list", "tags", "tag", "item", "channels", "rumours", "statements", "check", "search")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("tag_label", "(tag: str) -> str", ALL, "A tag's name in this language (site.yml `tags`)"),
     ContextVariable("now", "datetime", ALL, "The build clock"),
     ContextVariable("current_section", "str", ALL, "The section of a list or item page, else empty"),
-    ContextVariable("kind", "str", ALL, "One of chooser, 404, home, list, tags, tag, item, channels, rumours, statements, check"),
+    ContextVariable("kind", "str", ALL, "One of chooser, 404, home, list, tags, tag, item, channels, rumours, statements, check, search"),
     ContextVariable("page_title", "str", ALL, "This page's title, for <title> and Open Graph"),
     ContextVariable("description", "str", ALL, "Summary of the item, else the site description in this language"),
     ContextVariable("status_of", "(page: Page) -> str", ALL,
@@ -66,6 +66,11 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("references", "dict[tuple[str, str], str]", ("statements",), "(section, slug) → public reference"),
     ContextVariable("fingerprint", "str", ("statements", "check", "channels"),
                     "Fingerprint of the key that signs statements.json; empty when it is not signed"),
+    ContextVariable("search_url", "str", ALL, "Site path of this language's search page; empty without search"),
+    ContextVariable("share_image", "ShareImage | None", ALL,
+                    "What the page is shared with (og:image): url, alt, width, height; the item's image or its "
+                    "share card, else None"),
+    ContextVariable("folded", "str", ("search",), "The languages whose queries search.js folds (ə→e, ı→i, apostrophes)"),
     ContextVariable("rumours_url", "str", ALL, "Site path of this language's Rumours and facts page; empty without any"),
     ContextVariable("contact", "ContactDetails | None", ALL,
                     "site.yml `contact:`: offices (name, address, phone, email, hours per language), emergency, holidays"),
@@ -104,6 +109,8 @@ TEMPLATES = (
     ("rumours.html", "Every answer to a false claim in one language (kind rumours), newest first"),
     ("statements.html", "The register of official statements in one language, with references (kind statements)"),
     ("check.html", "Check a statement: a form that static/check.js answers in the browser (kind check)"),
+    ("search.html", "Search one language: a form that static/search.js answers with Pagefind (kind search); its "
+                    "block csp_script adds 'wasm-unsafe-eval' to this page's policy alone"),
     ("partials/announcements.html", "The claim, where it circulated and the verdict of an item of kind rumour"),
 )
 
