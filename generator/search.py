@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
 
+from .errors import OutputError, SourceLocation
 from .i18n import format_date
 from .model import OutputFile, Page, Site
 
@@ -128,6 +129,16 @@ def index_files(records: Sequence[SearchRecord], folder: str = SEARCH_FOLDER) ->
     binary = executable()
     if binary is None:
         raise SearchUnavailable("Pagefind's binary is not installed")
+    try:
+        return _indexed(binary, records, folder)
+    except OSError as exc:  # a full disk: as when the site itself cannot be written
+        raise OutputError.at(SourceLocation(str(exc.filename or tempfile.gettempdir())),
+                             f"cannot write the site's search index: {exc.strerror or exc}",
+                             "check free disk space and permissions; the previous site was left as it was",
+                             "io") from None
+
+
+def _indexed(binary: Path, records: Sequence[SearchRecord], folder: str) -> list[OutputFile]:
     with tempfile.TemporaryDirectory(prefix="legation-search-") as tmp:
         site = Path(tmp, "site")
         for record in records:

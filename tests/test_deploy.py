@@ -158,7 +158,7 @@ def test_killed_midway_the_target_keeps_every_page_and_the_next_deploy_finishes(
     now = tree(live)
     assert all(path in now and now[path] == old[path] for path in old if path.endswith(".html"))
     assert all(path in now for path in old)  # nothing an old page links to is gone yet
-    assert "en/announcements/reading-room-opens/reading-room-2.png" in now  # new assets went first
+    assert "media/announcements/reading-room-opens/reading-room-2.png" in now  # new assets went first
     monkeypatch.setattr(deploy_module, "_run", real)
     assert cli(site, "deploy", "--to", str(live), "--force").exit_code == 0
     assert tree(live) == tree(site / "public")
@@ -243,7 +243,10 @@ def test_deploy_to_a_real_server_then_serves_the_build_byte_for_byte(site: Path,
         assert meta["index.html"]["cache-control"] == "public, max-age=300"
         assert meta["atom.xml"]["content-type"] == "application/atom+xml; charset=utf-8"
         assert meta["events/calendar.ics"]["content-type"] == "text/calendar; charset=utf-8"
-        assert meta["announcements/reading-room-opens/reading-room.png"]["cache-control"] == "public, max-age=86400"
+        media = {entry["Path"]: entry["Metadata"] for entry in json.loads(subprocess.run(
+            [rclone_binary(), "lsjson", "-R", "--metadata", "--files-only", remote + "/media"],
+            capture_output=True, text=True, check=True, env=os.environ.copy()).stdout)}
+        assert media["announcements/reading-room-opens/reading-room.png"]["cache-control"] == "public, max-age=86400"
     again = cli(site, *args)
     assert again.exit_code == 0 and ": 0 files uploaded, 0 files deleted, " in again.output, again.output
 
@@ -270,7 +273,8 @@ def test_precompressed_copies_go_beside_text_files_and_leave_with_them(site: Pat
     page = (site / "public/en/index.html").read_bytes()
     assert gzip.decompress((live / "en/index.html.gz").read_bytes()) == page
     assert brotli.decompress((live / "en/index.html.br").read_bytes()) == page
-    assert not (live / "en/announcements/reading-room-opens/reading-room.png.gz").exists()  # not text
+    assert (live / "media/announcements/reading-room-opens/reading-room.png").is_file()
+    assert not (live / "media/announcements/reading-room-opens/reading-room.png.gz").exists()  # not text
     first = (live / "en/index.html.gz").read_bytes()
     (site / "content/events/poetry-evening.uz.md").unlink()
     assert run_build(site, site / "public").ok

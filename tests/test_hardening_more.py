@@ -4,6 +4,7 @@ script breakouts, preview traversal, mixed content and tamper detection."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from generator.cli import main
 from generator.content import MAX_FILE_BYTES
@@ -223,7 +225,7 @@ def test_bundle_folder_with_unsafe_name_is_refused(make_site: Callable[..., Path
 
 def test_bundle_asset_name_with_backslash_is_refused(make_site: Callable[..., Path], tmp_path: Path) -> None:
     root, before = built_site(make_site, {"content/announcements/photo/index.en.md": OK_FRONT + "x\n",
-                                          "content/announcements/photo/a\\..\\evil.png": b"\x89PNG"})
+                                          "content/announcements/photo/a\\..\\evil.png": tiny_png()})
     outside = _files_outside(tmp_path, root / "public")
     report = run_build(root, incremental=False)
     assert not report.ok
@@ -259,13 +261,20 @@ def test_case_only_different_names_are_refused(make_site: Callable[..., Path]) -
     assert not (root / "public").exists()
 
 
+def tiny_png(shade: int = 0) -> bytes:
+    """A real PNG (bundle images are read: generator/media.py), different for each ``shade``."""
+    out = io.BytesIO()
+    Image.new("L", (4, 4), shade).save(out, "PNG")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("names", [("Photo.png", "photo.png"), (unicodedata.normalize("NFC", "café.png"),
                                                                   unicodedata.normalize("NFD", "café.png"))])
 def test_bundle_assets_that_differ_only_in_case_or_form_are_refused(make_site: Callable[..., Path],
                                                                     names: tuple[str, str]) -> None:
     """Two assets that a case-insensitive or normalizing file system (Windows, macOS) would merge into one."""
     root = make_site({"content/announcements/visit/index.en.md": OK_FRONT + "x\n",
-                      **{f"content/announcements/visit/{name}": b"\x89PNG" + name.encode() for name in names}})
+                      **{f"content/announcements/visit/{name}": tiny_png(len(name.encode())) for name in names}})
     assert len(list((root / "content/announcements/visit").iterdir())) == 3
     report = run_build(root)
     assert not report.ok
