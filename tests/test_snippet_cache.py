@@ -181,7 +181,8 @@ def test_posts_are_made_again_only_for_the_edited_item(tmp_path: Path, made: Mad
     pages = {(lang, item) for lang, item, _ in made}
     corrected = {(lang, ITEM_ID) for lang in ("en", "ar", "az", "uz")}  # the demo's correction, offered for a week
     assert ITEM_ID == "announcements/consular-registration-winter-2026"
-    assert total == len(RULES) * (len(pages) + len(corrected)) and len(pages) > 40, \
+    platforms = len(RULES) - 1  # the demo posts everywhere but Weibo (no Chinese audience)
+    assert total == platforms * (len(pages) + len(corrected)) and len(pages) > 40, \
         "the spy sees every post of a clean build"
 
     made.clear()
@@ -197,7 +198,7 @@ def test_posts_are_made_again_only_for_the_edited_item(tmp_path: Path, made: Mad
     assert {item for _, item, _ in made} == {ITEM_ID}
     assert ("en", ITEM_ID, "facebook") in made
     remade = {(lang, item) for lang, item, _ in made}
-    assert len(made) == 2 * len(RULES) * len(remade)  # each remade page once, every platform, and its correction
+    assert len(made) == 2 * platforms * len(remade)  # each remade page once, every platform, and its correction
     assert 0 < len(made) < total
     assert_same(outputs(root), clean_after_edit)
 
