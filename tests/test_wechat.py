@@ -28,6 +28,9 @@ URL = "https://embassy.example.org/zh/announcements/visa-statement/"
     ("通知 " + URL, 13),  # 2 + ½ + 10, rounded up
     ("https://example.org/" + "a" * 200, math.ceil((len("https://example.org/") + 200 - 140 + 20) / 2)),
     (f"{LRI}{URL}{PDI}", 12),  # the isolates around a link in right-to-left text count 1 each
+    ("签" * 129 + " " + URL, 140),  # a link that brings the post to the limit exactly: 129 + ½ + 10, rounded up
+    ("签" * 130 + " " + URL, 141),  # one character more is over it
+    ("签" * 134 + " 😀😀 ab", 140),  # mixed: 134 + ½ + 2 × 2 (emoji) + ½ + 2 × ½ = 140
 ])
 def test_weibo_counts_as_its_composer_does(text: str, expected: int) -> None:
     assert weibo_length(text) == expected
