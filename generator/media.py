@@ -9,8 +9,8 @@ rendered body and of ``image:``, relative to the page, so a site under a sub-pat
   time it was taken, the camera's serial number and often the owner's name): JPEG and PNG are rewritten
   without those segments and chunks, byte for byte otherwise (no re-encoding), keeping the colour profile;
   a photo the camera stored turned (EXIF orientation) is turned for real and saved again, since without its
-  EXIF a browser would show it on its side; WebP and GIF with metadata are saved again without it. The
-  file in the bundle is never changed.
+  EXIF a browser would show it on its side; WebP and GIF with metadata are saved again without it; an AVIF
+  with metadata is refused (export it without). The file in the bundle is never changed.
 - `<img>` gets its ``width`` and ``height`` (no page jump while it loads) and, when wider than
   ``RESIZE_ABOVE``, a ``srcset`` of WebP copies at ``VARIANT_WIDTHS`` narrower than it, with ``sizes`` for
   the theme's text column; the original stays the ``src``.
@@ -47,7 +47,7 @@ MAX_PIXELS = 40_000_000  # 40 megapixels: any real photo; a bomb declares far mo
 WEBP_QUALITY = 80
 #: the theme's text column (.prose) is 46rem wide at most; on a narrower screen an image fills its width
 SIZES = "(max-width: 48rem) 100vw, 46rem"
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 SETTINGS = f"media-1|{VARIANT_WIDTHS}|{RESIZE_ABOVE}|{WEBP_QUALITY}|{MAX_PIXELS}"
 CACHE_FOLDER = "media"
 
@@ -203,6 +203,9 @@ def process_image(data: bytes, name: str) -> tuple[bytes, int, int, list[tuple[i
         published = strip_png(data)
     elif kind in ("WEBP", "GIF") and (shown.info.get("exif") or shown.info.get("xmp")):
         published = _saved(shown, kind, icc=shown.info.get("icc_profile"))
+    elif kind == "AVIF" and (shown.info.get("exif") or shown.info.get("xmp")):
+        raise MediaError("the AVIF image holds EXIF or XMP data (where and when it was taken, the camera), which "
+                         "cannot be removed without encoding it again")
     else:
         published = data
     width, height = shown.size

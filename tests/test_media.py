@@ -207,3 +207,29 @@ def test_a_drafts_photo_is_not_published_until_the_item_is(make_site: Callable[.
     assert not (root / "public/media").exists()
     assert run_build(root, root / "preview", drafts=True).ok  # what the preview shows
     assert (root / "preview/media/announcements/photo-day/photo.jpg").is_file()
+
+
+def avif(gps: bool) -> bytes:
+    image = Image.new("RGB", (64, 48), (30, 90, 160))
+    out = io.BytesIO()
+    exif = Image.Exif()
+    if gps:
+        exif.get_ifd(GPS).update({1: "N", 2: (40.0, 22.0, 30.0)})
+    image.save(out, "AVIF", **({"exif": exif.tobytes()} if gps else {}))
+    return out.getvalue()
+
+
+def test_an_avif_photo_with_its_position_is_refused_and_one_without_is_published(
+        make_site: Callable[..., Path]) -> None:
+    clean = avif(gps=False)
+    root = bundle_site(make_site, clean, "photo.avif", "![A queue](photo.avif)\n")
+    for lang in ("en", "ar"):
+        index = root / ITEM / f"index.{lang}.md"
+        index.write_text(index.read_text(encoding="utf-8").replace("photo.jpg", "photo.avif"), encoding="utf-8")
+    assert run_build(root).ok
+    assert (root / "public/media/announcements/photo-day/photo.avif").read_bytes() == clean
+    (root / ITEM / "photo.avif").write_bytes(avif(gps=True))
+    report = run_build(root)
+    assert not report.ok
+    error = report.errors[0]
+    assert error.location.path == f"{ITEM}/photo.avif" and "EXIF or XMP" in error.message
