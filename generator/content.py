@@ -50,6 +50,7 @@ from .model import (
 )
 from .parallel import fork_map
 from .paths import shown_path
+from .statement_text import is_official, normalised, plain_text
 from .translation_units import version_of
 from .yamltext import YamlDoc, load_yaml
 
@@ -424,6 +425,8 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         summary=summary,
         headings=headings, bundle_assets=source.bundle_assets, words=len(fm.body.split()), **page_args,
     )
+    if is_official(page):
+        page = replace(page, body_text=normalised(plain_text(body_html)))
     return page, check.problems
 
 

@@ -342,6 +342,10 @@ class Page:
     # headings, words and source_hash). Both are derived, so they take no part in == and repr. A copy made
     # with dataclasses.replace keeps them, so a copy that changes content must reset them.
     legacy_hash: str = ""  # the version as legation 0.x recorded it: an older translation_of.hash still matches
+    # An official text's body as the page shows it, normalised (statement_text.py), worked out once when the page
+    # is parsed (and kept in the page cache) instead of at every build; "" for other pages. Derived from
+    # body_html, so it takes no part in == and repr (nor in ``meta``: a list shows none of it).
+    body_text: str = field(default="", compare=False, repr=False)
     digest: str = field(default="", compare=False, repr=False)
     meta: str = field(default="", compare=False, repr=False)
 

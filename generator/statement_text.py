@@ -18,6 +18,9 @@ from html.parser import HTMLParser
 
 from .model import Page
 
+#: Announcement kinds whose published text is official (with alerts of any kind): recorded in the ledger.
+OFFICIAL_KINDS = frozenset({"statement", "consular", "rumour"})
+
 #: Elements whose content is not text a reader sees as the statement (footnote back-links are "↩").
 _SKIPPED = frozenset({"script", "style", "template", "sup"})
 
@@ -54,14 +57,22 @@ def normalised(*texts: str) -> str:
     return " ".join(unicodedata.normalize("NFC", " ".join(texts)).split())
 
 
+def is_official(page: Page) -> bool:
+    """A statement, consular notice, answer to a rumour or alert: text the ledger records once published."""
+    return page.section == "announcements" and (page.kind in OFFICIAL_KINDS or bool(page.alert))
+
+
 def statement_text(page: Page) -> str:
     """The page's title, summary and body as one normalised line."""
-    return normalised(page.title, page.summary, plain_text(page.body_html))
+    # NFC and the whitespace rule give the same line for a body normalised on its own: a space is a starter,
+    # so nothing composes or reorders across it
+    return normalised(page.title, page.summary, body_text(page))
 
 
 def body_text(page: Page) -> str:
-    """The body alone, normalised: what someone who copies the text of the statement has."""
-    return normalised(plain_text(page.body_html))
+    """The body alone, normalised: what someone who copies the text of the statement has (worked out when the
+    page was parsed, for an official text)."""
+    return page.body_text or normalised(plain_text(page.body_html))
 
 
 def digest(text: str) -> str:
