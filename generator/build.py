@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import Counter
@@ -37,13 +38,17 @@ from .files import (
     read_manifest,
     verified_manifest,
 )
+from .model import OutputFile
 from .paths import builtin_themes_dir, shown_path
 from .zones import environment_stamp
 
 if TYPE_CHECKING:
     from .cache import UnitState
     from .i18n import Catalog
-    from .model import OutputFile, Site
+    from .content import Parsed
+    from .memory import Memory
+    from .model import Site
+    from .templates import Renderer
 
 
 @dataclass(frozen=True)
@@ -140,12 +145,16 @@ class _Timer:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def build(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildReport:
+def build(options: BuildOptions, progress: Callable[[str], None] | None = None,
+          memory: Memory | None = None) -> BuildReport:
     """Read, check, render and (unless ``write`` is False) swap in the site.
 
     A build that writes holds the output folder's lock from start to end, so two
-    builds never interleave; the second waits up to ``lock_wait`` seconds.
+    builds never interleave; the second waits up to ``lock_wait`` seconds. With ``memory`` (a resident
+    preview's), nothing is read from or written to disk but the sources: the outputs are left in ``memory``.
     """
+    if memory is not None:
+        return _build(replace(options, write=False, incremental=True), progress, memory)
     if not options.write:
         return _build(options, progress)
     try:
@@ -159,7 +168,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
         return BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))
 
 
-def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> BuildReport:
+def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory: Memory | None = None) -> BuildReport:
     diagnostics = Diagnostics()
     timer = _Timer(progress)
     stagings: list[Staging] = []
@@ -214,7 +223,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .i18n import load_catalog
     from .ledger import check_ledger, read_ledger, recorded_pages, write_ledger
     from .media import MEDIA_FOLDER, plan_media, with_media
-    from .register import load_signing_key, register_files
+    from .register import load_signing_key
     from .rootfiles import atproto_did, next_month, root_files, security_txt
     from .rules import content_problems
     from .search import SEARCH_FOLDER
@@ -222,7 +231,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .security import headers_file
     from .site import assemble, schedule_changes
     from .snippets import SnippetCacheError, build_snippet_files
-    from .templates import Renderer, make_environment
+    from .templates import Renderer
     from .theme import card_colours, resolve_theme
 
     try:
@@ -253,21 +262,24 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                     f"the {config.default_language} text is used",
                                     f"add them to the site's i18n/{lang}.yml or the theme's", "i18n-missing")
         with timer.stage("discover"):
-            sources, found = discover(options.root, config)
+            sources, found = discover(options.root, config, memory.sources if memory is not None else None)
             diagnostics.extend(found)
         with timer.stage("parse"):
-            cache, stale_markdown = load_markdown_cache(options.root) if options.incremental else ({}, "")
+            cache, stale_markdown = (load_markdown_cache(options.root) if memory is None else (memory.markdown, "")
+                                     ) if options.incremental else ({}, "")
             if stale_markdown:
                 diagnostics.warning(SourceLocation(stale_markdown),
                                     "the build cache was unreadable and was discarded; everything is rebuilt",
                                     "nothing to do: a fresh cache is written after this build", "cache")
             code = code_digest() if options.incremental else ""
-            known, discarded = load_page_cache(options.root, code) if options.incremental else (PageCache(), False)
+            known, discarded = (load_page_cache(options.root, code) if memory is None else
+                                (PageCache(memory.pages), False)) if options.incremental else (PageCache(), False)
             if discarded:
                 diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{PAGES_FILE}"),
                                     "the page cache was unreadable and was discarded; every page is parsed again",
                                     "nothing to do: a fresh cache is written after this build", "cache")
-            parsed = parse_cached(sources, config, options.jobs, cache, known.entries, code)
+            parsed = parse_cached(sources, config, options.jobs, cache, known.entries, code,
+                                  memory.whole if memory is not None else None)
             pages = parsed.pages
             del sources  # the files' text is no longer needed (the largest thing a clean build holds)
             diagnostics.extend(parsed.problems)
@@ -282,7 +294,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             schedule = schedule_changes(pages, options.now)
             # official text edited with no changes: entry (a warning; --strict refuses it)
             recorded = recorded_pages(site)
-            ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded}),
+            ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded},
+                                                        memory.ledger if memory is not None else None),
                                   config.reference_pattern)
             diagnostics.extend(ledger.problems)
             site = replace(site, references=dict(ledger.references))
@@ -297,7 +310,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         snippet_staging: Staging | None = None
         try:
             with timer.stage("render"):
-                env = make_environment(options.root, chain)
+                env = _environment(options.root, chain, memory)
                 reuse: UnitState = {}
                 previous_files: dict[str, str] = {}
                 if staging is not None and options.incremental and not options.force:
@@ -309,6 +322,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                         reuse = {key: unit for key, unit in units.items()
                                  if all(path in previous_files and os.path.isfile(os.path.join(live, path))
                                         for path in unit[1])}
+                elif memory is not None and not options.force:
+                    reuse = {key: unit for key, unit in memory.units.items()
+                             if all(path in memory.outputs for path in unit[1])}
                 search = config.search and search_available()
                 if config.search and not search:
                     diagnostics.warning(SourceLocation(CONFIG_FILE), "the site is built without search: Pagefind's"
@@ -321,21 +337,25 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                 if style is not None else ({}, []))
                 diagnostics.extend(found)
                 renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root,
-                                    fingerprint=signing.fingerprint if signing else "", search=search, cards=cards,
-                                    card_style=style, raqm=raqm)
+                                    fingerprint=signing.fingerprint if signing else "", signing=signing,
+                                    search=search, cards=cards,
+                                    card_style=style, raqm=raqm,
+                                    previous_outputs=memory.outputs if memory is not None else None,
+                                    defer=frozenset({"search"}) if memory is not None and memory.defer_search
+                                    else frozenset())
                 extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
                           # the bundle files of the pages this build publishes (a draft's photo is not)
                           *(made for asset in sorted({a for p in site.pages for a in p.bundle_assets})
                             for made in media_files.get(asset, ())),
                           *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets",
                                                                "search", SEARCH_FOLDER, "cards", MEDIA_FOLDER})),
-                          *(made for made in (security_txt(config, options.now), atproto_did(config)) if made),
-                          *(register_files(site, signing) if site.references else [])]
+                          *(made for made in (security_txt(config, options.now), atproto_did(config)) if made)]
+                placed: list[Placed | OutputFile] = []
                 if staging is not None:
-                    placed = renderer.render_into(staging.put, options.jobs)
+                    placed.extend(renderer.render_into(staging.put, options.jobs))
                     placed.extend(staging.put(output) for output in extras)
                 else:
-                    renderer.render_all(options.jobs)
+                    placed = [*renderer.render_all(options.jobs), *extras]
             with timer.stage("snippets"):
                 snippets_dir = options.root / config.snippets.out_dir
                 if options.write and not options.snippets_in_site and config.snippets.platforms:
@@ -351,12 +371,16 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                 previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE)
                                        if options.incremental and not options.force else (None, False))
                 manifest_of = _manifest_of if trusted else _verified_manifest_of
+                if memory is not None:
+                    def manifest_of(folder: str) -> dict[str, str]:
+                        return {path: output.digest for path, output in memory.outputs.items()}
                 sink: Callable[[OutputFile], object] = snippet_staging.put if snippet_staging is not None else _keep
                 # its own folder, not the site's: when no file of it would change, it is kept as it is
                 alone = snippet_staging is not None and snippet_staging is not staging
                 try:
                     made = build_snippet_files(site, catalog, options.jobs, previous, str(target), manifest_of,
-                                               sink, prefix, skip_unchanged=alone)
+                                               sink, prefix, skip_unchanged=alone,
+                                               held=memory.outputs if memory is not None else None)
                 except SnippetCacheError:  # raised before any file was made
                     discarded = True
                     made = build_snippet_files(site, catalog, options.jobs, None, str(target), manifest_of, sink,
@@ -367,18 +391,23 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                         "nothing to do: a fresh cache is written after this build", "cache")
                 diagnostics.extend(made.problems)
                 if options.snippets_in_site:
-                    placed.extend(p for p in made.outputs if isinstance(p, Placed))
-            if staging is not None:  # the content rules `legation check` lists, over what this build made
-                with timer.stage("rules"):
-                    outputs = frozenset(p.path for p in placed if isinstance(p, Placed))
+                    placed.extend(p for p in made.outputs if isinstance(p, Placed | OutputFile))
+            if staging is not None or memory is not None:  # the content rules `legation check` lists, over
+                with timer.stage("rules"):  # what this build made
+                    outputs = frozenset(p.path for p in placed if isinstance(p, Placed | OutputFile))
                     diagnostics.extend(content_problems(site.pages, config, outputs, _locator(options.root)))
+            if memory is not None and not failed():
+                with timer.stage("write"):
+                    stats_files, stats_bytes, stats_written, stats_html = _keep_in(
+                        memory, [p for p in placed if isinstance(p, OutputFile)], renderer, parsed, made.state)
+                return report(True)
             if failed() or staging is None:
                 for stage in (staging, snippet_staging):
                     if stage is not None:
                         stage.abort()  # a second abort of the same folder does nothing
                 return report(not failed())
             with timer.stage("write"):
-                stats = staging.commit(placed)
+                stats = staging.commit(p for p in placed if isinstance(p, Placed))
                 if not options.drafts:  # the text this build published, recorded for the next (not a preview's)
                     write_ledger(options.root, ledger.updates)
                 replaced.append(str(options.out_dir))
@@ -431,6 +460,46 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         for stage in stagings:
             stage.settle()
     return report(True)
+
+
+def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
+    """The Jinja environment; a resident preview's own while no template file and no theme changed."""
+    from .fastpath import input_files
+    from .templates import make_environment
+
+    if memory is None:
+        return make_environment(root, chain)
+    stamps = []
+    for folder in (str(root / "templates"), *map(str, chain.template_dirs)):
+        for file in input_files(folder):
+            with contextlib.suppress(OSError):
+                stat = os.stat(file)
+                stamps.append((file, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    key = (repr(chain), tuple(stamps))
+    if memory.environment is None or memory.environment[0] != key:
+        memory.environment = (key, make_environment(root, chain))
+    return memory.environment[1]
+
+
+def _keep_in(memory: Memory, outputs: list[OutputFile], renderer: Renderer, parsed: Parsed,
+             snippets: object) -> tuple[int, int, int, int]:
+    """Leave a successful build's outputs and everything the next build reuses in ``memory``; (files, bytes,
+    files changed, HTML pages)."""
+    before = memory.outputs
+    memory.outputs = {output.path: output for output in outputs}  # one assignment: requests see one build
+    memory.units, memory.snippets = renderer.unit_state(), snippets
+    memory.markdown, memory.pages, memory.whole = parsed.rendered, parsed.entries, parsed.held
+    memory.pending = renderer if renderer.deferred else None
+    size = sum(len(o.data) if o.data is not None else os.path.getsize(o.copy_from) if o.copy_from else 0
+               for o in outputs)
+    changed = sum(1 for o in outputs if not _same(before.get(o.path), o))
+    return len(outputs), size, changed, sum(1 for o in outputs if o.path.endswith(".html"))
+
+
+def _same(before: OutputFile | None, now: OutputFile) -> bool:
+    """Whether a file the preview held is the one a build made again (the same object, bytes or source file)."""
+    return before is not None and (before is now or (before.data is not None and before.data == now.data) or
+                                   (before.copy_from is not None and before.copy_from == now.copy_from))
 
 
 def _fingerprint(options: BuildOptions) -> str:

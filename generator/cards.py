@@ -112,6 +112,8 @@ def plan_cards(site: Site, catalog: Catalog, style: CardStyle, mode: str, raqm: 
     cards: dict[str, Card] = {}
     problems: list[Problem] = []
     unshaped: list[Page] = []
+    seen: set[str] = set()
+    lacking: set[str] = set()  # of the characters seen, those the font has no glyph for
     if mode == "off":
         return cards, problems
     for page in site.pages:
@@ -122,8 +124,11 @@ def plan_cards(site: Site, catalog: Catalog, style: CardStyle, mode: str, raqm: 
         if not raqm and any(unicodedata.bidirectional(char) in ("R", "AL", "AN") for char in shown):
             unshaped.append(page)
             continue
-        missing = sorted({char for char in shown if unicodedata.category(char) not in ("Zs", "Cc", "Cf")
-                          and not style.covers(char)})
+        for char in set(shown) - seen:  # each character is looked up once per build, not once per card
+            seen.add(char)
+            if unicodedata.category(char) not in ("Zs", "Cc", "Cf") and not style.covers(char):
+                lacking.add(char)
+        missing = sorted(lacking.intersection(shown))
         if missing:
             listed = ", ".join(f"“{char}” (U+{ord(char):04X})" for char in missing[:5])
             problems.append(Problem("warning", SourceLocation(page.source),

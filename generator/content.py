@@ -7,9 +7,10 @@ import hashlib
 import html
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -97,8 +98,15 @@ def slugify(text: str) -> str:
 # ------------------------------------------------------------------ discovery
 
 
-def discover(root: Path, config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
-    """Every content file under ``root/content`` (read, decoded) and the problems found."""
+#: A resident preview's memory of the files it read: path → ((mtime_ns, size, inode), the file as read then)
+SourceMemo = dict[str, tuple[tuple[int, int, int], SourceFile]]
+
+
+def discover(root: Path, config: SiteConfig, memo: SourceMemo | None = None) -> tuple[list[SourceFile], list[Problem]]:
+    """Every content file under ``root/content`` (read, decoded) and the problems found.
+
+    With ``memo`` (kept by a resident preview between builds), a file whose size, modification time and inode
+    are those it had when it was last read is not read again, and every file read is recorded there."""
     content = root / CONTENT_DIR
     problems: list[Problem] = []
     found: list[SourceFile] = []
@@ -136,11 +144,11 @@ def discover(root: Path, config: SiteConfig) -> tuple[list[SourceFile], list[Pro
                                         "path"))
                 continue
             if item.is_dir():
-                found_bundle, bundle_problems = _bundle(Path(item.path), entry.name, root, real_content, config)
+                found_bundle, bundle_problems = _bundle(Path(item.path), entry.name, root, real_content, config, memo)
                 found.extend(found_bundle)
                 problems.extend(bundle_problems)
             elif name.endswith(".md"):
-                source, problem = _source(Path(item.path), entry.name, name[:-3], root, config, rel=where)
+                source, problem = _source(Path(item.path), entry.name, name[:-3], root, config, rel=where, memo=memo)
                 if problem:
                     problems.append(problem)
                 if source:
@@ -154,7 +162,7 @@ def discover(root: Path, config: SiteConfig) -> tuple[list[SourceFile], list[Pro
 
 
 def _bundle(folder: Path, section: str, root: Path, real_content: Path,
-            config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
+            config: SiteConfig, memo: SourceMemo | None = None) -> tuple[list[SourceFile], list[Problem]]:
     problems: list[Problem] = []
     indexes: list[Path] = []
     assets: list[str] = []
@@ -184,7 +192,7 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
     for index in indexes:
         lang_part = index.name[len("index."):-3]
         source, problem = _source(index, section, f"{folder.name}.{lang_part}" if lang_part else folder.name,
-                                  root, config, tuple(assets))
+                                  root, config, tuple(assets), memo=memo)
         if problem:
             problems.append(problem)
         if source:
@@ -193,7 +201,8 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
 
 
 def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
-            assets: tuple[str, ...] = (), rel: str = "") -> tuple[SourceFile | None, Problem | None]:
+            assets: tuple[str, ...] = (), rel: str = "",
+            memo: SourceMemo | None = None) -> tuple[SourceFile | None, Problem | None]:
     """One content file read and decoded (``rel``: its path from the site root, when the caller knows it); a file
     that cannot be read or decoded comes back with ``readable=False`` beside its problem."""
     rel = rel or shown_path(file, root)
@@ -214,9 +223,18 @@ def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
         return None, Problem("error", SourceLocation(rel), f'the page slug "{slug}" is reserved for a section URL',
                              f'rename it, e.g. "{slug}-info"', "slug")
     unreadable = SourceFile(rel, section, slug, lang, "", assets, readable=False)
+    if memo is not None:
+        try:
+            stat = os.stat(file)
+        except OSError:
+            stat = None
+        known = memo.get(rel)
+        if stat is not None and known is not None and known[0] == (stat.st_mtime_ns, stat.st_size, stat.st_ino):
+            return (known[1] if known[1].bundle_assets == assets else replace(known[1], bundle_assets=assets)), None
     try:
         with open(file, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+            opened = os.fstat(handle.fileno())
+            size = opened.st_size
             if size > MAX_FILE_BYTES:
                 return unreadable, Problem("error", SourceLocation(rel),
                                            f"file is {size / 1048576:.1f} MiB; the limit is "
@@ -230,7 +248,12 @@ def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
     text, problem = decode_text(data, rel)
     if text is None:
         return unreadable, problem
-    return SourceFile(rel, section, slug, lang, text, assets), None
+    source = SourceFile(rel, section, slug, lang, text, assets, digest=hashlib.sha256(data).hexdigest())
+    # not written to while it was read, nor in the last second: an edit in the same tick of the file system's
+    # clock that kept the size would look unchanged (git's "racily clean" files), so such a file is read again
+    if memo is not None and size == len(data) and time.time_ns() - opened.st_mtime_ns > 1_000_000_000:
+        memo[rel] = ((opened.st_mtime_ns, size, opened.st_ino), source)
+    return source, None
 
 
 def decode_text(data: bytes, path: str) -> tuple[str | None, Problem | None]:
@@ -875,18 +898,20 @@ class Parsed:
     entries: dict[str, PageEntry]  # page_key -> parsed page
     # (section, slug, lang) of each file that is there but gave no page: its own error, or its original's
     failed: frozenset[tuple[str, str, str]] = frozenset()
+    held: dict[str, Page] = field(default_factory=dict)  # page key -> the whole page (for a resident preview)
 
 
 def page_key(settings: str, source: SourceFile, default: SourceFile | None) -> str:
     """Cache key of a parsed page: its file, the default-language file it inherits from, code and config."""
-    parts = [settings, source.path, source.text, "\0".join(source.bundle_assets)]
+    parts = [settings, source.path, source.digest or source.text, "\0".join(source.bundle_assets)]
     if default is not None:
-        parts += [default.path, default.text]
+        parts += [default.path, default.digest or default.text]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache: Mapping[str, Rendered],
-                 known: Mapping[str, PageEntry] | None = None, code: str = "") -> Parsed:
+                 known: Mapping[str, PageEntry] | None = None, code: str = "",
+                 held: Mapping[str, Page] | None = None) -> Parsed:
     """parse_all, reusing rendered bodies from ``cache`` and whole parsed pages from ``known``.
 
     A page is reused only when its file, its default-language file, the config and ``code`` (the
@@ -950,11 +975,13 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
     pages: list[Page] = []
     rendered: dict[str, Rendered] = {}
     entries: dict[str, PageEntry] = {}
+    whole: dict[str, Page] = {}
     for pkey, entry in slots:
         if entry is not None:
             mdkey, bare, found = entry
             body_html, headings = cache[mdkey]
-            page: Page | None = replace(bare, body_html=body_html, headings=headings)  # keeps digest and meta
+            page: Page | None = (held.get(pkey) if held is not None else None) or \
+                replace(bare, body_html=body_html, headings=headings)  # keeps digest and meta
             problems.extend(found)
             entries[pkey] = entry
         else:
@@ -968,8 +995,11 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
         if page is not None:
             pages.append(page)
             rendered[mdkey] = (page.body_html, page.headings)
+            if pkey:
+                whole[pkey] = page
     failed = frozenset(by_key) - {(p.section, p.slug, p.lang) for p in pages}
-    return Parsed(_without_broken_origins(pages, by_key, config.default_language), problems, rendered, entries, failed)
+    return Parsed(_without_broken_origins(pages, by_key, config.default_language), problems, rendered, entries, failed,
+                  whole)
 
 
 def _without_broken_origins(pages: list[Page], files: Mapping[tuple[str, str, str], SourceFile],

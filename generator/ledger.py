@@ -9,6 +9,7 @@ text that changed with a new entry (a correction, or ``minor: true`` for a typo)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,12 +72,23 @@ def ledger_path(section: str, slug: str) -> str:
     return f"{LEDGER_DIR}/{section}/{slug}.yml"
 
 
-def read_ledger(root: Path, items: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-    """Each item's record (an unreadable file counts as none: the text is recorded again)."""
+def read_ledger(root: Path, items: Iterable[tuple[str, str]],
+                memo: dict[str, tuple[tuple[int, int, int], object]] | None = None) -> dict[tuple[str, str], Record]:
+    """Each item's record (an unreadable file counts as none: the text is recorded again). With ``memo`` (a
+    resident preview's), a file with the size, time and inode it had when last read is not read again."""
     found: dict[tuple[str, str], Record] = {}
     for section, slug in items:
+        path = root / ledger_path(section, slug)
         try:
-            data = yaml.load((root / ledger_path(section, slug)).read_text(encoding="utf-8"), Loader=_LOADER)
+            stat = os.stat(path)
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            known = memo.get(str(path)) if memo is not None else None
+            if known is not None and known[0] == stamp:
+                data = known[1]
+            else:
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+                if memo is not None:
+                    memo[str(path)] = (stamp, data)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if not isinstance(data, dict):

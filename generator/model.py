@@ -185,6 +185,9 @@ class SourceFile:
     # False for a file that could not be read or decoded (its error is reported by discover, its text is ""):
     # it still claims its page, so that its translations are not reported as having no original
     readable: bool = True
+    # SHA-256 of the file's bytes as read (the text is decoded from them alone), or "" when not known: names
+    # the file in cache keys without hashing its text again
+    digest: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import html
 import ipaddress
 import mimetypes
 import os
+import posixpath
 import re
 import secrets
 import socket
@@ -36,6 +37,8 @@ from .build import BuildOptions, BuildReport, build
 from .config import CONFIG_FILE, load_config
 from .errors import LegationError, Problem, SourceLocation, printable
 from .fastpath import input_files
+from .memory import Memory
+from .model import OutputFile
 
 WATCHED = ("content", "templates", "themes", "i18n", "static", "site.yml")
 PREVIEW_DIR = ".legation-cache/preview"
@@ -79,13 +82,20 @@ def fingerprint(root: Path, names: Iterable[str] = WATCHED) -> tuple[tuple[str, 
     """(path, mtime_ns, size) of every watched file: equal fingerprints mean nothing to rebuild."""
     entries = []
     for name in names:
-        for file in input_files(str(root / name)):
+        folder = str(root / name)
+        for file in input_files(folder):
             try:
                 stat = os.stat(file)
             except OSError:  # a link to nothing, a file gone meanwhile
                 continue
-            entries.append((os.path.relpath(file, root).replace(os.sep, "/"), stat.st_mtime_ns, stat.st_size))
+            entries.append(((name + file[len(folder):]).replace(os.sep, "/"), stat.st_mtime_ns, stat.st_size))
     return tuple(entries)
+
+
+def _bytes(output: OutputFile) -> bytes:
+    if output.data is not None:
+        return output.data
+    return Path(output.copy_from or "").read_bytes()  # a static or media file, kept where the build found it
 
 
 def error_page(problems: Iterable[Problem], root: Path) -> bytes:
@@ -126,22 +136,49 @@ def _excerpt(root: Path, problem: Problem) -> str:
 
 
 class PreviewApp:
-    """A WSGI app serving only the preview folder, or the error page after a failed build."""
+    """A WSGI app serving the site from the resident build's memory, or the error page after a failed build.
 
-    def __init__(self, root: Path, out_dir: Path):
-        self.root, self.out_dir = root, out_dir
+    Nothing is written to disk: the site a build made is held in ``memory.outputs`` (swapped whole when a build
+    succeeds), and the next build takes from ``memory`` whatever its changes did not touch. ``out_dir`` only
+    names the preview in messages and in the snippet board's state.
+    """
+
+    def __init__(self, root: Path, out_dir: Path, jobs: int = 1):
+        self.root, self.out_dir, self.jobs = root, out_dir, jobs
         self.state = PreviewState(None, server=secrets.token_hex(4))
         self.lock = threading.Lock()
+        self.memory = Memory()
 
-    def rebuild(self, now: Callable[[], Any], force: bool = False) -> BuildReport | None:
-        """Build unless nothing changed since the last build (collapses bursts of saves)."""
+    def rebuild(self, now: Callable[[], Any], force: bool = False, told: bool = False) -> BuildReport | None:
+        """Build unless nothing changed since the last build (collapses bursts of saves). ``told``: the operating
+        system said that a watched file changed, so the files' times need not be compared first."""
         with self.lock:
-            current = fingerprint(self.root)
-            if not force and self.state.report is not None and current == self.state.fingerprint:
+            current = () if told else fingerprint(self.root)
+            if not (force or told) and self.state.report is not None and current == self.state.fingerprint:
                 return None
-            report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True, snippets_in_site=True))
+            report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True, snippets_in_site=True,
+                                        jobs=self.jobs), memory=self.memory)
             self.state = PreviewState(report, current, self.state.build + 1, self.state.server)
             return report
+
+    def catch_up(self) -> bool:
+        """Make what the last build deferred (the search indexes of the languages whose pages changed) and put
+        it in place; True when there was something to make. Called after the reload has gone out."""
+        with self.lock:
+            renderer = self.memory.pending
+            if renderer is None:
+                return False
+            self.memory.pending = None
+            outputs, units = dict(self.memory.outputs), dict(self.memory.units)
+            for key, digest, files in renderer.render_deferred():
+                for path in units.get(key, ("", []))[1]:
+                    outputs.pop(path, None)
+                for output in files:
+                    outputs[output.path] = output
+                if digest is not None:
+                    units[key] = (digest, [output.path for output in files])
+            self.memory.outputs, self.memory.units = outputs, units
+            return True
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         response = self.respond(environ.get("PATH_INFO", "/"))
@@ -162,27 +199,23 @@ class PreviewApp:
                             self._preview(error_page(report.problems, self.root), state))
         file = self._resolve(path)
         if file is None:
-            missing = self.out_dir / "404.html"
-            body = missing.read_bytes() if missing.is_file() else b"Not found"
+            missing = self.memory.output("404.html")
+            body = _bytes(missing) if missing is not None else b"Not found"
             return Response("404 Not Found", (("Content-Type", "text/html; charset=utf-8"),), self._preview(body, state))
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        kind = mimetypes.guess_type(file.path.rsplit("/", 1)[-1])[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/xml", "application/json"):
             kind += "; charset=utf-8"
-        body = file.read_bytes()
+        body = _bytes(file)
         return Response("200 OK", (("Content-Type", kind), ("Cache-Control", "no-store")),
                         self._preview(body, state) if kind.startswith("text/html") else body)
 
-    def _resolve(self, path: str) -> Path | None:
-        """Only files inside the preview folder; directories serve their index.html."""
-        base = self.out_dir.resolve()
-        try:
-            target = (base / path.lstrip("/")).resolve()
-            target.relative_to(base)
-        except (ValueError, OSError):
-            return None
-        if target.is_dir():
-            target = target / "index.html"
-        return target if target.is_file() else None
+    def _resolve(self, path: str) -> OutputFile | None:
+        """Only files the build made (a name, never a path on disk); a folder serves its index.html."""
+        name = posixpath.normpath("/" + path).lstrip("/")  # "/en/../x" is "x", as a browser would ask for it
+        outputs = self.memory.outputs
+        if name in ("", "."):
+            return outputs.get("index.html")
+        return outputs.get(name) or outputs.get(f"{name}/index.html")
 
     @staticmethod
     def _preview(body: bytes, state: PreviewState) -> bytes:
@@ -337,17 +370,19 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
     if not (root / CONFIG_FILE).is_file():
         load_config(root)  # raises the located error `legation build` gives; any other problem shows in the page
     sockets = listen(host, port)  # before the first build: a busy port is told at once
-    out_dir = root / PREVIEW_DIR
-    app = PreviewApp(root, out_dir)
+    app = PreviewApp(root, root / PREVIEW_DIR, jobs=os.cpu_count() or 1)  # the first build uses every core
     reloads = _Reloads(app)
+    loop: list[ioloop.IOLoop] = []  # the server's loop, once it runs: told from the watcher's thread
 
-    def rebuild() -> None:
-        report = app.rebuild(now)
+    def rebuild(told: bool = False) -> None:
+        report = app.rebuild(now, told=told)
         if report is not None:
             log(report.summary())
             for problem in report.problems:
                 log(problem.format())
-            reloads.tell_all()
+            if loop:
+                loop[0].add_callback(reloads.tell_all)  # the pages reload now; what was deferred follows
+        app.catch_up()
 
     async def run() -> None:
         application = web.Application([(RELOAD_URL, _ReloadSocket, {"reloads": reloads, "listening_on": host}),
@@ -355,13 +390,47 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
                                       log_function=lambda handler: None)
         server = httpserver.HTTPServer(application)
         server.add_sockets(sockets)
-        ioloop.PeriodicCallback(rebuild, POLL_SECONDS * 1000).start()
+        loop.append(ioloop.IOLoop.current())
         await asyncio.Event().wait()
 
     rebuild()
-    log(f"Serving {out_dir} on http://{host}:{port}/ (drafts and scheduled items shown; social posts at /_snippets/); "
-        "Ctrl-C stops")
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(root, rebuild, stop), name="legation-watch", daemon=True)
+    watcher.start()
+    log(f"Serving {root} from memory on http://{host}:{port}/ (drafts and scheduled items shown; social posts at "
+        "/_snippets/); Ctrl-C stops")
     try:
         asyncio.run(run())
     except KeyboardInterrupt:
         log("legation serve: stopped")
+    finally:
+        stop.set()
+
+
+def watched(root: Path) -> Callable[[Any, str], bool]:
+    """Which file events are the site's: under content/, templates/, themes/, i18n/, static/, or site.yml;
+    not an editor's swap or backup file."""
+    base = os.path.abspath(root)
+
+    def keep(change: Any, path: str) -> bool:
+        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        top = relative.split("/", 1)[0]
+        name = relative.rsplit("/", 1)[-1]
+        return top in WATCHED and not name.endswith(("~", ".swp", ".swx", ".tmp")) and not name.startswith(".#")
+
+    return keep
+
+
+def watch(root: Path, rebuild: Callable[[bool], None], stop: threading.Event) -> None:
+    """Call ``rebuild`` after every burst of saves, told by the operating system (inotify, FSEvents, …), and
+    after 0.5 s polls where it cannot tell (a network file system, a full inotify table)."""
+    import watchfiles
+
+    rebuild(False)  # a save between the first build and the watch's start
+    try:
+        for _ in watchfiles.watch(root, watch_filter=watched(root), stop_event=stop, step=20, debounce=1600,
+                                  yield_on_timeout=False, raise_interrupt=False):
+            rebuild(True)
+    except OSError:  # no watch could be set up: compare the files' times instead
+        while not stop.wait(POLL_SECONDS):
+            rebuild(False)

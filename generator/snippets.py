@@ -896,14 +896,16 @@ class _Previous:
 
 def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: object, out_label: str,
                         manifest_of: Callable[[str], Mapping[str, str]], sink: Callable[[OutputFile], T],
-                        prefix: str = "", skip_unchanged: bool = False) -> SnippetBuild[T]:
+                        prefix: str = "", skip_unchanged: bool = False,
+                        held: Mapping[str, OutputFile] | None = None) -> SnippetBuild[T]:
     """Every item's JSON, every language's board and the board's assets, each handed to ``sink`` as it is made.
 
     ``previous`` is the state a previous build returned (as read back from JSON); ``manifest_of(folder)``
     gives a folder's manifest. An item whose page and settings are unchanged is not made again: its JSON
     is taken from the folder the previous build wrote (when that folder's manifest still lists it) and
     its section of the board is cut from the previous board (each section checked against its recorded
-    digest). Anything of the wrong shape raises SnippetCacheError before any file reaches ``sink``, and
+    digest), or from ``held``, the previous files a resident preview keeps in memory. Anything of the wrong
+    shape raises SnippetCacheError before any file reaches ``sink``, and
     the caller starts again with none. Items are made in ``jobs`` forked workers, which hand their JSON to
     ``sink`` themselves and send back only their board section, so no process holds every post.
 
@@ -932,6 +934,11 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         if not 0 <= record.start < record.end <= len(board) or _digest(fragment) != record.fragment:
             raise SnippetCacheError("a snippet cache record that does not match its board")
         path = prefix + old_path[len(old.prefix):]
+        if held is not None:  # the preview's files in memory: no folder to read
+            earlier = held.get(old_path)
+            if earlier is not None and earlier.digest == record.json_digest and (old.out, old.prefix) == (out_label, prefix):
+                reused[key] = (earlier, fragment)
+            continue
         if old.out == out_label and old.prefix == prefix:  # this build's own folder, which it holds the lock of
             if os.path.isfile(f"{old.out}/{old_path}"):  # else deleted by hand since: the item is made again
                 reused[key] = (OutputFile(path, copy_from=f"{old.out}/{old_path}", digest=record.json_digest),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -55,6 +56,8 @@ from .i18n import Catalog, format_date, format_datetime, format_time
 from .model import SECTIONS, Language, OutputFile, Page, Site
 from .parallel import fork_map
 from .paths import shown_path
+from .register import SigningKey, register_files
+from .register import statements as register_statements
 from .search import SEARCH_FOLDER, SearchUnavailable, fold_languages, index_files, search_records, search_url
 from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
@@ -182,11 +185,19 @@ class Renderer:
                  reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = "",
                  previous_files: Mapping[str, str] | None = None, root: Path | None = None, fingerprint: str = "",
                  search: bool = False, cards: Mapping[str, Card] | None = None, card_style: CardStyle | None = None,
-                 raqm: bool = True):
+                 raqm: bool = True, previous_outputs: Mapping[str, OutputFile] | None = None,
+                 defer: frozenset[str] = frozenset(), signing: SigningKey | None = None):
         self.site, self.env, self.catalog = site, env, catalog
+        # the previous build's files held in memory (the preview's), reused as they are; else read from previous_dir
+        self.previous_outputs = previous_outputs
+        # kinds of unit whose changed files may follow later (the preview's search index): render_into keeps their
+        # previous files and lists them in ``deferred``; render_deferred makes them
+        self.defer = defer
+        self.deferred: list[tuple[tuple[str, ...], str | None]] = []
         self.cards, self.card_style, self.raqm = (cards or {}) if card_style else {}, card_style, raqm
         self.search = search  # Pagefind is there and site.yml wants search: a search page per language and its index
         self.fingerprint = fingerprint  # of the key that signs statements.json, shown where readers check
+        self.signing = signing  # that key
         self.root = root  # template errors name a site template by its path from here
         self.previous_files = previous_files or {}
         self.reuse, self.previous_dir = reuse or {}, previous_dir
@@ -203,6 +214,7 @@ class Renderer:
         self._full: dict[int, str] = {}
         self._listed: dict[int, str] = {}
         self._state: dict[str, tuple[str, list[str]]] = {}
+        self._keys: dict[tuple[str, ...], str] = {}
         self._bodies_in_lists = True
         self._language_digests: dict[str, str] = {}
         self._rumours: dict[str, tuple[Page, ...]] = {}
@@ -367,6 +379,8 @@ class Renderer:
         work.extend(("ics", str(index)) for index, page in enumerate(self.site.pages) if page.event is not None)
         work.extend(("feed", str(index)) for index in range(len(self.feeds)))
         work.append(("sitemap",))
+        if self.site.references:
+            work.append(("register",))
         return work
 
     def render_unit(self, unit: tuple[str, ...]) -> list[OutputFile]:
@@ -377,9 +391,16 @@ class Renderer:
     def _reusable(self, unit: tuple[str, ...], digest: str | None) -> list[str] | None:
         """The previous build's files of ``unit`` when its inputs are unchanged, else None."""
         previous = self.reuse.get(self.unit_key(unit))
-        if digest is not None and self.previous_dir and previous is not None and previous[0] == digest:
+        if digest is not None and (self.previous_dir or self.previous_outputs is not None) and previous is not None \
+                and previous[0] == digest:
             return previous[1]
         return None
+
+    def _previous(self, paths: list[str]) -> list[OutputFile]:
+        if self.previous_outputs is not None:
+            return [self.previous_outputs[path] for path in paths]
+        return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}", digest=self.previous_files.get(path, ""))
+                for path in paths]
 
     def _unit_outputs(self, unit: tuple[str, ...], digest: str | None) -> tuple[list[OutputFile], list[OutputFile]]:
         """(rendered or reused files, files that go with them: none since bundle files are published once, by
@@ -387,8 +408,7 @@ class Renderer:
         extra: list[OutputFile] = []
         previous = self._reusable(unit, digest)
         if previous is not None:
-            return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}", digest=self.previous_files.get(path, ""))
-                    for path in previous], extra
+            return self._previous(previous), extra
         return self._fresh(unit), extra
 
     def _fresh(self, unit: tuple[str, ...]) -> list[OutputFile]:
@@ -430,6 +450,8 @@ class Renderer:
             return render_feeds(self.site, self.catalog, self.feeds[int(unit[1])])
         if kind == "sitemap":
             return [sitemap_xml(self.sitemap_entries()), robots_txt(self.site)]
+        if kind == "register":
+            return register_files(self.site, self.signing)
         return [self.render_item(self.site.pages[int(unit[1])])]
 
     def render_all(self, jobs: int = 1) -> list[OutputFile]:
@@ -453,10 +475,29 @@ class Renderer:
             main, extra = self._unit_outputs(*task)
             return [output.path for output in main], [sink(output) for output in (*main, *extra)]
 
-        chunks = fork_map(work, list(zip(units, digests, strict=True)), jobs)
-        self._state = {self.unit_key(unit): (digest, paths)
-                       for unit, digest, (paths, _) in zip(units, digests, chunks, strict=True) if digest is not None}
+        self.deferred = []
+        keys = [self.unit_key(unit) for unit in units]
+        kept: list[list[str] | None] = []  # each unit's previous files when they are still what it makes
+        for number, (unit, key) in enumerate(zip(units, keys, strict=True)):
+            before = self.reuse.get(key)
+            if unit[0] in self.defer and before is not None and before[0] != digests[number] \
+                    and self._reusable(unit, before[0]) is not None:
+                self.deferred.append((unit, digests[number]))
+                digests[number] = before[0]  # its previous files now, the new ones later; the next build compares
+            kept.append(self._reusable(unit, digests[number]))  # with the previous digest, so it is still due then
+        # only the units to render go to the workers; reused files are placed here (nothing to ship back)
+        fresh = [number for number, paths in enumerate(kept) if paths is None]
+        made = dict(zip(fresh, fork_map(work, [(units[n], digests[n]) for n in fresh], jobs if len(fresh) > 16 else 1),
+                        strict=True))
+        chunks = [made[number] if paths is None else (paths, [sink(output) for output in self._previous(paths)])
+                  for number, paths in enumerate(kept)]
+        self._state = {key: (digest, paths)
+                       for key, digest, (paths, _) in zip(keys, digests, chunks, strict=True) if digest is not None}
         return [made for _, outputs in chunks for made in outputs]
+
+    def render_deferred(self) -> list[tuple[str, str | None, list[OutputFile]]]:
+        """The deferred units rendered now: (unit key, input digest, files) each."""
+        return [(self.unit_key(unit), digest, self._fresh(unit)) for unit, digest in self.deferred]
 
     def unit_state(self) -> dict[str, tuple[str, list[str]]]:
         """Unit key → (input digest, output paths) of everything render_all made (for the next build)."""
@@ -481,13 +522,16 @@ class Renderer:
         context = self._base(lang, f"/{lang}/", self.root_alternates(), homes, "home",
                              self.config.site_title(lang), json_ld=home_json_ld(self.site, lang),
                              calendar_url=calendar_path(lang))
-        events = self.site.listings[(lang, "events")]
-        context.update(
-            latest=self.site.listings[(lang, "announcements")][:5],
-            upcoming=tuple(p for p in events if event_is_upcoming(p, self.site.now))[:5],
-            highlights=self.site.listings[(lang, "investment")][:3],
-        )
+        latest, upcoming, highlights = self.home_lists(lang)
+        context.update(latest=latest, upcoming=upcoming, highlights=highlights)
         return self._render(["home.html"], f"/{lang}/", context)
+
+    def home_lists(self, lang: str) -> tuple[tuple[Page, ...], tuple[Page, ...], tuple[Page, ...]]:
+        """What a home page lists: the latest announcements, the next events, investment highlights."""
+        events = self.site.listings[(lang, "events")]
+        upcoming = tuple(itertools.islice((p for p in events if event_is_upcoming(p, self.site.now)), 5))
+        return tuple(self.site.listings[(lang, "announcements")][:5]), upcoming, \
+            tuple(self.site.listings[(lang, "investment")][:3])
 
     def _section_feeds(self, lang: str, section: str) -> list[FeedLink]:
         if section not in FEED_SECTIONS:
@@ -711,18 +755,23 @@ class Renderer:
 
     def unit_key(self, unit: tuple[str, ...]) -> str:
         """A name for a unit that stays the same across builds (indexes do not)."""
-        if unit[0] in ("item", "ics", "card"):
-            return f"{unit[0]}:{self.site.pages[int(unit[1])].url}"
-        if unit[0] == "feed":
-            return f"feed:{self.feeds[int(unit[1])].folder}"
-        return ":".join(unit)
+        found = self._keys.get(unit)
+        if found is None:
+            if unit[0] in ("item", "ics", "card"):
+                found = f"{unit[0]}:{self.site.pages[int(unit[1])].url}"
+            elif unit[0] == "feed":
+                found = f"feed:{self.feeds[int(unit[1])].folder}"
+            else:
+                found = ":".join(unit)
+            self._keys[unit] = found
+        return found
 
     def unit_digest(self, unit: tuple[str, ...]) -> str | None:
         """Digest of everything a unit's files are made from; None for the few that are always rendered."""
         kind = unit[0]
         parts: tuple[object, ...]
-        if kind in ("root", "home"):
-            return None
+        if kind == "root":  # the language chooser and the 404 page: the config and every language's strings
+            return hashlib.sha256(repr((self.site_digest, sorted(self._language_digests.items()))).encode()).hexdigest()
         if kind == "item":
             return self.item_digest(self.site.pages[int(unit[1])])
         if kind == "card" and self.card_style is not None:
@@ -733,6 +782,9 @@ class Renderer:
             counts = [len(paginate(self.site.listings[(code, section)], self.config.paginate))
                       for code in self.config.language_codes]
             parts = (counts, [self.listed_key(p) for p in chunks[number - 1]])
+        elif kind == "home":  # what render_home lists
+            latest, upcoming, highlights = self.home_lists(unit[1])
+            parts = ([self.listed_key(p) for p in (*latest, *upcoming, *highlights)], len(latest), len(upcoming))
         elif kind == "tag":
             parts = (sorted(self.tag_urls(unit[2])), [self.listed_key(p) for p in self.site.tags[(unit[1], unit[2])]])
         elif kind == "tagindex":
@@ -760,9 +812,12 @@ class Renderer:
             spec = self.feeds[int(unit[1])]
             parts = (spec.lang, spec.title, spec.page_path, spec.folder, feed_updated(self.site, spec),
                      [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
-        else:  # sitemap: every page's URL, status and dates; alternates follow from the set of pages
-            parts = ([self.listed_key(p) for p in self.site.pages],)
-        if kind in ("list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check", "searchpage"):
+        elif kind == "register":  # every statement's text and dates, and the key that signs them
+            parts = (self.fingerprint, [(self.site.references[p.key], self.full_key(p), self.site.page_status(p))
+                                        for p in register_statements(self.site)])
+        else:  # sitemap: every page's URL, status and dates (not its body); alternates follow from the set of pages
+            parts = ([(p.meta or self.full_key(p), self.site.page_status(p)) for p in self.site.pages],)
+        if kind in ("home", "list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check", "searchpage"):
             base = self.language_digest(unit[1])
         elif kind == "ics":
             base = self.language_digest(self.site.pages[int(unit[1])].lang)

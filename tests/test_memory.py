@@ -1,0 +1,151 @@
+"""The resident preview (generator/memory.py, serve.PreviewApp): the site it serves from memory is, after every
+kind of change, byte for byte the site a clean build of the same sources makes (drafts shown, the snippet
+board inside), and a save re-reads and re-renders only what it touched."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build
+from generator.model import OutputFile
+from generator.serve import PreviewApp, _bytes
+from tests.conftest import NOW, tree
+from tests.test_incremental import DEMO_STEPS, _edit, demo_copy
+
+REPO = Path(__file__).resolve().parent.parent
+THEME_ITEM = REPO / "themes" / "default" / "templates" / "item.html"
+
+
+def served(app: PreviewApp) -> dict[str, bytes]:
+    return {path: _bytes(output) for path, output in sorted(app.memory.outputs.items())}
+
+
+def clean(root: Path, out: Path, now: object) -> dict[str, bytes]:
+    shutil.rmtree(out, ignore_errors=True)
+    report = build(BuildOptions(root, out, now, drafts=True, snippets_in_site=True, incremental=False))  # type: ignore[arg-type]
+    assert report.ok, report.errors
+    # the folder's own bookkeeping (its manifest, its marker) is the staging's, not the site's
+    return {path: data for path, data in tree(out).items() if not path.startswith(".legation")}
+
+
+def same(app: PreviewApp, expected: dict[str, bytes], step: str) -> None:
+    app.catch_up()  # what the preview defers (search indexes) is in place before it is compared
+    got = served(app)
+    assert sorted(got) == sorted(expected), step
+    assert [path for path in got if got[path] != expected[path]] == [], step
+
+
+def _template(root: Path, marker: str) -> None:
+    target = root / "templates" / "item.html"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(THEME_ITEM.read_text(encoding="utf-8").replace("<article", f'<article data-m="{marker}"', 1),
+                      encoding="utf-8")
+
+
+def _rename(root: Path) -> None:
+    for path in sorted((root / "content" / "events").glob("poetry-evening.*.md")):
+        path.rename(path.with_name(path.name.replace("poetry-evening", "poetry-night")))
+
+
+#: more kinds of change than the CLI's list: templates, UI strings, static files, a rename, a language
+EXTRA_STEPS: list[tuple[str, Callable[[Path], object]]] = [
+    ("a template overridden", lambda r: _template(r, "one")),
+    ("the override edited", lambda r: _template(r, "two")),
+    ("the override removed", lambda r: shutil.rmtree(r / "templates")),
+    ("a UI string file added", lambda r: (r / "i18n").mkdir(exist_ok=True) or (r / "i18n" / "az.yml").write_text(
+        'read_more: "Davamı"\n', encoding="utf-8")),
+    ("a static file added", lambda r: (r / "static").mkdir(exist_ok=True) or (r / "static" / "extra.css").write_text(
+        "body { color: #111; }\n", encoding="utf-8")),
+    ("an item renamed", _rename),
+    ("a title edited", lambda r: _edit(r, "content/announcements/scholarships-2027.en.md", "title: \"", "title: \"New ")),
+    ("a body edited", lambda r: _edit(r, "content/announcements/scholarships-2027.en.md", "to graduates from",
+                                      "to all graduates from")),
+    ("a file deleted", lambda r: (r / "content/announcements/scholarships-2027.az.md").unlink()),
+]
+
+
+def test_the_preview_serves_what_a_clean_build_makes_after_every_kind_of_change(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None and app.state.report is not None and app.state.report.ok
+    same(app, clean(root, tmp_path / "clean", NOW), "first build")
+    steps = [(name, change, later) for name, change, later in DEMO_STEPS] + \
+        [(name, change, timedelta(days=14)) for name, change in EXTRA_STEPS]
+    for name, change, later in steps:
+        change(root)
+        report = app.rebuild(lambda later=later: NOW + later, told=True)
+        assert report is not None and report.ok, (name, report.errors if report else None)
+        same(app, clean(root, tmp_path / "clean", NOW + later), name)
+    assert not (tmp_path / "preview").exists()  # nothing was written for the preview
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_random_sequence_of_saves_keeps_the_preview_equal_to_a_clean_build(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    later = timedelta(days=14)
+    kinds = [change for _, change, _ in DEMO_STEPS[:1]] + [change for _, change in EXTRA_STEPS[:5]]
+    items = sorted((root / "content" / "announcements").glob("*.md"))
+    for step in range(6):
+        if rng.random() < 0.5:
+            item = rng.choice([path for path in items if path.exists()])
+            text = item.read_text(encoding="utf-8")
+            item.write_text(text + f"\nA sentence added at step {step}.\n", encoding="utf-8")
+            name = f"body of {item.name}"
+        else:
+            change = rng.choice(kinds)
+            try:
+                change(root)
+            except (AssertionError, FileNotFoundError):  # a step that needs a state this sequence did not reach
+                continue
+            name = f"step {step}"
+        report = app.rebuild(lambda: NOW + later, told=True)
+        assert report is not None and report.ok, (name, report.errors if report else None)
+        same(app, clean(root, tmp_path / "clean", NOW + later), name)
+
+
+def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    # every file is older than a second once read: none is "racily clean", so none need be read again
+    for path in root.rglob("*.md"):
+        stat = path.stat()
+        import os
+
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 5_000_000_000))
+    app.rebuild(lambda: NOW, told=True)
+    opened: list[str] = []
+    real_open = open
+
+    def spy(file: object, *args: object, **kwargs: object) -> object:
+        if str(file).endswith(".md"):
+            opened.append(Path(str(file)).name)
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    import builtins
+
+    monkeypatch.setattr(builtins, "open", spy)
+    before = dict(app.memory.outputs)
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
+    report = app.rebuild(lambda: NOW, told=True)
+    assert report is not None and report.ok
+    assert opened == ["scholarships-2027.en.md"]
+    changed = sorted(path for path, output in app.memory.outputs.items()
+                     if path not in before or _bytes(before[path]) != _bytes(output))
+    # the page and its translations (their "out of date" notes), the feeds that carry its text; the search index
+    # of English follows (catch_up), and nothing else is made again
+    assert "en/announcements/scholarships-2027/index.html" in changed
+    assert not any(path.startswith(("en/events/", "ar/events/", "static/")) for path in changed), changed
+    assert len(changed) < 30, changed
+    assert isinstance(app.memory.outputs["en/announcements/scholarships-2027/index.html"], OutputFile)
+    assert app.catch_up() and not app.catch_up()  # the English index, once
