@@ -38,15 +38,16 @@ from .files import (
     read_manifest,
     verified_manifest,
 )
+from .memory import PendingFile
 from .model import OutputFile
 from .paths import builtin_themes_dir, shown_path
 from .zones import environment_stamp
 
 if TYPE_CHECKING:
     from .cache import UnitState
-    from .i18n import Catalog
     from .content import Parsed
-    from .memory import Memory
+    from .i18n import Catalog
+    from .memory import Held, Memory
     from .model import Site
     from .templates import Renderer
 
@@ -350,10 +351,13 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
                           *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets",
                                                                "search", SEARCH_FOLDER, "cards", MEDIA_FOLDER})),
                           *(made for made in (security_txt(config, options.now), atproto_did(config)) if made)]
-                placed: list[Placed | OutputFile] = []
+                placed: list[Placed | Held] = []
                 if staging is not None:
                     placed.extend(renderer.render_into(staging.put, options.jobs))
                     placed.extend(staging.put(output) for output in extras)
+                elif memory is not None:  # the preview's: changed units are made on request, or after the reload
+                    placed = [*(renderer.render_held() if memory.outputs else renderer.render_all(options.jobs)),
+                              *extras]
                 else:
                     placed = [*renderer.render_all(options.jobs), *extras]
             with timer.stage("snippets"):
@@ -373,14 +377,14 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
                 manifest_of = _manifest_of if trusted else _verified_manifest_of
                 if memory is not None:
                     def manifest_of(folder: str) -> dict[str, str]:
-                        return {path: output.digest for path, output in memory.outputs.items()}
+                        return {path: output.digest for path, output in memory.files().items()}
                 sink: Callable[[OutputFile], object] = snippet_staging.put if snippet_staging is not None else _keep
                 # its own folder, not the site's: when no file of it would change, it is kept as it is
                 alone = snippet_staging is not None and snippet_staging is not staging
                 try:
                     made = build_snippet_files(site, catalog, options.jobs, previous, str(target), manifest_of,
                                                sink, prefix, skip_unchanged=alone,
-                                               held=memory.outputs if memory is not None else None)
+                                               held=memory.files() if memory is not None else None)
                 except SnippetCacheError:  # raised before any file was made
                     discarded = True
                     made = build_snippet_files(site, catalog, options.jobs, None, str(target), manifest_of, sink,
@@ -391,15 +395,15 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
                                         "nothing to do: a fresh cache is written after this build", "cache")
                 diagnostics.extend(made.problems)
                 if options.snippets_in_site:
-                    placed.extend(p for p in made.outputs if isinstance(p, Placed | OutputFile))
+                    placed.extend(p for p in made.outputs if isinstance(p, Placed | OutputFile | PendingFile))
             if staging is not None or memory is not None:  # the content rules `legation check` lists, over
                 with timer.stage("rules"):  # what this build made
-                    outputs = frozenset(p.path for p in placed if isinstance(p, Placed | OutputFile))
+                    outputs = frozenset(p.path for p in placed)
                     diagnostics.extend(content_problems(site.pages, config, outputs, _locator(options.root)))
             if memory is not None and not failed():
                 with timer.stage("write"):
                     stats_files, stats_bytes, stats_written, stats_html = _keep_in(
-                        memory, [p for p in placed if isinstance(p, OutputFile)], renderer, parsed, made.state)
+                        memory, [p for p in placed if not isinstance(p, Placed)], renderer, parsed, made.state)
                 return report(True)
             if failed() or staging is None:
                 for stage in (staging, snippet_staging):
@@ -481,7 +485,7 @@ def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
     return memory.environment[1]
 
 
-def _keep_in(memory: Memory, outputs: list[OutputFile], renderer: Renderer, parsed: Parsed,
+def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Parsed,
              snippets: object) -> tuple[int, int, int, int]:
     """Leave a successful build's outputs and everything the next build reuses in ``memory``; (files, bytes,
     files changed, HTML pages)."""
@@ -490,16 +494,20 @@ def _keep_in(memory: Memory, outputs: list[OutputFile], renderer: Renderer, pars
     memory.units, memory.snippets = renderer.unit_state(), snippets
     memory.markdown, memory.pages, memory.whole = parsed.rendered, parsed.entries, parsed.held
     memory.pending = renderer if renderer.deferred else None
-    size = sum(len(o.data) if o.data is not None else os.path.getsize(o.copy_from) if o.copy_from else 0
-               for o in outputs)
+    made = [o for o in outputs if isinstance(o, OutputFile)]  # a pending file's size is not known yet
+    size = sum(len(o.data) if o.data is not None else os.path.getsize(o.copy_from) if o.copy_from else 0 for o in made)
     changed = sum(1 for o in outputs if not _same(before.get(o.path), o))
     return len(outputs), size, changed, sum(1 for o in outputs if o.path.endswith(".html"))
 
 
-def _same(before: OutputFile | None, now: OutputFile) -> bool:
+def _same(before: Held | None, now: Held) -> bool:
     """Whether a file the preview held is the one a build made again (the same object, bytes or source file)."""
-    return before is not None and (before is now or (before.data is not None and before.data == now.data) or
-                                   (before.copy_from is not None and before.copy_from == now.copy_from))
+    if before is now:
+        return True
+    if not isinstance(before, OutputFile) or not isinstance(now, OutputFile):
+        return False
+    return (before.data is not None and before.data == now.data) or \
+        (before.copy_from is not None and before.copy_from == now.copy_from)
 
 
 def _fingerprint(options: BuildOptions) -> str:

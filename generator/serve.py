@@ -14,6 +14,7 @@ this one module.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import html
 import ipaddress
@@ -147,30 +148,60 @@ class PreviewApp:
         self.root, self.out_dir, self.jobs = root, out_dir, jobs
         self.state = PreviewState(None, server=secrets.token_hex(4))
         self.lock = threading.Lock()
+        self.building = threading.Event()
         self.memory = Memory()
 
     def rebuild(self, now: Callable[[], Any], force: bool = False, told: bool = False) -> BuildReport | None:
         """Build unless nothing changed since the last build (collapses bursts of saves). ``told``: the operating
         system said that a watched file changed, so the files' times need not be compared first."""
+        self.building.set()  # the after-work (catch_up) stops at its next unit
+        try:
+            return self._rebuild(now, force, told)
+        finally:
+            self.building.clear()
+
+    def _rebuild(self, now: Callable[[], Any], force: bool, told: bool) -> BuildReport | None:
         with self.lock:
             current = () if told else fingerprint(self.root)
             if not (force or told) and self.state.report is not None and current == self.state.fingerprint:
                 return None
+            # worker processes only for the first build: later ones make few units, and a fork while another
+            # thread renders could copy a lock that thread holds
+            jobs = self.jobs if self.state.report is None else 1
             report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True, snippets_in_site=True,
-                                        jobs=self.jobs), memory=self.memory)
+                                        jobs=jobs), memory=self.memory)
             self.state = PreviewState(report, current, self.state.build + 1, self.state.server)
             return report
 
     def catch_up(self) -> bool:
-        """Make what the last build deferred (the search indexes of the languages whose pages changed) and put
-        it in place; True when there was something to make. Called after the reload has gone out."""
+        """Make what the last build left for later: every pending unit (each page is made on its first request
+        anyway), then the search indexes of the languages whose pages changed. Stops as soon as a build wants
+        to run, which hands over its own pending units; True when something was made. A unit that fails makes
+        the preview show the error, as a failed build does."""
+        did = False
+        for pending in self.memory.pending_units():
+            if self.building.is_set():
+                return did
+            try:
+                self.memory.realise(pending)
+            except LegationError as exc:
+                self.failed_after(exc)
+                return did
+            did = True
+        renderer = self.memory.pending
+        if renderer is None or self.building.is_set():
+            return did
+        try:
+            made = renderer.render_deferred()  # the slow part (Pagefind), while requests are answered
+        except LegationError as exc:
+            self.failed_after(exc)
+            return did
         with self.lock:
-            renderer = self.memory.pending
-            if renderer is None:
-                return False
+            if self.memory.pending is not renderer:  # a build came meanwhile: its own deferred work follows
+                return did
             self.memory.pending = None
             outputs, units = dict(self.memory.outputs), dict(self.memory.units)
-            for key, digest, files in renderer.render_deferred():
+            for key, digest, files in made:
                 for path in units.get(key, ("", []))[1]:
                     outputs.pop(path, None)
                 for output in files:
@@ -178,7 +209,14 @@ class PreviewApp:
                 if digest is not None:
                     units[key] = (digest, [output.path for output in files])
             self.memory.outputs, self.memory.units = outputs, units
-            return True
+        return True
+
+    def failed_after(self, exc: LegationError) -> None:
+        """A unit made after its build (on request, or by catch_up) failed: the preview shows it as a failed build."""
+        report = self.state.report
+        if report is not None and report.ok:
+            failed = dataclasses.replace(report, ok=False, problems=(*exc.problems, *report.problems))
+            self.state = PreviewState(failed, self.state.fingerprint, self.state.build, self.state.server)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         response = self.respond(environ.get("PATH_INFO", "/"))
@@ -197,7 +235,12 @@ class PreviewApp:
         if report is not None and not report.ok and wants_html:
             return Response("500 Build Failed", (("Content-Type", "text/html; charset=utf-8"),),
                             self._preview(error_page(report.problems, self.root), state))
-        file = self._resolve(path)
+        try:
+            file = self._resolve(path)
+        except LegationError as exc:  # a page made on request (see Memory.output) whose template failed
+            self.failed_after(exc)
+            return Response("500 Build Failed", (("Content-Type", "text/html; charset=utf-8"),),
+                            self._preview(error_page(exc.problems, self.root), self.state))
         if file is None:
             missing = self.memory.output("404.html")
             body = _bytes(missing) if missing is not None else b"Not found"
@@ -210,12 +253,12 @@ class PreviewApp:
                         self._preview(body, state) if kind.startswith("text/html") else body)
 
     def _resolve(self, path: str) -> OutputFile | None:
-        """Only files the build made (a name, never a path on disk); a folder serves its index.html."""
+        """Only files the build made (a name, never a path on disk); a folder serves its index.html. A page
+        whose unit is pending is made now (a LegationError when its template or content fails)."""
         name = posixpath.normpath("/" + path).lstrip("/")  # "/en/../x" is "x", as a browser would ask for it
-        outputs = self.memory.outputs
         if name in ("", "."):
-            return outputs.get("index.html")
-        return outputs.get(name) or outputs.get(f"{name}/index.html")
+            return self.memory.output("index.html")
+        return self.memory.output(name) or self.memory.output(f"{name}/index.html")
 
     @staticmethod
     def _preview(body: bytes, state: PreviewState) -> bytes:
@@ -373,6 +416,7 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
     app = PreviewApp(root, root / PREVIEW_DIR, jobs=os.cpu_count() or 1)  # the first build uses every core
     reloads = _Reloads(app)
     loop: list[ioloop.IOLoop] = []  # the server's loop, once it runs: told from the watcher's thread
+    stop, due = threading.Event(), threading.Event()  # due: a build left work for later (see after_work)
 
     def rebuild(told: bool = False) -> None:
         report = app.rebuild(now, told=told)
@@ -382,7 +426,22 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
                 log(problem.format())
             if loop:
                 loop[0].add_callback(reloads.tell_all)  # the pages reload now; what was deferred follows
-        app.catch_up()
+            due.set()
+
+    def after_work() -> None:
+        """Makes what each build left for later (pending pages, search indexes), in its own thread, while
+        the pages reload and are answered; a new build interrupts it."""
+        while not stop.is_set():
+            if not due.wait(0.5):
+                continue
+            due.clear()
+            before = app.state
+            app.catch_up()
+            if app.state is not before and app.state.report is not None:  # a page failed to render
+                for problem in app.state.report.errors:
+                    log(problem.format())
+                if loop:
+                    loop[0].add_callback(reloads.tell_all)
 
     async def run() -> None:
         application = web.Application([(RELOAD_URL, _ReloadSocket, {"reloads": reloads, "listening_on": host}),
@@ -394,9 +453,8 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
         await asyncio.Event().wait()
 
     rebuild()
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(root, rebuild, stop), name="legation-watch", daemon=True)
-    watcher.start()
+    for name, work in (("legation-watch", lambda: watch(root, rebuild, stop)), ("legation-after", after_work)):
+        threading.Thread(target=work, name=name, daemon=True).start()
     log(f"Serving {root} from memory on http://{host}:{port}/ (drafts and scheduled items shown; social posts at "
         "/_snippets/); Ctrl-C stops")
     try:

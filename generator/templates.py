@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -53,6 +55,7 @@ from .feeds import (
     tag_feed_title,
 )
 from .i18n import Catalog, format_date, format_datetime, format_time
+from .memory import Held, Pending, PendingFile
 from .model import SECTIONS, Language, OutputFile, Page, Site
 from .parallel import fork_map
 from .paths import shown_path
@@ -173,6 +176,12 @@ def output_path(url: str) -> str:
     return f"{path}/index.html" if path else "index.html"
 
 
+#: Units whose files are a function of their key alone (not the search index, whose file names are digests of its
+#: content): the preview may make them after the reload, under the paths they had.
+LAZY_KINDS = frozenset({"root", "home", "list", "tag", "tagindex", "channels", "rumours", "statements", "check",
+                        "searchpage", "card", "calendar", "ics", "feed", "sitemap", "register", "item"})
+
+
 class Renderer:
     """Renders every HTML page of one Site with one environment and catalog.
 
@@ -185,7 +194,7 @@ class Renderer:
                  reuse: Mapping[str, tuple[str, list[str]]] | None = None, previous_dir: str = "",
                  previous_files: Mapping[str, str] | None = None, root: Path | None = None, fingerprint: str = "",
                  search: bool = False, cards: Mapping[str, Card] | None = None, card_style: CardStyle | None = None,
-                 raqm: bool = True, previous_outputs: Mapping[str, OutputFile] | None = None,
+                 raqm: bool = True, previous_outputs: Mapping[str, Held] | None = None,
                  defer: frozenset[str] = frozenset(), signing: SigningKey | None = None):
         self.site, self.env, self.catalog = site, env, catalog
         # the previous build's files held in memory (the preview's), reused as they are; else read from previous_dir
@@ -397,8 +406,10 @@ class Renderer:
         return None
 
     def _previous(self, paths: list[str]) -> list[OutputFile]:
-        if self.previous_outputs is not None:
-            return [self.previous_outputs[path] for path in paths]
+        if self.previous_outputs is not None:  # (render_held takes pending files as they are; nothing else meets one)
+            found = [self.previous_outputs[path] for path in paths]
+            assert all(isinstance(output, OutputFile) for output in found)
+            return typing.cast(list[OutputFile], found)
         return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}", digest=self.previous_files.get(path, ""))
                 for path in paths]
 
@@ -465,26 +476,14 @@ class Renderer:
         Digests are computed here, before workers fork, so that each is computed once; afterwards
         ``unit_state()`` holds what the next build needs to reuse this one's files.
         """
-        units = self.units()
-        digests = [self.unit_digest(unit) for unit in units]
-        if any(unit[0] in ("ics", "calendar") and self._reusable(unit, digest) is None
-               for unit, digest in zip(units, digests, strict=True)):
+        units, keys, digests, kept = self._plan()
+        if any(unit[0] in ("ics", "calendar") and paths is None for unit, paths in zip(units, kept, strict=True)):
             _ = self.zone  # made here, once, before the workers fork, rather than once in each
 
         def work(task: tuple[tuple[str, ...], str | None]) -> tuple[list[str], list[T]]:
             main, extra = self._unit_outputs(*task)
             return [output.path for output in main], [sink(output) for output in (*main, *extra)]
 
-        self.deferred = []
-        keys = [self.unit_key(unit) for unit in units]
-        kept: list[list[str] | None] = []  # each unit's previous files when they are still what it makes
-        for number, (unit, key) in enumerate(zip(units, keys, strict=True)):
-            before = self.reuse.get(key)
-            if unit[0] in self.defer and before is not None and before[0] != digests[number] \
-                    and self._reusable(unit, before[0]) is not None:
-                self.deferred.append((unit, digests[number]))
-                digests[number] = before[0]  # its previous files now, the new ones later; the next build compares
-            kept.append(self._reusable(unit, digests[number]))  # with the previous digest, so it is still due then
         # only the units to render go to the workers; reused files are placed here (nothing to ship back)
         fresh = [number for number, paths in enumerate(kept) if paths is None]
         made = dict(zip(fresh, fork_map(work, [(units[n], digests[n]) for n in fresh], jobs if len(fresh) > 16 else 1),
@@ -494,6 +493,47 @@ class Renderer:
         self._state = {key: (digest, paths)
                        for key, digest, (paths, _) in zip(keys, digests, chunks, strict=True) if digest is not None}
         return [made for _, outputs in chunks for made in outputs]
+
+    def _plan(self) -> tuple[list[tuple[str, ...]], list[str], list[str | None], list[list[str] | None]]:
+        """Every unit, its key and input digest, and its previous files when they are still what it makes."""
+        units = self.units()
+        digests = [self.unit_digest(unit) for unit in units]
+        self.deferred = []
+        keys = [self.unit_key(unit) for unit in units]
+        kept: list[list[str] | None] = []
+        for number, (unit, key) in enumerate(zip(units, keys, strict=True)):
+            before = self.reuse.get(key)
+            if unit[0] in self.defer and before is not None and before[0] != digests[number] \
+                    and self._reusable(unit, before[0]) is not None:
+                self.deferred.append((unit, digests[number]))
+                digests[number] = before[0]  # its previous files now, the new ones later; the next build compares
+            kept.append(self._reusable(unit, digests[number]))  # with the previous digest, so it is still due then
+        return units, keys, digests, kept
+
+    def render_held(self) -> list[Held]:
+        """The preview's render, into memory: unchanged units' files as the preview holds them; a changed unit
+        that made files before is pending under the same paths (made when first asked for, or by the preview's
+        after-work); a unit new to this build is made now."""
+        assert self.previous_outputs is not None
+        units, keys, digests, kept = self._plan()
+        held: list[Held] = []
+        state: dict[str, tuple[str, list[str]]] = {}
+        for unit, key, digest, paths in zip(units, keys, digests, kept, strict=True):
+            before = self.reuse.get(key)
+            if paths is not None:
+                files: list[Held] = [self.previous_outputs[path] for path in paths]
+            elif before is not None and unit[0] in LAZY_KINDS:
+                pending = Pending(functools.partial(self._fresh, unit))
+                paths = before[1]
+                files = [PendingFile(path, pending) for path in paths]
+            else:
+                made = self._fresh(unit)
+                paths, files = [output.path for output in made], list(made)
+            if digest is not None:
+                state[key] = (digest, paths)
+            held.extend(files)
+        self._state = state
+        return held
 
     def render_deferred(self) -> list[tuple[str, str | None, list[OutputFile]]]:
         """The deferred units rendered now: (unit key, input digest, files) each."""
