@@ -272,7 +272,10 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
                 diagnostics.warning(SourceLocation(stale_markdown),
                                     "the build cache was unreadable and was discarded; everything is rebuilt",
                                     "nothing to do: a fresh cache is written after this build", "cache")
-            code = code_digest() if options.incremental else ""
+            code = code_digest() if options.incremental and not (memory and memory.code) else \
+                memory.code if memory is not None else ""
+            if memory is not None:
+                memory.code = code
             known, discarded = (load_page_cache(options.root, code) if memory is None else
                                 (PageCache(memory.pages), False)) if options.incremental else (PageCache(), False)
             if discarded:
@@ -292,12 +295,12 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
         with timer.stage("assemble"):
             site, found = assemble(pages, config, options.now, options.drafts, parsed.failed)
             diagnostics.extend(found)
-            schedule = schedule_changes(pages, options.now)
+            schedule = schedule_changes(pages, options.now) if memory is None else []  # (the preview's has no use)
             # official text edited with no changes: entry (a warning; --strict refuses it)
             recorded = recorded_pages(site)
             ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded},
                                                         memory.ledger if memory is not None else None),
-                                  config.reference_pattern)
+                                  config.reference_pattern, memory.statements if memory is not None else None)
             diagnostics.extend(ledger.problems)
             site = replace(site, references=dict(ledger.references))
         if diagnostics.errors:  # under --strict a warning alone goes on: the render's rules may find more, listed too
@@ -339,7 +342,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
                 diagnostics.extend(found)
                 renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root,
                                     fingerprint=signing.fingerprint if signing else "", signing=signing,
-                                    search=search, cards=cards,
+                                    search=search, cards=cards, code=code,
                                     card_style=style, raqm=raqm,
                                     previous_outputs=memory.outputs if memory is not None else None,
                                     defer=frozenset({"search"}) if memory is not None and memory.defer_search
@@ -372,19 +375,21 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
                     check_output_dir(snippets_dir, options.root, {"site's output": options.out_dir})
                     snippet_staging = Staging(snippets_dir, options.root, verify=not trusted)
                     stagings.append(snippet_staging)
-                previous, discarded = (load_json_cache(options.root, SNIPPET_CACHE)
+                previous, discarded = ((memory.snippets, False) if memory is not None else
+                                       load_json_cache(options.root, SNIPPET_CACHE)
                                        if options.incremental and not options.force else (None, False))
                 manifest_of = _manifest_of if trusted else _verified_manifest_of
-                if memory is not None:
+                held = memory.files() if memory is not None else None
+                if held is not None:
                     def manifest_of(folder: str) -> dict[str, str]:
-                        return {path: output.digest for path, output in memory.files().items()}
+                        return {path: output.digest for path, output in held.items()}
                 sink: Callable[[OutputFile], object] = snippet_staging.put if snippet_staging is not None else _keep
                 # its own folder, not the site's: when no file of it would change, it is kept as it is
                 alone = snippet_staging is not None and snippet_staging is not staging
                 try:
                     made = build_snippet_files(site, catalog, options.jobs, previous, str(target), manifest_of,
                                                sink, prefix, skip_unchanged=alone,
-                                               held=memory.files() if memory is not None else None)
+                                               held=held, code=code)
                 except SnippetCacheError:  # raised before any file was made
                     discarded = True
                     made = build_snippet_files(site, catalog, options.jobs, None, str(target), manifest_of, sink,

@@ -107,8 +107,13 @@ def read_ledger(root: Path, items: Iterable[tuple[str, str]],
 
 
 def check_ledger(pages: Iterable[Page], ledger: Mapping[tuple[str, str], Record],
-                 pattern: str = "{year}-{seq:03d}") -> LedgerCheck:
+                 pattern: str = "{year}-{seq:03d}", memo: dict[int, tuple[Page, str]] | None = None) -> LedgerCheck:
+    """``memo`` (a resident preview's): each page's digest by the page object, kept from build to build for the
+    pages that are still there (a page that did not change is the same object)."""
     problems: list[Problem] = []
+    known = dict(memo) if memo is not None else {}
+    if memo is not None:
+        memo.clear()
     disagreements: list[tuple[Page, Entry]] = []
     updates: dict[tuple[str, str], dict[str, Entry]] = {}
     pages = list(pages)
@@ -116,7 +121,11 @@ def check_ledger(pages: Iterable[Page], ledger: Mapping[tuple[str, str], Record]
         key = (page.section, page.slug)
         before = ledger.get(key, Record(None, {})).entries
         entry = before.get(page.lang)
-        now = Entry(digest(statement_text(page)), len(page.changes), page.date.isoformat() if page.date else "")
+        remembered = known.get(id(page))
+        sha = remembered[1] if remembered is not None and remembered[0] is page else digest(statement_text(page))
+        if memo is not None:
+            memo[id(page)] = (page, sha)
+        now = Entry(sha, len(page.changes), page.date.isoformat() if page.date else "")
         if entry is not None and entry.sha256 != now.sha256 and len(page.changes) <= entry.changes:
             disagreements.append((page, entry))
             problems.append(Problem(

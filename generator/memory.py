@@ -73,6 +73,8 @@ class Memory:
     # path → file, swapped as a whole when a build succeeds (a request never sees half of two builds); a file of
     # a unit not made yet is a PendingFile, replaced by the file itself once the unit is made
     outputs: dict[str, Held] = field(default_factory=dict)
+    statements: dict[int, tuple[Page, str]] = field(default_factory=dict)  # see ledger.check_ledger
+    code: str = ""  # the package's digest (cache.code_digest), read once: the code does not change under a process
     defer_search: bool = True  # search indexes follow the reload (see templates.Renderer.defer)
     pending: Deferred | None = None  # the last build's renderer while it holds deferred units
     # the Jinja environment (its compiled templates) under the key of the template files it read: made again

@@ -817,13 +817,14 @@ def snippet_pages(site: Site) -> list[Page]:
     return [page for page in site.pages if page.section != "pages" and site.page_status(page) == "published"]
 
 
-def snippet_settings(site: Site, catalog: Catalog) -> dict[str, str]:
+def snippet_settings(site: Site, catalog: Catalog, code: str = "") -> dict[str, str]:
     """Per language, everything besides the page that its posts are made from: this module's code, config,
-    counting tables and the UI strings of that language (a new ``i18n/az.yml`` remakes the Azerbaijani posts only)."""
-    digest = hashlib.sha256(code_digest().encode())  # this module, those it uses (dates, URLs) and the libraries
+    counting tables and the UI strings of that language (a new ``i18n/az.yml`` remakes the Azerbaijani posts only).
+    ``code``: the package's digest when the caller has it (cache.code_digest, which holds the library versions)."""
+    digest = hashlib.sha256((code or code_digest()).encode())  # this module, those it uses, and the libraries
     for name in ("board.html", "item.html", "board.js", "board.css"):
         digest.update((BOARD_DIR / name).read_bytes())
-    digest.update(repr((site.config, sorted(RULES.items()), library_versions())).encode())
+    digest.update(repr((site.config, sorted(RULES.items()))).encode())
     digest.update(zone_source(site.config.timezone)[1])  # event posts show times in the zone: its rules count
     common = digest.hexdigest()
     return {lang: hashlib.sha256(repr((common, sorted(catalog.effective(lang).items()))).encode()).hexdigest()
@@ -897,7 +898,7 @@ class _Previous:
 def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: object, out_label: str,
                         manifest_of: Callable[[str], Mapping[str, str]], sink: Callable[[OutputFile], T],
                         prefix: str = "", skip_unchanged: bool = False,
-                        held: Mapping[str, OutputFile] | None = None) -> SnippetBuild[T]:
+                        held: Mapping[str, OutputFile] | None = None, code: str = "") -> SnippetBuild[T]:
     """Every item's JSON, every language's board and the board's assets, each handed to ``sink`` as it is made.
 
     ``previous`` is the state a previous build returned (as read back from JSON); ``manifest_of(folder)``
@@ -917,7 +918,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     if not pages:  # still a state of the right shape, or the next build would warn that the cache was unreadable
         return SnippetBuild((), (), _state(out_label, prefix, {}, {}))
     old = _previous_state(previous)
-    settings = snippet_settings(site, catalog)
+    settings = snippet_settings(site, catalog, code)
     with_body = "wechat" in site.config.snippets.platforms
     keys = [snippet_key(settings[page.lang], page, site.now, site.references.get(page.key, ""), with_body)
             for page in pages]

@@ -195,7 +195,7 @@ class Renderer:
                  previous_files: Mapping[str, str] | None = None, root: Path | None = None, fingerprint: str = "",
                  search: bool = False, cards: Mapping[str, Card] | None = None, card_style: CardStyle | None = None,
                  raqm: bool = True, previous_outputs: Mapping[str, Held] | None = None,
-                 defer: frozenset[str] = frozenset(), signing: SigningKey | None = None):
+                 defer: frozenset[str] = frozenset(), signing: SigningKey | None = None, code: str = ""):
         self.site, self.env, self.catalog = site, env, catalog
         # the previous build's files held in memory (the preview's), reused as they are; else read from previous_dir
         self.previous_outputs = previous_outputs
@@ -227,7 +227,7 @@ class Renderer:
         self._bodies_in_lists = True
         self._language_digests: dict[str, str] = {}
         self._rumours: dict[str, tuple[Page, ...]] = {}
-        self._code = code_digest()  # read once: every unit's digest holds it
+        self._code = code or code_digest()  # read once: every unit's digest holds it
         self._card_bases: dict[str, Any] = {}  # per language, a card's background and heading, drawn once
         self.site_digest = self._site_digest()
 
