@@ -14,9 +14,11 @@ round (legation, legation with fast Markdown, Hugo, Pelican; --repeat rounds),
 so that a machine that speeds up or slows down over minutes (this one does)
 weighs on every tool alike; each ratio to a peer is the median of the rounds'
 ratios. Then legation's rebuilds (no change, one body edit, one title edit, a
-template edit, a new UI-string file) are timed, and the preview server's rebuild after one body edit
-inside its resident process (benchmarks/preview_edit.py). Wall time, CPU time (user+sys,
-workers included) and peak RSS are read from wait4() of each build process.
+template edit, a new UI-string file) are timed. Last, `legation serve` and `hugo server` (from the peers'
+venv) each run on their corpus, and the time from a save (one body, one title, the item template) to the
+served page that shows it is measured from outside, over HTTP (benchmarks/serve_edit.py); a preview row's
+ratio is to Hugo's server for the same change. Wall time, CPU time (user+sys,
+workers included) and peak RSS are read from wait4() of each build process (the servers': VmHWM).
 Medians of --repeat runs. legation's modules are byte-compiled first, as an
 installed package's (and Pelican's in the peers' venv) are.
 
@@ -220,21 +222,30 @@ def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
 
     rebuild("add a language file", add_strings)
     shutil.rmtree(site / "i18n", ignore_errors=True)
-    results.append(preview_edit(site, n, repeat))
     return results
 
 
-def preview_edit(site: Path, n: int, repeat: int) -> Measure:
-    """The preview server's rebuild after one body edit, timed inside its resident process (preview_edit.py):
-    no interpreter start or imports, as after a save in `legation serve`."""
-    done = subprocess.run([sys.executable, str(HERE / "preview_edit.py"), str(site), NOW, str(repeat)],
-                          cwd=site, capture_output=True, text=True, env=dict(os.environ, LEGATION_MARKDOWN="python"))
+def bench_servers(site: Path, n: int, repeat: int, peers: Peers | None) -> list[Measure]:
+    """`legation serve` and `hugo server`, one after the other: from a save (body, title, template) to the served
+    page that shows it (benchmarks/serve_edit.py). Each legation time's ratio is to Hugo's server, same change."""
+    command = [sys.executable, str(HERE / "serve_edit.py"), "--legation", str(site), "--repeat", str(repeat)]
+    if peers is not None:
+        command += ["--hugo", str(peers.work / "hugo"), "--hugo-bin", peers.hugo]
+    done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"preview_edit.py failed:\n{done.stderr[-2000:]}")
+        sys.exit(f"serve_edit.py failed:\n{done.stderr[-2000:]}")
     data = json.loads(done.stdout)
-    shutil.rmtree(site / ".preview", ignore_errors=True)
-    return Measure("legation", "preview: edit one body", n, statistics.median(data["wall"]),
-                   statistics.median(data["cpu"]), data["rss_mib"], data["html"])
+    measures = []
+    for tool, label in (("legation", "preview"), ("hugo", "server")):
+        if tool not in data:
+            continue
+        for change in ("edit one body", "edit one title", "edit a template"):
+            theirs = data.get("hugo", {}).get(change)
+            ratio = statistics.median(data[tool][change]) / statistics.median(theirs) if tool == "legation" and \
+                theirs else None
+            measures.append(Measure(tool, f"{label}: {change}", n, statistics.median(data[tool][change]), 0.0,
+                                    data[tool]["rss_mib"], 0, ratio))
+    return measures
 
 
 def compile_legation() -> None:
@@ -284,10 +295,14 @@ def table(measures: list[Measure]) -> str:
     for m in measures:
         ratio_h = ratio_p = ""
         hugo, pelican = by.get((m.n, "hugo", "clean")), by.get((m.n, "pelican", "clean"))
-        if m.tool == "legation":  # clean builds: the median of the rounds' ratios; rebuilds: to the peer's median
+        served = m.scenario.startswith(("preview:", "server:"))  # timed over HTTP: no CPU time or file count
+        if m.tool == "legation" and served:  # to Hugo's server, same change
+            ratio_h = f"{m.vs_hugo:.2f}× (server)" if m.vs_hugo is not None else ""
+        elif m.tool == "legation":  # clean builds: the median of the rounds' ratios; rebuilds: to the peer's median
             ratio_h = f"{m.vs_hugo if m.vs_hugo is not None else m.wall / hugo.wall:.2f}×" if hugo else ""
             ratio_p = f"{m.vs_pelican if m.vs_pelican is not None else m.wall / pelican.wall:.2f}×" if pelican else ""
-        lines.append(f"| {m.n} | {m.tool} | {m.scenario} | {m.wall:.2f} | {m.cpu:.2f} | {m.rss_mib:.0f} | {m.html} | "
+        cpu, html = ("", "") if served else (f"{m.cpu:.2f}", str(m.html))
+        lines.append(f"| {m.n} | {m.tool} | {m.scenario} | {m.wall:.2f} | {cpu} | {m.rss_mib:.0f} | {html} | "
                      f"{ratio_h} | {ratio_p} |")
     return "\n".join(lines)
 
@@ -319,8 +334,10 @@ def main() -> None:
             peers = prepare_peers(n, tmp) if with_peers else None
             clean = bench_clean(site, n, args.repeat, peers)
             rebuilds = bench_rebuilds(site, n, args.repeat)
+            servers = bench_servers(site, n, args.repeat, peers)
             mine = [m for m in clean if m.tool == "legation"]
-            measures += [*mine, *rebuilds, *(m for m in clean if m.tool != "legation")]
+            measures += [*mine, *rebuilds, *(m for m in servers if m.tool == "legation"),
+                         *(m for m in clean if m.tool != "legation"), *(m for m in servers if m.tool != "legation")]
             shutil.rmtree(site, ignore_errors=True)
             if peers is not None:
                 shutil.rmtree(peers.work, ignore_errors=True)

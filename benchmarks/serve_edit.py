@@ -69,6 +69,10 @@ def wait_until(url: str, holds: Callable[[bytes], bool], limit: float) -> float:
     raise SystemExit(f"{url} did not show the change within {limit:.0f} s")
 
 
+def holding(wanted: bytes) -> Callable[[bytes], bool]:
+    return lambda body: wanted in body
+
+
 def peak_rss_mib(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -95,8 +99,7 @@ def measure(command: list[str], cwd: Path, url: str, changes: list[Change], repe
                 text = change.make(original, token)
                 with change.path.open("w", encoding="utf-8") as handle:
                     handle.write(text)
-                wanted = token.encode()
-                times.append(wait_until(url, lambda body, wanted=wanted: wanted in body, 120))
+                times.append(wait_until(url, holding(token.encode()), 120))
                 time.sleep(1.5)  # as an officer reads before the next save; lets deferred work finish
             change.restore()
             time.sleep(1.5)
