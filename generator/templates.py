@@ -65,6 +65,7 @@ from .search import SEARCH_FOLDER, SearchUnavailable, fold_languages, index_file
 from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
+from .units import Unit
 from .zones import zone_source
 
 # Template names an item page may be rendered with; any other template that mentions a body makes
@@ -202,7 +203,7 @@ class Renderer:
         # kinds of unit whose changed files may follow later (the preview's search index): render_into keeps their
         # previous files and lists them in ``deferred``; render_deferred makes them
         self.defer = defer
-        self.deferred: list[tuple[tuple[str, ...], str | None]] = []
+        self.deferred: list[tuple[Unit, str | None]] = []
         self.cards, self.card_style, self.raqm = (cards or {}) if card_style else {}, card_style, raqm
         self.search = search  # Pagefind is there and site.yml wants search: a search page per language and its index
         self.fingerprint = fingerprint  # of the key that signs statements.json, shown where readers check
@@ -223,7 +224,7 @@ class Renderer:
         self._full: dict[int, str] = {}
         self._listed: dict[int, str] = {}
         self._state: dict[str, tuple[str, list[str]]] = {}
-        self._keys: dict[tuple[str, ...], str] = {}
+        self._keys: dict[Unit, str] = {}
         self._bodies_in_lists = True
         self._language_digests: dict[str, str] = {}
         self._rumours: dict[str, tuple[Page, ...]] = {}
@@ -362,42 +363,42 @@ class Renderer:
         return [*self._language_alternates(self.home_urls())[:-1], Alternate("x-default", absolute_url(self.config, "/"))]
 
     # -------------------------------------------------------------- pages
-    def units(self) -> list[tuple[str, ...]]:
+    def units(self) -> list[Unit]:
         """Independent pieces of rendering work, in output order (for workers)."""
-        work: list[tuple[str, ...]] = [("root",)]
+        work: list[Unit] = [Unit("root")]
         for lang in self.config.language_codes:
-            work.append(("home", lang))
+            work.append(Unit("home", lang))
             for section in SECTIONS:
                 chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
-                work.extend(("list", lang, section, str(number)) for number in range(1, len(chunks) + 1))
-            work.extend(("tag", lang, slug) for (code, slug) in self.site.tags if code == lang)
-            work.append(("tagindex", lang))
-            work.append(("calendar", lang))
+                work.extend(Unit("list", lang, section, number) for number in range(1, len(chunks) + 1))
+            work.extend(Unit("tag", lang, slug) for (code, slug) in self.site.tags if code == lang)
+            work.append(Unit("tagindex", lang))
+            work.append(Unit("calendar", lang))
             if self.config.channels:
-                work.append(("channels", lang))
+                work.append(Unit("channels", lang))
             if self.rumours(lang):
-                work.append(("rumours", lang))
+                work.append(Unit("rumours", lang))
             if self.site.references:
-                work.append(("statements", lang))
-                work.append(("check", lang))
+                work.append(Unit("statements", lang))
+                work.append(Unit("check", lang))
         if self.search:  # the indexes first: the longest single pieces of work, one per language
-            work[:0] = [("search", lang) for lang in self.search_languages()]
-            work.extend(("searchpage", lang) for lang in self.config.language_codes)
-        work.extend(("item", str(index)) for index in range(len(self.site.pages)))
-        work.extend(("card", str(index)) for index, page in enumerate(self.site.pages) if page.url in self.cards)
-        work.extend(("ics", str(index)) for index, page in enumerate(self.site.pages) if page.event is not None)
-        work.extend(("feed", str(index)) for index in range(len(self.feeds)))
-        work.append(("sitemap",))
+            work[:0] = [Unit("search", lang) for lang in self.search_languages()]
+            work.extend(Unit("searchpage", lang) for lang in self.config.language_codes)
+        work.extend(Unit("item", number=index) for index in range(len(self.site.pages)))
+        work.extend(Unit("card", number=index) for index, page in enumerate(self.site.pages) if page.url in self.cards)
+        work.extend(Unit("ics", number=index) for index, page in enumerate(self.site.pages) if page.event is not None)
+        work.extend(Unit("feed", number=index) for index in range(len(self.feeds)))
+        work.append(Unit("sitemap"))
         if self.site.references:
-            work.append(("register",))
+            work.append(Unit("register"))
         return work
 
-    def render_unit(self, unit: tuple[str, ...]) -> list[OutputFile]:
+    def render_unit(self, unit: Unit) -> list[OutputFile]:
         """The files of one unit: taken from the previous output when its inputs did not change."""
         main, extra = self._unit_outputs(unit, self.unit_digest(unit))
         return [*main, *extra]
 
-    def _reusable(self, unit: tuple[str, ...], digest: str | None) -> list[str] | None:
+    def _reusable(self, unit: Unit, digest: str | None) -> list[str] | None:
         """The previous build's files of ``unit`` when its inputs are unchanged, else None."""
         previous = self.reuse.get(self.unit_key(unit))
         if digest is not None and (self.previous_dir or self.previous_outputs is not None) and previous is not None \
@@ -413,7 +414,7 @@ class Renderer:
         return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}", digest=self.previous_files.get(path, ""))
                 for path in paths]
 
-    def _unit_outputs(self, unit: tuple[str, ...], digest: str | None) -> tuple[list[OutputFile], list[OutputFile]]:
+    def _unit_outputs(self, unit: Unit, digest: str | None) -> tuple[list[OutputFile], list[OutputFile]]:
         """(rendered or reused files, files that go with them: none since bundle files are published once, by
         generator/media.py)."""
         extra: list[OutputFile] = []
@@ -422,48 +423,48 @@ class Renderer:
             return self._previous(previous), extra
         return self._fresh(unit), extra
 
-    def _fresh(self, unit: tuple[str, ...]) -> list[OutputFile]:
-        kind = unit[0]
+    def _fresh(self, unit: Unit) -> list[OutputFile]:
+        kind = unit.kind
         if kind == "root":
             return list(self.render_root())
         if kind == "home":
-            return [self.render_home(unit[1])]
+            return [self.render_home(unit.lang)]
         if kind == "list":
-            return [self.render_list_page(unit[1], unit[2], int(unit[3]))]
+            return [self.render_list_page(unit.lang, unit.name, unit.number)]
         if kind == "tag":
-            return [self.render_tag(unit[1], unit[2])]
+            return [self.render_tag(unit.lang, unit.name)]
         if kind == "tagindex":
-            return [self.render_tags_index(unit[1])]
+            return [self.render_tags_index(unit.lang)]
         if kind == "channels":
-            return [self.render_channels(unit[1])]
+            return [self.render_channels(unit.lang)]
         if kind == "rumours":
-            return [self.render_rumours(unit[1])]
+            return [self.render_rumours(unit.lang)]
         if kind == "statements":
-            return [self.render_statements(unit[1])]
+            return [self.render_statements(unit.lang)]
         if kind == "check":
-            return [self.render_check(unit[1])]
+            return [self.render_check(unit.lang)]
         if kind == "searchpage":
-            return [self.render_search_page(unit[1])]
+            return [self.render_search_page(unit.lang)]
         if kind == "card" and self.card_style is not None:
-            return [draw_card(self.cards[self.site.pages[int(unit[1])].url], self.card_style, self.raqm, self._card_bases)]
+            return [draw_card(self.cards[self.site.pages[unit.number].url], self.card_style, self.raqm, self._card_bases)]
         if kind == "search":  # one Pagefind bundle per language, under pagefind/<lang>/
             try:
-                return index_files(search_records(self.site, self.prefix, unit[1]), f"{SEARCH_FOLDER}/{unit[1]}")
+                return index_files(search_records(self.site, self.prefix, unit.lang), f"{SEARCH_FOLDER}/{unit.lang}")
             except SearchUnavailable as exc:
                 raise LegationError.at(SourceLocation("site.yml"), f"the search index could not be made: {exc}",
                                        "build without search (search: false in site.yml), or install legation "
                                        "again so that Pagefind's binary is there (pip install .)", "search") from None
         if kind == "calendar":
-            return [render_calendar(self.site, self.catalog, unit[1], self.zone)]
+            return [render_calendar(self.site, self.catalog, unit.lang, self.zone)]
         if kind == "ics":
-            return [render_event_calendar(self.site, self.catalog, self.site.pages[int(unit[1])], self.zone)]
+            return [render_event_calendar(self.site, self.catalog, self.site.pages[unit.number], self.zone)]
         if kind == "feed":
-            return render_feeds(self.site, self.catalog, self.feeds[int(unit[1])])
+            return render_feeds(self.site, self.catalog, self.feeds[unit.number])
         if kind == "sitemap":
             return [sitemap_xml(self.sitemap_entries()), robots_txt(self.site)]
         if kind == "register":
             return register_files(self.site, self.signing)
-        return [self.render_item(self.site.pages[int(unit[1])])]
+        return [self.render_item(self.site.pages[unit.number])]
 
     def render_all(self, jobs: int = 1) -> list[OutputFile]:
         """Every page, feed and calendar, in memory; identical for any number of ``jobs``."""
@@ -477,10 +478,10 @@ class Renderer:
         ``unit_state()`` holds what the next build needs to reuse this one's files.
         """
         units, keys, digests, kept = self._plan()
-        if any(unit[0] in ("ics", "calendar") and paths is None for unit, paths in zip(units, kept, strict=True)):
+        if any(unit.kind in ("ics", "calendar") and paths is None for unit, paths in zip(units, kept, strict=True)):
             _ = self.zone  # made here, once, before the workers fork, rather than once in each
 
-        def work(task: tuple[tuple[str, ...], str | None]) -> tuple[list[str], list[T]]:
+        def work(task: tuple[Unit, str | None]) -> tuple[list[str], list[T]]:
             main, extra = self._unit_outputs(*task)
             return [output.path for output in main], [sink(output) for output in (*main, *extra)]
 
@@ -494,7 +495,7 @@ class Renderer:
                        for key, digest, (paths, _) in zip(keys, digests, chunks, strict=True) if digest is not None}
         return [made for _, outputs in chunks for made in outputs]
 
-    def _plan(self) -> tuple[list[tuple[str, ...]], list[str], list[str | None], list[list[str] | None]]:
+    def _plan(self) -> tuple[list[Unit], list[str], list[str | None], list[list[str] | None]]:
         """Every unit, its key and input digest, and its previous files when they are still what it makes."""
         units = self.units()
         digests = [self.unit_digest(unit) for unit in units]
@@ -503,7 +504,7 @@ class Renderer:
         kept: list[list[str] | None] = []
         for number, (unit, key) in enumerate(zip(units, keys, strict=True)):
             before = self.reuse.get(key)
-            if unit[0] in self.defer and before is not None and before[0] != digests[number] \
+            if unit.kind in self.defer and before is not None and before[0] != digests[number] \
                     and self._reusable(unit, before[0]) is not None:
                 self.deferred.append((unit, digests[number]))
                 digests[number] = before[0]  # its previous files now, the new ones later; the next build compares
@@ -522,7 +523,7 @@ class Renderer:
             before = self.reuse.get(key)
             if paths is not None:
                 files: list[Held] = [self.previous_outputs[path] for path in paths]
-            elif before is not None and unit[0] in LAZY_KINDS:
+            elif before is not None and unit.kind in LAZY_KINDS:
                 pending = Pending(functools.partial(self._fresh, unit))
                 paths = before[1]
                 files = [PendingFile(path, pending) for path in paths]
@@ -793,63 +794,65 @@ class Renderer:
                event_is_upcoming(page, self.site.now))
         return hashlib.sha256(repr(key).encode()).hexdigest()
 
-    def unit_key(self, unit: tuple[str, ...]) -> str:
+    def unit_key(self, unit: Unit) -> str:
         """A name for a unit that stays the same across builds (indexes do not)."""
         found = self._keys.get(unit)
         if found is None:
-            if unit[0] in ("item", "ics", "card"):
-                found = f"{unit[0]}:{self.site.pages[int(unit[1])].url}"
-            elif unit[0] == "feed":
-                found = f"feed:{self.feeds[int(unit[1])].folder}"
+            if unit.kind in ("item", "ics", "card"):
+                found = f"{unit.kind}:{self.site.pages[unit.number].url}"
+            elif unit.kind == "feed":
+                found = f"feed:{self.feeds[unit.number].folder}"
+            elif unit.kind == "list":
+                found = f"list:{unit.lang}:{unit.name}:{unit.number}"
             else:
-                found = ":".join(unit)
+                found = ":".join(part for part in (unit.kind, unit.lang, unit.name) if part)
             self._keys[unit] = found
         return found
 
-    def unit_digest(self, unit: tuple[str, ...]) -> str | None:
+    def unit_digest(self, unit: Unit) -> str | None:
         """Digest of everything a unit's files are made from; None for the few that are always rendered."""
-        kind = unit[0]
+        kind = unit.kind
         parts: tuple[object, ...]
         if kind == "root":  # the language chooser and the 404 page: the config and every language's strings
             return hashlib.sha256(repr((self.site_digest, sorted(self._language_digests.items()))).encode()).hexdigest()
         if kind == "item":
-            return self.item_digest(self.site.pages[int(unit[1])])
+            return self.item_digest(self.site.pages[unit.number])
         if kind == "card" and self.card_style is not None:
-            return card_digest(self.cards[self.site.pages[int(unit[1])].url], self.card_style, self._code)
+            return card_digest(self.cards[self.site.pages[unit.number].url], self.card_style, self._code)
         if kind == "list":
-            lang, section, number = unit[1], unit[2], int(unit[3])
+            lang, section, number = unit.lang, unit.name, unit.number
             chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
             counts = [len(paginate(self.site.listings[(code, section)], self.config.paginate))
                       for code in self.config.language_codes]
             parts = (counts, [self.listed_key(p) for p in chunks[number - 1]])
         elif kind == "home":  # what render_home lists
-            latest, upcoming, highlights = self.home_lists(unit[1])
+            latest, upcoming, highlights = self.home_lists(unit.lang)
             parts = ([self.listed_key(p) for p in (*latest, *upcoming, *highlights)], len(latest), len(upcoming))
         elif kind == "tag":
-            parts = (sorted(self.tag_urls(unit[2])), [self.listed_key(p) for p in self.site.tags[(unit[1], unit[2])]])
+            parts = (sorted(self.tag_urls(unit.name)), [self.listed_key(p) for p in self.site.tags[(unit.lang, unit.name)]])
         elif kind == "tagindex":
             parts = ([(slug, len(items), self.listed_key(items[0]))
-                      for (code, slug), items in self.site.tags.items() if code == unit[1]],)
+                      for (code, slug), items in self.site.tags.items() if code == unit.lang],)
         elif kind == "channels":  # site.yml's channels, in the language digest
             parts = ()
         elif kind == "rumours":
-            parts = ([self.full_key(page) for page in self.rumours(unit[1])],)
+            parts = ([self.full_key(page) for page in self.rumours(unit.lang)],)
         elif kind == "statements":
-            parts = ([(self.site.references[p.key], self.listed_key(p)) for p in self.statements(unit[1])],)
+            parts = ([(self.site.references[p.key], self.listed_key(p)) for p in self.statements(unit.lang)],)
         elif kind in ("check", "searchpage"):  # their text and script; what they read is a file of its own
             parts = ()
         elif kind == "search":  # the text of the language's pages found, the indexer's version (not the templates)
             found = [(page.url, self.full_key(page)) for page in self.site.pages
-                     if page.lang == unit[1] and self.site.page_status(page) == "published"]
-            return hashlib.sha256(repr((self._code, self.prefix, unit[1], found)).encode()).hexdigest()
+                     if page.lang == unit.lang and self.site.page_status(page) == "published"]
+            return hashlib.sha256(repr((self._code, self.prefix, unit.lang, found)).encode()).hexdigest()
         elif kind == "calendar":
             parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now), self.site.page_status(p))
-                      for p in self.site.listings[(unit[1], "events")] if p.event is not None],)
+                      for p in self.site.listings[(unit.lang, "events")] if p.event is not None],)
         elif kind == "ics":
-            page = self.site.pages[int(unit[1])]  # STATUS:CANCELLED once a withdrawal passes
+            page = self.site.pages[unit.number]  # STATUS:CANCELLED once a withdrawal passes
             parts = (self._zone_digest, self.full_key(page), self.site.page_status(page))
         elif kind == "feed":
-            spec = self.feeds[int(unit[1])]
+            spec = self.feeds[unit.number]
             parts = (spec.lang, spec.title, spec.page_path, spec.folder, feed_updated(self.site, spec),
                      [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
         elif kind == "register":  # every statement's text and dates, and the key that signs them
@@ -858,14 +861,15 @@ class Renderer:
         else:  # sitemap: every page's URL, status and dates (not its body); alternates follow from the set of pages
             parts = ([(p.meta or self.full_key(p), self.site.page_status(p)) for p in self.site.pages],)
         if kind in ("home", "list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check", "searchpage"):
-            base = self.language_digest(unit[1])
+            base = self.language_digest(unit.lang)
         elif kind == "ics":
-            base = self.language_digest(self.site.pages[int(unit[1])].lang)
+            base = self.language_digest(self.site.pages[unit.number].lang)
         elif kind == "feed":
-            base = self.language_digest(self.feeds[int(unit[1])].lang)
+            base = self.language_digest(self.feeds[unit.number].lang)
         else:  # the sitemap: every language
             base = self.site_digest
-        return hashlib.sha256(repr((base, unit[0], unit[1:] if kind != "feed" else (), parts)).encode()).hexdigest()
+        # the unit's key, not its position: a page added before it must not change its digest
+        return hashlib.sha256(repr((base, self.unit_key(unit), parts)).encode()).hexdigest()
 
     # -------------------------------------------------------------- sitemap
     def sitemap_entries(self) -> list[SitemapEntry]:

@@ -1,0 +1,44 @@
+"""Units: the pieces of rendering work a build is cut into. Each makes one or a few files from inputs the
+renderer digests (templates.Renderer.unit_digest); the engine makes a unit again exactly when that digest changed
+(see docs/how-a-build-works.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+#: What each kind makes: one page or file per unit, except where noted.
+KINDS = MappingProxyType({
+    "root": "the language chooser and the 404 page",
+    "home": "a language's home page",
+    "list": "one page of a section's listing",
+    "tag": "a tag's page",
+    "tagindex": "a language's list of tags",
+    "channels": "the official channels page",
+    "rumours": "the answers to false claims",
+    "statements": "the official statements page",
+    "check": "the page that checks a statement",
+    "searchpage": "a language's search page",
+    "search": "a language's Pagefind index (many files, named by their content)",
+    "item": "an item's page",
+    "card": "an item's share card",
+    "ics": "an event's calendar file",
+    "calendar": "a language's calendar of events",
+    "feed": "an Atom and an RSS feed",
+    "sitemap": "sitemap.xml and robots.txt",
+    "register": "statements.json (and its signature)",
+})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of rendering work; which fields are set depends on ``kind``."""
+
+    kind: str
+    lang: str = ""  # the language of the pages it makes (home, list, tag, tagindex, calendar, search, …)
+    name: str = ""  # a list's section, a tag's slug
+    number: int = 0  # a list page's number; the position of a page (item, card, ics) or feed in the site's lists
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"no unit of kind {self.kind!r}")
