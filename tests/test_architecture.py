@@ -25,9 +25,9 @@ LAYERS: dict[str, int] = {
     "feeds": 5, "rules": 5, "translating": 5, "ledger": 5,
     "calendars": 6, "search": 6, "cards": 6, "media": 6, "wechat": 5, "seo": 6, "rootfiles": 6, "snippets": 6,
     "templates": 7, "register": 6,
-    "build": 8,
-    "audit": 9, "serve": 9, "deploy": 9, "live": 9, "notify": 9, "verify_statement": 9, "notices": 7,
-    "cli": 10, "__main__": 11, "__init__": 11,
+    "run": 5, "stages": 8, "build": 9,
+    "audit": 10, "serve": 10, "deploy": 10, "live": 10, "notify": 10, "verify_statement": 10, "notices": 7,
+    "cli": 11, "__main__": 12, "__init__": 12,
 }
 
 
