@@ -363,17 +363,27 @@ def test_preview_refuses_decoded_traversal_to_existing_files(preview: tuple[Prev
     assert b"TOP-SECRET" not in body and b"root:" not in body
 
 
-def test_preview_does_not_follow_symlinks_out_of_its_folder(preview: tuple[PreviewApp, Path]) -> None:
+def test_preview_never_serves_a_link_out_of_the_site(preview: tuple[PreviewApp, Path]) -> None:
+    """The preview serves only what its build made, from memory: a link in static/ that leaves the folder makes
+    the build fail at that file (as `legation build` does), and no request reaches what it points to."""
     app, root = preview
-    (app.out_dir / "leak.txt").symlink_to(root / "secret.txt")
-    (app.out_dir / "en" / "leakdir").symlink_to(root)
-    (app.out_dir / "inside.txt").symlink_to(app.out_dir / "robots.txt")
-    for path in ("/leak.txt", "/en/leakdir/secret.txt", "/en/leakdir/"):
+    static = root / "static"
+    static.mkdir(exist_ok=True)
+    (static / "robots-note.txt").write_text("inside", encoding="utf-8")
+    (static / "inside.txt").symlink_to(static / "robots-note.txt")
+    report = app.rebuild(lambda: NOW, told=True)
+    assert report is not None and report.ok
+    status, body = call(app, "/static/inside.txt")  # a link that stays inside is fine
+    assert status.startswith("200") and body == b"inside"
+    (static / "leak.txt").symlink_to(root / "secret.txt")
+    (static / "leakdir").symlink_to(root)
+    report = app.rebuild(lambda: NOW, told=True)
+    assert report is not None and not report.ok
+    assert {p.location.path for p in report.errors} == {"static/leak.txt", "static/leakdir"}
+    for path in ("/static/leak.txt", "/static/leakdir/secret.txt", "/static/leakdir/", "/secret.txt"):
         status, body = call(app, path)
-        assert status.startswith("404"), path
+        assert status.startswith(("404", "500")), path
         assert b"TOP-SECRET" not in body
-    status, body = call(app, "/inside.txt")  # a link that stays inside is fine
-    assert status.startswith("200") and body == (app.out_dir / "robots.txt").read_bytes()
 
 
 def _free_port() -> int:
@@ -412,10 +422,7 @@ def test_serve_over_http_refuses_encoded_traversal_and_symlinks(make_site: Calla
     try:
         status, body = _raw_get(port, "/en/")
         assert status == 200 and b"Consular hours" in body
-        out = root / ".legation-cache/preview"
-        (out / "leak.txt").symlink_to(root / "secret.txt")
-        (out / "en" / "leakdir").symlink_to(root)
-        for path in ENCODED_ESCAPES:
+        for path in ENCODED_ESCAPES:  # the preview answers from memory: no name reaches a file beside the site
             status, body = _raw_get(port, path)
             assert status in (400, 404), (path, status)
             assert b"TOP-SECRET" not in body and b"root:" not in body, path
