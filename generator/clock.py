@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -31,3 +32,6 @@ def resolve_clock(now: str | None, environ: Mapping[str, str]) -> datetime:
     if out_of_range(moment):
         raise ValueError(f"{moment.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}")
     return moment
+
+#: Template words that make output depend on the build clock directly (not only through schedule boundaries).
+CLOCK_WORDS = re.compile(r"\b(now|is_upcoming|status_of)\b")

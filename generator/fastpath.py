@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .clock import CLOCK_WORDS
 from .model import CORRECTION_DAYS
 from .paths import CACHE_DIR
 
@@ -109,8 +109,6 @@ def input_files(folder: str) -> list[str]:
     return sorted(found)
 
 
-#: Template words that make output depend on the build clock directly (not only through schedule boundaries).
-CLOCK_WORDS = re.compile(r"\b(now|is_upcoming|status_of)\b")
 
 
 def clock_in_templates(root: Path, extra_dirs: Iterable[Path]) -> bool:

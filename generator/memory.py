@@ -8,50 +8,15 @@ the one reuse rule of generator/templates.py: a unit is made again exactly when 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .model import OutputFile, Page
+from .units import Held, Pending, PendingFile
 
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
     from .cache import Rendered, UnitState
     from .content import PageEntry, SourceMemo
-
-
-class Pending:
-    """A unit whose inputs changed, made when its page is first asked for or by the preview's after-work,
-    whichever comes first (Hugo's server renders in the same order). Made once: a second caller waits for it."""
-
-    def __init__(self, make: Callable[[], list[OutputFile]]) -> None:
-        self._make: Callable[[], list[OutputFile]] | None = make
-        self._lock = threading.Lock()
-        self._files: dict[str, OutputFile] | None = None
-
-    @property
-    def done(self) -> bool:
-        return self._files is not None
-
-    def files(self) -> dict[str, OutputFile]:
-        """The unit's files by path (a LegationError of the template or page is raised to every caller)."""
-        with self._lock:
-            if self._files is None:
-                assert self._make is not None
-                self._files = {output.path: output for output in self._make()}
-                self._make = None  # lets go of the renderer (and the site) that made it
-            return self._files
-
-
-@dataclass(frozen=True, eq=False)
-class PendingFile:
-    """One file of a pending unit, held under its path until the unit is made."""
-
-    path: str
-    pending: Pending
-
-
-Held = OutputFile | PendingFile
 
 
 class Deferred(Protocol):

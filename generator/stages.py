@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from .errors import LegationError, Problem, SourceLocation, counted
 from .fastpath import BuildState, boundaries, output_stamp, save_state, written_stamp
 from .files import Placed, Staging, check_output_dir, linked_output, manifest_id, read_manifest, verified_manifest
-from .memory import Held, Memory, PendingFile
+from .memory import Memory
 from .model import OutputFile, Page, SourceFile
 from .paths import shown_path
 from .run import Run
+from .units import Held, PendingFile
 from .zones import environment_stamp
 
 if TYPE_CHECKING:

@@ -38,8 +38,8 @@ from .calendars import (
     zone_years,
 )
 from .cards import HEIGHT, WIDTH, Card, CardStyle, card_digest, draw_card
+from .clock import CLOCK_WORDS
 from .errors import LegationError, SourceLocation
-from .fastpath import CLOCK_WORDS
 from .feeds import (
     FEED_SECTIONS,
     FeedLink,
@@ -55,7 +55,6 @@ from .feeds import (
     tag_feed_title,
 )
 from .i18n import Catalog, format_date, format_datetime, format_time
-from .memory import Held, Pending, PendingFile
 from .model import SECTIONS, Language, OutputFile, Page, Site
 from .parallel import fork_map
 from .paths import shown_path
@@ -65,7 +64,7 @@ from .search import SEARCH_FOLDER, SearchUnavailable, fold_languages, index_file
 from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
 from .site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
 from .theme import ThemeChain
-from .units import Unit
+from .units import Held, Pending, PendingFile, Unit
 from .zones import zone_source
 
 # Template names an item page may be rendered with; any other template that mentions a body makes

@@ -4,8 +4,12 @@ renderer digests (templates.Renderer.unit_digest); the engine makes a unit again
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from .model import OutputFile
 
 #: What each kind makes: one page or file per unit, except where noted.
 KINDS = MappingProxyType({
@@ -42,3 +46,37 @@ class Unit:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"no unit of kind {self.kind!r}")
+
+
+class Pending:
+    """A unit whose inputs changed, made when its page is first asked for or by the preview's after-work,
+    whichever comes first (Hugo's server renders in the same order). Made once: a second caller waits for it."""
+
+    def __init__(self, make: Callable[[], list[OutputFile]]) -> None:
+        self._make: Callable[[], list[OutputFile]] | None = make
+        self._lock = threading.Lock()
+        self._files: dict[str, OutputFile] | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._files is not None
+
+    def files(self) -> dict[str, OutputFile]:
+        """The unit's files by path (a LegationError of the template or page is raised to every caller)."""
+        with self._lock:
+            if self._files is None:
+                assert self._make is not None
+                self._files = {output.path: output for output in self._make()}
+                self._make = None  # lets go of the renderer (and the site) that made it
+            return self._files
+
+
+@dataclass(frozen=True, eq=False)
+class PendingFile:
+    """One file of a pending unit, held under its path until the unit is made."""
+
+    path: str
+    pending: Pending
+
+
+Held = OutputFile | PendingFile

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 LAYERS: dict[str, int] = {
     "errors": 0, "clock": 0, "parallel": 0, "context_doc": 0, "codec": 0, "jsontext": 0, "paths": 0, "zones": 0,
     "controls": 0,
-    "yamltext": 1, "model": 1, "units": 1, "fastmd": 1, "assets": 1, "translation_units": 1,
+    "yamltext": 1, "model": 1, "units": 2, "fastmd": 1, "assets": 1, "translation_units": 1,
     "checks": 2, "statement_text": 2, "markdown": 2, "cache": 2, "security": 2, "i18n": 2, "packages": 2,
     "delivery": 3, "mission": 3, "theme": 3, "content": 3, "xliff": 3, "pofile": 3,
     "config": 4, "site": 4, "status": 4, "authoring": 4, "fastpath": 4, "files": 4, "memory": 4,

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
-from generator.memory import PendingFile
 from generator.model import OutputFile
 from generator.serve import PreviewApp, _bytes
+from generator.units import PendingFile
 from tests.conftest import NOW, tree
 from tests.test_incremental import DEMO_STEPS, _edit, demo_copy
 from tests.test_serve import call
