@@ -66,7 +66,7 @@ def require_chromium() -> None:
 
 def build_demo(out: Path) -> Path:
     """Build the repository's demo site with a fixed clock into ``out``."""
-    from generator.build import BuildOptions, build
+    from generator.engine.build import BuildOptions, build
 
     report = build(BuildOptions(REPO, out, DEMO_NOW, incremental=False))
     assert report.ok, "\n".join(p.format() for p in report.problems)
@@ -77,7 +77,7 @@ def build_demo(out: Path) -> Path:
 def serve_folder(folder: Path, honour_headers: bool = False) -> Iterator[str]:
     """Serve ``folder`` on a free localhost port; yields the base URL. With ``honour_headers``, each answer
     carries the headers the folder's ``_headers`` gives its path, as Netlify or Cloudflare Pages would send."""
-    from generator.security import headers_for
+    from generator.outputs.security import headers_for
 
     rules = (folder / "_headers").read_text(encoding="utf-8") if honour_headers else ""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, BuildReport, build
+from generator.engine.build import BuildOptions, BuildReport, build
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

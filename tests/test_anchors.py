@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mdit_py_plugins.anchors.index import unique_slug
 
-from generator.fastmd import UniqueSlugs
-from generator.markdown import make_markdown, render_markdown
+from generator.sources.fastmd import UniqueSlugs
+from generator.sources.markdown import make_markdown, render_markdown
 
 
 @contextmanager

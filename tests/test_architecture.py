@@ -1,4 +1,5 @@
-"""The module layering of DESIGN §11, no module-level mutable state, frozen picklable stage data."""
+"""The layering of DESIGN §11 (docs/how-a-build-works.md): the subpackages in pipeline order, the modules in
+order inside them; no module-level mutable state, frozen picklable stage data."""
 
 from __future__ import annotations
 
@@ -9,60 +10,94 @@ from pathlib import Path
 
 import pytest
 
-from generator import model
-from generator.errors import LegationError, Problem, SourceLocation
+from generator.core import model
+from generator.core.errors import LegationError, Problem, SourceLocation
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 
-#: Lower numbers are lower layers; a module may import only modules of a strictly lower layer.
+#: The subpackages, lowest first: a module may import from its own subpackage or a lower one.
+PACKAGES = ("core", "sources", "assembly", "outputs", "engine", "commands")
+
+#: Lower numbers are lower layers; a module may import only modules of a strictly lower layer (across packages too).
 LAYERS: dict[str, int] = {
+    # core
     "errors": 0, "clock": 0, "parallel": 0, "context_doc": 0, "codec": 0, "jsontext": 0, "paths": 0, "zones": 0,
     "controls": 0,
-    "yamltext": 1, "model": 1, "units": 2, "fastmd": 1, "assets": 1, "translation_units": 1,
-    "checks": 2, "statement_text": 2, "markdown": 2, "cache": 2, "security": 2, "i18n": 2, "packages": 2,
-    "delivery": 3, "mission": 3, "theme": 3, "content": 3, "xliff": 3, "pofile": 3,
-    "config": 4, "site": 4, "status": 4, "authoring": 4, "fastpath": 4, "files": 4, "memory": 4,
-    "feeds": 5, "rules": 5, "translating": 5, "ledger": 5,
-    "calendars": 6, "search": 6, "cards": 6, "media": 6, "wechat": 5, "seo": 6, "rootfiles": 6, "snippets": 6,
-    "templates": 7, "register": 6,
-    "run": 5, "stages": 8, "build": 9,
-    "audit": 10, "serve": 10, "deploy": 10, "live": 10, "notify": 10, "verify_statement": 10, "notices": 7,
-    "cli": 11, "__main__": 12, "__init__": 12,
+    "yamltext": 1, "model": 1, "units": 2, "cache": 2, "checks": 2, "files": 2,
+    # sources
+    "fastmd": 3, "assets": 3, "translation_units": 3, "statement_text": 3, "markdown": 4, "i18n": 3,
+    "theme": 4, "content": 5, "mission": 4, "delivery": 4, "config": 6, "media": 6,
+    # assembly
+    "site": 7, "ledger": 7, "rules": 8,
+    # outputs
+    "security": 9, "feeds": 9, "wechat": 9, "calendars": 10, "search": 10, "cards": 10, "seo": 10, "rootfiles": 10,
+    "snippets": 10, "register": 10, "templates": 11,
+    # engine
+    "fastpath": 12, "memory": 12, "run": 13, "stages": 14, "build": 15,
+    # commands
+    "packages": 16, "xliff": 17, "pofile": 17, "status": 17, "authoring": 17, "translating": 18, "notices": 16,
+    "audit": 19, "serve": 19, "deploy": 19, "live": 19, "notify": 19, "verify_statement": 19,
+    "cli": 20, "__main__": 21, "__init__": 21,
 }
 
 
 def modules() -> list[Path]:
-    return sorted(PACKAGE.glob("*.py"))
+    return sorted(PACKAGE.rglob("*.py"), key=lambda p: p.relative_to(PACKAGE).as_posix())
+
+
+def package_of(path: Path) -> str:
+    """The subpackage a module is in ("" for generator/__init__.py and __main__.py)."""
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else ""
 
 
 def imported(tree: ast.AST) -> set[str]:
-    """Sibling modules imported anywhere in the file (lazy imports inside functions included)."""
+    """legation modules imported anywhere in the file (lazy imports inside functions included), by name:
+    ``from .x import``, ``from ..pkg.x import``, ``from ..pkg import x``, ``from generator.pkg.x import``."""
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
+        if isinstance(node, ast.ImportFrom) and node.level >= 1:
+            parts = node.module.split(".") if node.module else []
+            if parts and parts[-1] not in PACKAGES:
+                found.add(parts[-1] if node.level == 1 or len(parts) > 1 else parts[0])
             else:
                 found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("generator."):
-            found.add(node.module.split(".")[1])
-    return found
+            parts = node.module.split(".")
+            found.add(parts[-1] if parts[-1] not in PACKAGES else "")
+            if parts[-1] in PACKAGES:
+                found.update(alias.name for alias in node.names)
+    return found - {"", *PACKAGES}
 
 
 def test_every_module_has_a_layer() -> None:
-    assert {p.stem for p in modules()} == set(LAYERS)
+    assert {p.stem for p in modules() if p.stem != "__init__" or package_of(p) == ""} == set(LAYERS)
 
 
-@pytest.mark.parametrize("path", modules(), ids=lambda p: p.stem)
+def test_every_module_is_in_a_known_subpackage() -> None:
+    assert {package_of(p) for p in modules()} == {"", *PACKAGES}
+
+
+@pytest.mark.parametrize("path", [p for p in modules() if p.stem != "__init__" or package_of(p) == ""],
+                         ids=lambda p: p.relative_to(PACKAGE).as_posix())
 def test_modules_import_only_lower_layers(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     upward = sorted(name for name in imported(tree) if LAYERS[name] >= LAYERS[path.stem])
     assert upward == [], f"{path.stem} (layer {LAYERS[path.stem]}) imports {upward}"
 
 
+@pytest.mark.parametrize("path", [p for p in modules() if package_of(p)], ids=lambda p: p.relative_to(PACKAGE).as_posix())
+def test_subpackages_import_only_their_own_or_lower_ones(path: Path) -> None:
+    where = {p.stem: package_of(p) for p in modules() if p.stem != "__init__"}
+    own = PACKAGES.index(package_of(path))
+    upward = sorted(name for name in imported(ast.parse(path.read_text(encoding="utf-8")))
+                    if PACKAGES.index(where[name]) > own)
+    assert upward == [], f"{package_of(path)}/{path.stem} imports {upward}"
+
+
 def test_the_layer_check_can_fail() -> None:
-    tree = ast.parse("def f():\n    from .build import build\n")
-    assert "build" in imported(tree) and LAYERS["build"] >= LAYERS["site"]
+    tree = ast.parse("def f():\n    from ..engine.build import build\n    from ..engine import stages\n")
+    assert imported(tree) == {"build", "stages"} and LAYERS["build"] >= LAYERS["site"]
 
 
 MUTABLE = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)

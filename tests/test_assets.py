@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator.assets import refusal
+from generator.sources.assets import refusal
 from tests.conftest import run_build
 
 BUNDLE_INDEX = '---\ntitle: "Forms"\ndate: 2026-11-01T10:00:00+04:00\n---\nSee the form.\n'

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from generator.cli import main
+from generator.commands.cli import main
 from tests.conftest import SITE_YML
 
 NOW_ARG = "2026-11-23T12:00:00+00:00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.build import BuildOptions, build, load_site
+from generator.engine.build import BuildOptions, build, load_site
 from tests.conftest import ANNOUNCEMENT_EN, NOW, SITE_YML, run_build, tree
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import (
+from generator.core.cache import (
     CACHE_DIR,
     OBSOLETE,
     SHARDS,
@@ -26,7 +26,7 @@ from generator.cache import (
     shard_file,
     sign,
 )
-from generator.model import Heading, Page
+from generator.core.model import Heading, Page
 from tests.conftest import run_build
 
 ENTRIES = {"k1": ("<h2 id=\"a\">A</h2>", (Heading(2, "a", "A"), Heading(3, "b", "ب"))), "k2": ("<p>ب</p>", ())}
@@ -227,7 +227,7 @@ def test_without_a_key_nothing_is_cached(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_a_cached_page_naming_a_file_outside_its_bundle_is_refused(make_site: Callable[..., Path]) -> None:
-    from generator.media import plan_media
+    from generator.sources.media import plan_media
 
     root = make_site({"content/announcements/forms/index.en.md": '---\ntitle: "F"\ndate: 2026-11-01\n---\nx\n',
                       "content/announcements/forms/form.pdf": b"%PDF"})
@@ -243,6 +243,6 @@ def test_a_cached_page_naming_a_file_outside_its_bundle_is_refused(make_site: Ca
 
 
 def load_pages_for(root: Path) -> tuple[Page, ...]:
-    from generator.build import load_pages
+    from generator.engine.build import load_pages
 
     return load_pages(root).pages

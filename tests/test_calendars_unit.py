@@ -8,12 +8,12 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from generator.calendars import event_uid, render_calendars, timezone_component, zone_years
-from generator.i18n import Catalog, load_catalog
-from generator.model import EventInfo, Language, Page, Site, SiteConfig, Venue
-from generator.site import assemble
-from generator.theme import builtin_themes_dir
-from generator.zones import zone_source
+from generator.assembly.site import assemble
+from generator.core.model import EventInfo, Language, Page, Site, SiteConfig, Venue
+from generator.core.zones import zone_source
+from generator.outputs.calendars import event_uid, render_calendars, timezone_component, zone_years
+from generator.sources.i18n import Catalog, load_catalog
+from generator.sources.theme import builtin_themes_dir
 from tests.conftest import NOW
 
 LANGUAGES = (Language("en", "English", "ltr", "en"), Language("ar", "العربية", "rtl", "ar"))
@@ -107,7 +107,7 @@ def test_all_day_event_stays_in_the_calendar_on_its_day(catalog: Catalog) -> Non
 def test_spliced_calendars_are_the_bytes_icalendar_writes_for_the_whole_calendar(catalog: Catalog, timezone: str) -> None:
     """The zone is serialized once and placed in each file: the result must equal the library's own
     serialization of a Calendar holding the zone and the events as components."""
-    from generator import calendars
+    from generator.outputs import calendars
 
     pages = [event("gala", datetime(2026, 12, 1, 19, tzinfo=UTC), end=datetime(2026, 12, 1, 23, tzinfo=UTC)),
              event("fair", datetime(2027, 7, 4, tzinfo=UTC), all_day=True, venue=Venue("Hall", "1 Long Street " * 9)),

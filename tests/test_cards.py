@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat, features
 
-from generator import templates
-from generator.cards import TITLE_SIZES, title_lines, wrap
+from generator.outputs import templates
+from generator.outputs.cards import TITLE_SIZES, title_lines, wrap
 from tests.conftest import run_build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -191,7 +191,7 @@ def test_cards_are_byte_identical_and_drawn_again_only_when_what_they_show_chang
 
 def test_without_raqm_no_right_to_left_card_is_drawn_and_the_item_is_named(
         make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import cards
+    from generator.outputs import cards
 
     monkeypatch.setattr(cards, "raqm_available", lambda: False)
     root = make_site()

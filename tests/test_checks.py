@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from generator.checks import Checker
-from generator.yamltext import load_yaml
+from generator.core.checks import Checker
+from generator.core.yamltext import load_yaml
 
 
 def checker(text: str, tz: str = "Asia/Baku") -> tuple[Checker, dict[str, object]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import main
+from generator.commands.cli import main
 from tests.conftest import ANNOUNCEMENT_AR, ANNOUNCEMENT_EN, EVENT_EN, tree, write_files
 
 NOW = "2026-11-23T12:00:00+00:00"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from generator.clock import resolve_clock
+from generator.core.clock import resolve_clock
 
 
 def test_now_wins_and_keeps_its_zone() -> None:

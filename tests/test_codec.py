@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import generator.content as content
-from generator.cache import CACHE_DIR, PAGES_FILE, PageCache, load_page_cache, read_signed, save_page_cache, sign
-from generator.codec import decode, encode
-from generator.config import load_config
-from generator.errors import Problem, SourceLocation
-from generator.model import EventInfo, Heading, Page, Venue
+import generator.sources.content as content
+from generator.core.cache import CACHE_DIR, PAGES_FILE, PageCache, load_page_cache, read_signed, save_page_cache, sign
+from generator.core.codec import decode, encode
+from generator.core.errors import Problem, SourceLocation
+from generator.core.model import EventInfo, Heading, Page, Venue
+from generator.sources.config import load_config
 from tests.conftest import run_build, tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,8 +187,8 @@ def test_a_tampered_page_cache_is_discarded_with_a_warning(make_site: Callable[.
 def test_another_library_version_invalidates_every_cache(make_site: Callable[..., Path], tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """An upgrade of legation or of a library it renders with must not reuse what the old one made."""
-    import generator.cache as cache_module
-    import generator.snippets as snippets_module
+    import generator.core.cache as cache_module
+    import generator.outputs.snippets as snippets_module
     from tests.test_incremental import _fresh_units
 
     root = make_site()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import load_config, parse_config
-from generator.errors import ConfigError
+from generator.core.errors import ConfigError
+from generator.sources.config import load_config, parse_config
 from tests.conftest import SITE_YML
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import load_config, parse_config
-from generator.content import build_page, decode_text, discover, parse_all, slugify, source_hash, split_front_matter
-from generator.errors import ContentError
-from generator.markdown import make_markdown
-from generator.model import SourceFile
+from generator.core.errors import ContentError
+from generator.core.model import SourceFile
+from generator.sources.config import load_config, parse_config
+from generator.sources.content import build_page, decode_text, discover, parse_all, slugify, source_hash, split_front_matter
+from generator.sources.markdown import make_markdown
 from tests.conftest import SITE_YML
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from generator import context_doc
-from generator.templates import Renderer
+from generator.core import context_doc
+from generator.outputs.templates import Renderer
 from tests.conftest import run_build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_docs_file_is_generated_from_the_table() -> None:
     assert (REPO / "docs" / "themes.md").read_text(encoding="utf-8") == context_doc.markdown(), (
-        "docs/themes.md is stale: run python -m generator.context_doc > docs/themes.md")
+        "docs/themes.md is stale: run python -m generator.core.context_doc > docs/themes.md")
 
 
 def test_every_kind_of_page_gets_exactly_the_documented_context(

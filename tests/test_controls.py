@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.controls import CONTROL, describe, find_control, position
-from generator.markdown import make_markdown, render_markdown
+from generator.core.controls import CONTROL, describe, find_control, position
+from generator.sources.markdown import make_markdown, render_markdown
 
 ALLOWED = "\t\n\r"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.cli import main
-from generator.deploy import CACHE_FOREVER, CACHE_PAGES, MARKER, plan, rclone_binary, remote_spec
-from generator.model import DeployTarget
+from generator.commands.cli import main
+from generator.commands.deploy import CACHE_FOREVER, CACHE_PAGES, MARKER, plan, rclone_binary, remote_spec
+from generator.core.model import DeployTarget
 from tests.conftest import run_build, tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,7 +131,7 @@ def test_killed_midway_the_target_keeps_every_page_and_the_next_deploy_finishes(
                                                                                  ) -> None:
     """The process dies after the assets and feeds and before the pages: every old page is still there, with
     everything it links to, and the next deploy completes the new version."""
-    import generator.deploy as deploy_module
+    import generator.commands.deploy as deploy_module
 
     live = tmp_path / "live"
     assert cli(site, "deploy", "--to", str(live)).exit_code == 0

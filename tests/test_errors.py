@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from generator.errors import (
+from generator.core.errors import (
     ConfigError,
     ContentError,
     Diagnostics,

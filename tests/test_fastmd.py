@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.content import split_front_matter
-from generator.markdown import make_markdown, render_markdown
-from generator.model import SourceFile
+from generator.core.model import SourceFile
+from generator.sources.content import split_front_matter
+from generator.sources.markdown import make_markdown, render_markdown
 
 HOST = "embassy.example.org"
 REPO = Path(__file__).resolve().parents[1]
@@ -102,8 +102,8 @@ def test_reviewed_corners_are_identical(text: str) -> None:
 
 def test_the_body_cache_key_names_the_markdown_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """HTML made by one path is not served to the other from the cache (they could still differ somewhere)."""
-    from generator.config import parse_config
-    from generator.content import markdown_key
+    from generator.sources.config import parse_config
+    from generator.sources.content import markdown_key
     from tests.conftest import SITE_YML
 
     config = parse_config(SITE_YML)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import CACHE_DIR
-from generator.fastpath import STATE_FILE, BuildState, boundaries, crossed, fingerprint, load_state, save_state
-from generator.model import EventInfo, Page, Withdrawal
+from generator.core.cache import CACHE_DIR
+from generator.core.model import EventInfo, Page, Withdrawal
+from generator.engine.fastpath import STATE_FILE, BuildState, boundaries, crossed, fingerprint, load_state, save_state
 
 T0 = datetime(2026, 11, 23, 12, tzinfo=UTC)
 SETTINGS = "out|False|False"
@@ -125,7 +125,7 @@ def test_fingerprint_sees_a_file_it_cannot_stat(tmp_path: Path) -> None:
 def test_the_ledger_and_root_files_are_inputs(tmp_path: Path) -> None:
     """A file of root/ is published and the ledger gives references: a change of either is a change of input;
     the ledger's part of the fingerprint is the one a build writes, stamped apart (written_stamp)."""
-    from generator.fastpath import written_stamp
+    from generator.engine.fastpath import written_stamp
 
     root = tmp_path
     first = fingerprint(root, [], SETTINGS)

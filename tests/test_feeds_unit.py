@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.feeds import FeedSpec, absolute_links, feed_specs, render_feeds
-from generator.i18n import Catalog, load_catalog
-from generator.markdown import make_markdown, render_markdown
-from generator.model import EventInfo, Language, Page, Site, SiteConfig
-from generator.site import assemble, tag_slug
-from generator.theme import builtin_themes_dir
+from generator.assembly.site import assemble, tag_slug
+from generator.core.model import EventInfo, Language, Page, Site, SiteConfig
+from generator.outputs.feeds import FeedSpec, absolute_links, feed_specs, render_feeds
+from generator.sources.i18n import Catalog, load_catalog
+from generator.sources.markdown import make_markdown, render_markdown
+from generator.sources.theme import builtin_themes_dir
 from tests.conftest import NOW
 
 BASE = "https://embassy.example.org"

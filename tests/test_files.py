@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator.errors import LegationError, OutputError
-from generator.files import (
+from generator.core.errors import LegationError, OutputError
+from generator.core.files import (
     MARKER,
     Staging,
     build_lock,
@@ -24,7 +24,7 @@ from generator.files import (
     verify_tree,
     write_site,
 )
-from generator.model import OutputFile
+from generator.core.model import OutputFile
 from tests.conftest import run_build, tree
 
 
@@ -274,7 +274,7 @@ def test_abort_after_a_commit_waits_for_the_background_deletion(tmp_path: Path) 
 def test_manifest_text_is_the_sorted_indented_json_it_always_was(files: dict[str, str]) -> None:
     """The manifest is written without json's slow indenting encoder, in the same format as before (deploy
     scripts and the next build read it)."""
-    from generator.files import manifest_text
+    from generator.core.files import manifest_text
 
     expected = json.dumps({"algorithm": "sha256", "files": files}, indent=0, sort_keys=True)
     assert manifest_text(files) == expected

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.cli import main
-from generator.errors import ContentError
-from generator.yamltext import load_yaml
+from generator.commands.cli import main
+from generator.core.errors import ContentError
+from generator.core.yamltext import load_yaml
 from tests.conftest import EVENT_EN, SITE_YML, run_build
 
 NOW = "2026-11-23T12:00:00+00:00"

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import BuildOptions, build
+from generator.engine.build import BuildOptions, build
 from tests.conftest import NOW, run_build, tree, write_files
 
 REPO = Path(__file__).resolve().parent.parent

@@ -23,10 +23,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from generator.cli import main
-from generator.content import MAX_FILE_BYTES
-from generator.files import MARKER
-from generator.serve import PreviewApp
+from generator.commands.cli import main
+from generator.commands.serve import PreviewApp
+from generator.core.files import MARKER
+from generator.sources.content import MAX_FILE_BYTES
 from tests.conftest import NOW, SITE_YML, run_build, tree
 from tests.test_serve import call
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import main
-from generator.serve import PreviewApp
+from generator.commands.cli import main
+from generator.commands.serve import PreviewApp
 from tests.conftest import NOW, run_build
 from tests.test_serve import call
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.i18n import cldr_language, format_date, format_datetime, format_time, load_catalog, parse_catalog
+from generator.sources.i18n import cldr_language, format_date, format_datetime, format_time, load_catalog, parse_catalog
 from tests.conftest import run_build
 
 MOMENT = datetime(2026, 12, 12, 14, 30, tzinfo=UTC)  # 18:30 in Baku

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.i18n import Catalog, format_date, format_time, load_catalog, parse_catalog
-from generator.model import Language
+from generator.core.model import Language
+from generator.sources.i18n import Catalog, format_date, format_time, load_catalog, parse_catalog
 
 MOMENT = datetime(2026, 12, 12, 14, 30, tzinfo=UTC)  # 18:30 in Baku, 09:30 in New York
 

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator import templates, zones
-from generator.build import load_site
-from generator.model import OutputFile, Page, Site
-from generator.templates import Renderer
-from generator.zones import zone_source
+from generator.core import zones
+from generator.core.model import OutputFile, Page, Site
+from generator.core.zones import zone_source
+from generator.engine.build import load_site
+from generator.outputs import templates
+from generator.outputs.templates import Renderer
 from tests.conftest import EVENT_EN, NOW, SITE_YML, run_build, tree, write_files
 
 SITE_YML_WITH_SNIPPETS = SITE_YML + "snippets: {platforms: [x, mastodon]}\n"
@@ -147,22 +148,22 @@ def test_a_file_saved_during_a_build_is_built_by_the_next_one(make_site: Callabl
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The no-change shortcut compares against the inputs as they were when the last build began reading them:
     an edit saved while that build ran (after its sources were read) must not be taken as already built."""
-    import generator.site
+    import generator.assembly.site
 
     root = make_site()
     assert run_build(root).ok
     source = root / "content/announcements/consular-hours.en.md"
-    assemble = generator.site.assemble
+    assemble = generator.assembly.site.assemble
 
     def save_meanwhile(*args: object, **kwargs: object) -> object:
         source.write_text(source.read_text(encoding="utf-8").replace('title: "Consular hours"',
                                                                      'title: "Saved meanwhile"'), encoding="utf-8")
         return assemble(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(generator.site, "assemble", save_meanwhile)
+    monkeypatch.setattr(generator.assembly.site, "assemble", save_meanwhile)
     source.write_text(source.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
     assert run_build(root).ok  # read the sources before the second save
-    monkeypatch.setattr(generator.site, "assemble", assemble)
+    monkeypatch.setattr(generator.assembly.site, "assemble", assemble)
     assert b"Saved meanwhile" not in tree(root / "public")["en/announcements/consular-hours/index.html"]
     after = run_build(root)
     assert after.ok and "render" in after.timings  # not "unchanged"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.jsontext import indented
+from generator.core.jsontext import indented
 
 LEAVES = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
           | st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from('"\\\n\t\x00\u2028é ا😀')))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from generator.cli import main
+from generator.commands.cli import main
 from tests.conftest import run_build
 
 LEDGER = "ledger/announcements/consular-hours.yml"

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.cli import main
-from generator.live import expected_headers
-from generator.security import headers_for
+from generator.commands.cli import main
+from generator.commands.live import expected_headers
+from generator.outputs.security import headers_for
 from tests.conftest import run_build
 
 REPO = Path(__file__).resolve().parent.parent

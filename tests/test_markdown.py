@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.markdown import is_safe_url, make_markdown, render_markdown
+from generator.sources.markdown import is_safe_url, make_markdown, render_markdown
 
 
 def html(text: str, allow_html: bool = False) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms
 
-from generator import media
+from generator.sources import media
 from tests.conftest import run_build, tree
 
 ITEM = "content/announcements/photo-day"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
-from generator.model import OutputFile
-from generator.serve import PreviewApp, _bytes
-from generator.units import PendingFile
+from generator.commands.serve import PreviewApp, _bytes
+from generator.core.model import OutputFile
+from generator.core.units import PendingFile
+from generator.engine.build import BuildOptions, build
 from tests.conftest import NOW, tree
 from tests.test_incremental import DEMO_STEPS, _edit, demo_copy
 from tests.test_serve import call

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import parse_config
-from generator.errors import ConfigError
+from generator.core.errors import ConfigError
+from generator.sources.config import parse_config
 
 BASE = "base_url: https://embassy.example.org/\nlanguages: [{code: en}, {code: ar}]\n"
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from generator.model import EventInfo, Language, Page, SiteConfig
+from generator.core.model import EventInfo, Language, Page, SiteConfig
 
 
 def page(section: str, slug: str = "visa-news", lang: str = "ar", **extra: object) -> Page:
@@ -70,8 +70,8 @@ def test_parsed_pages_carry_their_cache_key(tmp_path: object) -> None:
     """parse_cached names each page by its page-cache key (file, default-language file, config, code)."""
     from pathlib import Path
 
-    from generator.config import load_config
-    from generator.content import discover, parse_cached, with_digests
+    from generator.sources.config import load_config
+    from generator.sources.content import discover, parse_cached, with_digests
 
     root = Path(str(tmp_path))
     (root / "content/announcements").mkdir(parents=True)
@@ -99,7 +99,7 @@ def test_parsed_pages_carry_their_cache_key(tmp_path: object) -> None:
 
 
 def test_digests_follow_content_and_meta_ignores_the_body() -> None:
-    from generator.content import with_digests
+    from generator.sources.content import with_digests
 
     plain = with_digests(page("announcements"), "md1")
     assert plain.fingerprint == plain.digest

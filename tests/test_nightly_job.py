@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pytest
 
-from generator.cli import main
+from generator.commands.cli import main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 WORKFLOW = DOCS / "nightly/github-actions.yml"

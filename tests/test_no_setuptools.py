@@ -31,7 +31,7 @@ BLOCKED = textwrap.dedent("""
         pass
     else:
         raise SystemExit("the blocker did not block pkg_resources")
-    from generator.cli import main
+    from generator.commands.cli import main
     sys.argv = ["legation", *sys.argv[1:]]
     main()
 """)

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.build import load_site
-from generator.notices import Sent, email_for, owed
+from generator.commands.notices import Sent, email_for, owed
+from generator.engine.build import load_site
 
 NOW = datetime(2026, 11, 2, 12, tzinfo=ZoneInfo("Asia/Baku"))
 NOTIFY = """\

@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 
-from generator.cli import main
+from generator.commands.cli import main
 
 NOW = "2026-11-02T12:00:00+04:00"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.packages import code_problem, localised, with_codes
-from generator.translation_units import Code, protect
+from generator.commands.packages import code_problem, localised, with_codes
+from generator.sources.translation_units import Code, protect
 
 SOURCE = protect("Read **the [notice](/en/notice/)** today")
 

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from generator.errors import LegationError, SourceLocation
-from generator.parallel import WorkerCrash, fork_map
+from generator.core.errors import LegationError, SourceLocation
+from generator.core.parallel import WorkerCrash, fork_map
 
 
 def square(x: int) -> int:

@@ -9,8 +9,8 @@ from pathlib import Path
 import polib
 import pytest
 
-from generator.errors import LegationError
-from generator.pofile import read_po, write_po
+from generator.commands.pofile import read_po, write_po
+from generator.core.errors import LegationError
 from tests.test_xliff import PACKAGE
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from twitter_text import extract_urls_with_indices, parse_tweet
 
-from generator.snippets import RULES, X_REFUSED, count, mastodon_length, twitter_length
-from generator.snippets import _problems as problems_of
+from generator.outputs.snippets import RULES, X_REFUSED, count, mastodon_length, twitter_length
+from generator.outputs.snippets import _problems as problems_of
 from tests.test_snippets import catalog, page, snippets_for  # noqa: F401  (catalog is a fixture)
 
 URL = "https://embassy.example.org/en/announcements/visa/?utm_source=mastodon"

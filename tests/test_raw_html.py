@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.markdown import make_markdown, render_markdown
+from generator.sources.markdown import make_markdown, render_markdown
 from tests.conftest import SITE_YML, run_build
 
 FILE = "content/announcements/raw.en.md"

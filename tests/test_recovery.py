@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.engine.build import BuildOptions, build
 from tests.conftest import NOW, SITE_YML, run_build, tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def crashing_build(root: Path, where: str) -> subprocess.CompletedProcess[str]:
         import os, sys
         import generator.{where.rsplit('.', 1)[0]} as module
         setattr(module, {where.rsplit('.', 1)[1]!r}, lambda *a, **k: os._exit(137))
-        from generator.cli import main
+        from generator.commands.cli import main
         sys.argv = ["legation", "build", "--root", {str(root)!r}, "--now", {NOW_ARG!r}]
         main()
     """)
@@ -94,7 +94,7 @@ def test_killed_at_a_random_point_then_reverted(make_site: Callable[..., Path], 
 def test_an_unwritable_render_state_is_a_warning_and_is_not_trusted_later(make_site: Callable[..., Path],
                                                                           tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.cache as cache
+    import generator.core.cache as cache
 
     root = make_site()
     set_version(root, "Version A")
@@ -162,9 +162,9 @@ def test_a_failure_after_the_sites_swap_says_what_was_replaced(make_site: Callab
     written"."""
     from click.testing import CliRunner
 
-    from generator.cli import main
-    from generator.errors import OutputError, SourceLocation
-    from generator.files import Staging
+    from generator.commands.cli import main
+    from generator.core.errors import OutputError, SourceLocation
+    from generator.core.files import Staging
 
     root = make_site({"site.yml": SITE_YML + "snippets: {platforms: [x, telegram]}\n"})
     assert run_build(root).ok

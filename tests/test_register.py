@@ -14,9 +14,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from generator.config import parse_config
-from generator.errors import ConfigError
-from generator.statement_text import digest, normalised
+from generator.core.errors import ConfigError
+from generator.sources.config import parse_config
+from generator.sources.statement_text import digest, normalised
 from tests.browser import chromium_page, require_chromium, serve_folder
 from tests.conftest import run_build
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import parse_config
-from generator.errors import LegationError
-from generator.rootfiles import next_month, root_files, security_txt
+from generator.core.errors import LegationError
+from generator.outputs.rootfiles import next_month, root_files, security_txt
+from generator.sources.config import parse_config
 from tests.conftest import run_build
 
 CONFIG = parse_config("""\

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.audit import check_site
+from generator.commands.audit import check_site
 from tests.conftest import NOW, SITE_YML, run_build, tree
 
 FILE = "content/announcements/visa.en.md"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.errors import SourceLocation
-from generator.run import BuildOptions, Run
+from generator.core.errors import SourceLocation
+from generator.engine.run import BuildOptions, Run
 from tests.conftest import NOW
 
 

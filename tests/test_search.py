@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import search, templates
-from generator.search import fold
+from generator.outputs import search, templates
+from generator.outputs.search import fold
 from tests.browser import AXE_JS, chromium_page, require_chromium, serve_folder
 from tests.conftest import run_build, tree
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.security import CONTENT_SECURITY_POLICY, SEARCH_POLICY, headers_file, headers_for
+from generator.outputs.security import CONTENT_SECURITY_POLICY, SEARCH_POLICY, headers_file, headers_for
 from tests.conftest import run_build
 
 

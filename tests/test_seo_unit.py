@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from generator.model import Channel, EventInfo, Image, Language, Page, Site, SiteConfig, Venue
-from generator.seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, robots_txt, sitemap_xml
-from generator.site import assemble
+from generator.assembly.site import assemble
+from generator.core.model import Channel, EventInfo, Image, Language, Page, Site, SiteConfig, Venue
+from generator.outputs.seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, robots_txt, sitemap_xml
 from tests.conftest import NOW
 
 BASE = "https://embassy.example.org"

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.cli import main
-from generator.serve import PreviewApp
+from generator.commands.cli import main
+from generator.commands.serve import PreviewApp
 from tests.browser import chromium_page, require_chromium
 from tests.conftest import NOW, SITE_YML, run_build
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from generator.model import EventInfo, Language, Page, SiteConfig, TranslationRef, Withdrawal
-from generator.site import absolute_url, assemble, list_url, page_status, paginate, schedule_changes, tag_url
+from generator.assembly.site import absolute_url, assemble, list_url, page_status, paginate, schedule_changes, tag_url
+from generator.core.model import EventInfo, Language, Page, SiteConfig, TranslationRef, Withdrawal
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 CONFIG = SiteConfig(title={"en": "E"}, base_url="https://e.example/site/", default_language="en",

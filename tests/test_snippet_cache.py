@@ -20,12 +20,12 @@ import regex
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import generator.snippets as snippets_module
-from generator.build import BuildReport, load_site
-from generator.cache import CACHE_DIR, SNIPPET_CACHE, read_signed, sign
-from generator.fastpath import STATE_FILE
-from generator.model import Page
-from generator.snippets import _JOINING, RULES, PlatformRules, Post, grapheme_count
+import generator.outputs.snippets as snippets_module
+from generator.core.cache import CACHE_DIR, SNIPPET_CACHE, read_signed, sign
+from generator.core.model import Page
+from generator.engine.build import BuildReport, load_site
+from generator.engine.fastpath import STATE_FILE
+from generator.outputs.snippets import _JOINING, RULES, PlatformRules, Post, grapheme_count
 from tests.conftest import NOW, run_build, tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -295,7 +295,7 @@ def test_a_body_edit_outside_the_x_post_counts_no_x_length_again(tmp_path: Path)
     cached = read_cache(root)["lengths"]
     assert isinstance(cached, dict) and len(cached) > 40 and all(cached.values())
     edit(root, OTHER_FILE, "Your insurer |", "Your insurer or bank |")
-    script = ("import sys; from generator.cli import main\n"
+    script = ("import sys; from generator.commands.cli import main\n"
               "try:\n    main(sys.argv[1:])\nexcept SystemExit as done:\n    assert done.code == 0, done.code\n"
               "print('twitter_text' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script, "build", "--root", str(root), "--jobs", "1",
@@ -363,7 +363,7 @@ def _entry(url_part: str, change: Callable[[list[object]], object]) -> Callable[
 
 
 def _field(index: int, value: Callable[[object], object]) -> Callable[[list[object]], None]:
-    """Replace one field of an entry (fields in generator.snippets.CachedItem order) by ``value(old)``."""
+    """Replace one field of an entry (fields in generator.outputs.snippets.CachedItem order) by ``value(old)``."""
     def change(entry: list[object]) -> None:
         entry[index] = value(entry[index])
 

@@ -18,11 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twitter_text import extract_urls_with_indices, parse_tweet
 
-from generator.build import load_site
-from generator.i18n import Catalog, load_catalog
-from generator.model import EventInfo, Image, Language, Page, SiteConfig, SnippetsConfig
-from generator.site import assemble
-from generator.snippets import (
+from generator.assembly.site import assemble
+from generator.core.model import EventInfo, Image, Language, Page, SiteConfig, SnippetsConfig
+from generator.engine.build import load_site
+from generator.outputs.snippets import (
     ELLIPSIS,
     LRI,
     PDI,
@@ -37,7 +36,8 @@ from generator.snippets import (
     snippet_pages,
     twitter_length,
 )
-from generator.theme import builtin_themes_dir
+from generator.sources.i18n import Catalog, load_catalog
+from generator.sources.theme import builtin_themes_dir
 from tests.conftest import NOW, SITE_YML, run_build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -188,7 +188,7 @@ def test_long_summary_is_cut_at_a_word_with_an_ellipsis(catalog: Catalog) -> Non
 @pytest.mark.parametrize(("lang", "note"), [("en", "The summary was shortened."), ("ar", "اختُصر الملخص."),
                                             ("az", "Xülasə qısaldıldı.")])
 def test_the_board_shows_post_notes_in_the_items_language(catalog: Catalog, lang: str, note: str) -> None:
-    from generator.snippets import board_item, board_templates
+    from generator.outputs.snippets import board_item, board_templates
 
     item = snippets_for(page(lang, "Short title", " ".join(["Consular"] * 80)), catalog)
     post = next(p for p in item.posts if p.platform == "x")
@@ -434,8 +434,8 @@ def test_arabic_posts_read_in_order_in_chromium(catalog: Catalog) -> None:
 
 
 def test_a_table_in_the_body_keeps_a_line_per_row(catalog: Catalog) -> None:
-    from generator.content import markdown_for
-    from generator.markdown import render_markdown
+    from generator.sources.content import markdown_for
+    from generator.sources.markdown import render_markdown
 
     source = ("Bring these:\n\n| Document | Where to get it |\n|---|---|\n| Passport | Your passport office |\n"
               "| Insurance | Your insurer |\n\nCall us.\n")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import stages
-from generator.errors import LegationError
-from generator.run import BuildOptions, Run
+from generator.core.errors import LegationError
+from generator.engine import stages
+from generator.engine.run import BuildOptions, Run
 from tests.conftest import NOW, run_build, tree
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.model import Page
-from generator.statement_text import body_text, digest, normalised, plain_text, statement_text
+from generator.core.model import Page
+from generator.sources.statement_text import body_text, digest, normalised, plain_text, statement_text
 
 
 def page(title: str, summary: str, body_html: str) -> Page:
@@ -31,10 +31,10 @@ def test_unicode_is_compared_in_nfc() -> None:
 def test_an_official_texts_body_is_worked_out_once_when_parsed_and_is_the_same_text() -> None:
     """The ledger and the register read the body's text from the parsed page (kept in the page cache), not by
     parsing its HTML at every build; it must be the text they would have worked out from the HTML."""
-    from generator.config import parse_config
-    from generator.content import build_page, split_front_matter
-    from generator.markdown import make_markdown
-    from generator.model import SourceFile
+    from generator.core.model import SourceFile
+    from generator.sources.config import parse_config
+    from generator.sources.content import build_page, split_front_matter
+    from generator.sources.markdown import make_markdown
     from tests.conftest import SITE_YML
 
     def parsed(kind: str) -> Page:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.templates import output_path
+from generator.outputs.templates import output_path
 from tests.conftest import SITE_YML, run_build
 
 

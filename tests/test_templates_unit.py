@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from generator.i18n import load_catalog
-from generator.model import Language, Page, SiteConfig
-from generator.site import assemble
-from generator.templates import Renderer, TemplateFailure, make_environment, output_path
-from generator.theme import builtin_themes_dir, resolve_theme
+from generator.assembly.site import assemble
+from generator.core.model import Language, Page, SiteConfig
+from generator.outputs.templates import Renderer, TemplateFailure, make_environment, output_path
+from generator.sources.i18n import load_catalog
+from generator.sources.theme import builtin_themes_dir, resolve_theme
 from tests.conftest import NOW, run_build
 
 CONFIG = SiteConfig(title={"en": "Embassy", "ar": "سفارة"}, base_url="https://embassy.example.org/", default_language="en",

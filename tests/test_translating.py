@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from translate.storage import xliff2
 
-from generator.cli import main
+from generator.commands.cli import main
 from tests.conftest import run_build, tree
 
 NOW = "2026-11-23T12:00:00+00:00"

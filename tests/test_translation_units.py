@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.translation_units import Code, body_blocks, item_units, pinned_state, protect, rebuild_body, version_of
+from generator.sources.translation_units import Code, body_blocks, item_units, pinned_state, protect, rebuild_body, version_of
 
 
 def codes(text: str) -> list[tuple[str, str]]:

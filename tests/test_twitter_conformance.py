@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.snippets import X_REFUSED, twitter_length
+from generator.outputs.snippets import X_REFUSED, twitter_length
 
 CONFORMANCE = Path(__file__).resolve().parent / "thirdparty" / "twitter-text" / "validate.yml"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.templates import Renderer
-from generator.units import KINDS, Unit
+from generator.core.units import KINDS, Unit
+from generator.outputs.templates import Renderer
 from tests.conftest import run_build
 from tests.test_incremental import _fresh_units, demo_copy
 

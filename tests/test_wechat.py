@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.snippets import LRI, PDI, RULES, weibo_length
-from generator.wechat import DIGEST_LIMIT, TITLE_LIMIT, shortened_to, wechat_length
+from generator.outputs.snippets import LRI, PDI, RULES, weibo_length
+from generator.outputs.wechat import DIGEST_LIMIT, TITLE_LIMIT, shortened_to, wechat_length
 from tests.conftest import run_build
 
 URL = "https://embassy.example.org/zh/announcements/visa-statement/"

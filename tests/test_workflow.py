@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 from click.testing import CliRunner, Result
 
-from generator.cli import main
+from generator.commands.cli import main
 from tests.conftest import run_build
 
 NOW_ARG = "2026-11-23T12:00:00+00:00"

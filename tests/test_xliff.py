@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from translate.storage import xliff2
 
-from generator.errors import LegationError
-from generator.packages import Package, PackageItem, PackageUnit
-from generator.translation_units import Unit, protect
-from generator.xliff import read_xliff, write_xliff
+from generator.commands.packages import Package, PackageItem, PackageUnit
+from generator.commands.xliff import read_xliff, write_xliff
+from generator.core.errors import LegationError
+from generator.sources.translation_units import Unit, protect
 
 BODY = protect("Call **[the line](tel:+994125550100)** now")
 TARGET = tuple(p if not isinstance(p, str) else {"Call ": "اتصلوا بـ", "the line": "الخط", " now": " الآن"}[p]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import ConfigError, LegationError, Problem
-from generator.yamltext import MAX_DEPTH, MAX_NODES, load_yaml
+from generator.core.errors import ConfigError, LegationError, Problem
+from generator.core.yamltext import MAX_DEPTH, MAX_NODES, load_yaml
 
 
 def problem_of(text: str, line_offset: int = 0) -> Problem:
@@ -86,7 +86,7 @@ def test_deep_nesting_is_refused() -> None:
 
 
 def test_very_deep_nesting_is_refused_not_a_crash() -> None:
-    code = ("from generator.yamltext import load_yaml\nfrom generator.errors import LegationError\n"
+    code = ("from generator.core.yamltext import load_yaml\nfrom generator.core.errors import LegationError\n"
             "try:\n    load_yaml('a: ' + '[' * 200_000 + ']' * 200_000, 'x')\n"
             "except LegationError as exc:\n    print(exc.problems[0].code)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], capture_output=True,

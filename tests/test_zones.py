@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import zones
-from generator.zones import environment_stamp, library_dirs, zone_source
+from generator.core import zones
+from generator.core.zones import environment_stamp, library_dirs, zone_source
 
 MOMENTS = [datetime(year, month, 15, 12, tzinfo=UTC) for year in (1990, 2015, 2026) for month in (1, 7)]
 

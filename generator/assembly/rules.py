@@ -1,0 +1,114 @@
+"""The site's content rules, one set for `legation build` and `legation check` (DESIGN §8, issue 19).
+
+Each rule looks at what the build made: the pages' rendered bodies and the paths of every output file. Every
+finding is a located warning (``file:line:col``) in every build and fails a build under ``--strict``; `check`
+runs a build and lists the same findings. The rules:
+
+- ``link``: a link in a body to a page or file of this site that the build does not make;
+- ``anchor``: a link to ``#anchor`` on one of this site's item pages that has no such heading or id;
+- ``image``: an image in a body that the build does not publish, or one without a description (alt text);
+- ``tag``: a tag that site.yml's ``tags:`` does not list (when it lists any): each one makes a new public tag
+  page in every language.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from posixpath import normpath
+from urllib.parse import unquote, urlsplit
+
+from ..core.errors import Problem, SourceLocation, did_you_mean
+from ..core.model import Page, SiteConfig
+from ..sources.markdown import LAYOUT_IDS
+
+_HREF = re.compile(r'<a\b[^>]*?\shref="([^"]*)"')
+_IMG = re.compile(r"<img\b([^>]*)>")
+_ATTR = re.compile(r'\s(src|alt)="([^"]*)"')
+_ID = re.compile(r'\sid="([^"]*)"')
+_ELSEWHERE = ("http://", "https://", "mailto:", "tel:", "//")
+
+#: Locates a finding: (file, text to find in it[, front-matter key it is a value of]) → its SourceLocation
+Locate = Callable[..., SourceLocation]
+
+
+def content_problems(pages: Iterable[Page], config: SiteConfig, outputs: frozenset[str],
+                     locate: Locate) -> list[Problem]:
+    """The rules' findings for the built ``pages``; ``outputs``: every output path (``en/x/index.html``)."""
+    pages = list(pages)
+    host = urlsplit(config.base_url).netloc
+    by_url = {page.url: page for page in pages}
+    found_ids: dict[str, frozenset[str]] = {}
+
+    def ids(url: str) -> frozenset[str] | None:
+        """The ids of the item page at ``url`` (None for any other page: lists are not checked for anchors)."""
+        if url not in found_ids and url in by_url:
+            found_ids[url] = frozenset(_ID.findall(by_url[url].body_html)) | LAYOUT_IDS
+        return found_ids.get(url)
+
+    own = (f"http://{host}", f"https://{host}", f"//{host}")
+    problems: list[Problem] = []
+
+    def warn(page: Page, needle: str, message: str, hint: str, code: str) -> None:
+        problems.append(Problem("warning", locate(page.source, needle), message, hint, code))
+
+    for page in pages:
+        body = page.body_html
+        if "<a" in body:
+            for raw in _HREF.findall(body):
+                if raw.startswith(_ELSEWHERE) and not raw.startswith(own):
+                    continue  # mail, phone or another site (most links): not ours to check, and no parsing
+                href = html.unescape(raw)
+                parts = urlsplit(href)
+                if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != host):
+                    continue  # mail, phone, another site: not ours to check
+                path = _resolve(page.url, parts.path)
+                if path is not None and not _exists(path, outputs):
+                    warn(page, raw, f"broken link to {href}: this site has no such page or file",
+                         "fix the address, or create the page it points to", "link")
+                    continue
+                fragment = unquote(parts.fragment)
+                target = page.url if not parts.path else path
+                known = ids(target or "") if fragment else None
+                if fragment and known is not None and fragment not in known:
+                    warn(page, raw, f'link to {href}: there is no anchor "#{fragment}" on that page',
+                         did_you_mean(fragment, sorted(known)) or "check the heading the anchor names", "anchor")
+        if "<img" in body:
+            for attributes in _IMG.findall(body):
+                found = dict(_ATTR.findall(attributes))
+                src = html.unescape(found.get("src", ""))
+                if not found.get("alt", "").strip():
+                    warn(page, src, f"image {src} has no description (alt text)",
+                         "describe it for readers who cannot see it: ![what it shows](photo.jpg)", "image")
+                parts = urlsplit(src)
+                path = None if parts.scheme or parts.netloc else _resolve(page.url, parts.path)
+                if path is not None and not _exists(path, outputs):
+                    warn(page, src, f"image {src} does not exist in the site",
+                         "put the file in the item's bundle folder or in static/", "image")
+    if config.tags:
+        for page in pages:
+            for tag in page.tags:
+                if tag not in config.tags:
+                    where = locate(page.source, tag, "tags")
+                    if where.line:  # else inherited from the default-language file, reported there
+                        problems.append(Problem(
+                            "warning", where, f'unknown tag "{tag}": it makes a new public tag page in every language',
+                            did_you_mean(tag, sorted(config.tags)) or "add it to tags: in site.yml with its translations",
+                            "tag"))
+    return problems
+
+
+def _resolve(base: str, path: str) -> str | None:
+    """``path`` read from the page at ``base`` as a site path with a leading slash (None for the page itself)."""
+    if not path:
+        return None
+    joined = unquote(path) if path.startswith("/") else base + unquote(path)
+    resolved = normpath(joined)
+    return resolved + ("/" if joined.endswith("/") and resolved != "/" else "")
+
+
+def _exists(path: str, outputs: frozenset[str]) -> bool:
+    relative = path.lstrip("/")
+    return (relative in outputs or f"{relative.rstrip('/')}/index.html" in outputs
+            or (relative == "" and "index.html" in outputs))

@@ -1,0 +1,210 @@
+"""[Page] → Site: schedule, translations, listings, tags, alerts and menus (DESIGN §5, §6, §9)."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from ..core.errors import Problem, SourceLocation
+from ..core.model import ALERT_LEVELS, SECTIONS, Page, Site, SiteConfig, Status
+from ..sources.content import slugify
+from ..sources.translation_units import pinned_state
+
+#: Statuses whose pages get an HTML file, and those that appear in lists and feeds.
+BUILT: frozenset[Status] = frozenset({"published", "expired", "withdrawn"})
+LISTED: frozenset[Status] = frozenset({"published"})
+PREVIEW: frozenset[Status] = frozenset({"draft", "scheduled"})
+
+
+def page_status(page: Page, now: datetime) -> Status:
+    """What the build clock makes of a page."""
+    if page.draft:
+        return "draft"
+    if page.publish_at and page.publish_at > now:
+        return "scheduled"
+    if page.withdrawn and page.withdrawn.at <= now:
+        return "withdrawn"
+    if page.expires_at and page.expires_at <= now:
+        return "expired"
+    return "published"
+
+
+def event_is_upcoming(page: Page, now: datetime) -> bool:
+    if page.event is None:
+        return False
+    return page.event.finish > now if page.event.all_day else page.event.finish >= now
+
+
+#: the longest tag page folder name: file systems refuse names over 255 bytes
+MAX_TAG_SLUG = 100
+
+
+def tag_slug(tag: str) -> str:
+    """An ASCII URL segment for a tag; tags in other scripts get a short hash so that they stay distinct."""
+    base = slugify(tag)
+    if all("LATIN" in unicodedata.name(ch, "") for ch in tag if ch.isalpha()):
+        return base
+    digest = hashlib.sha256(unicodedata.normalize("NFC", tag).encode("utf-8")).hexdigest()[:8]
+    return digest if base == "item" else f"{base}-{digest}"
+
+
+def tag_label(config: SiteConfig, tag: str, lang: str) -> str:
+    return config.tags.get(tag, {}).get(lang, tag)
+
+
+def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool = False,
+             failed: Collection[tuple[str, str, str]] = frozenset()) -> tuple[Site, list[Problem]]:
+    """Work out everything that depends on more than one page; ``failed``: (section, slug, lang) of files that
+    are there but have an error of their own (reported already, so not reported again as missing)."""
+    problems: list[Problem] = []
+    built_statuses = BUILT | PREVIEW if drafts else BUILT
+    listed_statuses = LISTED | PREVIEW if drafts else LISTED
+
+    status: dict[tuple[str, str, str], Status] = {}
+    by_url: dict[str, Page] = {}
+    built: list[Page] = []
+    for page in sorted(pages, key=lambda p: (p.section, p.slug, p.lang)):
+        state = page_status(page, now)
+        status[(page.section, page.slug, page.lang)] = state
+        if state not in built_statuses:
+            continue
+        other = by_url.get(page.url)
+        if other is not None:
+            problems.append(Problem("error", SourceLocation(page.source),
+                                    f"{page.source} and {other.source} both claim the URL {page.url}",
+                                    "rename or remove one of them", "collision"))
+            continue
+        by_url[page.url] = page
+        built.append(page)
+
+    translations: dict[tuple[str, str], dict[str, Page]] = defaultdict(dict)
+    for page in built:
+        translations[page.key][page.lang] = page
+
+    stale: dict[tuple[str, str, str], bool] = {}
+    for page in built:
+        ref = page.translation_of
+        if ref is None:
+            continue
+        origin = translations[page.key].get(ref.lang)
+        if origin is None:
+            problems.append(Problem("warning", SourceLocation(page.source),
+                                    f'translation_of names language "{ref.lang}" but there is no such file',
+                                    f"add {page.section}/{page.slug}.{ref.lang}.md or fix translation_of.lang",
+                                    "translation"))
+            continue
+        pinned = pinned_state(ref.hash, origin.source_hash, origin.legacy_hash, ref.at,
+                              [(change.at, change.minor) for change in origin.changes])
+        stale[(page.section, page.slug, page.lang)] = pinned == "stale"
+
+    listed = [p for p in built if status[(p.section, p.slug, p.lang)] in listed_statuses]
+    listings: dict[tuple[str, str], tuple[Page, ...]] = {}
+    tags: dict[tuple[str, str], list[Page]] = defaultdict(list)
+    slugs: dict[str, str] = {}  # tag → tag_slug(tag): a few dozen tags on thousands of pages
+    tag_owner: dict[str, tuple[str, str]] = {}  # tag slug → the first tag (and its file) that made it
+    for lang in config.language_codes:
+        for section in SECTIONS:
+            chosen = [p for p in listed if p.section == section and p.lang == lang]
+            if config.fallback_to_default and lang != config.default_language:
+                have = {p.slug for p in chosen}
+                chosen += [p for p in listed if p.section == section and p.lang == config.default_language
+                           and p.slug not in have]
+            listings[(lang, section)] = tuple(sort_listing(chosen, section, now))
+        for page in (p for p in listed if p.lang == lang):
+            for tag in page.tags:
+                if tag not in slugs:
+                    slugs[tag] = slug = tag_slug(tag)
+                    if len(slug) > MAX_TAG_SLUG:  # the tag page's folder name: too long for a file system
+                        problems.append(Problem("error", SourceLocation(page.source),
+                                                f'the tag "{tag[:40]}…" is too long ({len(tag)} characters)',
+                                                f"use a tag of at most {MAX_TAG_SLUG} letters; put longer text in"
+                                                " the summary", "tag"))
+                    elif (first := tag_owner.setdefault(slug, (tag, page.source)))[0] != tag:
+                        problems.append(Problem("error", SourceLocation(page.source),
+                                                f'the tags "{tag}" and "{first[0]}" ({first[1]}) would share one tag'
+                                                f" page, /{lang}/tags/{slug}/", f'write the tag the same way in both '
+                                                f'files, for example "{first[0]}"', "tag"))
+                tags[(lang, slugs[tag])].append(page)
+
+    alerts: dict[str, tuple[Page, ...]] = {}
+    menus: dict[str, tuple[Page, ...]] = {}
+    for lang in config.language_codes:
+        active = [p for p in listings[(lang, "announcements")] if p.alert and p.lang == lang]
+        alerts[lang] = tuple(sorted(active, key=lambda p: (-ALERT_LEVELS.index(p.alert), _neg_time(p), p.slug)))
+        in_menu = [p for p in built if p.section == "pages" and p.lang == lang and p.menu is not None
+                   and status[(p.section, p.slug, p.lang)] in listed_statuses]
+        menus[lang] = tuple(sorted(in_menu, key=lambda p: (p.menu or 0, p.slug)))
+
+    for key, group in sorted(translations.items()):
+        critical = [p for p in group.values() if p.alert == "critical" and status[(*key, p.lang)] in listed_statuses]
+        critical.sort(key=lambda p: p.lang != config.default_language)  # named at the original when it is one
+        missing = [code for code in config.language_codes if code not in group and (*key, code) not in failed]
+        if critical and missing:
+            problems.append(Problem("warning", SourceLocation(critical[0].source),
+                                    f"critical alert is not published in {', '.join(missing)}: readers of those "
+                                    "languages will not see the banner",
+                                    f"add {key[0]}/{key[1]}.<lang>.md for {', '.join(missing)}", "alert-missing"))
+
+    site = Site(
+        config=config, now=now, pages=tuple(built), status=status,
+        translations={k: dict(sorted(v.items())) for k, v in sorted(translations.items())},
+        listings=listings,
+        tags={k: tuple(sort_listing(v, "announcements", now)) for k, v in sorted(tags.items())},
+        alerts=alerts, menus=menus, stale=stale,
+    )
+    return site, problems
+
+
+def _neg_time(page: Page) -> float:
+    moment = page.sort_date
+    return -moment.timestamp() if moment else 0.0
+
+
+def sort_listing(pages: list[Page], section: str, now: datetime) -> list[Page]:
+    """Newest first; events: upcoming soonest first, then past newest first; pages by menu."""
+    if section == "events":
+        upcoming = sorted((p for p in pages if event_is_upcoming(p, now)),
+                          key=lambda p: (p.event.start if p.event else now, p.slug))
+        past = sorted((p for p in pages if not event_is_upcoming(p, now)),
+                      key=lambda p: (-(p.event.start.timestamp() if p.event else 0.0), p.slug))
+        return upcoming + past
+    if section == "pages":
+        return sorted(pages, key=lambda p: (p.menu if p.menu is not None else 10**6, p.title, p.slug))
+    return sorted(pages, key=lambda p: (_neg_time(p), p.slug, p.lang))
+
+
+def paginate(items: tuple[Page, ...], per_page: int) -> list[tuple[Page, ...]]:
+    """Pages of a listing; an empty listing still has one (empty) page."""
+    if not items:
+        return [()]
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)]
+
+
+def schedule_changes(pages: list[Page], now: datetime, hours: int = 24) -> list[dict[str, str]]:
+    """What the next build (clock + ``hours``) will publish, expire or withdraw."""
+    later = now + timedelta(hours=hours)
+    changes = []
+    for page in sorted(pages, key=lambda p: (p.section, p.slug, p.lang)):
+        before, after = page_status(page, now), page_status(page, later)
+        if before != after:
+            when = {"published": page.publish_at, "expired": page.expires_at,
+                    "withdrawn": page.withdrawn.at if page.withdrawn else None}.get(after)
+            changes.append({"file": page.source, "url": page.url, "from": before, "to": after,
+                            "at": when.isoformat() if when else ""})
+    return changes
+
+
+def list_url(lang: str, section: str, number: int = 1) -> str:
+    base = f"/{lang}/{section}/"
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def tag_url(lang: str, tag: str) -> str:
+    return f"/{lang}/tags/{tag_slug(tag)}/"
+
+
+def absolute_url(config: SiteConfig, path: str) -> str:
+    return config.base_url.rstrip("/") + "/" + path.lstrip("/")

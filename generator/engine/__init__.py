@@ -1,0 +1,1 @@
+"""Building: the pipeline, its stages, the run, the preview's memory and the no-change shortcut."""

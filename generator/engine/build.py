@@ -1,0 +1,170 @@
+"""A build: the pipeline of stages (generator/stages.py) from the site's files to its output, and the shortcut
+that answers at once when nothing it depends on changed (DESIGN §11; docs/how-a-build-works.md)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import LegationError, Problem, SourceLocation
+from ..core.files import MARKER, build_lock, check_output_dir, has_leftovers, linked_output
+from ..core.paths import builtin_themes_dir
+from ..core.zones import environment_stamp
+from .fastpath import clock_in_templates, crossed, fingerprint, load_state, output_stamp
+from .run import BuildOptions, BuildReport, Run
+
+if TYPE_CHECKING:
+    from ..core.model import Site
+    from ..sources.i18n import Catalog
+    from .memory import Memory
+
+__all__ = ("BuildOptions", "BuildReport", "LoadedSite", "build", "load_pages", "load_site")
+
+
+def build(options: BuildOptions, progress: Callable[[str], None] | None = None,
+          memory: Memory | None = None) -> BuildReport:
+    """Read, check, render and (unless ``write`` is False) swap in the site.
+
+    A build that writes holds the output folder's lock from start to end, so two
+    builds never interleave; the second waits up to ``lock_wait`` seconds. With ``memory`` (a resident
+    preview's), nothing is read from or written to disk but the sources: the outputs are left in ``memory``.
+    """
+    if memory is not None:
+        return _build(replace(options, write=False, incremental=True), progress, memory)
+    if not options.write:
+        return _build(options, progress)
+    try:
+        # before the lock file beside it is made: `--out /` made "/..lock"
+        options = replace(options, out_dir=linked_output(options.out_dir))
+        check_output_dir(options.out_dir, options.root)
+        with build_lock(options.out_dir, options.lock_wait,
+                        on_wait=(lambda: progress("waiting for another build")) if progress else None):
+            return _build(options, progress)
+    except LegationError as exc:
+        return BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))
+
+
+def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory: Memory | None = None) -> BuildReport:
+    """The pipeline. Outputs go into a staging folder as they are made (by the workers, too), so no process
+    holds the whole site, and only a complete, successful build swaps it in (or, for the preview, into memory)."""
+    # Taken before any input is read: a file saved while this build runs then makes the next build look again
+    # (a fingerprint taken at the end would name content this build never read).
+    inputs = _fingerprint(options) if options.write and options.incremental else ""
+    fast, trusted = _unchanged(options, inputs) if inputs else (None, False)
+    if fast is not None:
+        return fast
+    from . import stages  # the pipeline's heavy modules load only when a build runs
+
+    run = Run(options, progress, memory, trusted, inputs)
+    try:
+        with run.stage("config"):
+            setup = stages.configure(run)
+        with run.stage("i18n"):
+            catalog = stages.load_strings(run, setup)
+        with run.stage("discover"):
+            sources = stages.read_sources(run, setup)
+        with run.stage("parse"):
+            parse = stages.parse(run, setup, sources)
+            del sources  # the files' text is no longer needed (the largest thing a clean build holds)
+        with run.stage("media"):
+            published = stages.publish_media(run, parse)
+        with run.stage("assemble"):
+            assembled = stages.assemble_site(run, setup, published, parse)
+        if run.diagnostics.errors:  # under --strict a warning alone goes on: the rules may find more, listed too
+            return run.report(False)
+        with stages.Outputs(run, setup) as outputs:
+            with run.stage("render"):
+                rendered = stages.render(run, setup, catalog, assembled, published, parse, outputs)
+            with run.stage("snippets"):
+                snippets = stages.make_snippets(run, catalog, assembled, parse, rendered, outputs)
+            if outputs.kept:
+                with run.stage("rules"):
+                    stages.check_rules(run, setup, assembled, rendered)
+            if run.failed() or not outputs.kept:
+                outputs.abort()
+                return run.report(not run.failed())
+            with run.stage("write"):
+                stages.write(run, outputs, rendered, snippets, assembled, parse)
+        if options.incremental and memory is None:
+            stages.save_caches(run, setup, parse, published, rendered, snippets, outputs)
+        return run.report(True)
+    except LegationError as exc:
+        run.diagnostics.extend(exc.problems)
+        return run.report(False)
+    finally:
+        run.settle()
+
+
+def _fingerprint(options: BuildOptions) -> str:
+    settings = f"{options.out_dir}|{options.drafts}|{options.strict}"
+    return fingerprint(options.root, [builtin_themes_dir()], settings)
+
+
+def _unchanged(options: BuildOptions, inputs: str) -> tuple[BuildReport | None, bool]:
+    """(the previous build's report when nothing it depends on changed, else None; whether the output folders
+    are still exactly as the previous build left them). ``inputs``: the inputs' fingerprint now."""
+    start = time.perf_counter()
+    state = load_state(options.root)
+    if state is None or options.force:
+        return None, False
+    # a file deleted, defaced or added by hand in the output since, or a site swapped in by a build that was
+    # killed before it saved this state: the full path repairs it, trusting no live file it cannot verify
+    trusted = bool(state.outputs) and output_stamp(state.folders) == state.outputs
+    if not trusted or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
+        return None, trusted
+    for folder in map(Path, state.folders):  # the snippets folder too: deleted, or left half-swapped by a build
+        if not (folder / MARKER).is_file() or has_leftovers(folder):  # killed after saving its state
+            return None, False  # the full path puts it right
+    if state.clock != options.now.isoformat() and clock_in_templates(options.root, [builtin_themes_dir()]):
+        return None, trusted
+    if state.fingerprint != inputs or state.environment != environment_stamp(state.zone):
+        return None, trusted  # a site file, a library or the time zone's rules changed
+    summary = state.summary
+    if "html" not in summary:
+        return None, trusted  # saved by a version that did not count HTML pages: its summary would say 0
+    warnings = tuple(
+        Problem("warning", SourceLocation(str(w["file"]), int(w["line"]), int(w["col"])), str(w["message"]),
+                str(w["hint"]), str(w["code"]))
+        for w in summary.get("warnings", [])
+    )
+    return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
+                       int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
+                       str(options.out_dir), 0, int(summary["html"])), True
+
+
+@dataclass(frozen=True)
+class LoadedSite:
+    """Config and parsed pages without rendering: for status, check and new."""
+
+    config: Any
+    pages: tuple[Any, ...]
+    problems: tuple[Problem, ...]
+
+
+def load_pages(root: Path) -> LoadedSite:
+    """Read site.yml and parse every content file; raises LegationError when site.yml is unusable."""
+    from ..sources.config import load_config
+    from ..sources.content import discover, parse_all
+
+    config = load_config(root)
+    sources, problems = discover(root, config)
+    pages, found = parse_all(sources, config)
+    return LoadedSite(config, tuple(pages), tuple(problems + found))
+
+
+def load_site(root: Path, now: datetime) -> tuple[Site, Catalog, tuple[Problem, ...]]:
+    """The assembled site and its UI strings without rendering (for commands that inspect items)."""
+    from ..assembly.site import assemble
+    from ..sources.i18n import load_catalog
+    from ..sources.theme import resolve_theme
+
+    loaded = load_pages(root)
+    chain = resolve_theme(root, loaded.config.theme)
+    catalog, found = load_catalog([*chain.i18n_dirs, root / "i18n"], root, loaded.config.language_codes,
+                                  loaded.config.default_language)
+    site, assembled = assemble(list(loaded.pages), loaded.config, now)
+    return site, catalog, (*loaded.problems, *found, *assembled)

@@ -1,0 +1,77 @@
+"""What a resident preview keeps between builds, in its own process: the files it read, the parsed pages, the
+unit table and every output file. A build given a Memory reads no cache from disk and writes no file: it takes
+what did not change from here and leaves its outputs here, where the preview server answers from.
+
+The CLI keeps the same things on disk (generator/cache.py) and its outputs in the site's folder; both feed
+the one reuse rule of generator/templates.py: a unit is made again exactly when the digest of its inputs changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..core.model import OutputFile, Page
+from ..core.units import Held, Pending, PendingFile
+
+if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
+    from ..core.cache import Rendered, UnitState
+    from ..sources.content import PageEntry, SourceMemo
+
+
+class Deferred(Protocol):
+    """A build's renderer that kept some units' previous files for now (templates.Renderer)."""
+
+    def render_deferred(self) -> list[tuple[str, str | None, list[OutputFile]]]: ...
+
+
+@dataclass
+class Memory:
+    """Mutable on purpose: one preview server owns one, and only its build thread changes it."""
+
+    sources: SourceMemo = field(default_factory=dict)
+    markdown: dict[str, Rendered] = field(default_factory=dict)  # Markdown key → rendered body
+    pages: dict[str, PageEntry] = field(default_factory=dict)  # page key → parsed page, without its body
+    whole: dict[str, Page] = field(default_factory=dict)  # page key → the page as the last build had it
+    units: UnitState = field(default_factory=dict)  # unit key → (input digest, output paths)
+    snippets: object = None  # the snippet board's state, as build_snippet_files returns it
+    # path → file, swapped as a whole when a build succeeds (a request never sees half of two builds); a file of
+    # a unit not made yet is a PendingFile, replaced by the file itself once the unit is made
+    outputs: dict[str, Held] = field(default_factory=dict)
+    statements: dict[int, tuple[Page, str]] = field(default_factory=dict)  # see ledger.check_ledger
+    code: str = ""  # the package's digest (cache.code_digest), read once: the code does not change under a process
+    defer_search: bool = True  # search indexes follow the reload (see templates.Renderer.defer)
+    pending: Deferred | None = None  # the last build's renderer while it holds deferred units
+    # the Jinja environment (its compiled templates) under the key of the template files it read: made again
+    # only when one of them, or the theme chain, changed
+    environment: tuple[object, Any] | None = None
+    ledger: dict[str, tuple[tuple[int, int, int], object]] = field(default_factory=dict)  # see ledger.read_ledger
+
+    def output(self, path: str) -> OutputFile | None:
+        """The file at ``path``, its unit made first if it is pending (a LegationError when that fails)."""
+        held = self.outputs.get(path)
+        if not isinstance(held, PendingFile):
+            return held
+        return self.realise(held.pending).get(path)
+
+    def realise(self, pending: Pending) -> dict[str, OutputFile]:
+        """Make a pending unit and put its files where its placeholders were."""
+        made = pending.files()
+        outputs = self.outputs  # the current build's: an older dict may still be read by a request, unharmed
+        for path, output in made.items():
+            held = outputs.get(path)
+            if isinstance(held, PendingFile) and held.pending is pending:
+                outputs[path] = output  # one key's value: no reader ever sees the dict change size
+        return made
+
+    def pending_units(self) -> list[Pending]:
+        """The units still to make, in output order, each once."""
+        found: dict[int, Pending] = {}
+        for held in list(self.outputs.values()):
+            if isinstance(held, PendingFile) and not held.pending.done:
+                found.setdefault(id(held.pending), held.pending)
+        return list(found.values())
+
+    def files(self) -> dict[str, OutputFile]:
+        """The files already made (what the snippet board's reuse and manifests look at)."""
+        return {path: held for path, held in self.outputs.items() if isinstance(held, OutputFile)}

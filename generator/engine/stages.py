@@ -1,0 +1,534 @@
+"""The stages of a build, one function each, in the order build() calls them (DESIGN §11): configure, load the
+UI strings, read the sources, parse, publish bundle files, assemble, render, make the social posts, check the
+rules, write (or keep in memory), save the caches. Each takes the Run and the frozen results of the stages
+before it; the heavy modules load inside them, so that `legation --help` and a no-change rebuild never do."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from ..core.errors import LegationError, Problem, SourceLocation, counted
+from ..core.files import Placed, Staging, check_output_dir, linked_output, manifest_id, read_manifest, verified_manifest
+from ..core.model import OutputFile, Page, SourceFile
+from ..core.paths import shown_path
+from ..core.units import Held, PendingFile
+from ..core.zones import environment_stamp
+from .fastpath import BuildState, boundaries, output_stamp, save_state, written_stamp
+from .memory import Memory
+from .run import Run
+
+if TYPE_CHECKING:
+    from ..assembly.ledger import LedgerCheck
+    from ..core.cache import PageCache, Rendered
+    from ..core.model import Site
+    from ..outputs.register import SigningKey
+    from ..outputs.snippets import SnippetBuild
+    from ..outputs.templates import Renderer
+    from ..sources.config import SiteConfig
+    from ..sources.content import Parsed
+    from ..sources.i18n import Catalog
+    from ..sources.theme import ThemeChain
+
+
+@dataclass(frozen=True)
+class Setup:
+    """site.yml, the theme chain, what the output depends on outside the site, the signing key."""
+
+    config: SiteConfig
+    chain: ThemeChain
+    environment: str
+    signing: SigningKey | None
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    parsed: Parsed
+    cache: Mapping[str, Rendered]  # the Markdown cache this build started from
+    stale: str  # the cache file that was unreadable ("" when none)
+    known: PageCache
+    code: str  # the package's digest ("" when nothing is cached)
+
+
+@dataclass(frozen=True)
+class Published:
+    """The parsed pages with their bundle files' links, and the files made from those bundles."""
+
+    pages: list[Page]
+    media_files: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Assembled:
+    site: Site
+    ledger: LedgerCheck
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    placed: list[Placed | Held]
+    renderer: Renderer
+
+
+@dataclass(frozen=True)
+class SnippetResult:
+    made: SnippetBuild[Any]
+    previous: object  # the state the snippets started from
+
+
+class Outputs:
+    """Where this build's files go: a staging folder swapped in whole at the end (the site's, and the snippets'
+    own when they are not inside it), the preview's memory, or nowhere (a check). Aborted on any failure."""
+
+    def __init__(self, run: Run, setup: Setup) -> None:
+        options = run.options
+        # an output changed since the last build (by hand, or by a build killed before it saved its state) is
+        # trusted file by file, by digest, and never wholesale
+        self.site = Staging(options.out_dir, options.root, verify=not run.trusted) if options.write else None
+        self.snippets: Staging | None = self.site if options.snippets_in_site else None
+        self.snippets_dir = options.root / setup.config.snippets.out_dir
+        if options.write and not options.snippets_in_site and setup.config.snippets.platforms:
+            self.snippets_dir = linked_output(self.snippets_dir)
+            check_output_dir(self.snippets_dir, options.root, {"site's output": options.out_dir})
+            self.snippets = Staging(self.snippets_dir, options.root, verify=not run.trusted)
+        run.stagings.extend(stage for stage in dict.fromkeys((self.site, self.snippets)) if stage is not None)
+        self.memory = run.memory
+
+    def __enter__(self) -> Outputs:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is not None:
+            self.abort()
+
+    def abort(self) -> None:
+        for stage in (self.site, self.snippets):
+            if stage is not None:
+                stage.abort()  # a second abort of the same folder does nothing
+
+    @property
+    def kept(self) -> bool:
+        """Whether the files are kept (written, or held by the preview), so the rules look at them."""
+        return self.site is not None or self.memory is not None
+
+
+def configure(run: Run) -> Setup:
+    from ..outputs.register import load_signing_key
+    from ..sources.config import load_config
+    from ..sources.theme import resolve_theme
+
+    options = run.options
+    config = load_config(options.root)
+    # what the output depends on outside the site, taken before it is read (see build's inputs); and zoneinfo's
+    # cached zones are dropped, so that a preview server that builds again and again reads rules a system
+    # tzdata update changed, as a new process would
+    environment = environment_stamp(config.timezone)
+    ZoneInfo.clear_cache()
+    chain = resolve_theme(options.root, config.theme)
+    signing = load_signing_key(options.signing_key, options.root) if options.signing_key else None
+    if options.write:
+        check_output_dir(options.out_dir, options.root, None if options.snippets_in_site else
+                         {"snippets": options.root / config.snippets.out_dir})
+    return Setup(config, chain, environment, signing)
+
+
+def load_strings(run: Run, setup: Setup) -> Catalog:
+    from ..sources.i18n import load_catalog
+
+    config, root = setup.config, run.options.root
+    catalog, found = load_catalog([*setup.chain.i18n_dirs, root / "i18n"], root, config.language_codes,
+                                  config.default_language)
+    run.diagnostics.extend(found)
+    missing: dict[str, list[str]] = {}
+    for lang, key in catalog.missing(config.language_codes):
+        missing.setdefault(lang, []).append(key)
+    for lang, keys in missing.items():
+        shown = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
+        run.diagnostics.warning(SourceLocation(f"i18n/{lang}.yml"),
+                                f"{counted(len(keys), 'UI string')} {'is' if len(keys) == 1 else 'are'} "
+                                f"missing in {lang} ({shown}); the {config.default_language} text is used",
+                                f"add them to the site's i18n/{lang}.yml or the theme's", "i18n-missing")
+    return catalog
+
+
+def read_sources(run: Run, setup: Setup) -> list[SourceFile]:
+    from ..sources.content import discover
+
+    sources, found = discover(run.options.root, setup.config, run.memory.sources if run.memory else None)
+    run.diagnostics.extend(found)
+    return sources
+
+
+def parse(run: Run, setup: Setup, sources: list[SourceFile]) -> ParseResult:
+    from ..core.cache import CACHE_DIR, PAGES_FILE, PageCache, code_digest, load_markdown_cache, load_page_cache
+    from ..sources.content import parse_cached
+
+    options, memory = run.options, run.memory
+    cache, stale = (load_markdown_cache(options.root) if memory is None else (memory.markdown, "")
+                    ) if options.incremental else ({}, "")
+    if stale:
+        run.diagnostics.warning(SourceLocation(stale), "the build cache was unreadable and was discarded; everything "
+                                "is rebuilt", "nothing to do: a fresh cache is written after this build", "cache")
+    code = (memory.code if memory is not None and memory.code else code_digest()) if options.incremental else ""
+    if memory is not None:
+        memory.code = code  # the code does not change under a running process
+    known, discarded = (load_page_cache(options.root, code) if memory is None else
+                        (PageCache(memory.pages), False)) if options.incremental else (PageCache(), False)
+    if discarded:
+        run.diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{PAGES_FILE}"), "the page cache was unreadable and was"
+                                " discarded; every page is parsed again",
+                                "nothing to do: a fresh cache is written after this build", "cache")
+    parsed = parse_cached(sources, setup.config, options.jobs, cache, known.entries, code,
+                          memory.whole if memory is not None else None)
+    run.diagnostics.extend(parsed.problems)
+    return ParseResult(parsed, cache, stale, known, code)
+
+
+def publish_media(run: Run, parse: ParseResult) -> Published:
+    """Bundle files once per item; photos measured, stripped, resized (cached)."""
+    from ..core.cache import CACHE_DIR
+    from ..sources.media import plan_media, with_media
+
+    root = run.options.root
+    media, files, found = plan_media(root, parse.parsed.pages, root / CACHE_DIR if run.options.incremental else None)
+    run.diagnostics.extend(found)
+    return Published(list(with_media(parse.parsed.pages, media)), files)
+
+
+def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResult) -> Assembled:
+    from ..assembly.ledger import check_ledger, read_ledger, recorded_pages
+    from ..assembly.site import assemble, schedule_changes
+
+    options, memory = run.options, run.memory
+    site, found = assemble(published.pages, setup.config, options.now, options.drafts, parse.parsed.failed)
+    run.diagnostics.extend(found)
+    run.site = site
+    # what the next day's build will publish or withdraw (the preview has no use for it)
+    run.schedule = schedule_changes(published.pages, options.now) if memory is None else []
+    # official text edited with no changes: entry (a warning; --strict refuses it)
+    recorded = recorded_pages(site)
+    ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded},
+                                                memory.ledger if memory is not None else None),
+                          setup.config.reference_pattern, memory.statements if memory is not None else None)
+    run.diagnostics.extend(ledger.problems)
+    run.site = site = replace(site, references=dict(ledger.references))
+    return Assembled(site, ledger)
+
+
+def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, published: Published,
+           parse: ParseResult, outputs: Outputs) -> RenderResult:
+    from ..core.cache import load_render_state
+    from ..outputs.cards import load_style, plan_cards, raqm_available
+    from ..outputs.rootfiles import atproto_did, root_files, security_txt
+    from ..outputs.search import SEARCH_FOLDER
+    from ..outputs.search import available as search_available
+    from ..outputs.security import headers_file
+    from ..outputs.templates import Renderer
+    from ..sources.config import CONFIG_FILE
+    from ..sources.media import MEDIA_FOLDER
+
+    options, memory, config, chain, site = run.options, run.memory, setup.config, setup.chain, assembled.site
+    env = _environment(options.root, chain, memory)
+    reuse: dict[str, tuple[str, list[str]]] = {}
+    previous_files: dict[str, str] = {}
+    staging = outputs.site
+    if staging is not None and options.incremental and not options.force:
+        units = load_render_state(options.root, str(options.out_dir), manifest_id(options.out_dir))
+        if units:
+            previous_files = staging.previous
+            # a file deleted by hand since is rendered again (its unit is not reused)
+            live = str(options.out_dir)
+            reuse = {key: unit for key, unit in units.items()
+                     if all(path in previous_files and os.path.isfile(os.path.join(live, path)) for path in unit[1])}
+    elif memory is not None and not options.force:
+        reuse = {key: unit for key, unit in memory.units.items() if all(path in memory.outputs for path in unit[1])}
+    search = config.search and search_available()
+    if config.search and not search:
+        run.diagnostics.warning(SourceLocation(CONFIG_FILE), "the site is built without search: Pagefind's binary is "
+                                "not installed for this platform", "install legation again (pip install .), or "
+                                "write search: false in site.yml", "search")
+    raqm = raqm_available()
+    style = load_style(list(chain.font_dirs), [options.root / "static", *reversed(chain.static_dirs)],
+                       _card_colours(chain, options.root))
+    cards, found = plan_cards(site, catalog, style, config.share_cards, raqm) if style is not None else ({}, [])
+    run.diagnostics.extend(found)
+    signing = setup.signing
+    renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root,
+                        fingerprint=signing.fingerprint if signing else "", signing=signing, search=search,
+                        cards=cards, code=parse.code, card_style=style, raqm=raqm,
+                        previous_outputs=memory.outputs if memory is not None else None,
+                        defer=frozenset({"search"}) if memory is not None and memory.defer_search else frozenset())
+    extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
+              # the bundle files of the pages this build publishes (a draft's photo is not)
+              *(made for asset in sorted({a for p in site.pages for a in p.bundle_assets})
+                for made in published.media_files.get(asset, ())),
+              *root_files(options.root, frozenset({*config.language_codes, "static", "_snippets", "search",
+                                                   SEARCH_FOLDER, "cards", MEDIA_FOLDER})),
+              *(made for made in (security_txt(config, options.now), atproto_did(config)) if made)]
+    placed: list[Placed | Held] = []
+    if staging is not None:
+        placed.extend(renderer.render_into(staging.put, options.jobs))
+        placed.extend(staging.put(output) for output in extras)
+    elif memory is not None:  # the preview's: changed units are made on request, or after the reload
+        placed = [*(renderer.render_held() if memory.outputs else renderer.render_all(options.jobs)), *extras]
+    else:
+        placed = [*renderer.render_all(options.jobs), *extras]
+    return RenderResult(placed, renderer)
+
+
+def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: ParseResult, rendered: RenderResult,
+                  outputs: Outputs) -> SnippetResult:
+    from ..core.cache import CACHE_DIR, SNIPPET_CACHE, load_json_cache
+    from ..outputs.snippets import SnippetCacheError, build_snippet_files
+
+    options, memory, site = run.options, run.memory, assembled.site
+    prefix = "_snippets/" if options.snippets_in_site else ""
+    target = options.out_dir if options.snippets_in_site else outputs.snippets_dir
+    previous, discarded = ((memory.snippets, False) if memory is not None else load_json_cache(options.root,
+                           SNIPPET_CACHE) if options.incremental and not options.force else (None, False))
+    manifest_of = _manifest_of if run.trusted else _verified_manifest_of
+    held = memory.files() if memory is not None else None
+    if held is not None:
+        def manifest_of(folder: str) -> dict[str, str]:
+            return {path: output.digest for path, output in held.items()}
+    staging = outputs.snippets
+    sink: Callable[[OutputFile], object] = staging.put if staging is not None else _keep
+    # its own folder, not the site's: when no file of it would change, it is kept as it is
+    alone = staging is not None and staging is not outputs.site
+    try:
+        made = build_snippet_files(site, catalog, options.jobs, previous, str(target), manifest_of, sink, prefix,
+                                   skip_unchanged=alone, held=held, code=parse.code)
+    except SnippetCacheError:  # raised before any file was made
+        discarded = True
+        made = build_snippet_files(site, catalog, options.jobs, None, str(target), manifest_of, sink, prefix)
+    if discarded:
+        run.diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{SNIPPET_CACHE}"), "the snippet cache was unreadable "
+                                "and was discarded; every post is made again",
+                                "nothing to do: a fresh cache is written after this build", "cache")
+    run.diagnostics.extend(made.problems)
+    if options.snippets_in_site:
+        rendered.placed.extend(p for p in made.outputs if isinstance(p, Placed | OutputFile | PendingFile))
+    return SnippetResult(made, previous)
+
+
+def check_rules(run: Run, setup: Setup, assembled: Assembled, rendered: RenderResult) -> None:
+    """The content rules `legation check` lists, over what this build made."""
+    from ..assembly.rules import content_problems
+
+    made = frozenset(p.path for p in rendered.placed)
+    run.diagnostics.extend(content_problems(assembled.site.pages, setup.config, made, _locator(run.options.root)))
+
+
+def write(run: Run, outputs: Outputs, rendered: RenderResult, snippets: SnippetResult, assembled: Assembled,
+          parse: ParseResult) -> None:
+    """Swap the staging folders in (or leave the files in the preview's memory) and record the published text."""
+    from ..assembly.ledger import write_ledger
+
+    if run.memory is not None:
+        run.files, run.bytes, run.written, run.html = _keep_in(
+            run.memory, [p for p in rendered.placed if not isinstance(p, Placed)], rendered.renderer, parse.parsed,
+            snippets.made.state)
+        return
+    assert outputs.site is not None
+    stats = outputs.site.commit(p for p in rendered.placed if isinstance(p, Placed))
+    if not run.options.drafts:  # the text this build published, recorded for the next (not a preview's)
+        write_ledger(run.options.root, assembled.ledger.updates)
+    run.replaced.append(str(run.options.out_dir))
+    run.files, run.bytes, run.written = stats.files, stats.bytes, stats.written
+    run.html = sum(1 for item in rendered.placed if item.path.endswith(".html"))
+    staging = outputs.snippets
+    if staging is not None and staging is not outputs.site:
+        if snippets.made.unchanged:
+            staging.abort()  # the folder already holds every file: nothing to swap in
+        else:
+            staging.commit(p for p in snippets.made.outputs if isinstance(p, Placed))
+
+
+def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published, rendered: RenderResult,
+                snippets: SnippetResult, outputs: Outputs) -> None:
+    """Every cache the next build reuses, then the state its no-change shortcut compares with."""
+    from ..core.cache import (
+        CACHE_DIR,
+        SNIPPET_CACHE,
+        remove_obsolete_caches,
+        save_json_cache,
+        save_markdown_cache,
+        save_page_cache,
+        save_render_state,
+    )
+    from ..outputs.rootfiles import next_month
+
+    options, parsed = run.options, parse.parsed
+    # every cache is keyed by content, so one holding the same keys as before needs no writing
+    saved = True
+    if parse.stale:  # every file again: an unreadable one must not outlive this build
+        saved &= save_markdown_cache(options.root, parsed.rendered)
+    elif parsed.rendered.keys() != parse.cache.keys():
+        saved &= save_markdown_cache(options.root, parsed.rendered, parse.cache.keys())
+    saved &= save_page_cache(options.root, parse.code, parsed.entries, parse.known)
+    if snippets.made.state != snippets.previous:
+        saved &= save_json_cache(options.root, SNIPPET_CACHE, snippets.made.state)
+    # for the manifest now live: a state left by an earlier build is never taken for this site's
+    saved &= save_render_state(options.root, str(options.out_dir), rendered.renderer.unit_state(),
+                               manifest_id(options.out_dir))
+    remove_obsolete_caches(options.root)
+    if not saved:  # a file that failed was removed: the next build renders what it described again
+        run.diagnostics.warning(SourceLocation(CACHE_DIR), "the build cache could not be written; the site was built,"
+                                " and the next build renders it all again",
+                                f"check that {CACHE_DIR}/ can be written (disk space, permissions)", "cache")
+    done = run.report(True)
+    folders = tuple(str(stage.out_dir) for stage in (outputs.site, outputs.snippets) if stage is not None)
+    config = setup.config
+    save_state(options.root, BuildState(
+        # the ledger this build wrote is part of what the next build compares with
+        run.inputs.rsplit("|", 1)[0] + "|" + written_stamp(options.root), options.now.isoformat(),
+        # security.txt's expiry moves on at the start of each month: the next build then is a full one
+        (*boundaries(published.pages), *((next_month(options.now).isoformat(),) if config.security else ())),
+        {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,
+         "warnings": [p.as_json() for p in done.warnings]}, config.timezone, setup.environment,
+        folders, output_stamp(folders)))
+
+
+def _card_colours(chain: ThemeChain, root: Path) -> Any:
+    from ..sources.theme import card_colours
+
+    return card_colours(chain, root)
+
+
+def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
+    """The Jinja environment; a resident preview's own while no template file and no theme changed."""
+    from ..outputs.templates import make_environment
+    from .fastpath import input_files
+
+    if memory is None:
+        return make_environment(root, chain)
+    stamps = []
+    for folder in (str(root / "templates"), *map(str, chain.template_dirs)):
+        for file in input_files(folder):
+            with contextlib.suppress(OSError):
+                stat = os.stat(file)
+                stamps.append((file, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    key = (repr(chain), tuple(stamps))
+    if memory.environment is None or memory.environment[0] != key:
+        memory.environment = (key, make_environment(root, chain))
+    return memory.environment[1]
+
+
+def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Parsed,
+             snippets: object) -> tuple[int, int, int, int]:
+    """Leave a successful build's outputs and everything the next build reuses in ``memory``; (files, bytes,
+    files changed, HTML pages)."""
+    before = memory.outputs
+    memory.outputs = {output.path: output for output in outputs}  # one assignment: requests see one build
+    memory.units, memory.snippets = renderer.unit_state(), snippets
+    memory.markdown, memory.pages, memory.whole = parsed.rendered, parsed.entries, parsed.held
+    memory.pending = renderer if renderer.deferred else None
+    made = [o for o in outputs if isinstance(o, OutputFile)]  # a pending file's size is not known yet
+    size = sum(len(o.data) if o.data is not None else os.path.getsize(o.copy_from) if o.copy_from else 0 for o in made)
+    changed = sum(1 for o in outputs if not _same(before.get(o.path), o))
+    return len(outputs), size, changed, sum(1 for o in outputs if o.path.endswith(".html"))
+
+
+def _same(before: Held | None, now: Held) -> bool:
+    """Whether a file the preview held is the one a build made again (the same object, bytes or source file)."""
+    if before is now:
+        return True
+    if not isinstance(before, OutputFile) or not isinstance(now, OutputFile):
+        return False
+    return (before.data is not None and before.data == now.data) or \
+        (before.copy_from is not None and before.copy_from == now.copy_from)
+
+
+
+
+def _locator(root: Path) -> Callable[..., SourceLocation]:
+    """(file, text, key="") → the location of the first line of ``file`` that holds ``text`` (the file alone if
+    none); with ``key``, the line of that front-matter key (``tags: [a, b]``) or of an item of its block list."""
+    def locate(source: str, needle: str, key: str = "") -> SourceLocation:
+        try:
+            lines = (root / source).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return SourceLocation(source)
+        if key:
+            inside = False
+            for number, text in enumerate(lines, start=1):
+                if text.startswith(f"{key}:"):
+                    inside = True
+                elif inside and not text.startswith((" ", "\t", "-")):
+                    inside = False
+                if inside and needle in text:
+                    return SourceLocation(source, number, text.index(needle) + 1)
+            return SourceLocation(source)
+        for number, text in enumerate(lines, start=1):
+            if needle and needle in text:
+                return SourceLocation(source, number, text.index(needle) + 1)
+        return SourceLocation(source)
+
+    return locate
+
+
+def _verified_manifest_of(folder: str) -> dict[str, str]:
+    return verified_manifest(Path(folder))
+
+
+def _manifest_of(folder: str) -> dict[str, str]:
+    return read_manifest(Path(folder))
+
+
+def _keep(output: OutputFile) -> OutputFile:
+    return output
+
+
+def _static_files(root: Path, theme_static: tuple[Path, ...]) -> list[OutputFile]:
+    """Theme static files (parents first), then the site's own ``static/``; later ones win.
+
+    A symbolic link must stay inside its static folder: ``static/env.txt -> /proc/self/environ`` would publish
+    the build's environment, CI tokens included. Every such link is a located error; nothing is published.
+    """
+    from ..core.model import OutputFile
+
+    chosen: dict[str, OutputFile] = {}
+    problems: list[Problem] = []
+
+    def outside(path: Path, folder: Path, target: str) -> None:
+        problems.append(Problem("error", SourceLocation(shown_path(path, root)),
+                                f"symbolic link in a static folder points outside it (to {target})",
+                                f"copy the file into {shown_path(folder, root)}/ instead of linking to it", "path"))
+
+    for folder in (*theme_static, root / "static"):
+        if not folder.is_dir():
+            continue
+        real_folder = os.path.realpath(folder)
+        seen = {real_folder}
+        for here, dirs, files in os.walk(folder, followlinks=True):
+            kept = []
+            for name in sorted(dirs):
+                real = os.path.realpath(os.path.join(here, name))
+                if name.startswith(".") or real in seen:  # hidden, or a link back to a folder already listed
+                    continue
+                if os.path.commonpath((real, real_folder)) != real_folder:
+                    outside(Path(here, name), folder, real)
+                    continue
+                seen.add(real)
+                kept.append(name)
+            dirs[:] = kept
+            for name in files:
+                file = Path(here, name)
+                real = os.path.realpath(file)
+                if name.startswith(".") or not os.path.isfile(real):
+                    continue
+                if os.path.commonpath((real, real_folder)) != real_folder:
+                    outside(file, folder, real)
+                    continue
+                path = "static/" + file.relative_to(folder).as_posix()
+                chosen[path] = OutputFile(path, copy_from=real)
+    if problems:
+        raise LegationError(problems)
+    return [chosen[k] for k in sorted(chosen)]
+
+

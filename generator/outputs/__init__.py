@@ -1,0 +1,2 @@
+"""What is published: pages (the renderer), feeds, calendars, SEO files, social posts, search, share cards, the
+register, headers."""
