@@ -57,8 +57,8 @@ def crashing_build(root: Path, where: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO, timeout=120)
 
 
-@pytest.mark.parametrize("where", ["cache.save_render_state", "stages.save_state", "cache.save_page_cache",
-                                   "cache.remove_obsolete_caches"])
+@pytest.mark.parametrize("where", ["core.cache.save_render_state", "engine.stages.save_state", "core.cache.save_page_cache",
+                                   "core.cache.remove_obsolete_caches"])
 def test_killed_right_after_the_swap_then_reverted(make_site: Callable[..., Path], tmp_path: Path, where: str) -> None:
     """Build A; edit to B; the build is killed after its swap, before its state is saved; revert to A; build:
     the page, lists and feeds showed B, and verify and check saw nothing wrong."""

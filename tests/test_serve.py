@@ -393,3 +393,17 @@ def test_the_preview_refuses_other_host_names_and_other_origins(make_site: Calla
             assert _status(base, "/_legation/reload", {"Host": own, "Origin": origin, **UPGRADE}) == 403, origin
         evil = f"attacker.example:{port}"
         assert _status(base, "/_legation/reload", {"Host": evil, "Origin": f"http://{evil}", **UPGRADE}) == 403
+
+
+def test_the_watcher_wakes_for_the_sites_files_only(tmp_path: Path) -> None:
+    """Saves under content/, templates/, themes/, i18n/, static/ and site.yml rebuild; the output, the caches, an
+    editor's swap and backup files do not (a rebuild for each would loop: a build writes its cache)."""
+    from generator.commands.serve import watched
+
+    keep = watched(tmp_path)
+    wanted = ["content/announcements/a.en.md", "site.yml", "templates/item.html", "i18n/az.yml",
+              "static/style.css", "themes/mine/theme.yml"]
+    ignored = ["public/en/index.html", ".legation-cache/pages-v2.json", "content/announcements/.a.en.md.swp",
+               "content/announcements/a.en.md~", "content/.#a.en.md", "snippets/en/index.html", "notes.txt"]
+    assert [path for path in wanted if not keep(None, str(tmp_path / path))] == []
+    assert [path for path in ignored if keep(None, str(tmp_path / path))] == []
