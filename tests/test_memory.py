@@ -136,6 +136,16 @@ def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, mo
 
     import builtins
 
+    from generator.outputs import snippets as snippets_module
+
+    posts: list[str] = []
+    made_posts = snippets_module.item_snippets
+
+    def counted(site: object, catalog: object, page: object, *args: object) -> object:
+        posts.append(getattr(page, "source", ""))
+        return made_posts(site, catalog, page, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(snippets_module, "item_snippets", counted)
     monkeypatch.setattr(builtins, "open", spy)
     assert app.catch_up() is not None
     before = {path: _bytes(output) for path, output in app.memory.outputs.items() if isinstance(output, OutputFile)}
@@ -144,6 +154,8 @@ def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, mo
     report = app.rebuild(lambda: NOW, told=True)
     assert report is not None and report.ok
     assert opened == ["scholarships-2027.en.md"]
+    # the edited item's posts are made again; every other item's are taken from memory, board sections too
+    assert posts == ["content/announcements/scholarships-2027.en.md"], posts
     pending = sorted(path for path, held in app.memory.outputs.items() if isinstance(held, PendingFile))
     # the build made nothing yet: the page and its translations (their "out of date" notes) and the feeds that
     # carry its text wait for a request or the after-work

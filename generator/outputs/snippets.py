@@ -917,7 +917,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     pages = snippet_pages(site)
     if not pages:  # still a state of the right shape, or the next build would warn that the cache was unreadable
         return SnippetBuild((), (), _state(out_label, prefix, {}, {}))
-    old = _previous_state(previous)
+    old = _previous_state(previous, held)
     settings = snippet_settings(site, catalog, code)
     with_body = "wechat" in site.config.snippets.platforms
     keys = [snippet_key(settings[page.lang], page, site.now, site.references.get(page.key, ""), with_body)
@@ -1065,8 +1065,9 @@ def _state(out: str, prefix: str, items: dict[str, object], boards: dict[str, st
             "lengths": lengths or {}}
 
 
-def _previous_state(previous: object) -> _Previous:
-    """A previous state read back, with the boards it wrote that are still as it wrote them; ValueError if malformed."""
+def _previous_state(previous: object, held: Mapping[str, OutputFile] | None = None) -> _Previous:
+    """A previous state read back, with the boards it wrote that are still as it wrote them (from the folder, or
+    from ``held``, the files a resident preview keeps in memory); ValueError if malformed."""
     if previous is None:
         return _Previous("", "", {}, {}, {})
     if not (isinstance(previous, dict) and isinstance(previous.get("out"), str)
@@ -1089,8 +1090,10 @@ def _previous_state(previous: object) -> _Previous:
     for lang, digest in previous["boards"].items():
         if not isinstance(digest, str):
             raise SnippetCacheError("snippet cache board of the wrong shape")
+        kept = held.get(f"{prefix}{lang}/index.html") if held is not None else None
         try:
-            data = Path(out, f"{prefix}{lang}/index.html").read_bytes() if out else b""
+            data = (kept.data or b"") if kept is not None else \
+                Path(out, f"{prefix}{lang}/index.html").read_bytes() if out and held is None else b""
         except OSError:
             continue  # moved or deleted since: its items are made again
         if hashlib.sha256(data).hexdigest() == digest:
