@@ -52,6 +52,7 @@ ASSETS = Path(__file__).resolve().parent / "preview"
 ASSET_URL = "/_legation/"
 _ASSET_TYPES = MappingProxyType({"reload.js": "text/javascript; charset=utf-8", "preview.css": "text/css; charset=utf-8"})
 RELOAD_URL = "/_legation/reload"
+SEARCH_PAUSE = 3.0  # seconds without a save before the preview makes the search index again
 POLL_SECONDS = 0.5  # how often the watched files are compared with the last build's
 
 
@@ -173,11 +174,11 @@ class PreviewApp:
             self.state = PreviewState(report, current, self.state.build + 1, self.state.server)
             return report
 
-    def catch_up(self) -> bool:
+    def catch_up(self, search: bool = True) -> bool:
         """Make what the last build left for later: every pending unit (each page is made on its first request
-        anyway), then the search indexes of the languages whose pages changed. Stops as soon as a build wants
-        to run, which hands over its own pending units; True when something was made. A unit that fails makes
-        the preview show the error, as a failed build does."""
+        anyway), then (unless ``search`` is False) the search indexes of the languages whose pages changed.
+        Stops as soon as a build wants to run, which hands over its own pending units; True when something was
+        made. A unit that fails makes the preview show the error, as a failed build does."""
         did = False
         for pending in self.memory.pending_units():
             if self.building.is_set():
@@ -189,7 +190,7 @@ class PreviewApp:
                 return did
             did = True
         renderer = self.memory.pending
-        if renderer is None or self.building.is_set():
+        if renderer is None or self.building.is_set() or not search:
             return did
         try:
             made = renderer.render_deferred()  # the slow part (Pagefind), while requests are answered
@@ -436,7 +437,11 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
                 continue
             due.clear()
             before = app.state
-            app.catch_up()
+            app.catch_up(search=False)
+            # the search index (seconds of Pagefind's time on both cores) waits for a pause in the saves, so that
+            # it never slows the next save's page; a save meanwhile starts the loop again
+            if app.memory.pending is not None and not due.wait(SEARCH_PAUSE) and not stop.is_set():
+                app.catch_up()
             if app.state is not before and app.state.report is not None:  # a page failed to render
                 for problem in app.state.report.errors:
                     log(problem.format())
