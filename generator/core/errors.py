@@ -126,11 +126,11 @@ class Diagnostics:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return of_severity(self.problems, "error")
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return of_severity(self.problems, "warning")
 
     def sorted(self) -> list[Problem]:
         return sorted(self.problems, key=lambda p: (p.location, p.severity, p.message))
@@ -147,3 +147,8 @@ def did_you_mean(word: str, choices: Iterable[str], bare: bool = False) -> str:
 def counted(number: int, noun: str) -> str:
     """``number`` and ``noun``, plural unless it is one: "1 error", "0 errors", "158 HTML pages"."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def of_severity(problems: Iterable[Problem], severity: str) -> list[Problem]:
+    """The problems of one severity ("error" or "warning"), in their order."""
+    return [problem for problem in problems if problem.severity == severity]

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import Diagnostics, Problem, counted
+from ..core.errors import Diagnostics, Problem, counted, of_severity
 from ..core.files import Staging
 
 if TYPE_CHECKING:
@@ -55,11 +55,11 @@ class BuildReport:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return of_severity(self.problems, "error")
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return of_severity(self.problems, "warning")
 
     @property
     def pages_per_language(self) -> dict[str, int]:
