@@ -69,7 +69,17 @@ EXTRA_STEPS: list[tuple[str, Callable[[Path], object]]] = [
     ("a body edited", lambda r: _edit(r, "content/announcements/scholarships-2027.en.md", "to graduates from",
                                       "to all graduates from")),
     ("a file deleted", lambda r: (r / "content/announcements/scholarships-2027.az.md").unlink()),
+    ("a language added", lambda r: _language(r)),
 ]
+
+
+def _language(root: Path) -> None:
+    """French joins the site: site.yml lists it and one item has a French copy (the theme has no French UI
+    strings: the default language's are used, with a warning)."""
+    _edit(root, "site.yml", '  - {code: uz, name: "Oʻzbekcha"}\n', '  - {code: uz, name: "Oʻzbekcha"}\n  - {code: fr}\n')
+    (root / "content/announcements/scholarships-2027.fr.md").write_text(
+        '---\ntitle: "Bourses 2027"\nsummary: "Vingt bourses."\ntranslation_of: {lang: en}\n---\nTexte en français.\n',
+        encoding="utf-8")
 
 
 def test_the_preview_serves_what_a_clean_build_makes_after_every_kind_of_change(tmp_path: Path) -> None:
@@ -84,6 +94,7 @@ def test_the_preview_serves_what_a_clean_build_makes_after_every_kind_of_change(
         report = app.rebuild(lambda later=later: NOW + later, told=True)
         assert report is not None and report.ok, (name, report.errors if report else None)
         same(app, clean(root, tmp_path / "clean", NOW + later), name)
+    assert "fr/announcements/scholarships-2027/index.html" in app.memory.outputs  # the language added last
     assert not (tmp_path / "preview").exists()  # nothing was written for the preview
 
 
