@@ -6,7 +6,6 @@ import functools
 import hashlib
 import itertools
 import re
-import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -406,10 +405,7 @@ class Renderer:
         return None
 
     def _previous(self, paths: list[str]) -> list[OutputFile]:
-        if self.previous_outputs is not None:  # (render_held takes pending files as they are; nothing else meets one)
-            found = [self.previous_outputs[path] for path in paths]
-            assert all(isinstance(output, OutputFile) for output in found)
-            return typing.cast(list[OutputFile], found)
+        """The previous output folder's files (the preview's held files are taken by render_held itself)."""
         return [OutputFile(path, copy_from=f"{self.previous_dir}/{path}", digest=self.previous_files.get(path, ""))
                 for path in paths]
 
