@@ -86,12 +86,17 @@ def test_crossed_only_when_a_boundary_lies_in_the_window() -> None:
     assert not crossed(state, T0 + timedelta(hours=1))  # boundary beyond now + 24 h
     assert crossed(state, T0 + timedelta(hours=7))  # now + 24 h reaches it
     assert crossed(state, T0 + timedelta(days=10))  # jumped right over it
-    assert crossed(state, T0 - timedelta(hours=1), horizon=timedelta(hours=40))
+    assert not crossed(state, T0 - timedelta(hours=1), horizon=timedelta(hours=40))  # in both look-aheads
+    assert crossed(state, T0 - timedelta(hours=1), horizon=timedelta(hours=30))  # only in the earlier one
     assert not crossed(state, T0 + timedelta(hours=7), horizon=timedelta(0))
     past = BuildState("f", T0.isoformat(), ((T0 - timedelta(hours=1)).isoformat(),), {})
     assert not crossed(past, T0 + timedelta(days=2))  # already behind the saved clock
     assert crossed(past, T0 - timedelta(hours=2))  # the clock went back across it
     assert not crossed(BuildState("f", T0.isoformat(), (), {}), T0 + timedelta(days=365))
+    # an event this evening: in the look-ahead of the morning's build and of the next one, so nothing changed
+    tonight = BuildState("f", T0.isoformat(), ((T0 + timedelta(hours=12)).isoformat(),), {})
+    assert not crossed(tonight, T0 + timedelta(hours=1))
+    assert crossed(tonight, T0 + timedelta(hours=13))  # it has begun: the clock crossed it
 
 
 def test_state_round_trip_and_missing_or_corrupt_files(tmp_path: Path) -> None:

@@ -185,6 +185,26 @@ def test_clock_crossing_a_schedule_boundary_rebuilds(make_site: Callable[..., Pa
     assert (root / "public/en/announcements/later/index.html").exists()
 
 
+def test_an_item_publishing_later_today_keeps_the_no_change_path(make_site: Callable[..., Path]) -> None:
+    """An event or a publication a few hours ahead is in the look-ahead of both builds: nothing changed, and the
+    no-change report still says what the next build will publish."""
+    from datetime import timedelta
+
+    from tests.conftest import NOW
+
+    soon = NOW + timedelta(hours=12)
+    root = make_site({"content/announcements/tonight.en.md":
+                      f'---\ntitle: "Tonight"\ndate: 2026-11-01\npublish_at: {soon.isoformat()}\n---\n'})
+    first = run_build(root, now=NOW)
+    assert first.ok and [c["url"] for c in first.schedule] == ["/en/announcements/tonight/"]
+    again = run_build(root, now=NOW + timedelta(hours=1))
+    assert again.timings.keys() == {"unchanged"}
+    assert again.schedule == first.schedule
+    after = run_build(root, now=soon + timedelta(minutes=1))  # it is published now: a full build
+    assert after.ok and "render" in after.timings and after.schedule == ()
+    assert (root / "public/en/announcements/tonight/index.html").exists()
+
+
 def test_template_override_triggers_rebuild(make_site: Callable[..., Path]) -> None:
     root = make_site()
     assert run_build(root).ok

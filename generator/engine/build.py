@@ -124,15 +124,17 @@ def _unchanged(options: BuildOptions, inputs: str) -> tuple[BuildReport | None, 
     if state.fingerprint != inputs or state.environment != environment_stamp(state.zone):
         return None, trusted  # a site file, a library or the time zone's rules changed
     summary = state.summary
-    if "html" not in summary:
-        return None, trusted  # saved by a version that did not count HTML pages: its summary would say 0
+    if "html" not in summary or "next_build" not in summary:
+        return None, trusted  # saved by a version that did not count HTML pages or keep its look-ahead
     warnings = tuple(
         Problem("warning", SourceLocation(str(w["file"]), int(w["line"]), int(w["col"])), str(w["message"]),
                 str(w["hint"]), str(w["code"]))
         for w in summary.get("warnings", [])
     )
     return BuildReport(True, options.now, warnings, summary.get("counts", {}), int(summary.get("files", 0)),
-                       int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start}, (),
+                       int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start},
+                       # the same look-ahead: no boundary entered or left it since (``crossed``)
+                       tuple({str(k): str(v) for k, v in change.items()} for change in summary.get("next_build", [])),
                        str(options.out_dir), 0, int(summary["html"])), True
 
 

@@ -140,13 +140,18 @@ def boundaries(pages: Iterable[Page]) -> tuple[str, ...]:
 
 
 def crossed(state: BuildState, now: datetime, horizon: timedelta = timedelta(hours=24)) -> bool:
-    """True when a boundary lies between the last build's clock and ``now`` + ``horizon``.
+    """True when a boundary lies between the last build's clock and ``now`` (a page's status or an event's
+    upcoming/past state changed), or between the two ends of the report's look-ahead (the report's "what the
+    next build will publish or expire" lists the boundaries within ``horizon`` of the clock).
 
-    The horizon keeps the report's "what the next build will publish or expire" right too.
+    An event tomorrow is inside the look-ahead of both builds and changes neither: it does not cost the no-change
+    path, as it did when one window ran from the last build's clock to ``now`` + ``horizon``.
     """
     before = datetime.fromisoformat(state.clock)
-    low, high = min(before, now), max(before, now) + horizon
-    return any(low <= datetime.fromisoformat(text) <= high for text in state.boundaries)
+    low, high = min(before, now), max(before, now)
+    windows = ((low, high), (low + horizon, high + horizon))
+    return any(start <= moment <= end for moment in map(datetime.fromisoformat, state.boundaries)
+               for start, end in windows)
 
 
 def load_state(root: Path) -> BuildState | None:

@@ -390,7 +390,7 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
         # security.txt's expiry moves on at the start of each month: the next build then is a full one
         (*boundaries(published.pages), *((next_month(options.now).isoformat(),) if config.security else ())),
         {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,
-         "warnings": [p.as_json() for p in done.warnings]}, config.timezone, setup.environment,
+         "warnings": [p.as_json() for p in done.warnings], "next_build": list(done.schedule)}, config.timezone, setup.environment,
         folders, output_stamp(folders)))
 
 
