@@ -11,7 +11,17 @@ import pytest
 
 from generator.core.cache import CACHE_DIR
 from generator.core.model import EventInfo, Page, Withdrawal
-from generator.engine.fastpath import STATE_FILE, BuildState, boundaries, crossed, fingerprint, load_state, save_state
+from generator.engine.fastpath import (
+    STATE_FILE,
+    BuildState,
+    boundaries,
+    crossed,
+    fingerprint,
+    load_state,
+    output_listing,
+    output_stamp,
+    save_state,
+)
 
 T0 = datetime(2026, 11, 23, 12, tzinfo=UTC)
 SETTINGS = "out|False|False"
@@ -143,3 +153,45 @@ def test_the_ledger_and_root_files_are_inputs(tmp_path: Path) -> None:
     third = fingerprint(root, [], SETTINGS)
     assert third.split("|")[0] == second.split("|")[0] and third.split("|")[1] == written_stamp(root) != \
         second.split("|")[1]
+
+
+@pytest.mark.parametrize("change", ["edit", "append", "add", "add deep", "delete", "link", "rename folder",
+                                    "replace folder", "empty folder"])
+def test_the_output_stamp_sees_every_change_by_hand(tmp_path: Path, change: str) -> None:
+    out = tmp_path / "public"
+    for name, text in {"index.html": "home", "en/index.html": "en", "en/news/a/index.html": "a",
+                       "en/news/b/index.html": "b", "feed.xml": "<rss/>"}.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    folders = (str(out),)
+    listings = output_listing(folders)
+    assert listings[0].split("\n") == ["en", "en/index.html", "en/news", "en/news/a", "en/news/a/index.html",
+                                        "en/news/b", "en/news/b/index.html", "feed.xml", "index.html"]
+    before = output_stamp(folders, listings)
+    assert output_stamp(folders, listings) == before  # nothing changed, nothing seen
+    a = out / "en/news/a/index.html"
+    if change == "edit":  # same size, a later time
+        stat = a.stat()
+        a.write_text("A")
+        os.utime(a, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    elif change == "append":
+        with a.open("a") as handle:
+            handle.write("<script>")
+    elif change == "add":
+        (out / "evil.html").write_text("x")
+    elif change == "add deep":
+        (out / "en/news/a/evil.js").write_text("x")
+    elif change == "delete":
+        (out / "en/news/b/index.html").unlink()
+    elif change == "link":
+        a.unlink()
+        a.symlink_to("/etc/passwd")
+    elif change == "rename folder":
+        (out / "en/news/b").rename(out / "en/news/c")
+    elif change == "replace folder":  # a folder swapped for a copy with the same names
+        (out / "en/news/b").rename(tmp_path / "old-b")
+        (out / "en/news/b").mkdir()
+        (out / "en/news/b/index.html").write_text("b")
+    elif change == "empty folder":
+        (out / "en/news/d").mkdir()
+    assert output_stamp(folders, listings) != before

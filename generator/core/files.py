@@ -7,8 +7,6 @@ previous site untouched.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import fcntl
 import hashlib
@@ -506,10 +504,12 @@ def _swap(staging: Path, out_dir: Path) -> Path | None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders with renameat2(RENAME_EXCHANGE); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    import ctypes  # only when a build swaps its site in: not on the no-change path
+
+    try:  # the C library the interpreter itself links (find_library would run ldconfig to find it)
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False

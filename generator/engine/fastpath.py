@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.clock import CLOCK_WORDS
-from ..core.model import CORRECTION_DAYS
 from ..core.paths import CACHE_DIR
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class BuildState:
     environment: str = ""  # zones.environment_stamp(zone) when the build began
     folders: tuple[str, ...] = ()  # the output folders the build wrote (the site's, the snippets')
     outputs: str = ""  # output_stamp(folders) right after the build: a file changed by hand since is seen
+    listings: tuple[str, ...] = ()  # output_listing(folders) right after the build
 
 
 def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
@@ -69,33 +70,44 @@ def _digest_of(folders: list[Path], settings: str) -> str:
     return digest.hexdigest()
 
 
-def output_stamp(folders: Iterable[str]) -> str:
-    """Digest of every entry under ``folders``: its path, type, size, time and inode (lstat: links not
-    followed). A file deleted, added, edited or replaced by a link by hand since the stamp was taken changes it,
-    and so does a build that swapped in a new site but was killed before saving its state. One stat an entry
-    (os.scandir), about 4,200 at 1000 items per language."""
-    lines: list[str] = []
+def output_listing(folders: Iterable[str]) -> tuple[str, ...]:
+    """For each of ``folders``, every entry under it (folders too), relative and sorted, one a line: taken once
+    after a build, so ``output_stamp`` can stat what the build left instead of listing 3,400 folders again."""
+    return tuple("\n".join(_entries(folder, "")) for folder in folders)
 
-    def walk(folder: str) -> None:
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
-            lines.append(f"{folder}\0gone\n")
-            return
-        for entry in entries:
+
+def _entries(where: str, prefix: str) -> list[str]:
+    try:
+        with os.scandir(where) as listing:
+            entries = sorted((entry.name, entry.is_dir(follow_symlinks=False)) for entry in listing)
+    except OSError:
+        return []
+    found: list[str] = []
+    for name, is_dir in entries:
+        found.append(prefix + name)
+        if is_dir:
+            found.extend(_entries(os.path.join(where, name), prefix + name + "/"))
+    return found
+
+
+def output_stamp(folders: Iterable[str], listings: Iterable[str]) -> str:
+    """Digest of each folder and each entry ``output_listing`` found under it: path, type, size, time and inode
+    (lstat: links not followed). A file edited or replaced by a link by hand changes its own line; a file added,
+    deleted or renamed changes its folder's time; and a build that swapped in a new site but was killed before
+    saving its state changes the inodes. One lstat an entry and no folder listing: about 13,700 at 1000 items
+    per language."""
+    rows: list[tuple[str, int, int, int, int] | tuple[str]] = []
+    lstat = os.lstat
+    for folder, listing in zip(folders, listings, strict=True):
+        for path in (folder, *(folder + "/" + name for name in listing.split("\n") if name)):
             try:
-                stat = entry.stat(follow_symlinks=False)
+                stat = lstat(path)
             except OSError:
-                lines.append(f"{entry.path}\0gone\n")
+                rows.append((path,))
                 continue
-            lines.append(f"{entry.path}\0{stat.st_mode}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n")
-            if entry.is_dir(follow_symlinks=False):
-                walk(entry.path)
-
-    for folder in folders:
-        walk(folder)
-    return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+            rows.append((path, stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    # marshal: the rows' bytes in one C call (formatting 13,700 lines was a third of the time)
+    return hashlib.sha256(marshal.dumps(rows)).hexdigest()
 
 
 def input_files(folder: str) -> list[str]:
@@ -127,6 +139,8 @@ def clock_in_templates(root: Path, extra_dirs: Iterable[Path]) -> bool:
 
 def boundaries(pages: Iterable[Page]) -> tuple[str, ...]:
     """Every instant at which the clock changes some page's status or an event's upcoming/past state."""
+    from ..core.model import CORRECTION_DAYS  # the site model loads only when a build runs (~30 ms)
+
     moments: set[datetime] = set()
     for page in pages:
         for moment in (page.publish_at, page.expires_at, page.withdrawn.at if page.withdrawn else None):
@@ -159,7 +173,8 @@ def load_state(root: Path) -> BuildState | None:
         raw = json.loads((root / CACHE_DIR / STATE_FILE).read_text(encoding="utf-8"))
         state = BuildState(str(raw["fingerprint"]), str(raw["clock"]), tuple(str(b) for b in raw["boundaries"]),
                            dict(raw["summary"]), str(raw.get("zone", "")), str(raw.get("environment", "")),
-                           tuple(str(f) for f in raw.get("folders", [])), str(raw.get("outputs", "")))
+                           tuple(str(f) for f in raw.get("folders", [])), str(raw.get("outputs", "")),
+                           tuple(str(f) for f in raw.get("listings", [])))
         for moment in (state.clock, *state.boundaries):  # a state that cannot be read is not trusted
             if datetime.fromisoformat(moment).tzinfo is None:
                 return None
@@ -176,7 +191,8 @@ def save_state(root: Path, state: BuildState) -> None:
         temporary.write_text(json.dumps({"fingerprint": state.fingerprint, "clock": state.clock,
                                          "boundaries": list(state.boundaries), "summary": state.summary,
                                          "zone": state.zone, "environment": state.environment,
-                                         "folders": list(state.folders), "outputs": state.outputs},
+                                         "folders": list(state.folders), "outputs": state.outputs,
+                                         "listings": list(state.listings)},
                                         ), encoding="utf-8")
         os.replace(temporary, folder / STATE_FILE)
     except OSError:

@@ -19,7 +19,7 @@ from ..core.model import OutputFile, Page, SourceFile
 from ..core.paths import shown_path
 from ..core.units import Held, PendingFile
 from ..core.zones import environment_stamp
-from .fastpath import BuildState, boundaries, output_stamp, save_state, written_stamp
+from .fastpath import BuildState, boundaries, output_listing, output_stamp, save_state, written_stamp
 from .memory import Memory
 from .run import Run
 
@@ -383,6 +383,7 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
                                 f"check that {CACHE_DIR}/ can be written (disk space, permissions)", "cache")
     done = run.report(True)
     folders = tuple(str(stage.out_dir) for stage in (outputs.site, outputs.snippets) if stage is not None)
+    listings = output_listing(folders)
     config = setup.config
     save_state(options.root, BuildState(
         # the ledger this build wrote is part of what the next build compares with
@@ -391,7 +392,7 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
         (*boundaries(published.pages), *((next_month(options.now).isoformat(),) if config.security else ())),
         {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,
          "warnings": [p.as_json() for p in done.warnings], "next_build": list(done.schedule)}, config.timezone, setup.environment,
-        folders, output_stamp(folders)))
+        folders, output_stamp(folders, listings), listings))
 
 
 def _card_colours(chain: ThemeChain, root: Path) -> Any:
