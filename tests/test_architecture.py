@@ -31,13 +31,13 @@ LAYERS: dict[str, int] = {
     "site": 7, "ledger": 7, "rules": 8,
     # outputs
     "security": 9, "feeds": 9, "wechat": 9, "calendars": 10, "search": 10, "cards": 10, "seo": 10, "rootfiles": 10,
-    "snippets": 10, "register": 10, "templates": 11,
+    "snippets": 10, "register": 10, "urls": 11, "unit_inputs": 12, "templates": 13,
     # engine
-    "fastpath": 12, "memory": 12, "run": 13, "stages": 14, "build": 15,
+    "fastpath": 14, "memory": 14, "run": 15, "stages": 16, "build": 17,
     # commands
-    "packages": 16, "xliff": 17, "pofile": 17, "status": 17, "authoring": 17, "translating": 18, "notices": 16,
-    "audit": 19, "serve": 19, "deploy": 19, "live": 19, "notify": 19, "verify_statement": 19,
-    "cli": 20, "__main__": 21, "__init__": 21,
+    "packages": 18, "xliff": 19, "pofile": 19, "status": 19, "authoring": 19, "translating": 20, "notices": 18,
+    "audit": 21, "serve": 21, "deploy": 21, "live": 21, "notify": 21, "verify_statement": 21,
+    "cli": 22, "__main__": 23, "__init__": 23,
 }
 
 

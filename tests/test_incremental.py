@@ -392,7 +392,7 @@ def _fresh_units(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     original = Renderer._fresh
 
     def spy(self: Renderer, unit: tuple[str, ...]) -> list[OutputFile]:
-        fresh.append(self.unit_key(unit))
+        fresh.append(self.inputs.unit_key(unit))
         return original(self, unit)
 
     monkeypatch.setattr(Renderer, "_fresh", spy)

@@ -34,7 +34,7 @@ def test_every_unit_of_the_demo_has_its_own_key_and_every_kind_is_described(tmp_
     assert run_build(demo_copy(tmp_path / "site"), jobs=1).ok
     renderer = seen[0]
     units = renderer.units()
-    keys = [renderer.unit_key(unit) for unit in units]
+    keys = [renderer.inputs.unit_key(unit) for unit in units]
     assert len(set(keys)) == len(keys)
     assert {unit.kind for unit in units} <= set(KINDS)
     assert {"root", "home", "list", "item", "feed", "ics", "sitemap", "register"} <= {unit.kind for unit in units}

@@ -16,6 +16,7 @@ from ..core.units import Held, Pending, PendingFile
 
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
     from ..core.cache import Rendered, UnitState
+    from ..outputs.unit_inputs import DigestMemo
     from ..sources.content import PageEntry, SourceMemo
 
 
@@ -34,6 +35,7 @@ class Memory:
     pages: dict[str, PageEntry] = field(default_factory=dict)  # page key → parsed page, without its body
     whole: dict[str, Page] = field(default_factory=dict)  # page key → the page as the last build had it
     units: UnitState = field(default_factory=dict)  # unit key → (input digest, output paths)
+    digests: DigestMemo | None = None  # what each unit's digest read: the next build digests what a change reached
     snippets: object = None  # the snippet board's state, as build_snippet_files returns it
     # path → file, swapped as a whole when a build succeeds (a request never sees half of two builds); a file of
     # a unit not made yet is a PendingFile, replaced by the file itself once the unit is made

@@ -262,7 +262,8 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
                         fingerprint=signing.fingerprint if signing else "", signing=signing, search=search,
                         cards=cards, code=parse.code, card_style=style, raqm=raqm,
                         previous_outputs=memory.outputs if memory is not None else None,
-                        defer=frozenset({"search"}) if memory is not None and memory.defer_search else frozenset())
+                        defer=frozenset({"search"}) if memory is not None and memory.defer_search else frozenset(),
+                        digests=memory.digests if memory is not None else None, track=memory is not None)
     extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
               # the bundle files of the pages this build publishes (a draft's photo is not)
               *(made for asset in sorted({a for p in site.pages for a in p.bundle_assets})
@@ -426,7 +427,7 @@ def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Pa
     files changed, HTML pages)."""
     before = memory.outputs
     memory.outputs = {output.path: output for output in outputs}  # one assignment: requests see one build
-    memory.units, memory.snippets = renderer.unit_state(), snippets
+    memory.units, memory.snippets, memory.digests = renderer.unit_state(), snippets, renderer.inputs.memo()
     memory.markdown, memory.pages, memory.whole = parsed.rendered, parsed.entries, parsed.held
     memory.pending = renderer if renderer.deferred else None
     made = [o for o in outputs if isinstance(o, OutputFile)]  # a pending file's size is not known yet

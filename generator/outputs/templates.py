@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import itertools
-import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -27,8 +24,6 @@ from jinja2 import (
 )
 
 from ..assembly.site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
-from ..core.cache import code_digest
-from ..core.clock import CLOCK_WORDS
 from ..core.errors import LegationError, SourceLocation
 from ..core.model import SECTIONS, Language, OutputFile, Page, Site
 from ..core.parallel import fork_map
@@ -46,7 +41,7 @@ from .calendars import (
     zone_ical,
     zone_years,
 )
-from .cards import HEIGHT, WIDTH, Card, CardStyle, card_digest, draw_card
+from .cards import HEIGHT, WIDTH, Card, CardStyle, draw_card
 from .feeds import (
     FEED_SECTIONS,
     FeedLink,
@@ -54,7 +49,6 @@ from .feeds import (
     all_feed_title,
     feed_links,
     feed_specs,
-    feed_updated,
     render_feeds,
     section_feed_folder,
     section_feed_title,
@@ -62,14 +56,10 @@ from .feeds import (
     tag_feed_title,
 )
 from .register import SigningKey, register_files
-from .register import statements as register_statements
 from .search import SEARCH_FOLDER, SearchUnavailable, fold_languages, index_files, search_records, search_url
-from .seo import Alternate, SitemapEntry, home_json_ld, item_json_ld, json_ld_text, newest, robots_txt, sitemap_xml
-
-# Template names an item page may be rendered with; any other template that mentions a body makes
-# lists depend on bodies too (see Renderer.listed_key).
-ITEM_TEMPLATES = frozenset({"item.html", *(f"{section}.html" for section in SECTIONS)})
-BODY_WORDS = re.compile(r"body_html|headings|\bwords\b|source_hash")
+from .seo import Alternate, home_json_ld, item_json_ld, json_ld_text, robots_txt, sitemap_xml
+from .unit_inputs import DigestMemo, UnitInputs
+from .urls import SiteUrls, channels_url, rumours_url
 
 T = TypeVar("T")
 
@@ -161,14 +151,6 @@ def statement_qr(url: str) -> str:
     return str(svg)
 
 
-def rumours_url(lang: str) -> str:
-    return f"/{lang}/rumours/"
-
-
-def channels_url(lang: str) -> str:
-    return f"/{lang}/channels/"
-
-
 def output_path(url: str) -> str:
     """'/en/events/x/' → 'en/events/x/index.html'."""
     path = url.strip("/")
@@ -194,7 +176,8 @@ class Renderer:
                  previous_files: Mapping[str, str] | None = None, root: Path | None = None, fingerprint: str = "",
                  search: bool = False, cards: Mapping[str, Card] | None = None, card_style: CardStyle | None = None,
                  raqm: bool = True, previous_outputs: Mapping[str, Held] | None = None,
-                 defer: frozenset[str] = frozenset(), signing: SigningKey | None = None, code: str = ""):
+                 defer: frozenset[str] = frozenset(), signing: SigningKey | None = None, code: str = "",
+                 digests: DigestMemo | None = None, track: bool = False):
         self.site, self.env, self.catalog = site, env, catalog
         # the previous build's files held in memory (the preview's), reused as they are; else read from previous_dir
         self.previous_outputs = previous_outputs
@@ -210,25 +193,21 @@ class Renderer:
         self.previous_files = previous_files or {}
         self.reuse, self.previous_dir = reuse or {}, previous_dir
         self.config = site.config
+        self.urls = SiteUrls(site)
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
         self.feeds = feed_specs(site, catalog)
         # Pages show times in the site's zone: every page depends on its rules (in the site digest), read once
         # here; every calendar also on the years its VTIMEZONE covers. The VTIMEZONE itself is made only when
         # a calendar is rendered (see zone), from these same bytes, as it is slow to make and serialize.
         self._zone_rules = zone_source(site.config.timezone)[1]
-        self._zone_digest = repr(zone_years(site))
         self._zone: bytes | None = None
         self._chosen: dict[tuple[str, ...], Template] = {}  # candidate names → the template they resolve to
-        self._full: dict[int, str] = {}
-        self._listed: dict[int, str] = {}
         self._state: dict[str, tuple[str, list[str]]] = {}
-        self._keys: dict[Unit, str] = {}
-        self._bodies_in_lists = True
-        self._language_digests: dict[str, str] = {}
-        self._rumours: dict[str, tuple[Page, ...]] = {}
-        self._code = code or code_digest()  # read once: every unit's digest holds it
         self._card_bases: dict[str, Any] = {}  # per language, a card's background and heading, drawn once
-        self.site_digest = self._site_digest()
+        # what each unit is made from (``digests``: the previous build's in this process, the preview's; ``track``:
+        # keep what each digest read, for the next)
+        self.inputs = UnitInputs(site, env, catalog, self.urls, self.feeds, self.cards, card_style, fingerprint,
+                                 self.prefix, self._zone_rules, repr(zone_years(site)), code, digests, track)
 
     @property
     def zone(self) -> bytes:
@@ -281,21 +260,13 @@ class Renderer:
             "calendar_url": calendar_url,
             "indexable": True,
             "channels_url": channels_url(lang) if config.channels else "",
-            "rumours_url": rumours_url(lang) if self.rumours(lang) else "",
+            "rumours_url": rumours_url(lang) if self.urls.rumours(lang) else "",
             "statements_url": f"/{lang}/statements/" if self.site.references else "",
             "search_url": search_url(lang) if self.search else "",
             "share_image": None,
             "channels": config.channels,
             "contact": config.contact,
         }
-
-    def _language_alternates(self, urls: dict[str, str]) -> list[Alternate]:
-        """hreflang links for the same set of URLs on every page of a group, plus x-default."""
-        out = [Alternate(code, absolute_url(self.config, urls[code])) for code in self.config.language_codes if code in urls]
-        default = urls.get(self.config.default_language) or next(iter(urls.values()), None)
-        if default:
-            out.append(Alternate("x-default", absolute_url(self.config, default)))
-        return out
 
     def _render(self, names: list[str], url: str, context: dict[str, Any], path: str | None = None) -> OutputFile:
         try:
@@ -323,43 +294,6 @@ class Renderer:
             found = self._chosen[key] = self.env.select_template(names)
         return found
 
-    # -------------------------------------------------------------- URL groups
-    # Each page's translations: one helper per kind, used by the page's head and by sitemap.xml,
-    # so both carry the identical set of alternates.
-    def home_urls(self) -> dict[str, str]:
-        return {code: f"/{code}/" for code in self.config.language_codes}
-
-    def list_urls(self, section: str, number: int) -> dict[str, str]:
-        return {code: list_url(code, section, number) for code in self.config.language_codes
-                if number <= len(paginate(self.site.listings[(code, section)], self.config.paginate))}
-
-    def tag_urls(self, slug: str) -> dict[str, str]:
-        return {code: f"/{code}/tags/{slug}/" for code in self.config.language_codes if (code, slug) in self.site.tags}
-
-    def tags_index_urls(self) -> dict[str, str]:
-        return {code: f"/{code}/tags/" for code in self.config.language_codes}
-
-    def rumours(self, lang: str) -> tuple[Page, ...]:
-        """The published answers to false claims in ``lang``, newest first (worked out once per language)."""
-        found = self._rumours.get(lang)
-        if found is None:
-            found = self._rumours[lang] = tuple(page for page in self.site.listings[(lang, "announcements")]
-                                                if page.rumour is not None)
-        return found
-
-    def rumours_urls(self) -> dict[str, str]:
-        return {code: rumours_url(code) for code in self.config.language_codes if self.rumours(code)}
-
-    def channels_urls(self) -> dict[str, str]:
-        return {code: channels_url(code) for code in self.config.language_codes}
-
-    def item_urls(self, page: Page) -> dict[str, str]:
-        return {code: other.url for code, other in self.site.translations_of(page).items()}
-
-    def root_alternates(self) -> list[Alternate]:
-        """The homes and the root language chooser: the chooser is their x-default."""
-        return [*self._language_alternates(self.home_urls())[:-1], Alternate("x-default", absolute_url(self.config, "/"))]
-
     # -------------------------------------------------------------- pages
     def units(self) -> list[Unit]:
         """Independent pieces of rendering work, in output order (for workers)."""
@@ -374,13 +308,13 @@ class Renderer:
             work.append(Unit("calendar", lang))
             if self.config.channels:
                 work.append(Unit("channels", lang))
-            if self.rumours(lang):
+            if self.urls.rumours(lang):
                 work.append(Unit("rumours", lang))
             if self.site.references:
                 work.append(Unit("statements", lang))
                 work.append(Unit("check", lang))
         if self.search:  # the indexes first: the longest single pieces of work, one per language
-            work[:0] = [Unit("search", lang) for lang in self.search_languages()]
+            work[:0] = [Unit("search", lang) for lang in self.urls.search_languages()]
             work.extend(Unit("searchpage", lang) for lang in self.config.language_codes)
         work.extend(Unit("item", number=index) for index in range(len(self.site.pages)))
         work.extend(Unit("card", number=index) for index, page in enumerate(self.site.pages) if page.url in self.cards)
@@ -393,12 +327,12 @@ class Renderer:
 
     def render_unit(self, unit: Unit) -> list[OutputFile]:
         """The files of one unit: taken from the previous output when its inputs did not change."""
-        main, extra = self._unit_outputs(unit, self.unit_digest(unit))
+        main, extra = self._unit_outputs(unit, self.inputs.unit_digest(unit))
         return [*main, *extra]
 
     def _reusable(self, unit: Unit, digest: str | None) -> list[str] | None:
         """The previous build's files of ``unit`` when its inputs are unchanged, else None."""
-        previous = self.reuse.get(self.unit_key(unit))
+        previous = self.reuse.get(self.inputs.unit_key(unit))
         if digest is not None and (self.previous_dir or self.previous_outputs is not None) and previous is not None \
                 and previous[0] == digest:
             return previous[1]
@@ -456,7 +390,7 @@ class Renderer:
         if kind == "feed":
             return render_feeds(self.site, self.catalog, self.feeds[unit.number])
         if kind == "sitemap":
-            return [sitemap_xml(self.sitemap_entries()), robots_txt(self.site)]
+            return [sitemap_xml(self.urls.sitemap_entries()), robots_txt(self.site)]
         if kind == "register":
             return register_files(self.site, self.signing)
         return [self.render_item(self.site.pages[unit.number])]
@@ -493,9 +427,9 @@ class Renderer:
     def _plan(self) -> tuple[list[Unit], list[str], list[str | None], list[list[str] | None]]:
         """Every unit, its key and input digest, and its previous files when they are still what it makes."""
         units = self.units()
-        digests = [self.unit_digest(unit) for unit in units]
+        digests = [self.inputs.unit_digest(unit) for unit in units]
         self.deferred = []
-        keys = [self.unit_key(unit) for unit in units]
+        keys = [self.inputs.unit_key(unit) for unit in units]
         kept: list[list[str] | None] = []
         for number, (unit, key) in enumerate(zip(units, keys, strict=True)):
             before = self.reuse.get(key)
@@ -533,18 +467,18 @@ class Renderer:
 
     def render_deferred(self) -> list[tuple[str, str | None, list[OutputFile]]]:
         """The deferred units rendered now: (unit key, input digest, files) each."""
-        return [(self.unit_key(unit), digest, self._fresh(unit)) for unit, digest in self.deferred]
+        return [(self.inputs.unit_key(unit), digest, self._fresh(unit)) for unit, digest in self.deferred]
 
     def unit_state(self) -> dict[str, tuple[str, list[str]]]:
         """Unit key → (input digest, output paths) of everything render_all made (for the next build)."""
         return dict(self._state)
 
     def render_root(self) -> Iterator[OutputFile]:
-        homes = self.home_urls()
+        homes = self.urls.home_urls()
         default = self.config.default_language
         others = [link for code in self.config.language_codes if code != default
                   for link in feed_links(all_feed_title(self.site, self.catalog, code), all_feed_folder(code))]
-        context = self._base(default, "/", self.root_alternates(), homes, "chooser", self.config.site_title(default),
+        context = self._base(default, "/", self.urls.root_alternates(), homes, "chooser", self.config.site_title(default),
                              feeds=others)
         context["homes"] = [(lang, f"/{lang.code}/", self.config.site_title(lang.code)) for lang in self.config.languages]
         yield self._render(["chooser.html"], "/", context)
@@ -554,20 +488,13 @@ class Renderer:
         yield self._render(["404.html"], "/404.html", context404, "404.html")
 
     def render_home(self, lang: str) -> OutputFile:
-        homes = self.home_urls()
-        context = self._base(lang, f"/{lang}/", self.root_alternates(), homes, "home",
+        homes = self.urls.home_urls()
+        context = self._base(lang, f"/{lang}/", self.urls.root_alternates(), homes, "home",
                              self.config.site_title(lang), json_ld=home_json_ld(self.site, lang),
                              calendar_url=calendar_path(lang))
-        latest, upcoming, highlights = self.home_lists(lang)
+        latest, upcoming, highlights = self.urls.home_lists(lang)
         context.update(latest=latest, upcoming=upcoming, highlights=highlights)
         return self._render(["home.html"], f"/{lang}/", context)
-
-    def home_lists(self, lang: str) -> tuple[tuple[Page, ...], tuple[Page, ...], tuple[Page, ...]]:
-        """What a home page lists: the latest announcements, the next events, investment highlights."""
-        events = self.site.listings[(lang, "events")]
-        upcoming = tuple(itertools.islice((p for p in events if event_is_upcoming(p, self.site.now)), 5))
-        return tuple(self.site.listings[(lang, "announcements")][:5]), upcoming, \
-            tuple(self.site.listings[(lang, "investment")][:3])
 
     def _section_feeds(self, lang: str, section: str) -> list[FeedLink]:
         if section not in FEED_SECTIONS:
@@ -585,7 +512,7 @@ class Renderer:
         items = chunks[number - 1]
         url = list_url(lang, section, number)
         title = self.catalog.get(lang, f"section.{section}")
-        context = self._base(lang, url, self._language_alternates(self.list_urls(section, number)),
+        context = self._base(lang, url, self.urls.language_alternates(self.urls.list_urls(section, number)),
                              {code: list_url(code, section) for code in self.config.language_codes}, "list", title,
                              feeds=self._section_feeds(lang, section),
                              calendar_url=calendar_path(lang) if section == "events" else "")
@@ -613,41 +540,37 @@ class Renderer:
     def render_tag(self, lang: str, slug: str) -> OutputFile:
         items = self.site.tags[(lang, slug)]
         tag = self._tag_name(lang, slug)
-        urls = self.tag_urls(slug)
+        urls = self.urls.tag_urls(slug)
         label = tag_label(self.config, tag, lang)
         url = f"/{lang}/tags/{slug}/"
         feeds = feed_links(tag_feed_title(self.site, self.catalog, lang, tag), tag_feed_folder(lang, slug))
-        context = self._base(lang, url, self._language_alternates(urls), urls, "tag", label, feeds=feeds)
+        context = self._base(lang, url, self.urls.language_alternates(urls), urls, "tag", label, feeds=feeds)
         context.update(tag=tag, label=label, items=items)
         return self._render(["tag.html"], url, context)
 
     def render_tags_index(self, lang: str) -> OutputFile:
         entries = [TagLink(tag_label(self.config, self._tag_name(lang, slug), lang), f"/{lang}/tags/{slug}/", len(items))
                    for (tag_lang, slug), items in self.site.tags.items() if tag_lang == lang]
-        index_urls = self.tags_index_urls()
-        context = self._base(lang, f"/{lang}/tags/", self._language_alternates(index_urls), index_urls, "tags",
+        index_urls = self.urls.tags_index_urls()
+        context = self._base(lang, f"/{lang}/tags/", self.urls.language_alternates(index_urls), index_urls, "tags",
                              self.catalog.get(lang, "tags"))
         context["tags"] = sorted(entries, key=lambda e: (e.label.casefold(), e.url))
         return self._render(["tags.html"], f"/{lang}/tags/", context)
 
     def render_channels(self, lang: str) -> OutputFile:
         """The mission's official accounts, with each platform's name: what a reader checks a profile against."""
-        urls = self.channels_urls()
-        context = self._base(lang, channels_url(lang), self._language_alternates(urls), urls, "channels",
+        urls = self.urls.channels_urls()
+        context = self._base(lang, channels_url(lang), self.urls.language_alternates(urls), urls, "channels",
                              self.catalog.get(lang, "channels.title"))
         context["fingerprint"] = self.fingerprint
         return self._render(["channels.html"], channels_url(lang), context)
 
-    def statements(self, lang: str) -> tuple[Page, ...]:
-        """The published statements in ``lang`` that have a public reference, newest first."""
-        return tuple(page for page in self.site.listings[(lang, "announcements")] if page.key in self.site.references)
-
     def render_statements(self, lang: str) -> OutputFile:
         """The register in one language: every official statement with its reference."""
         urls = {code: f"/{code}/statements/" for code in self.config.language_codes}
-        context = self._base(lang, urls[lang], self._language_alternates(urls), urls, "statements",
+        context = self._base(lang, urls[lang], self.urls.language_alternates(urls), urls, "statements",
                              self.catalog.get(lang, "statements.title"))
-        context["items"] = self.statements(lang)
+        context["items"] = self.urls.statements(lang)
         context["references"] = self.site.references
         context["fingerprint"] = self.fingerprint
         return self._render(["statements.html"], urls[lang], context)
@@ -655,20 +578,15 @@ class Renderer:
     def render_check(self, lang: str) -> OutputFile:
         """Check a statement: a script file compares a pasted text with /statements.json, in the browser."""
         urls = {code: f"/{code}/check/" for code in self.config.language_codes}
-        context = self._base(lang, urls[lang], self._language_alternates(urls), urls, "check",
+        context = self._base(lang, urls[lang], self.urls.language_alternates(urls), urls, "check",
                              self.catalog.get(lang, "check.title"))
         context["fingerprint"] = self.fingerprint
         return self._render(["check.html"], urls[lang], context)
 
-    def search_languages(self) -> tuple[str, ...]:
-        """The languages with a page to find (each has its own index)."""
-        return tuple(code for code in self.config.language_codes
-                     if any(page.lang == code and self.site.page_status(page) == "published" for page in self.site.pages))
-
     def render_search_page(self, lang: str) -> OutputFile:
         """Search the site: a script file asks the language's Pagefind index (the page's policy allows its WASM)."""
         urls = {code: search_url(code) for code in self.config.language_codes}
-        context = self._base(lang, urls[lang], self._language_alternates(urls), urls, "search",
+        context = self._base(lang, urls[lang], self.urls.language_alternates(urls), urls, "search",
                              self.catalog.get(lang, "search.title"))
         context["indexable"] = False  # a results page is not a page for search engines
         context["folded"] = fold_languages()
@@ -676,20 +594,20 @@ class Renderer:
 
     def render_rumours(self, lang: str) -> OutputFile:
         """Every false claim the embassy has answered, with its verdict: where a reader checks a rumour."""
-        urls = self.rumours_urls()
-        context = self._base(lang, rumours_url(lang), self._language_alternates(urls),
+        urls = self.urls.rumours_urls()
+        context = self._base(lang, rumours_url(lang), self.urls.language_alternates(urls),
                              {code: urls.get(code) or f"/{code}/" for code in self.config.language_codes}, "rumours",
                              self.catalog.get(lang, "rumours.title"), available=set(urls))
-        context["items"] = self.rumours(lang)
+        context["items"] = self.urls.rumours(lang)
         return self._render(["rumours.html"], rumours_url(lang), context)
 
     def render_item(self, page: Page) -> OutputFile:
         translations = self.site.translations_of(page)
-        urls = self.item_urls(page)
+        urls = self.urls.item_urls(page)
         switch = {code: urls.get(code) or (f"/{code}/" if page.section == "pages" else list_url(code, page.section))
                   for code in self.config.language_codes}
         status = self.site.page_status(page)
-        context = self._base(page.lang, page.url, self._language_alternates(urls), switch, "item", page.title,
+        context = self._base(page.lang, page.url, self.urls.language_alternates(urls), switch, "item", page.title,
                              page.summary, available=set(urls), feeds=self._section_feeds(page.lang, page.section),
                              json_ld=item_json_ld(self.site, page),
                              calendar_url=event_ics_path(page) if page.event is not None else "")
@@ -713,194 +631,6 @@ class Renderer:
             return ShareImage(urljoin(absolute_url(self.config, page.url), page.image.src), page.image.alt,
                               page.image.width, page.image.height)
         return None
-
-    # -------------------------------------------------------------- render cache
-    def _template_sources(self) -> list[tuple[str, str]]:
-        loader = self.env.loader
-        sources = []
-        if loader is not None:
-            for name in sorted(loader.list_templates()):
-                try:
-                    sources.append((name, loader.get_source(self.env, name)[0]))
-                except TemplateError:
-                    continue
-        return sources
-
-    def _site_digest(self) -> str:
-        """What every page depends on besides its own items: config, templates, and per language its UI
-        strings, menu and alerts (``self._language_digests``); this digest covers every language (the sitemap).
-
-        A page in one language shows that language's strings (falling back to the default language's), menu
-        and alerts only, so a translator's new ``i18n/az.yml`` re-renders the Azerbaijani pages, not all.
-        The clock enters only when a template mentions it (the default theme does not), so a nightly
-        build with a later clock can still reuse unchanged pages.
-        """
-        digest = hashlib.sha256(repr((self.config, self.fingerprint, bool(self.site.references))).encode())
-        digest.update(self._code.encode())  # another legation or library version may render differently
-        digest.update(f"{self.config.timezone}\0".encode() + self._zone_rules)  # a system tzdata update
-        sources = self._template_sources()
-        digest.update(repr(sources).encode())
-        if any(CLOCK_WORDS.search(text) for _, text in sources):
-            digest.update(self.site.now.isoformat().encode())
-        common = digest.hexdigest()
-        self._language_digests = {
-            lang: hashlib.sha256(repr((common, sorted(self.catalog.effective(lang).items()),
-                                       self.site.menus.get(lang, ()), self.site.alerts.get(lang, ()))).encode()
-                                 ).hexdigest()
-            for lang in self.config.language_codes
-        }
-        # Lists, tags and the sitemap show page metadata only, unless a template other than an item
-        # page's reaches for a body: then they depend on the bodies too.
-        self._bodies_in_lists = any(BODY_WORDS.search(text) for name, text in sources
-                                    if name.rsplit(":", 1)[-1] not in ITEM_TEMPLATES)
-        return hashlib.sha256(repr((common, sorted(self._language_digests.items()))).encode()).hexdigest()
-
-    def language_digest(self, lang: str) -> str:
-        """What every page in ``lang`` depends on besides its own items (see _site_digest)."""
-        return self._language_digests.get(lang, self.site_digest)
-
-    def full_key(self, page: Page) -> str:
-        """Digest of everything one page holds (memoized per build)."""
-        found = self._full.get(id(page))
-        if found is None:
-            found = self._full[id(page)] = page.fingerprint
-        return found
-
-    def listed_key(self, page: Page) -> str:
-        """Digest of what a list, tag page or sitemap shows of a page: metadata, status, upcoming."""
-        found = self._listed.get(id(page))
-        if found is None:
-            if self._bodies_in_lists:
-                shown = self.full_key(page)
-            else:  # the digest parse_cached worked out, or one of the same fields
-                shown = page.meta or repr(replace(page, body_html="", headings=(), words=0, source_hash=""))
-            found = self._listed[id(page)] = hashlib.sha256(repr((
-                shown, self.site.page_status(page), event_is_upcoming(page, self.site.now),
-            )).encode()).hexdigest()
-        return found
-
-    def item_digest(self, page: Page) -> str:
-        """The inputs of one item page: the site digest, the page and every translation of it, status and staleness."""
-        group = [(code, self.full_key(other)) for code, other in sorted(self.site.translations_of(page).items())]
-        key = (self.language_digest(page.lang), self.full_key(page), group, self.site.references.get(page.key),
-               self.cards.get(page.url),
-               self.site.page_status(page),
-               self.site.stale.get((page.section, page.slug, page.lang), False),
-               event_is_upcoming(page, self.site.now))
-        return hashlib.sha256(repr(key).encode()).hexdigest()
-
-    def unit_key(self, unit: Unit) -> str:
-        """A name for a unit that stays the same across builds (indexes do not)."""
-        found = self._keys.get(unit)
-        if found is None:
-            if unit.kind in ("item", "ics", "card"):
-                found = f"{unit.kind}:{self.site.pages[unit.number].url}"
-            elif unit.kind == "feed":
-                found = f"feed:{self.feeds[unit.number].folder}"
-            elif unit.kind == "list":
-                found = f"list:{unit.lang}:{unit.name}:{unit.number}"
-            else:
-                found = ":".join(part for part in (unit.kind, unit.lang, unit.name) if part)
-            self._keys[unit] = found
-        return found
-
-    def unit_digest(self, unit: Unit) -> str | None:
-        """Digest of everything a unit's files are made from; None for the few that are always rendered."""
-        kind = unit.kind
-        parts: tuple[object, ...]
-        if kind == "root":  # the language chooser and the 404 page: the config and every language's strings
-            return hashlib.sha256(repr((self.site_digest, sorted(self._language_digests.items()))).encode()).hexdigest()
-        if kind == "item":
-            return self.item_digest(self.site.pages[unit.number])
-        if kind == "card" and self.card_style is not None:
-            return card_digest(self.cards[self.site.pages[unit.number].url], self.card_style, self._code)
-        if kind == "list":
-            lang, section, number = unit.lang, unit.name, unit.number
-            chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
-            counts = [len(paginate(self.site.listings[(code, section)], self.config.paginate))
-                      for code in self.config.language_codes]
-            parts = (counts, [self.listed_key(p) for p in chunks[number - 1]])
-        elif kind == "home":  # what render_home lists
-            latest, upcoming, highlights = self.home_lists(unit.lang)
-            parts = ([self.listed_key(p) for p in (*latest, *upcoming, *highlights)], len(latest), len(upcoming))
-        elif kind == "tag":
-            parts = (sorted(self.tag_urls(unit.name)), [self.listed_key(p) for p in self.site.tags[(unit.lang, unit.name)]])
-        elif kind == "tagindex":
-            parts = ([(slug, len(items), self.listed_key(items[0]))
-                      for (code, slug), items in self.site.tags.items() if code == unit.lang],)
-        elif kind == "channels":  # site.yml's channels, in the language digest
-            parts = ()
-        elif kind == "rumours":
-            parts = ([self.full_key(page) for page in self.rumours(unit.lang)],)
-        elif kind == "statements":
-            parts = ([(self.site.references[p.key], self.listed_key(p)) for p in self.statements(unit.lang)],)
-        elif kind in ("check", "searchpage"):  # their text and script; what they read is a file of its own
-            parts = ()
-        elif kind == "search":  # the text of the language's pages found, the indexer's version (not the templates)
-            found = [(page.url, self.full_key(page)) for page in self.site.pages
-                     if page.lang == unit.lang and self.site.page_status(page) == "published"]
-            return hashlib.sha256(repr((self._code, self.prefix, unit.lang, found)).encode()).hexdigest()
-        elif kind == "calendar":
-            parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, self.site.now), self.site.page_status(p))
-                      for p in self.site.listings[(unit.lang, "events")] if p.event is not None],)
-        elif kind == "ics":
-            page = self.site.pages[unit.number]  # STATUS:CANCELLED once a withdrawal passes
-            parts = (self._zone_digest, self.full_key(page), self.site.page_status(page))
-        elif kind == "feed":
-            spec = self.feeds[unit.number]
-            parts = (spec.lang, spec.title, spec.page_path, spec.folder, feed_updated(self.site, spec),
-                     [(self.full_key(p), self.site.page_status(p)) for p in spec.items])
-        elif kind == "register":  # every statement's text and dates, and the key that signs them
-            parts = (self.fingerprint, [(self.site.references[p.key], self.full_key(p), self.site.page_status(p))
-                                        for p in register_statements(self.site)])
-        else:  # sitemap: every page's URL, status and dates (not its body); alternates follow from the set of pages
-            parts = ([(p.meta or self.full_key(p), self.site.page_status(p)) for p in self.site.pages],)
-        if kind in ("home", "list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check", "searchpage"):
-            base = self.language_digest(unit.lang)
-        elif kind == "ics":
-            base = self.language_digest(self.site.pages[unit.number].lang)
-        elif kind == "feed":
-            base = self.language_digest(self.feeds[unit.number].lang)
-        else:  # the sitemap: every language
-            base = self.site_digest
-        # the unit's key, not its position: a page added before it must not change its digest
-        return hashlib.sha256(repr((base, self.unit_key(unit), parts)).encode()).hexdigest()
-
-    # -------------------------------------------------------------- sitemap
-    def sitemap_entries(self) -> list[SitemapEntry]:
-        """Every indexable HTML page with the same alternates its head carries."""
-        def entry(url: str, alternates: list[Alternate], lastmod: datetime | None) -> SitemapEntry:
-            return SitemapEntry(absolute_url(self.config, url), tuple(alternates), lastmod)
-
-        everything = [p for p in self.site.pages if self.site.page_status(p) == "published"]
-        entries = [entry("/", self.root_alternates(), newest(everything))]
-        for lang in self.config.language_codes:
-            listed = [p for section in SECTIONS for p in self.site.listings[(lang, section)]]
-            entries.append(entry(f"/{lang}/", self.root_alternates(), newest(listed)))
-            for section in SECTIONS:
-                chunks = paginate(self.site.listings[(lang, section)], self.config.paginate)
-                for number, items in enumerate(chunks, start=1):
-                    entries.append(entry(list_url(lang, section, number),
-                                         self._language_alternates(self.list_urls(section, number)), newest(items)))
-            tagged = [(slug, items) for (code, slug), items in self.site.tags.items() if code == lang]
-            entries.append(entry(f"/{lang}/tags/", self._language_alternates(self.tags_index_urls()),
-                                 newest([p for _, items in tagged for p in items])))
-            for slug, items in tagged:
-                entries.append(entry(f"/{lang}/tags/{slug}/", self._language_alternates(self.tag_urls(slug)), newest(items)))
-            if self.config.channels:
-                entries.append(entry(channels_url(lang), self._language_alternates(self.channels_urls()), None))
-            if self.rumours(lang):
-                entries.append(entry(rumours_url(lang), self._language_alternates(self.rumours_urls()),
-                                     newest(self.rumours(lang))))
-            if self.site.references:
-                entries.append(entry(f"/{lang}/statements/", self._language_alternates(
-                    {code: f"/{code}/statements/" for code in self.config.language_codes}),
-                    newest(self.statements(lang))))
-                entries.append(entry(f"/{lang}/check/", self._language_alternates(
-                    {code: f"/{code}/check/" for code in self.config.language_codes}), None))
-        for page in everything:
-            entries.append(entry(page.url, self._language_alternates(self.item_urls(page)), newest([page])))
-        return entries
 
 
 def _template_line(exc: BaseException) -> tuple[int, str]:

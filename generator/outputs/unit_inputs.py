@@ -1,0 +1,317 @@
+"""What each unit of rendering work is made from: its stable key and the digest of its inputs.
+
+The engine makes a unit again exactly when that digest changed (generator/outputs/templates.py). A digest
+covers the site-wide inputs (config, templates, code, time zone rules, a language's UI strings, menu and
+alerts) and, per page it shows, either everything the page holds (``full_key``) or what a listing shows of
+it (``listed_key``).
+
+A resident preview also keeps, for each unit, which pages' keys its digest read (``DigestMemo``). When the
+next build's *frame* (everything a digest reads besides those page keys: the site-wide digests, which pages
+exist in which order, their status, listings, tags, feeds, references, translations) is the same, only the
+units that read a changed page's key are digested again; the others keep their digest. A body edit then
+digests a dozen units, not 7,000.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from jinja2 import Environment, TemplateError
+
+from ..assembly.site import event_is_upcoming, paginate
+from ..core.cache import code_digest
+from ..core.clock import CLOCK_WORDS
+from ..core.model import SECTIONS, Page, Site
+from ..core.units import Unit
+from ..sources.i18n import Catalog
+from .cards import Card, CardStyle, card_digest
+from .feeds import FeedSpec, feed_updated
+from .register import statements as register_statements
+from .urls import SiteUrls
+
+# Template names an item page may be rendered with; any other template that mentions a body makes
+# lists depend on bodies too (see UnitInputs.listed_key).
+ITEM_TEMPLATES = frozenset({"item.html", *(f"{section}.html" for section in SECTIONS)})
+BODY_WORDS = re.compile(r"body_html|headings|\bwords\b|source_hash")
+
+#: A page key a digest read: ("full", URL) for everything the page holds (its share card too), ("listed", URL)
+#: for what a listing shows of it.
+Read = tuple[Literal["full", "listed"], str]
+
+
+@dataclass(frozen=True)
+class DigestMemo:
+    """One build's unit digests and what each read, for the next build of the same process (the preview's)."""
+
+    frame: str
+    pages: Mapping[str, tuple[str, str]]  # page URL → (full key with its card, listed key)
+    units: Mapping[str, tuple[str | None, frozenset[Read]]]  # unit key → (digest, the page keys it read)
+
+
+class UnitInputs:
+    """The keys and input digests of one Site's units (memoized per build)."""
+
+    def __init__(self, site: Site, env: Environment, catalog: Catalog, urls: SiteUrls, feeds: list[FeedSpec],
+                 cards: Mapping[str, Card], card_style: CardStyle | None, fingerprint: str, prefix: str,
+                 zone_rules: bytes, zone_digest: str, code: str = "", previous: DigestMemo | None = None,
+                 track: bool = False):
+        self.site, self.env, self.catalog, self.urls, self.feeds = site, env, catalog, urls, feeds
+        self.config = site.config
+        self.cards, self.card_style, self.fingerprint, self.prefix = cards, card_style, fingerprint, prefix
+        self._zone_rules, self._zone_digest = zone_rules, zone_digest
+        self.code = code or code_digest()  # read once: every unit's digest holds it
+        self._full: dict[int, str] = {}
+        self._listed: dict[int, str] = {}
+        self._keys: dict[Unit, str] = {}
+        self._bodies_in_lists = True
+        self._language_digests: dict[str, str] = {}
+        self.site_digest = self._site_digest()
+        # the preview's: what each digest reads, so that the next build digests only the units a change reached
+        self._track = track or previous is not None
+        self._reads: set[Read] | None = None
+        self._digests: dict[str, tuple[str | None, frozenset[Read]]] = {}
+        self._changed: set[Read] | None = None
+        self._previous_units: Mapping[str, tuple[str | None, frozenset[Read]]] = {}
+        self._frame: str | None = None
+        self._page_keys: dict[str, tuple[str, str]] | None = None
+        if self._track:
+            self._frame, self._page_keys = self.frame(), self.page_keys()
+        if previous is not None and previous.frame == self._frame and self._page_keys is not None:
+            now, before = self._page_keys, previous.pages
+            changed: set[Read] = {("full", url) for url, keys in now.items() if before.get(url, ("", ""))[0] != keys[0]}
+            changed.update(("listed", url) for url, keys in now.items() if before.get(url, ("", ""))[1] != keys[1])
+            self._changed = changed
+            self._previous_units = previous.units
+
+    # -------------------------------------------------------------- site-wide
+    def _template_sources(self) -> list[tuple[str, str]]:
+        loader = self.env.loader
+        sources = []
+        if loader is not None:
+            for name in sorted(loader.list_templates()):
+                try:
+                    sources.append((name, loader.get_source(self.env, name)[0]))
+                except TemplateError:
+                    continue
+        return sources
+
+    def _site_digest(self) -> str:
+        """What every page depends on besides its own items: config, templates, and per language its UI
+        strings, menu and alerts (``self._language_digests``); this digest covers every language (the sitemap).
+
+        A page in one language shows that language's strings (falling back to the default language's), menu
+        and alerts only, so a translator's new ``i18n/az.yml`` re-renders the Azerbaijani pages, not all.
+        The clock enters only when a template mentions it (the default theme does not), so a nightly
+        build with a later clock can still reuse unchanged pages.
+        """
+        digest = hashlib.sha256(repr((self.config, self.fingerprint, bool(self.site.references))).encode())
+        digest.update(self.code.encode())  # another legation or library version may render differently
+        digest.update(f"{self.config.timezone}\0".encode() + self._zone_rules)  # a system tzdata update
+        sources = self._template_sources()
+        digest.update(repr(sources).encode())
+        if any(CLOCK_WORDS.search(text) for _, text in sources):
+            digest.update(self.site.now.isoformat().encode())
+        common = digest.hexdigest()
+        self._language_digests = {
+            lang: hashlib.sha256(repr((common, sorted(self.catalog.effective(lang).items()),
+                                       self.site.menus.get(lang, ()), self.site.alerts.get(lang, ()))).encode()
+                                 ).hexdigest()
+            for lang in self.config.language_codes
+        }
+        # Lists, tags and the sitemap show page metadata only, unless a template other than an item
+        # page's reaches for a body: then they depend on the bodies too.
+        self._bodies_in_lists = any(BODY_WORDS.search(text) for name, text in sources
+                                    if name.rsplit(":", 1)[-1] not in ITEM_TEMPLATES)
+        return hashlib.sha256(repr((common, sorted(self._language_digests.items()))).encode()).hexdigest()
+
+    def language_digest(self, lang: str) -> str:
+        """What every page in ``lang`` depends on besides its own items (see _site_digest)."""
+        return self._language_digests.get(lang, self.site_digest)
+
+    # -------------------------------------------------------------- per page
+    def full_key(self, page: Page) -> str:
+        """Digest of everything one page holds (memoized per build)."""
+        if self._reads is not None:
+            self._reads.add(("full", page.url))
+        found = self._full.get(id(page))
+        if found is None:
+            found = self._full[id(page)] = page.fingerprint
+        return found
+
+    def listed_key(self, page: Page) -> str:
+        """Digest of what a list, tag page or sitemap shows of a page: metadata, status, upcoming."""
+        if self._reads is not None:
+            self._reads.add(("listed", page.url))
+        found = self._listed.get(id(page))
+        if found is None:
+            if self._bodies_in_lists:
+                shown = self.full_key(page)
+            else:  # the digest parse_cached worked out, or one of the same fields
+                shown = page.meta or repr(replace(page, body_html="", headings=(), words=0, source_hash=""))
+            found = self._listed[id(page)] = hashlib.sha256(repr((
+                shown, self.site.page_status(page), event_is_upcoming(page, self.site.now),
+            )).encode()).hexdigest()
+        return found
+
+    def card(self, page: Page) -> Card | None:
+        """The page's share card as planned (part of its full key for the digests that read it)."""
+        if self._reads is not None:
+            self._reads.add(("full", page.url))
+        return self.cards.get(page.url)
+
+    def item_digest(self, page: Page) -> str:
+        """The inputs of one item page: the site digest, the page and every translation of it, status and staleness."""
+        group = [(code, self.full_key(other)) for code, other in sorted(self.site.translations_of(page).items())]
+        key = (self.language_digest(page.lang), self.full_key(page), group, self.site.references.get(page.key),
+               self.card(page),
+               self.site.page_status(page),
+               self.site.stale.get((page.section, page.slug, page.lang), False),
+               event_is_upcoming(page, self.site.now))
+        return hashlib.sha256(repr(key).encode()).hexdigest()
+
+    # -------------------------------------------------------------- per unit
+    def unit_key(self, unit: Unit) -> str:
+        """A name for a unit that stays the same across builds (indexes do not)."""
+        found = self._keys.get(unit)
+        if found is None:
+            if unit.kind in ("item", "ics", "card"):
+                found = f"{unit.kind}:{self.site.pages[unit.number].url}"
+            elif unit.kind == "feed":
+                found = f"feed:{self.feeds[unit.number].folder}"
+            elif unit.kind == "list":
+                found = f"list:{unit.lang}:{unit.name}:{unit.number}"
+            else:
+                found = ":".join(part for part in (unit.kind, unit.lang, unit.name) if part)
+            self._keys[unit] = found
+        return found
+
+    def unit_digest(self, unit: Unit) -> str | None:
+        """Digest of everything a unit's files are made from; None for the few that are always rendered. In
+        the preview, the previous build's digest when the frame is the same and no page key it read changed."""
+        if not self._track:
+            return self._digest(unit)
+        key = self.unit_key(unit)
+        if self._changed is not None:
+            before = self._previous_units.get(key)
+            if before is not None and before[1].isdisjoint(self._changed):
+                self._digests[key] = before
+                return before[0]
+        self._reads = set()
+        try:
+            digest = self._digest(unit)
+            self._digests[key] = (digest, frozenset(self._reads))
+        finally:
+            self._reads = None
+        return digest
+
+    def memo(self) -> DigestMemo | None:
+        """What the next build of this process needs to digest only what a change reached (None untracked)."""
+        if self._frame is None or self._page_keys is None:
+            return None
+        return DigestMemo(self._frame, self._page_keys, dict(self._digests))
+
+    def _digest(self, unit: Unit) -> str | None:
+        kind = unit.kind
+        parts: tuple[object, ...]
+        site = self.site
+        if kind == "root":  # the language chooser and the 404 page: the config and every language's strings
+            return hashlib.sha256(repr((self.site_digest, sorted(self._language_digests.items()))).encode()).hexdigest()
+        if kind == "item":
+            return self.item_digest(site.pages[unit.number])
+        if kind == "card" and self.card_style is not None:
+            card = self.card(site.pages[unit.number])
+            assert card is not None  # a card unit is made only for a page with a planned card
+            return card_digest(card, self.card_style, self.code)
+        if kind == "list":
+            lang, section, number = unit.lang, unit.name, unit.number
+            chunks = paginate(site.listings[(lang, section)], self.config.paginate)
+            counts = [len(paginate(site.listings[(code, section)], self.config.paginate))
+                      for code in self.config.language_codes]
+            parts = (counts, [self.listed_key(p) for p in chunks[number - 1]])
+        elif kind == "home":  # what render_home lists
+            latest, upcoming, highlights = self.urls.home_lists(unit.lang)
+            parts = ([self.listed_key(p) for p in (*latest, *upcoming, *highlights)], len(latest), len(upcoming))
+        elif kind == "tag":
+            parts = (sorted(self.urls.tag_urls(unit.name)), [self.listed_key(p) for p in site.tags[(unit.lang, unit.name)]])
+        elif kind == "tagindex":
+            parts = ([(slug, len(items), self.listed_key(items[0]))
+                      for (code, slug), items in site.tags.items() if code == unit.lang],)
+        elif kind == "channels":  # site.yml's channels, in the language digest
+            parts = ()
+        elif kind == "rumours":
+            parts = ([self.full_key(page) for page in self.urls.rumours(unit.lang)],)
+        elif kind == "statements":
+            parts = ([(site.references[p.key], self.listed_key(p)) for p in self.urls.statements(unit.lang)],)
+        elif kind in ("check", "searchpage"):  # their text and script; what they read is a file of its own
+            parts = ()
+        elif kind == "search":  # the text of the language's pages found, the indexer's version (not the templates)
+            found = [(page.url, self.full_key(page)) for page in site.pages
+                     if page.lang == unit.lang and site.page_status(page) == "published"]
+            return hashlib.sha256(repr((self.code, self.prefix, unit.lang, found)).encode()).hexdigest()
+        elif kind == "calendar":
+            parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, site.now), site.page_status(p))
+                      for p in site.listings[(unit.lang, "events")] if p.event is not None],)
+        elif kind == "ics":
+            page = site.pages[unit.number]  # STATUS:CANCELLED once a withdrawal passes
+            parts = (self._zone_digest, self.full_key(page), site.page_status(page))
+        elif kind == "feed":
+            spec = self.feeds[unit.number]
+            parts = (spec.lang, spec.title, spec.page_path, spec.folder, feed_updated(site, spec),
+                     [(self.full_key(p), site.page_status(p)) for p in spec.items])
+        elif kind == "register":  # every statement's text and dates, and the key that signs them
+            parts = (self.fingerprint, [(site.references[p.key], self.full_key(p), site.page_status(p))
+                                        for p in register_statements(site)])
+        else:  # sitemap: every page's URL, status and dates (not its body); alternates follow from the set of pages
+            parts = ([(self._meta(p), site.page_status(p)) for p in site.pages],)
+        if kind in ("home", "list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check", "searchpage"):
+            base = self.language_digest(unit.lang)
+        elif kind == "ics":
+            base = self.language_digest(site.pages[unit.number].lang)
+        elif kind == "feed":
+            base = self.language_digest(self.feeds[unit.number].lang)
+        else:  # the sitemap: every language
+            base = self.site_digest
+        # the unit's key, not its position: a page added before it must not change its digest
+        return hashlib.sha256(repr((base, self.unit_key(unit), parts)).encode()).hexdigest()
+
+    def _meta(self, page: Page) -> str:
+        """The digest of a page's metadata parse_cached worked out, else its full key."""
+        if self._reads is not None:
+            self._reads.update((("listed", page.url), ("full", page.url)))
+        return page.meta or self.full_key(page)
+
+    # -------------------------------------------------------------- the preview's frame
+    def page_keys(self) -> dict[str, tuple[str, str]]:
+        """Page URL → (its full key with its share card, its listed key), for every page."""
+        reads, self._reads = self._reads, None
+        try:
+            return {page.url: (self.full_key(page) + repr(self.cards.get(page.url)), self.listed_key(page))
+                    for page in self.site.pages}
+        finally:
+            self._reads = reads
+
+    def frame(self) -> str:
+        """Digest of everything a unit's digest reads besides the page keys: when it is the same as the last
+        build's, a unit that read no changed page key has the same digest as then."""
+        site, urls = self.site, self.urls
+        languages = self.config.language_codes
+        pages = [(page.url, page.lang, page.key, site.page_status(page), event_is_upcoming(page, site.now),
+                  site.stale.get((page.section, page.slug, page.lang), False), site.references.get(page.key),
+                  page.event is not None, page.url in self.cards,
+                  sorted((code, other.url) for code, other in site.translations_of(page).items()))
+                 for page in site.pages]
+        listings = [(key, [page.url for page in found]) for key, found in site.listings.items()]
+        tags = [(key, [page.url for page in found]) for key, found in site.tags.items()]
+        selections = [(lang, [p.url for p in urls.rumours(lang)], [p.url for p in urls.statements(lang)],
+                       [[p.url for p in chosen] for chosen in urls.home_lists(lang)]) for lang in languages]
+        feeds = [(spec.lang, spec.title, spec.page_path, spec.folder, feed_updated(site, spec),
+                  [p.url for p in spec.items]) for spec in self.feeds]
+        register = [p.url for p in register_statements(site)]
+        return hashlib.sha256(repr((
+            self.site_digest, self.code, self.prefix, self.fingerprint, repr(self.card_style), self._zone_digest,
+            self._bodies_in_lists, pages, listings, tags, selections, feeds, register,
+        )).encode()).hexdigest()
