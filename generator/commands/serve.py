@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import errno
+import gc
 import html
 import ipaddress
 import mimetypes
@@ -172,7 +173,18 @@ class PreviewApp:
             report = build(BuildOptions(self.root, self.out_dir, now(), drafts=True, snippets_in_site=True,
                                         jobs=jobs), memory=self.memory)
             self.state = PreviewState(report, current, self.state.build + 1, self.state.server)
+            # What the preview holds now is old: the cyclic collector need not walk it on every later save (a
+            # full collection of ~3 million objects took 0.1-0.15 s of a 1000-item save). Cycles dropped
+            # meanwhile are collected in a pause (``tidy``); the rest is freed by reference counts, as ever.
+            gc.freeze()
             return report
+
+    def tidy(self) -> None:
+        """In a pause in the saves: collect the cycles dropped since the last pause, then freeze what is held."""
+        with self.lock:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
 
     def catch_up(self, search: bool = True) -> bool:
         """Make what the last build left for later: every pending unit (each page is made on its first request
@@ -440,8 +452,10 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
             app.catch_up(search=False)
             # the search index (seconds of Pagefind's time on both cores) waits for a pause in the saves, so that
             # it never slows the next save's page; a save meanwhile starts the loop again
-            if app.memory.pending is not None and not due.wait(SEARCH_PAUSE) and not stop.is_set():
-                app.catch_up()
+            if not due.wait(SEARCH_PAUSE) and not stop.is_set():
+                if app.memory.pending is not None:
+                    app.catch_up()
+                app.tidy()
             if app.state is not before and app.state.report is not None:  # a page failed to render
                 for problem in app.state.report.errors:
                     log(problem.format())

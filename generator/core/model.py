@@ -362,9 +362,10 @@ class Page:
         """What translations of one item share."""
         return (self.section, self.slug)
 
-    @property
+    @cached_property
     def url(self) -> str:
-        """Site-relative URL with leading and trailing slash (DESIGN §5)."""
+        """Site-relative URL with leading and trailing slash (DESIGN §5); worked out once (the digests read it
+        for every unit)."""
         if self.section == "pages":
             return f"/{self.lang}/{self.slug}/"
         return f"/{self.lang}/{self.section}/{self.slug}/"

@@ -36,7 +36,8 @@ class Memory:
     whole: dict[str, Page] = field(default_factory=dict)  # page key → the page as the last build had it
     units: UnitState = field(default_factory=dict)  # unit key → (input digest, output paths)
     digests: DigestMemo | None = None  # what each unit's digest read: the next build digests what a change reached
-    snippets: object = None  # the snippet board's state, as build_snippet_files returns it
+    snippets: object = None  # the snippet board's state, as build_snippet_files returns it (or the unit making it)
+    snippet_paths: frozenset[str] = frozenset()  # the files of the last snippet board made
     # path → file, swapped as a whole when a build succeeds (a request never sees half of two builds); a file of
     # a unit not made yet is a PendingFile, replaced by the file itself once the unit is made
     outputs: dict[str, Held] = field(default_factory=dict)

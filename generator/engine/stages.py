@@ -17,7 +17,7 @@ from ..core.errors import LegationError, Problem, SourceLocation, counted
 from ..core.files import Placed, Staging, check_output_dir, linked_output, manifest_id, read_manifest, verified_manifest
 from ..core.model import OutputFile, Page, SourceFile
 from ..core.paths import shown_path
-from ..core.units import Held, PendingFile
+from ..core.units import Held, Pending, PendingFile
 from ..core.zones import environment_stamp
 from .fastpath import BuildState, boundaries, output_listing, output_stamp, save_state, written_stamp
 from .memory import Memory
@@ -79,6 +79,12 @@ class RenderResult:
 class SnippetResult:
     made: SnippetBuild[Any]
     previous: object  # the state the snippets started from
+    later: LaterBoard | None = None  # the preview's, when the posts are made after the reload
+
+    @property
+    def state(self) -> object:
+        """What the next build starts from: the state, or the pending unit that will have it."""
+        return self.later if self.later is not None else self.made.state
 
 
 class Outputs:
@@ -285,13 +291,21 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
 def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: ParseResult, rendered: RenderResult,
                   outputs: Outputs) -> SnippetResult:
     from ..core.cache import CACHE_DIR, SNIPPET_CACHE, load_json_cache
-    from ..outputs.snippets import SnippetCacheError, build_snippet_files
+    from ..outputs.snippets import SnippetBuild, SnippetCacheError, build_snippet_files
 
     options, memory, site = run.options, run.memory, assembled.site
     prefix = "_snippets/" if options.snippets_in_site else ""
     target = options.out_dir if options.snippets_in_site else outputs.snippets_dir
+    if memory is not None and isinstance(memory.snippets, LaterBoard):  # the last build's, perhaps not made yet
+        memory.snippets.pending.files()
+        memory.snippets = memory.snippets.state
     previous, discarded = ((memory.snippets, False) if memory is not None else load_json_cache(options.root,
                            SNIPPET_CACHE) if options.incremental and not options.force else (None, False))
+    if memory is not None and memory.outputs and memory.snippet_paths and not options.force:
+        later = _board_later(run, catalog, site, parse.code, previous, str(target), prefix)
+        if later is not None:
+            rendered.placed.extend(later.held)
+            return SnippetResult(SnippetBuild(tuple(later.held), (), {}), previous, later)
     manifest_of = _manifest_of if run.trusted else _verified_manifest_of
     held = memory.files() if memory is not None else None
     if held is not None:
@@ -314,7 +328,52 @@ def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: Parse
     run.diagnostics.extend(made.problems)
     if options.snippets_in_site:
         rendered.placed.extend(p for p in made.outputs if isinstance(p, Placed | OutputFile | PendingFile))
+    if memory is not None:
+        memory.snippet_paths = frozenset(p.path for p in made.outputs if isinstance(p, OutputFile))
     return SnippetResult(made, previous)
+
+
+class LaterBoard:
+    """The preview's social posts and boards of one build, made after the reload (or when a file of theirs is
+    asked for) rather than before it: one pending unit for them all, as every board lists every item. Mutable
+    on purpose: ``state`` is set when the pending unit is made, and the next build starts from it."""
+
+    def __init__(self, make: Callable[[], SnippetBuild[OutputFile]], paths: frozenset[str]) -> None:
+        self._make = make
+        self.state: object = None
+        self.pending = Pending(self._files)
+        self.held: list[Held] = [PendingFile(path, self.pending) for path in sorted(paths)]
+
+    def _files(self) -> list[OutputFile]:
+        made = self._make()
+        self.state = made.state
+        return list(made.outputs)
+
+
+def _board_later(run: Run, catalog: Catalog, site: Site, code: str, previous: object, target: str,
+                 prefix: str) -> LaterBoard | None:
+    """The posts and boards as one pending unit when they are the same files as the last build's (not a new
+    item, a newly published one or a language more: those are made now, as the reload's pages link to them)."""
+    from ..outputs.snippets import SnippetCacheError, build_snippet_files, snippet_paths
+
+    memory = run.memory
+    assert memory is not None
+    paths = snippet_paths(site, prefix)
+    if paths != memory.snippet_paths:
+        return None
+    held = memory.files()
+
+    def manifest_of(folder: str) -> dict[str, str]:
+        return {path: output.digest for path, output in held.items()}
+
+    def make() -> SnippetBuild[OutputFile]:
+        try:
+            return build_snippet_files(site, catalog, 1, previous, target, manifest_of, _keep, prefix, held=held,
+                                       code=code)
+        except SnippetCacheError:
+            return build_snippet_files(site, catalog, 1, None, target, manifest_of, _keep, prefix)
+
+    return LaterBoard(make, paths)
 
 
 def check_rules(run: Run, setup: Setup, assembled: Assembled, rendered: RenderResult) -> None:
@@ -333,7 +392,7 @@ def write(run: Run, outputs: Outputs, rendered: RenderResult, snippets: SnippetR
     if run.memory is not None:
         run.files, run.bytes, run.written, run.html = _keep_in(
             run.memory, [p for p in rendered.placed if not isinstance(p, Placed)], rendered.renderer, parse.parsed,
-            snippets.made.state)
+            snippets.state)
         return
     assert outputs.site is not None
     stats = outputs.site.commit(p for p in rendered.placed if isinstance(p, Placed))

@@ -817,6 +817,17 @@ def snippet_pages(site: Site) -> list[Page]:
     return [page for page in site.pages if page.section != "pages" and site.page_status(page) == "published"]
 
 
+def snippet_paths(site: Site, prefix: str) -> frozenset[str]:
+    """The paths of every file build_snippet_files makes for ``site``: each item's JSON, each language's board,
+    the board's chooser, script and style sheet (none without an item that gets posts)."""
+    pages = snippet_pages(site)
+    if not pages:
+        return frozenset()
+    return frozenset({*(f"{prefix}{page.lang}/{page.section}/{page.slug}.json" for page in pages),
+                      *(f"{prefix}{language.code}/index.html" for language in site.config.languages),
+                      *(prefix + name for name in ("index.html", "board.js", "board.css"))})
+
+
 def snippet_settings(site: Site, catalog: Catalog, code: str = "") -> dict[str, str]:
     """Per language, everything besides the page that its posts are made from: this module's code, config,
     counting tables and the UI strings of that language (a new ``i18n/az.yml`` remakes the Azerbaijani posts only).

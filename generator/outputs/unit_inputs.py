@@ -301,9 +301,10 @@ class UnitInputs:
         languages = self.config.language_codes
         pages = [(page.url, page.lang, page.key, site.page_status(page), event_is_upcoming(page, site.now),
                   site.stale.get((page.section, page.slug, page.lang), False), site.references.get(page.key),
-                  page.event is not None, page.url in self.cards,
-                  sorted((code, other.url) for code, other in site.translations_of(page).items()))
+                  page.event is not None, page.url in self.cards)
                  for page in site.pages]
+        translations = [(key, [(code, page.url) for code, page in group.items()])
+                        for key, group in site.translations.items()]
         listings = [(key, [page.url for page in found]) for key, found in site.listings.items()]
         tags = [(key, [page.url for page in found]) for key, found in site.tags.items()]
         selections = [(lang, [p.url for p in urls.rumours(lang)], [p.url for p in urls.statements(lang)],
@@ -313,5 +314,5 @@ class UnitInputs:
         register = [p.url for p in register_statements(site)]
         return hashlib.sha256(repr((
             self.site_digest, self.code, self.prefix, self.fingerprint, repr(self.card_style), self._zone_digest,
-            self._bodies_in_lists, pages, listings, tags, selections, feeds, register,
+            self._bodies_in_lists, pages, translations, listings, tags, selections, feeds, register,
         )).encode()).hexdigest()
