@@ -15,6 +15,7 @@ and the server's peak resident memory in MiB (VmHWM of its process, its workers 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -54,8 +55,8 @@ def fetch(url: str) -> bytes | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return bytes(response.read())
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return None
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError, OSError):
+        return None  # a server cut off mid-answer while it rebuilds (Hugo's does): asked again
 
 
 def wait_until(url: str, holds: Callable[[bytes], bool], limit: float) -> float:

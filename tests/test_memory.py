@@ -183,3 +183,34 @@ def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, mo
                      if path not in before or _bytes(output) != before[path])
     snippets = {"_snippets/en/index.html", "_snippets/en/announcements/scholarships-2027.json"}  # made in the build
     assert set(changed) <= {*pending, *snippets, *(path for path in changed if path.startswith("pagefind/en/"))}, changed
+
+
+def test_saves_faster_than_the_after_work_remake_only_the_changed_items_posts(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The posts of a save are one pending unit; when the next save comes before anything made it, the next
+    build makes it first, puts its files in place and reuses them: only the two edited items' posts are made."""
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    from generator.outputs import snippets as snippets_module
+
+    posts: list[str] = []
+    made_posts = snippets_module.item_snippets
+
+    def counted(site: object, catalog: object, page: object, *args: object) -> object:
+        posts.append(getattr(page, "source", ""))
+        return made_posts(site, catalog, page, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(snippets_module, "item_snippets", counted)
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
+    assert app.rebuild(lambda: NOW, told=True) is not None
+    assert posts == []  # pending, and no after-work ran
+    _template(root, "second save")  # a template edit: every page pending again, the posts not
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to all graduates from", "to every graduate from")
+    report = app.rebuild(lambda: NOW, told=True)
+    assert report is not None and report.ok
+    assert posts == ["content/announcements/scholarships-2027.en.md"]  # the first save's, made now
+    app.catch_up(search=False)
+    assert posts == ["content/announcements/scholarships-2027.en.md"] * 2
+    board = app.memory.output("_snippets/en/index.html")
+    assert board is not None and board.data is not None and b"every graduate" in board.data

@@ -297,7 +297,7 @@ def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: Parse
     prefix = "_snippets/" if options.snippets_in_site else ""
     target = options.out_dir if options.snippets_in_site else outputs.snippets_dir
     if memory is not None and isinstance(memory.snippets, LaterBoard):  # the last build's, perhaps not made yet
-        memory.snippets.pending.files()
+        memory.realise(memory.snippets.pending)  # its files in place too: the board below reuses them
         memory.snippets = memory.snippets.state
     previous, discarded = ((memory.snippets, False) if memory is not None else load_json_cache(options.root,
                            SNIPPET_CACHE) if options.incremental and not options.force else (None, False))
