@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -23,9 +21,9 @@ from jinja2 import (
     pass_context,
 )
 
-from ..assembly.site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug, tag_url
+from ..assembly.site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug
 from ..core.errors import LegationError, SourceLocation
-from ..core.model import SECTIONS, Language, OutputFile, Page, Site
+from ..core.model import SECTIONS, OutputFile, Page, Site
 from ..core.parallel import fork_map
 from ..core.paths import shown_path
 from ..core.units import Held, Pending, PendingFile, Unit
@@ -41,7 +39,8 @@ from .calendars import (
     zone_ical,
     zone_years,
 )
-from .cards import HEIGHT, WIDTH, Card, CardStyle, draw_card
+from .cards import Card, CardStyle, draw_card
+from .contexts import Contexts, Pagination, TagLink
 from .feeds import (
     FEED_SECTIONS,
     FeedLink,
@@ -57,7 +56,7 @@ from .feeds import (
 )
 from .register import SigningKey, register_files
 from .search import SEARCH_FOLDER, SearchUnavailable, fold_languages, index_files, search_records, search_url
-from .seo import Alternate, home_json_ld, item_json_ld, json_ld_text, robots_txt, sitemap_xml
+from .seo import home_json_ld, item_json_ld, robots_txt, sitemap_xml
 from .unit_inputs import DigestMemo, UnitInputs
 from .urls import SiteUrls, channels_url, rumours_url
 
@@ -66,39 +65,6 @@ T = TypeVar("T")
 
 class TemplateFailure(LegationError):
     """A template could not be loaded or rendered."""
-
-
-@dataclass(frozen=True)
-class SwitchOption:
-    language: Language
-    href: str
-    current: bool
-    available: bool
-
-
-@dataclass(frozen=True)
-class Pagination:
-    number: int
-    total: int
-    prev_url: str | None
-    next_url: str | None
-
-
-@dataclass(frozen=True)
-class ShareImage:
-    """The image a page is shared with (og:image): its absolute URL, text alternative and size when known."""
-
-    url: str
-    alt: str
-    width: int = 0
-    height: int = 0
-
-
-@dataclass(frozen=True)
-class TagLink:
-    label: str
-    url: str
-    count: int
 
 
 def make_environment(root: Path, chain: ThemeChain) -> Environment:
@@ -206,6 +172,7 @@ class Renderer:
         self._card_bases: dict[str, Any] = {}  # per language, a card's background and heading, drawn once
         # what each unit is made from (``digests``: the previous build's in this process, the preview's; ``track``:
         # keep what each digest read, for the next)
+        self.contexts = Contexts(site, catalog, self.urls, self.cards, search, self.prefix)
         self.inputs = UnitInputs(site, env, catalog, self.urls, self.feeds, self.cards, card_style, fingerprint,
                                  self.prefix, self._zone_rules, repr(zone_years(site)), code, digests, track)
 
@@ -215,58 +182,6 @@ class Renderer:
         if self._zone is None:
             self._zone = zone_ical(timezone_component(self.site, self._zone_rules))
         return self._zone
-
-    # -------------------------------------------------------------- context
-    def _base(self, lang: str, url: str, alternates: list[Alternate], switch: dict[str, str],
-              kind: str, title: str, description: str = "", available: set[str] | None = None,
-              feeds: list[FeedLink] | None = None, json_ld: dict[str, Any] | None = None,
-              calendar_url: str = "") -> dict[str, Any]:
-        language = self.config.language(lang)
-        config = self.config
-        site_feeds = feed_links(all_feed_title(self.site, self.catalog, lang), all_feed_folder(lang))
-
-        return {
-            "config": config,
-            "site_title": config.site_title(lang),
-            "lang": language,
-            "languages": config.languages,
-            "default_language": config.language(config.default_language),
-            "t": partial(self.catalog.text, lang),
-            "url": lambda path: absolute_url(config, path),
-            "relative_url": url,
-            "canonical": absolute_url(config, url),
-            "alternates": alternates,
-            "switcher": [
-                SwitchOption(other, switch.get(other.code) or f"/{other.code}/", other.code == lang,
-                             other.code in (switch if available is None else available))
-                for other in config.languages
-            ],
-            "menu": self.site.menus.get(lang, ()),
-            "alerts": self.site.alerts.get(lang, ()),
-            "sections": SECTIONS,
-            "section_url": lambda section: list_url(lang, section),
-            "tag_url": lambda tag: tag_url(lang, tag),
-            "tag_label": lambda tag: tag_label(config, tag, lang),
-            "now": self.site.now,
-            "href": lambda path: self.prefix + path,
-            "current_section": "",
-            "kind": kind,
-            "page_title": title,
-            "description": description or config.description.get(lang, ""),
-            "status_of": self.site.page_status,
-            "is_upcoming": lambda page: event_is_upcoming(page, self.site.now),
-            "feeds": [*(feeds or []), *site_feeds],
-            "json_ld": json_ld_text(json_ld),
-            "calendar_url": calendar_url,
-            "indexable": True,
-            "channels_url": channels_url(lang) if config.channels else "",
-            "rumours_url": rumours_url(lang) if self.urls.rumours(lang) else "",
-            "statements_url": f"/{lang}/statements/" if self.site.references else "",
-            "search_url": search_url(lang) if self.search else "",
-            "share_image": None,
-            "channels": config.channels,
-            "contact": config.contact,
-        }
 
     def _render(self, names: list[str], url: str, context: dict[str, Any], path: str | None = None) -> OutputFile:
         try:
@@ -478,18 +393,18 @@ class Renderer:
         default = self.config.default_language
         others = [link for code in self.config.language_codes if code != default
                   for link in feed_links(all_feed_title(self.site, self.catalog, code), all_feed_folder(code))]
-        context = self._base(default, "/", self.urls.root_alternates(), homes, "chooser", self.config.site_title(default),
+        context = self.contexts.base(default, "/", self.urls.root_alternates(), homes, "chooser", self.config.site_title(default),
                              feeds=others)
         context["homes"] = [(lang, f"/{lang.code}/", self.config.site_title(lang.code)) for lang in self.config.languages]
         yield self._render(["chooser.html"], "/", context)
-        context404 = self._base(default, "/404.html", [], homes, "404", self.catalog.get(default, "not_found"))
+        context404 = self.contexts.base(default, "/404.html", [], homes, "404", self.catalog.get(default, "not_found"))
         context404["homes"] = context["homes"]
         context404["indexable"] = False
         yield self._render(["404.html"], "/404.html", context404, "404.html")
 
     def render_home(self, lang: str) -> OutputFile:
         homes = self.urls.home_urls()
-        context = self._base(lang, f"/{lang}/", self.urls.root_alternates(), homes, "home",
+        context = self.contexts.base(lang, f"/{lang}/", self.urls.root_alternates(), homes, "home",
                              self.config.site_title(lang), json_ld=home_json_ld(self.site, lang),
                              calendar_url=calendar_path(lang))
         latest, upcoming, highlights = self.urls.home_lists(lang)
@@ -512,7 +427,7 @@ class Renderer:
         items = chunks[number - 1]
         url = list_url(lang, section, number)
         title = self.catalog.get(lang, f"section.{section}")
-        context = self._base(lang, url, self.urls.language_alternates(self.urls.list_urls(section, number)),
+        context = self.contexts.base(lang, url, self.urls.language_alternates(self.urls.list_urls(section, number)),
                              {code: list_url(code, section) for code in self.config.language_codes}, "list", title,
                              feeds=self._section_feeds(lang, section),
                              calendar_url=calendar_path(lang) if section == "events" else "")
@@ -544,7 +459,7 @@ class Renderer:
         label = tag_label(self.config, tag, lang)
         url = f"/{lang}/tags/{slug}/"
         feeds = feed_links(tag_feed_title(self.site, self.catalog, lang, tag), tag_feed_folder(lang, slug))
-        context = self._base(lang, url, self.urls.language_alternates(urls), urls, "tag", label, feeds=feeds)
+        context = self.contexts.base(lang, url, self.urls.language_alternates(urls), urls, "tag", label, feeds=feeds)
         context.update(tag=tag, label=label, items=items)
         return self._render(["tag.html"], url, context)
 
@@ -552,7 +467,7 @@ class Renderer:
         entries = [TagLink(tag_label(self.config, self._tag_name(lang, slug), lang), f"/{lang}/tags/{slug}/", len(items))
                    for (tag_lang, slug), items in self.site.tags.items() if tag_lang == lang]
         index_urls = self.urls.tags_index_urls()
-        context = self._base(lang, f"/{lang}/tags/", self.urls.language_alternates(index_urls), index_urls, "tags",
+        context = self.contexts.base(lang, f"/{lang}/tags/", self.urls.language_alternates(index_urls), index_urls, "tags",
                              self.catalog.get(lang, "tags"))
         context["tags"] = sorted(entries, key=lambda e: (e.label.casefold(), e.url))
         return self._render(["tags.html"], f"/{lang}/tags/", context)
@@ -560,7 +475,7 @@ class Renderer:
     def render_channels(self, lang: str) -> OutputFile:
         """The mission's official accounts, with each platform's name: what a reader checks a profile against."""
         urls = self.urls.channels_urls()
-        context = self._base(lang, channels_url(lang), self.urls.language_alternates(urls), urls, "channels",
+        context = self.contexts.base(lang, channels_url(lang), self.urls.language_alternates(urls), urls, "channels",
                              self.catalog.get(lang, "channels.title"))
         context["fingerprint"] = self.fingerprint
         return self._render(["channels.html"], channels_url(lang), context)
@@ -568,7 +483,7 @@ class Renderer:
     def render_statements(self, lang: str) -> OutputFile:
         """The register in one language: every official statement with its reference."""
         urls = {code: f"/{code}/statements/" for code in self.config.language_codes}
-        context = self._base(lang, urls[lang], self.urls.language_alternates(urls), urls, "statements",
+        context = self.contexts.base(lang, urls[lang], self.urls.language_alternates(urls), urls, "statements",
                              self.catalog.get(lang, "statements.title"))
         context["items"] = self.urls.statements(lang)
         context["references"] = self.site.references
@@ -578,7 +493,7 @@ class Renderer:
     def render_check(self, lang: str) -> OutputFile:
         """Check a statement: a script file compares a pasted text with /statements.json, in the browser."""
         urls = {code: f"/{code}/check/" for code in self.config.language_codes}
-        context = self._base(lang, urls[lang], self.urls.language_alternates(urls), urls, "check",
+        context = self.contexts.base(lang, urls[lang], self.urls.language_alternates(urls), urls, "check",
                              self.catalog.get(lang, "check.title"))
         context["fingerprint"] = self.fingerprint
         return self._render(["check.html"], urls[lang], context)
@@ -586,7 +501,7 @@ class Renderer:
     def render_search_page(self, lang: str) -> OutputFile:
         """Search the site: a script file asks the language's Pagefind index (the page's policy allows its WASM)."""
         urls = {code: search_url(code) for code in self.config.language_codes}
-        context = self._base(lang, urls[lang], self.urls.language_alternates(urls), urls, "search",
+        context = self.contexts.base(lang, urls[lang], self.urls.language_alternates(urls), urls, "search",
                              self.catalog.get(lang, "search.title"))
         context["indexable"] = False  # a results page is not a page for search engines
         context["folded"] = fold_languages()
@@ -595,7 +510,7 @@ class Renderer:
     def render_rumours(self, lang: str) -> OutputFile:
         """Every false claim the embassy has answered, with its verdict: where a reader checks a rumour."""
         urls = self.urls.rumours_urls()
-        context = self._base(lang, rumours_url(lang), self.urls.language_alternates(urls),
+        context = self.contexts.base(lang, rumours_url(lang), self.urls.language_alternates(urls),
                              {code: urls.get(code) or f"/{code}/" for code in self.config.language_codes}, "rumours",
                              self.catalog.get(lang, "rumours.title"), available=set(urls))
         context["items"] = self.urls.rumours(lang)
@@ -607,7 +522,7 @@ class Renderer:
         switch = {code: urls.get(code) or (f"/{code}/" if page.section == "pages" else list_url(code, page.section))
                   for code in self.config.language_codes}
         status = self.site.page_status(page)
-        context = self._base(page.lang, page.url, self.urls.language_alternates(urls), switch, "item", page.title,
+        context = self.contexts.base(page.lang, page.url, self.urls.language_alternates(urls), switch, "item", page.title,
                              page.summary, available=set(urls), feeds=self._section_feeds(page.lang, page.section),
                              json_ld=item_json_ld(self.site, page),
                              calendar_url=event_ics_path(page) if page.event is not None else "")
@@ -618,19 +533,10 @@ class Renderer:
             source_page=source, translations=translations, indexable=status == "published",
             reference=self.site.references.get(page.key, ""),
             qr_svg=statement_qr(absolute_url(self.config, page.url)) if page.key in self.site.references else "",
-            share_image=self.share_image(page),
+            share_image=self.contexts.share_image(page),
         )
         return self._render([f"{page.section}.html", "item.html"], page.url, context)
 
-    def share_image(self, page: Page) -> ShareImage | None:
-        """What the page is shared with: its own image, else its share card, else nothing."""
-        card = self.cards.get(page.url)
-        if card is not None:
-            return ShareImage(absolute_url(self.config, "/" + card.path), card.alt, WIDTH, HEIGHT)
-        if page.image is not None:
-            return ShareImage(urljoin(absolute_url(self.config, page.url), page.image.src), page.image.alt,
-                              page.image.width, page.image.height)
-        return None
 
 
 def _template_line(exc: BaseException) -> tuple[int, str]:
