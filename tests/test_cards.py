@@ -251,3 +251,48 @@ def test_a_themes_wrong_card_colour_is_a_located_error(make_site: Callable[..., 
     error = report.errors[0]
     assert error.location.path == "themes/mine/theme.yml" and error.location.line == 2
     assert "card.background must be a colour" in error.message
+
+
+def test_the_previews_card_plan_is_the_same_from_its_memo_and_plans_only_changed_pages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from generator.assembly.site import assemble
+    from generator.outputs import cards
+    from generator.sources.i18n import load_catalog
+    from generator.sources.theme import resolve_theme
+    from tests.conftest import NOW
+    from tests.test_templates_unit import CONFIG
+    from tests.test_unit_inputs import page
+
+    chain = resolve_theme(tmp_path, "default")
+    style = cards.load_style(list(chain.font_dirs), list(chain.static_dirs), {})
+    assert style is not None
+    catalog, _ = load_catalog(chain.i18n_dirs, tmp_path, CONFIG.language_codes, "en")
+    pages = [page("visa", "en"), page("visa", "ar"), page("fair", "az", "events"),
+             replace(page("odd", "en"), title="中国")]
+
+    def plan(pages: list, memo: dict | None = None) -> tuple:  # type: ignore[type-arg]
+        site, _ = assemble(pages, CONFIG, NOW)
+        return cards.plan_cards(site, catalog, style, "always", True, memo=memo)
+
+    memo: dict = {}  # type: ignore[type-arg]
+    assert plan(pages, memo) == plan(pages)
+    assert len(memo) == 4 and plan(pages)[1][0].code == "card"  # the missing glyph's warning, kept too
+    planned: list[str] = []
+    real = cards._card
+
+    def spy(site: object, catalog: object, page: object, reference: str) -> object:
+        planned.append(getattr(page, "url", ""))
+        return real(site, catalog, page, reference)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cards, "_card", spy)
+    changed = [replace(p, title="New visa rules") if p.url == "/ar/announcements/visa/" else p for p in pages]
+    assert plan(changed, memo) == plan(changed)
+    assert planned[0] == "/ar/announcements/visa/" and len(planned) == 1 + 4  # then all four without the memo
+    assert memo["/ar/announcements/visa/"][1].title == "New visa rules"  # type: ignore[union-attr]
+    planned.clear()
+    other = replace(CONFIG, title={**CONFIG.title, "en": "The Embassy"})  # a setting every card shows
+    site, _ = assemble(changed, other, NOW)
+    cards.plan_cards(site, catalog, style, "always", True, memo=memo)
+    assert len(planned) == 4

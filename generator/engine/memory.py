@@ -35,6 +35,7 @@ class Memory:
     pages: dict[str, PageEntry] = field(default_factory=dict)  # page key → parsed page, without its body
     whole: dict[str, Page] = field(default_factory=dict)  # page key → the page as the last build had it
     units: UnitState = field(default_factory=dict)  # unit key → (input digest, output paths)
+    cards: dict[str, tuple[str, Any]] = field(default_factory=dict)  # see cards.plan_cards
     digests: DigestMemo | None = None  # what each unit's digest read: the next build digests what a change reached
     snippets: object = None  # the snippet board's state, as build_snippet_files returns it (or the unit making it)
     snippet_paths: frozenset[str] = frozenset()  # the files of the last snippet board made

@@ -261,7 +261,8 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
     raqm = raqm_available()
     style = load_style(list(chain.font_dirs), [options.root / "static", *reversed(chain.static_dirs)],
                        _card_colours(chain, options.root))
-    cards, found = plan_cards(site, catalog, style, config.share_cards, raqm) if style is not None else ({}, [])
+    cards, found = plan_cards(site, catalog, style, config.share_cards, raqm,
+                              memo=memory.cards if memory is not None else None) if style is not None else ({}, [])
     run.diagnostics.extend(found)
     signing = setup.signing
     renderer = Renderer(site, env, catalog, reuse, str(options.out_dir), previous_files, root=options.root,

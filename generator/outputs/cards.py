@@ -107,8 +107,14 @@ CARD_COLOURS = ("background", "text", "band", "band_text", "label", "label_text"
 
 
 def plan_cards(site: Site, catalog: Catalog, style: CardStyle, mode: str, raqm: bool,
-               references: Mapping[tuple[str, str], str] | None = None) -> tuple[dict[str, Card], list[Problem]]:
-    """Page URL → its card, for the item pages that get one; and a warning for each card that cannot be drawn."""
+               references: Mapping[tuple[str, str], str] | None = None,
+               memo: dict[str, tuple[str, Card | Problem | None]] | None = None
+               ) -> tuple[dict[str, Card], list[Problem]]:
+    """Page URL → its card, for the item pages that get one; and a warning for each card that cannot be drawn.
+
+    ``memo`` (a resident preview's, kept between its builds): page URL → (what the card was planned from, the
+    card, its warning, or None for a page written right to left that cannot be shaped here); a page whose inputs
+    are the same is not planned again."""
     cards: dict[str, Card] = {}
     problems: list[Problem] = []
     unshaped: list[Page] = []
@@ -116,27 +122,29 @@ def plan_cards(site: Site, catalog: Catalog, style: CardStyle, mode: str, raqm: 
     lacking: set[str] = set()  # of the characters seen, those the font has no glyph for
     if mode == "off":
         return cards, problems
+    known = references if references is not None else site.references
+    # everything besides the page a card is planned from: the settings, fonts and each language's strings
+    common = repr((site.config, style.digest, raqm, mode,
+                   {lang: sorted(catalog.effective(lang).items()) for lang in site.config.language_codes}
+                   if memo is not None else ()))
     for page in site.pages:
         if page.image is not None and mode == "missing":
             continue
-        card = _card(site, catalog, page, (references or site.references).get(page.key, ""))
-        shown = card.site + card.label + card.title + card.line
-        if not raqm and any(unicodedata.bidirectional(char) in ("R", "AL", "AN") for char in shown):
+        reference = known.get(page.key, "")
+        key = f"{common}|{page.fingerprint}|{reference}"
+        kept = memo.get(page.url) if memo is not None else None
+        if kept is not None and kept[0] == key:
+            outcome = kept[1]
+        else:
+            outcome = _plan(site, catalog, style, raqm, page, reference, seen, lacking)
+            if memo is not None:
+                memo[page.url] = (key, outcome)
+        if outcome is None:
             unshaped.append(page)
-            continue
-        for char in set(shown) - seen:  # each character is looked up once per build, not once per card
-            seen.add(char)
-            if unicodedata.category(char) not in ("Zs", "Cc", "Cf") and not style.covers(char):
-                lacking.add(char)
-        missing = sorted(lacking.intersection(shown))
-        if missing:
-            listed = ", ".join(f"“{char}” (U+{ord(char):04X})" for char in missing[:5])
-            problems.append(Problem("warning", SourceLocation(page.source),
-                                    f"no share card was drawn: the card font has no {listed}",
-                                    "give the item an image: of its own (it is shared instead), or use a theme whose "
-                                    "fonts/card-*.ttf cover the language", "card"))
-            continue
-        cards[page.url] = card
+        elif isinstance(outcome, Problem):
+            problems.append(outcome)
+        else:
+            cards[page.url] = outcome
     if unshaped:  # one warning for them all: it has one cause and one fix
         problems.insert(0, Problem(
             "warning", SourceLocation(unshaped[0].source),
@@ -144,6 +152,26 @@ def plan_cards(site: Site, catalog: Catalog, style: CardStyle, mode: str, raqm: 
             "Pillow has no Raqm layout here, and their letters would not join",
             "install FriBiDi (Debian: apt-get install libfribidi0) and build again", "card"))
     return cards, problems
+
+
+def _plan(site: Site, catalog: Catalog, style: CardStyle, raqm: bool, page: Page, reference: str, seen: set[str],
+          lacking: set[str]) -> Card | Problem | None:
+    """One page's card, or the warning that it cannot be drawn, or None when it cannot be shaped here."""
+    card = _card(site, catalog, page, reference)
+    shown = card.site + card.label + card.title + card.line
+    if not raqm and any(unicodedata.bidirectional(char) in ("R", "AL", "AN") for char in shown):
+        return None
+    for char in set(shown) - seen:  # each character is looked up once per build, not once per card
+        seen.add(char)
+        if unicodedata.category(char) not in ("Zs", "Cc", "Cf") and not style.covers(char):
+            lacking.add(char)
+    missing = sorted(lacking.intersection(shown))
+    if missing:
+        listed = ", ".join(f"“{char}” (U+{ord(char):04X})" for char in missing[:5])
+        return Problem("warning", SourceLocation(page.source), f"no share card was drawn: the card font has no {listed}",
+                       "give the item an image: of its own (it is shared instead), or use a theme whose "
+                       "fonts/card-*.ttf cover the language", "card")
+    return card
 
 
 def _card(site: Site, catalog: Catalog, page: Page, reference: str) -> Card:
