@@ -1,5 +1,5 @@
 """Units: the pieces of rendering work a build is cut into. Each makes one or a few files from inputs the
-renderer digests (templates.Renderer.unit_digest); the engine makes a unit again exactly when that digest changed
+renderer digests (unit_inputs.UnitInputs.unit_digest); the engine makes a unit again exactly when that digest changed
 (see docs/how-a-build-works.md)."""
 
 from __future__ import annotations
