@@ -348,6 +348,7 @@ class LaterBoard:
     def _files(self) -> list[OutputFile]:
         made = self._make()
         self.state = made.state
+        del self._make  # lets go of the site and the previous files it was made from
         return list(made.outputs)
 
 
@@ -362,7 +363,7 @@ def _board_later(run: Run, catalog: Catalog, site: Site, code: str, previous: ob
     paths = snippet_paths(site, prefix)
     if paths != memory.snippet_paths:
         return None
-    held = memory.files()
+    held = {path: output for path, output in memory.files().items() if path in paths}  # not the whole site's
 
     def manifest_of(folder: str) -> dict[str, str]:
         return {path: output.digest for path, output in held.items()}

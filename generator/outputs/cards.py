@@ -124,9 +124,10 @@ def plan_cards(site: Site, catalog: Catalog, style: CardStyle, mode: str, raqm: 
         return cards, problems
     known = references if references is not None else site.references
     # everything besides the page a card is planned from: the settings, fonts and each language's strings
-    common = repr((site.config, style.digest, raqm, mode,
-                   {lang: sorted(catalog.effective(lang).items()) for lang in site.config.language_codes}
-                   if memo is not None else ()))
+    common = hashlib.sha256(repr((
+        site.config, style.digest, raqm, mode,
+        {lang: sorted(catalog.effective(lang).items()) for lang in site.config.language_codes},
+    )).encode()).hexdigest() if memo is not None else ""
     for page in site.pages:
         if page.image is not None and mode == "missing":
             continue
