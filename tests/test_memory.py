@@ -205,6 +205,10 @@ def test_saves_faster_than_the_after_work_remake_only_the_changed_items_posts(tm
     _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
     assert app.rebuild(lambda: NOW, told=True) is not None
     assert posts == []  # pending, and no after-work ran
+    # the posts come first in the after-work's order: the next build starts from them
+    assert app.memory.pending_units()[0] is app.memory.first is not None
+    assert all(isinstance(app.memory.outputs[path], PendingFile) and app.memory.outputs[path].pending is
+               app.memory.first for path in app.memory.snippet_paths)  # type: ignore[union-attr]
     _template(root, "second save")  # a template edit: every page pending again, the posts not
     _edit(root, "content/announcements/scholarships-2027.en.md", "to all graduates from", "to every graduate from")
     report = app.rebuild(lambda: NOW, told=True)

@@ -39,6 +39,8 @@ class Memory:
     digests: DigestMemo | None = None  # what each unit's digest read: the next build digests what a change reached
     snippets: object = None  # the snippet board's state, as build_snippet_files returns it (or the unit making it)
     snippet_paths: frozenset[str] = frozenset()  # the files of the last snippet board made
+    # a pending unit the next build starts from (the posts): the after-work makes it before any page
+    first: Pending | None = None
     # path → file, swapped as a whole when a build succeeds (a request never sees half of two builds); a file of
     # a unit not made yet is a PendingFile, replaced by the file itself once the unit is made
     outputs: dict[str, Held] = field(default_factory=dict)
@@ -69,8 +71,10 @@ class Memory:
         return made
 
     def pending_units(self) -> list[Pending]:
-        """The units still to make, in output order, each once."""
+        """The units still to make, each once: ``first`` first, then in output order."""
         found: dict[int, Pending] = {}
+        if self.first is not None and not self.first.done:
+            found[id(self.first)] = self.first
         for held in list(self.outputs.values()):
             if isinstance(held, PendingFile) and not held.pending.done:
                 found.setdefault(id(held.pending), held.pending)

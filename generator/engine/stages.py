@@ -489,6 +489,7 @@ def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Pa
     before = memory.outputs
     memory.outputs = {output.path: output for output in outputs}  # one assignment: requests see one build
     memory.units, memory.snippets, memory.digests = renderer.unit_state(), snippets, renderer.inputs.memo()
+    memory.first = snippets.pending if isinstance(snippets, LaterBoard) else None
     memory.markdown, memory.pages, memory.whole = parsed.rendered, parsed.entries, parsed.held
     memory.pending = renderer if renderer.deferred else None
     made = [o for o in outputs if isinstance(o, OutputFile)]  # a pending file's size is not known yet
