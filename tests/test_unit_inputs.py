@@ -85,16 +85,20 @@ def test_digests_from_the_memo_equal_digests_from_nothing(tmp_path: Path, name: 
     assert fresh != before  # every change here changes some unit: a memo that kept every digest would fail
 
 
-def test_a_body_edit_digests_only_the_units_that_read_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, memo = digests(tmp_path, PAGES)
-    worked: list[str] = []
-    original = unit_inputs.UnitInputs._digest
+def spy_on_parts(monkeypatch: pytest.MonkeyPatch, worked: list[str]) -> None:
+    original = unit_inputs.UnitInputs._parts
 
-    def spy(self: unit_inputs.UnitInputs, unit: object) -> str | None:
+    def spy(self: unit_inputs.UnitInputs, unit: object) -> tuple[str, str]:
         worked.append(self.unit_key(unit))  # type: ignore[arg-type]
         return original(self, unit)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(unit_inputs.UnitInputs, "_digest", spy)
+    monkeypatch.setattr(unit_inputs.UnitInputs, "_parts", spy)
+
+
+def test_a_body_edit_digests_only_the_units_that_read_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, memo = digests(tmp_path, PAGES)
+    worked: list[str] = []
+    spy_on_parts(monkeypatch, worked)
     digests(tmp_path, CHANGES["body"](PAGES), previous=memo)
     # the page and its translation (which shows whether it is out of date), its card, the feeds and sitemap that
     # read every page, the English lists and tags that show it: not the Arabic lists or the events
@@ -111,6 +115,22 @@ def test_a_site_wide_change_digests_everything_again(tmp_path: Path, monkeypatch
     fresh, _ = digests(tmp_path, PAGES, now=later)
     again, _ = digests(tmp_path, PAGES, previous=memo, now=later)
     assert again == fresh and fresh != first
+
+
+def test_a_template_edit_changes_every_digest_and_reads_no_unit_again(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site-wide digest (templates, UI strings) is joined to each unit's other inputs anew: every digest
+    changes, and each costs one hash, not its inputs again."""
+    first, memo = digests(tmp_path, PAGES)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/item.html").write_text('{% extends "default:item.html" %}\n', encoding="utf-8")
+    fresh, _ = digests(tmp_path, PAGES)
+    worked: list[str] = []
+    spy_on_parts(monkeypatch, worked)
+    again, _ = digests(tmp_path, PAGES, previous=memo)
+    assert again == fresh
+    assert all(fresh[key] != first[key] for key in fresh if not key.startswith(("card:", "search:")))
+    assert worked == []
 
 
 def test_untracked_inputs_keep_no_memo(tmp_path: Path) -> None:

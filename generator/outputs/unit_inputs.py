@@ -5,11 +5,13 @@ covers the site-wide inputs (config, templates, code, time zone rules, a languag
 alerts) and, per page it shows, either everything the page holds (``full_key``) or what a listing shows of
 it (``listed_key``).
 
-A resident preview also keeps, for each unit, which pages' keys its digest read (``DigestMemo``). When the
-next build's *frame* (everything a digest reads besides those page keys: the site-wide digests, which pages
-exist in which order, their status, listings, tags, feeds, references, translations) is the same, only the
-units that read a changed page's key are digested again; the others keep their digest. A body edit then
-digests a dozen units, not 7,000.
+A unit's digest joins the site-wide digest of its scope (the site's, its language's, or none) to a digest
+of its other inputs. A resident preview keeps, for each unit, that second digest and which pages' keys it
+read (``DigestMemo``). When the next build's *frame* (everything those other inputs hold besides page keys:
+the config, which pages exist in which order, their status, listings, tags, feeds, references,
+translations) is the same, only the units that read a changed page's key work out their inputs again; the
+others join their kept digest to today's site-wide one. A body edit then reads a dozen units' inputs, not
+7,000; a template edit reads none (one hash a unit).
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ class DigestMemo:
 
     frame: str
     pages: Mapping[str, tuple[str, str]]  # page URL → (full key with its card, listed key)
-    units: Mapping[str, tuple[str | None, frozenset[Read]]]  # unit key → (digest, the page keys it read)
+    # unit key → (the site-wide digest it takes: "site", a language, or "" for none; the digest of the rest of its
+    # inputs; the page keys it read)
+    units: Mapping[str, tuple[str, str, frozenset[Read]]]
 
 
 class UnitInputs:
@@ -73,9 +77,9 @@ class UnitInputs:
         # the preview's: what each digest reads, so that the next build digests only the units a change reached
         self._track = track or previous is not None
         self._reads: set[Read] | None = None
-        self._digests: dict[str, tuple[str | None, frozenset[Read]]] = {}
+        self._digests: dict[str, tuple[str, str, frozenset[Read]]] = {}
         self._changed: set[Read] | None = None
-        self._previous_units: Mapping[str, tuple[str | None, frozenset[Read]]] = {}
+        self._previous_units: Mapping[str, tuple[str, str, frozenset[Read]]] = {}
         self._frame: str | None = None
         self._page_keys: dict[str, tuple[str, str]] | None = None
         if self._track:
@@ -164,10 +168,13 @@ class UnitInputs:
         return self.cards.get(page.url)
 
     def item_digest(self, page: Page) -> str:
-        """The inputs of one item page: the site digest, the page and every translation of it, status and staleness."""
+        """The inputs of one item page: its language's digest, the page and every translation of it, status and
+        staleness."""
+        return self._join(page.lang, self._item_parts(page))
+
+    def _item_parts(self, page: Page) -> str:
         group = [(code, self.full_key(other)) for code, other in sorted(self.site.translations_of(page).items())]
-        key = (self.language_digest(page.lang), self.full_key(page), group, self.site.references.get(page.key),
-               self.card(page),
+        key = (self.full_key(page), group, self.site.references.get(page.key), self.card(page),
                self.site.page_status(page),
                self.site.stale.get((page.section, page.slug, page.lang), False),
                event_is_upcoming(page, self.site.now))
@@ -190,23 +197,29 @@ class UnitInputs:
         return found
 
     def unit_digest(self, unit: Unit) -> str | None:
-        """Digest of everything a unit's files are made from; None for the few that are always rendered. In
-        the preview, the previous build's digest when the frame is the same and no page key it read changed."""
+        """Digest of everything a unit's files are made from: the site-wide digest of its scope (the site's, its
+        language's, or none) joined to the digest of the rest (``_parts``). In the preview the rest is the last
+        build's when the frame is the same and no page key it read changed: a template or UI-string edit then
+        costs one hash a unit, not its inputs again."""
         if not self._track:
-            return self._digest(unit)
+            return self._join(*self._parts(unit))
         key = self.unit_key(unit)
         if self._changed is not None:
             before = self._previous_units.get(key)
-            if before is not None and before[1].isdisjoint(self._changed):
+            if before is not None and before[2].isdisjoint(self._changed):
                 self._digests[key] = before
-                return before[0]
+                return self._join(before[0], before[1])
         self._reads = set()
         try:
-            digest = self._digest(unit)
-            self._digests[key] = (digest, frozenset(self._reads))
+            scope, rest = self._parts(unit)
+            self._digests[key] = (scope, rest, frozenset(self._reads))
         finally:
             self._reads = None
-        return digest
+        return self._join(scope, rest)
+
+    def _join(self, scope: str, rest: str) -> str:
+        base = "" if not scope else self.site_digest if scope == "site" else self.language_digest(scope)
+        return hashlib.sha256(f"{base}|{rest}".encode()).hexdigest()
 
     def memo(self) -> DigestMemo | None:
         """What the next build of this process needs to digest only what a change reached (None untracked)."""
@@ -214,18 +227,20 @@ class UnitInputs:
             return None
         return DigestMemo(self._frame, self._page_keys, dict(self._digests))
 
-    def _digest(self, unit: Unit) -> str | None:
+    def _parts(self, unit: Unit) -> tuple[str, str]:
+        """(the scope of the site-wide digest the unit takes, a digest of its other inputs)."""
         kind = unit.kind
         parts: tuple[object, ...]
         site = self.site
         if kind == "root":  # the language chooser and the 404 page: the config and every language's strings
-            return hashlib.sha256(repr((self.site_digest, sorted(self._language_digests.items()))).encode()).hexdigest()
+            return "site", ""
         if kind == "item":
-            return self.item_digest(site.pages[unit.number])
+            page = site.pages[unit.number]
+            return page.lang, self._item_parts(page)
         if kind == "card" and self.card_style is not None:
             card = self.card(site.pages[unit.number])
             assert card is not None  # a card unit is made only for a page with a planned card
-            return card_digest(card, self.card_style, self.code)
+            return "", card_digest(card, self.card_style, self.code)
         if kind == "list":
             lang, section, number = unit.lang, unit.name, unit.number
             chunks = paginate(site.listings[(lang, section)], self.config.paginate)
@@ -251,7 +266,7 @@ class UnitInputs:
         elif kind == "search":  # the text of the language's pages found, the indexer's version (not the templates)
             found = [(page.url, self.full_key(page)) for page in site.pages
                      if page.lang == unit.lang and site.page_status(page) == "published"]
-            return hashlib.sha256(repr((self.code, self.prefix, unit.lang, found)).encode()).hexdigest()
+            return "", hashlib.sha256(repr((self.code, self.prefix, unit.lang, found)).encode()).hexdigest()
         elif kind == "calendar":
             parts = (self._zone_digest, [(self.full_key(p), event_is_upcoming(p, site.now), site.page_status(p))
                       for p in site.listings[(unit.lang, "events")] if p.event is not None],)
@@ -268,15 +283,15 @@ class UnitInputs:
         else:  # sitemap: every page's URL, status and dates (not its body); alternates follow from the set of pages
             parts = ([(self._meta(p), site.page_status(p)) for p in site.pages],)
         if kind in ("home", "list", "tag", "tagindex", "calendar", "channels", "rumours", "statements", "check", "searchpage"):
-            base = self.language_digest(unit.lang)
+            scope = unit.lang
         elif kind == "ics":
-            base = self.language_digest(site.pages[unit.number].lang)
+            scope = site.pages[unit.number].lang
         elif kind == "feed":
-            base = self.language_digest(self.feeds[unit.number].lang)
+            scope = self.feeds[unit.number].lang
         else:  # the sitemap: every language
-            base = self.site_digest
+            scope = "site"
         # the unit's key, not its position: a page added before it must not change its digest
-        return hashlib.sha256(repr((base, self.unit_key(unit), parts)).encode()).hexdigest()
+        return scope, hashlib.sha256(repr((self.unit_key(unit), parts)).encode()).hexdigest()
 
     def _meta(self, page: Page) -> str:
         """The digest of a page's metadata parse_cached worked out, else its full key."""
@@ -295,8 +310,8 @@ class UnitInputs:
             self._reads = reads
 
     def frame(self) -> str:
-        """Digest of everything a unit's digest reads besides the page keys: when it is the same as the last
-        build's, a unit that read no changed page key has the same digest as then."""
+        """Digest of everything a unit's digest reads besides the page keys and the site-wide digests: when it is
+        the same as the last build's, a unit that read no changed page key has the same other inputs as then."""
         site, urls = self.site, self.urls
         languages = self.config.language_codes
         pages = [(page.url, page.lang, page.key, site.page_status(page), event_is_upcoming(page, site.now),
@@ -313,6 +328,7 @@ class UnitInputs:
                   [p.url for p in spec.items]) for spec in self.feeds]
         register = [p.url for p in register_statements(site)]
         return hashlib.sha256(repr((
-            self.site_digest, self.code, self.prefix, self.fingerprint, repr(self.card_style), self._zone_digest,
+            # not the site-wide digests (templates, UI strings): each unit's digest joins them to the rest anew
+            self.config, self.code, self.prefix, self.fingerprint, repr(self.card_style), self._zone_digest,
             self._bodies_in_lists, pages, translations, listings, tags, selections, feeds, register,
         )).encode()).hexdigest()
