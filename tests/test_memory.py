@@ -24,6 +24,21 @@ REPO = Path(__file__).resolve().parent.parent
 THEME_ITEM = REPO / "themes" / "default" / "templates" / "item.html"
 
 
+def counted_posts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source of each item whose social posts are made from now on, in order."""
+    from generator.outputs import snippets as snippets_module
+
+    posts: list[str] = []
+    made_posts = snippets_module.item_snippets
+
+    def counted(site: object, catalog: object, page: object, *args: object) -> object:
+        posts.append(getattr(page, "source", ""))
+        return made_posts(site, catalog, page, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(snippets_module, "item_snippets", counted)
+    return posts
+
+
 def served(app: PreviewApp) -> dict[str, bytes]:
     return {path: _bytes(output) for path, output in sorted(app.memory.outputs.items())}
 
@@ -147,16 +162,7 @@ def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, mo
 
     import builtins
 
-    from generator.outputs import snippets as snippets_module
-
-    posts: list[str] = []
-    made_posts = snippets_module.item_snippets
-
-    def counted(site: object, catalog: object, page: object, *args: object) -> object:
-        posts.append(getattr(page, "source", ""))
-        return made_posts(site, catalog, page, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(snippets_module, "item_snippets", counted)
+    posts = counted_posts(monkeypatch)
     monkeypatch.setattr(builtins, "open", spy)
     assert app.catch_up() is not None
     before = {path: _bytes(output) for path, output in app.memory.outputs.items() if isinstance(output, OutputFile)}
@@ -192,16 +198,7 @@ def test_saves_faster_than_the_after_work_remake_only_the_changed_items_posts(tm
     root = demo_copy(tmp_path / "site")
     app = PreviewApp(root, tmp_path / "preview")
     assert app.rebuild(lambda: NOW) is not None
-    from generator.outputs import snippets as snippets_module
-
-    posts: list[str] = []
-    made_posts = snippets_module.item_snippets
-
-    def counted(site: object, catalog: object, page: object, *args: object) -> object:
-        posts.append(getattr(page, "source", ""))
-        return made_posts(site, catalog, page, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(snippets_module, "item_snippets", counted)
+    posts = counted_posts(monkeypatch)
     _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
     assert app.rebuild(lambda: NOW, told=True) is not None
     assert posts == []  # pending, and no after-work ran
