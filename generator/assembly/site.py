@@ -105,15 +105,17 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
     tags: dict[tuple[str, str], list[Page]] = defaultdict(list)
     slugs: dict[str, str] = {}  # tag → tag_slug(tag): a few dozen tags on thousands of pages
     tag_owner: dict[str, tuple[str, str]] = {}  # tag slug → the first tag (and its file) that made it
+    groups: dict[tuple[str, str], list[Page]] = defaultdict(list)  # (language, section) → its pages, in order
+    for page in listed:  # one pass, not one per language and section (12 passes over 9,000 pages at 3000 items)
+        groups[(page.lang, page.section)].append(page)
     for lang in config.language_codes:
         for section in SECTIONS:
-            chosen = [p for p in listed if p.section == section and p.lang == lang]
+            chosen = list(groups.get((lang, section), ()))
             if config.fallback_to_default and lang != config.default_language:
                 have = {p.slug for p in chosen}
-                chosen += [p for p in listed if p.section == section and p.lang == config.default_language
-                           and p.slug not in have]
+                chosen += [p for p in groups.get((config.default_language, section), ()) if p.slug not in have]
             listings[(lang, section)] = tuple(sort_listing(chosen, section, now))
-        for page in (p for p in listed if p.lang == lang):
+        for page in (p for p in listed if p.lang == lang):  # in file order: the first owner of a tag is named
             for tag in page.tags:
                 if tag not in slugs:
                     slugs[tag] = slug = tag_slug(tag)
