@@ -407,3 +407,23 @@ def test_the_watcher_wakes_for_the_sites_files_only(tmp_path: Path) -> None:
                "content/announcements/a.en.md~", "content/.#a.en.md", "snippets/en/index.html", "notes.txt"]
     assert [path for path in wanted if not keep(None, str(tmp_path / path))] == []
     assert [path for path in ignored if keep(None, str(tmp_path / path))] == []
+
+
+def test_a_page_that_fails_after_its_build_is_told_once_and_never_for_a_newer_build(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """The after-work tells a failure of the build it worked for; a newer build that failed meanwhile told its own
+    problems (found as the same YAML error printed twice in the preview's terminal)."""
+    from generator.core.errors import LegationError, SourceLocation
+
+    root = make_site()
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    before = app.state
+    assert app.failed_since(before) == ()
+    app.failed_after(LegationError.at(SourceLocation("templates/item.html", 3), "template error", "fix it", "template"))
+    assert [problem.message for problem in app.failed_since(before)] == ["template error"]
+    item = next((root / "content/announcements").glob("*.en.md"))
+    item.write_text(item.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8")
+    report = app.rebuild(lambda: NOW, told=True)
+    assert report is not None and not report.ok and report.errors[0].location.path.endswith(item.name)
+    assert app.failed_since(before) == ()  # that build's own summary told it

@@ -231,6 +231,14 @@ class PreviewApp:
             failed = dataclasses.replace(report, ok=False, problems=(*exc.problems, *report.problems))
             self.state = PreviewState(failed, self.state.fingerprint, self.state.build, self.state.server)
 
+    def failed_since(self, before: PreviewState) -> tuple[Problem, ...]:
+        """The errors of a unit of ``before``'s build that failed since (none when a newer build replaced it: that
+        build told its own problems, and saying them again would give one mistake two messages)."""
+        state = self.state
+        if state is before or state.build != before.build or state.report is None:
+            return ()
+        return tuple(state.report.errors)
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         response = self.respond(environ.get("PATH_INFO", "/"))
         start_response(response.status, list(response.headers))
@@ -456,11 +464,11 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
                 if app.memory.pending is not None:
                     app.catch_up()
                 app.tidy()
-            if app.state is not before and app.state.report is not None:  # a page failed to render
-                for problem in app.state.report.errors:
-                    log(problem.format())
-                if loop:
-                    loop[0].add_callback(reloads.tell_all)
+            failed = app.failed_since(before)  # a page failed to render
+            for problem in failed:
+                log(problem.format())
+            if failed and loop:
+                loop[0].add_callback(reloads.tell_all)
 
     async def run() -> None:
         application = web.Application([(RELOAD_URL, _ReloadSocket, {"reloads": reloads, "listening_on": host}),
