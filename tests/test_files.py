@@ -21,6 +21,7 @@ from generator.core.files import (
     build_lock,
     check_output_dir,
     check_output_path,
+    has_leftovers,
     verify_tree,
     write_site,
 )
@@ -326,3 +327,126 @@ def test_an_output_link_to_nothing_is_a_clear_error(make_site: Callable[..., Pat
     assert not report.ok
     assert "link to nothing" in report.errors[0].message
     assert (root / "public").is_symlink()
+
+
+def many(text: str = "a", count: int = 12) -> list[OutputFile]:
+    """A site of ``count`` pages in folders of their own, the first with ``text``."""
+    return [OutputFile(f"en/p{n}/index.html", f"<p>{text if n == 0 else n}</p>".encode()) for n in range(count)]
+
+
+def patched(out: Path, files: list[OutputFile], root: Path) -> tuple[Staging, object]:
+    """A build on an output known to be as the last one left it (the engine's trusted case)."""
+    staging = Staging(out, root, patch=True)
+    stats = staging.commit([staging.put(output) for output in files])
+    staging.settle()
+    return staging, stats
+
+
+def test_a_small_change_to_a_trusted_output_is_patched_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(many(), out, tmp_path)
+    folder, kept = out.stat().st_ino, (out / "en/p5/index.html").stat()
+    staging, stats = patched(out, many("b"), tmp_path)
+    # the folder itself stayed (a swap puts a new one in its place) and only the changed page moved into it
+    assert staging.patched and out.stat().st_ino == folder
+    assert (stats.files, stats.written) == (12, 1)  # type: ignore[attr-defined]
+    assert (out / "en/p0/index.html").read_bytes() == b"<p>b</p>"
+    now = (out / "en/p5/index.html").stat()
+    assert (now.st_ino, now.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    assert verify_tree(out) == [] and leftovers(tmp_path) == []
+
+
+def test_a_patch_deletes_the_files_no_longer_made_and_the_folders_they_leave_empty(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(many(), out, tmp_path)
+    folder = out.stat().st_ino
+    staging, _ = patched(out, [*many()[:11], OutputFile("en/p11/feed.xml", b"<rss/>")], tmp_path)
+    assert staging.patched and out.stat().st_ino == folder
+    assert sorted(p.name for p in (out / "en/p11").iterdir()) == ["feed.xml"]
+    staging, _ = patched(out, many()[:10], tmp_path)
+    assert staging.patched and not (out / "en/p11").exists() and not (out / "en/p10").exists()
+    assert verify_tree(out) == [] and leftovers(tmp_path) == []
+
+
+def test_a_change_to_many_files_swaps_the_whole_folder_even_when_trusted(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(many(), out, tmp_path)
+    folder, kept = out.stat().st_ino, (out / "en/p11/index.html").stat().st_ino
+    changed = [OutputFile(o.path, o.data + b"!") if n < 4 else o for n, o in enumerate(many())]  # type: ignore[operator]
+    staging, stats = patched(out, changed, tmp_path)
+    assert not staging.patched and out.stat().st_ino != folder
+    assert (out / "en/p11/index.html").stat().st_ino == kept  # the unchanged ones linked in at commit
+    assert (stats.files, stats.written) == (12, 4)  # type: ignore[attr-defined]
+    assert verify_tree(out) == [] and leftovers(tmp_path) == []
+
+
+def test_an_output_not_trusted_is_never_patched(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(many(), out, tmp_path)
+    folder = out.stat().st_ino
+    staging = Staging(out, tmp_path, verify=True, patch=True)  # verified file by file: swapped whole
+    staging.commit([staging.put(output) for output in many("b")])
+    staging.settle()
+    assert not staging.patched and out.stat().st_ino != folder and verify_tree(out) == []
+
+
+def test_a_build_killed_in_the_middle_of_a_patch_is_finished_by_the_next(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "public"
+    write_site(many(count=12), out, tmp_path)
+    new = [OutputFile(o.path, o.data + b"!") if n in (0, 1) else o for n, o in enumerate(many())]  # type: ignore[operator]
+    new = new[:11]  # and one page less
+    staging = Staging(out, tmp_path, patch=True)
+    placed = [staging.put(output) for output in new]
+    real, moves = os.replace, []
+
+    def killed(source: object, target: object) -> None:
+        if str(target).startswith(str(out) + os.sep):
+            if moves:
+                raise KeyboardInterrupt  # the first page moved, then the process dies
+            moves.append(target)
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", killed)
+    monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: None)  # a kill: no clean-up runs either
+    with pytest.raises(KeyboardInterrupt):
+        staging.commit(placed)
+    monkeypatch.undo()
+    # half-done: one page new, one old, the manifest the old one; the journal says what is left to do
+    assert has_leftovers(out) and (out / "en/p0/index.html").read_bytes() == b"<p>a</p>!"
+    assert (out / "en/p1/index.html").read_bytes() == b"<p>1</p>"
+    Staging(out, tmp_path).abort()  # the next build, under the lock, finishes it before anything else
+    assert not has_leftovers(out) and leftovers(tmp_path) == []
+    assert (out / "en/p1/index.html").read_bytes() == b"<p>1</p>!" and not (out / "en/p11").exists()
+    assert verify_tree(out) == [] and json.loads((out / MARKER).read_text())["files"].keys() == {o.path for o in new}
+
+
+def test_a_journal_naming_a_path_outside_the_output_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(many(), out, tmp_path)
+    (tmp_path / ".public.patch.json").write_text(json.dumps({"put": [], "remove": ["../site.yml"]}))
+    (tmp_path / "site.yml").write_text("title: x\n")
+    with pytest.raises(OutputError):
+        Staging(out, tmp_path)
+    assert (tmp_path / "site.yml").exists()
+
+
+def test_a_patch_interrupted_by_an_exception_is_finished_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.core.files as files
+
+    out = tmp_path / "public"
+    write_site(many(), out, tmp_path)
+    staging = Staging(out, tmp_path, patch=True)
+    placed = [staging.put(output) for output in many("b")]
+    real = files._finish_patch
+
+    def interrupted(*args: object) -> None:
+        monkeypatch.setattr(files, "_finish_patch", real)
+        raise KeyboardInterrupt  # Ctrl-C once the journal is in place, before the first move
+
+    monkeypatch.setattr(files, "_finish_patch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        staging.commit(placed)
+    # the abort that follows the interruption rolls the patch forward, never back
+    assert not (tmp_path / ".public.patch.json").exists() and leftovers(tmp_path) == []
+    assert (out / "en/p0/index.html").read_bytes() == b"<p>b</p>" and verify_tree(out) == []

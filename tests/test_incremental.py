@@ -54,6 +54,21 @@ def test_body_edit_rewrites_only_that_page(make_site: Callable[..., Path]) -> No
     assert report.written == len([p for p in changed if p != ".legation-manifest.json"])
 
 
+def test_a_body_edit_patches_the_live_folder_and_equals_a_clean_build(make_site: Callable[..., Path],
+                                                                     tmp_path: Path) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    folder = (root / "public").stat().st_ino
+    source = root / "content/announcements/consular-hours.en.md"
+    source.write_text(source.read_text() + "\nA new paragraph.\n", encoding="utf-8")
+    report = run_build(root)
+    # the few changed files were moved into the live folder (O(change)); a swap would have put a new folder there
+    assert report.ok and 0 < report.written < report.files // 4 and (root / "public").stat().st_ino == folder
+    assert run_build(root, tmp_path / "clean", incremental=False).ok
+    assert tree(root / "public") == tree(tmp_path / "clean")
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".public.") and not p.name.endswith(".lock")]
+
+
 def test_incremental_equals_clean(make_site: Callable[..., Path], tmp_path: Path) -> None:
     root = make_site()
     assert run_build(root).ok

@@ -94,14 +94,15 @@ class Outputs:
     def __init__(self, run: Run, setup: Setup) -> None:
         options = run.options
         # an output changed since the last build (by hand, or by a build killed before it saved its state) is
-        # trusted file by file, by digest, and never wholesale
-        self.site = Staging(options.out_dir, options.root, verify=not run.trusted) if options.write else None
+        # trusted file by file, by digest, and never wholesale; one that is not is patched in place (O(change))
+        self.site = Staging(options.out_dir, options.root, verify=not run.trusted,
+                            patch=run.trusted) if options.write else None
         self.snippets: Staging | None = self.site if options.snippets_in_site else None
         self.snippets_dir = options.root / setup.config.snippets.out_dir
         if options.write and not options.snippets_in_site and setup.config.snippets.platforms:
             self.snippets_dir = linked_output(self.snippets_dir)
             check_output_dir(self.snippets_dir, options.root, {"site's output": options.out_dir})
-            self.snippets = Staging(self.snippets_dir, options.root, verify=not run.trusted)
+            self.snippets = Staging(self.snippets_dir, options.root, verify=not run.trusted, patch=run.trusted)
         run.stagings.extend(stage for stage in dict.fromkeys((self.site, self.snippets)) if stage is not None)
         self.memory = run.memory
 
@@ -247,10 +248,12 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
         units = load_render_state(options.root, str(options.out_dir), manifest_id(options.out_dir))
         if units:
             previous_files = staging.previous
-            # a file deleted by hand since is rendered again (its unit is not reused)
+            # a file deleted by hand since is rendered again (its unit is not reused); when the output is as the
+            # last build left it (its stamp), none was
             live = str(options.out_dir)
             reuse = {key: unit for key, unit in units.items()
-                     if all(path in previous_files and os.path.isfile(os.path.join(live, path)) for path in unit[1])}
+                     if all(path in previous_files and (run.trusted or os.path.isfile(os.path.join(live, path)))
+                            for path in unit[1])}
     elif memory is not None and not options.force:
         reuse = {key: unit for key, unit in memory.units.items() if all(path in memory.outputs for path in unit[1])}
     search = config.search and search_available()
