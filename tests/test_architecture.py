@@ -26,14 +26,14 @@ LAYERS: dict[str, int] = {
     "yamltext": 1, "model": 1, "units": 2, "cache": 2, "checks": 2, "files": 2,
     # sources
     "fastmd": 3, "assets": 3, "translation_units": 3, "statement_text": 3, "markdown": 4, "i18n": 3,
-    "theme": 4, "content": 5, "mission": 4, "delivery": 4, "config": 6, "media": 6,
+    "theme": 4, "content": 5, "mission": 4, "delivery": 4, "config": 6, "media": 6, "network": 7,
     # assembly
     "site": 7, "ledger": 7, "rules": 8,
     # outputs
     "security": 9, "feeds": 9, "wechat": 9, "calendars": 10, "search": 10, "cards": 10, "seo": 10, "rootfiles": 10,
     "snippets": 10, "register": 10, "urls": 11, "unit_inputs": 12, "contexts": 12, "templates": 13,
     # engine
-    "fastpath": 14, "memory": 14, "run": 15, "stages": 16, "build": 17,
+    "fastpath": 14, "memory": 14, "run": 15, "stages": 16, "build": 17, "missions": 18,
     # commands
     "packages": 18, "xliff": 19, "pofile": 19, "status": 19, "authoring": 19, "translating": 20, "notices": 18,
     "audit": 21, "serve": 21, "deploy": 21, "live": 21, "notify": 21, "verify_statement": 21,

@@ -581,3 +581,109 @@ def verify_command(where: str, out: Path | None, as_json: bool, workers: int, ti
     click.echo(f"legation verify: {counted(len(problems), 'difference')}" if problems
                else "legation verify: every file matches")
     sys.exit(1 if problems else 0)
+
+
+@main.group("network")
+def network_group() -> None:
+    """A ministry's network of missions (network.yml): build them, or plan shards for CI."""
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    number, _slash, count = value.partition("/")
+    if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count) <= 1000):
+        raise click.BadParameter(f'"{value}" is not K/N with 1 ≤ K ≤ N, such as 2/10')
+    return int(number), int(count)
+
+
+def _network_missions(root: Path, only: str, shard: tuple[int, int] | None) -> tuple[Any, ...]:
+    """network.yml, checked with every mission's site.yml, and the missions asked for; a located error exits 1."""
+    from ..engine.missions import select
+    from ..sources.network import check_missions, load_network
+
+    try:
+        network, warnings = load_network(root)
+        missions = select(root, network, tuple(name.strip() for name in only.split(",") if name.strip()), shard)
+    except LegationError as exc:
+        _fail(exc)
+    problems = [*check_missions(root, network, missions), *warnings]
+    problems.sort(key=lambda p: p.severity != "error")  # the mistake to fix first
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    if any(p.severity == "error" for p in problems):
+        click.echo(f"legation network: {counted(sum(p.severity == 'error' for p in problems), 'error')} in the "
+                   "missions' settings; nothing was built", err=True)
+        sys.exit(1)
+    return missions
+
+
+_ONLY = click.option("--only", default="", help="Build only these missions: ids, comma-separated.")
+_SHARD = click.option("--shard", callback=_shard, default=None, metavar="K/N",
+                      help="Build shard K of N: the missions split into N parts balanced by content size.")
+
+
+@network_group.command("build")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The ministry's folder, holding network.yml.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder: each mission goes into OUT/<id> (default: ROOT/public).")
+@_ONLY
+@_SHARD
+@click.option("--now", callback=_clock, help="Build clock for every mission, ISO 8601 (default: SOURCE_DATE_EPOCH, "
+              "else now).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Cores for the whole network (default: all): missions are built this many at a time.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--drafts", is_flag=True, help="Include drafts and scheduled items.")
+@click.option("--force", is_flag=True, help="Render every page of every mission again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result of every mission as JSON.")
+def network_build(root: Path, out: Path | None, only: str, shard: tuple[int, int] | None, now: datetime,
+                  jobs: int | None, strict: bool, drafts: bool, force: bool, as_json: bool) -> None:
+    """Build every mission of the network (or --only some, or one --shard) into OUT/<id>, several at a time.
+    One mission's error does not stop the others; the exit code is 1 when any failed."""
+    from ..engine.missions import MissionResult, NetworkOptions, build_network
+
+    root = root.resolve()
+    missions = _network_missions(root, only, shard)
+    options = NetworkOptions(root, (out if out is not None else root / "public").absolute(), now,
+                             jobs or os.cpu_count() or 1, strict, drafts, force)
+
+    def told(result: MissionResult) -> None:
+        if as_json:
+            return
+        for problem in [*result.errors, *result.warnings]:
+            click.echo(problem.format(), err=True)
+        click.echo(f"{result.mission}: {result.summary.removeprefix('legation: ')}", err=not result.ok)
+
+    report = build_network(options, missions, told)
+    if as_json:
+        click.echo(json.dumps(_json_safe(report.as_json()), indent=2, ensure_ascii=False))
+    click.echo(report.summary(), err=not report.ok)
+    sys.exit(0 if report.ok else 1)
+
+
+@network_group.command("plan")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The ministry's folder, holding network.yml.")
+@click.option("--shards", "count", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="Split the missions into this many shards, balanced by content size.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (for a CI job matrix).")
+def network_plan(root: Path, count: int, as_json: bool) -> None:
+    """List the missions and which shard each is built in (the same on every machine)."""
+    from ..engine.missions import content_size, shards
+
+    root = root.resolve()
+    missions = _network_missions(root, "", None)
+    sizes = {m.id: content_size(root, m) for m in missions}
+    plan = shards(missions, sizes, count)
+    if as_json:
+        click.echo(json.dumps({"shards": [
+            {"shard": f"{n}/{count}", "bytes": sum(sizes[m.id] for m in part), "missions": [m.id for m in part]}
+            for n, part in enumerate(plan, start=1)]}, indent=2))
+        return
+    for n, part in enumerate(plan, start=1):
+        click.echo(f"shard {n}/{count}: {sum(sizes[m.id] for m in part):,} bytes")
+        for mission in part:
+            click.echo(f"  {mission.id:<16} {', '.join(mission.languages):<20} {sizes[mission.id]:>12,} bytes  "
+                       f"{mission.site}")

@@ -57,6 +57,11 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names this machine knows."""
+    return _zones()
+
+
 def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
     """Parse site.yml text; raise ConfigError listing every problem found."""
     doc = load_yaml(text, path, error=ConfigError)
