@@ -108,3 +108,14 @@ def test_load_config_from_disk_with_defaults(tmp_path: Path) -> None:
     assert config.base_url == "https://e.example/sub/" and config.default_language == "ar"
     assert config.timezone == "UTC" and config.paginate == 10 and config.feed_length == 20 and not config.allow_html
     assert config.snippets.limits == {} and config.snippets.url_lengths == {} and config.snippets.out_dir == "snippets"
+
+
+def test_a_mission_names_its_ministrys_folder() -> None:
+    assert parse_config(SITE_YML + "network: ../../\n").network == "../.."
+    assert parse_config(SITE_YML).network == "" and parse_config(SITE_YML).ministry is None
+
+
+@pytest.mark.parametrize("value", ["/srv/ministry", "~/ministry", "'C:/ministry'", "'..\\\\ministry'"])
+def test_a_network_folder_that_is_not_relative_is_an_error(value: str) -> None:
+    [found] = errors(SITE_YML + f"network: {value}\n")
+    assert "network must be a folder relative to this site" in found and "../.." in found

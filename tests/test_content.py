@@ -211,3 +211,33 @@ def test_decode_text_handles_bom_crlf_and_nul() -> None:
     assert decode_text(b"\xef\xbb\xbf---\r\ntitle: x\r\n", "p") == ("---\ntitle: x\n", None)
     text, problem = decode_text(b"ok\nab\x00", "p")
     assert text is None and problem is not None and problem.location.line == 2 and "NUL" in problem.message
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("all", ("all",)),
+    ("baku", ("mission:baku",)),
+    ("[baku, paris, baku]", ("mission:baku", "mission:paris")),
+    ("{regions: [caucasus], missions: [paris]}", ("mission:paris", "region:caucasus")),
+])
+def test_a_ministry_item_says_which_missions_carry_it(value: str, expected: tuple[str, ...]) -> None:
+    page, problems = build("announcements", f'---\ntitle: "A"\ndate: 2026-11-01\nsyndicate: {value}\n---\nx\n')
+    assert page is not None and problems == [] and page.syndicate == expected
+
+
+def test_a_translation_is_syndicated_as_its_original() -> None:
+    page, _problems = build("announcements", '---\ntitle: "B"\n---\ny\n', lang="ar",
+                            default='---\ntitle: "A"\ndate: 2026-11-01\nsyndicate: {regions: [caucasus]}\n---\nx\n')
+    assert page is not None and page.syndicate == ("region:caucasus",)
+
+
+@pytest.mark.parametrize(("value", "where", "needle"), [
+    ("5", "4:12", "syndicate must be all, a list of missions"),
+    ("[Baku Embassy]", "4:12", '"Baku Embassy" is not a mission of a network'),
+    ("{regions: [caucasus], countries: [az]}", "4:34", 'unknown key "countries" in syndicate'),
+    ("{regions: {caucasus: 1}}", "4:22", "syndicate.regions must be a list"),
+])
+def test_a_wrong_syndicate_value_is_a_located_error(value: str, where: str, needle: str) -> None:
+    page, problems = build("announcements", f'---\ntitle: "A"\ndate: 2026-11-01\nsyndicate: {value}\n---\nx\n')
+    found = [p.format() for p in problems]
+    assert page is None and any(f.startswith(f"content/announcements/x.en.md:{where}: error") and needle in f
+                                for f in found), found

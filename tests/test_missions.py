@@ -132,3 +132,13 @@ def test_a_mission_whose_settings_disagree_builds_nothing(ministry: Path) -> Non
     code, _out, err = network(ministry, "build", "--now", NOW)
     assert code == 1 and err.startswith("missions/baku/site.yml: error: base_url is https://baku.example/ here")
     assert "nothing was built" in err and not (ministry / "public").exists()
+
+
+def test_a_mission_built_in_the_network_carries_the_ministrys_items_as_when_built_alone(ministry: Path,
+                                                                                       tmp_path: Path) -> None:
+    assert network(ministry, "build", "--now", NOW, "--only", "tashkent")[0] == 0
+    built = ministry / "public/tashkent"
+    assert (built / "uz/announcements/winter-travel-advice/index.html").is_file()
+    alone = tmp_path / "alone"
+    assert run_build(ministry / "missions/tashkent", alone, now=datetime.fromisoformat(NOW)).ok
+    assert tree(alone) == tree(built)

@@ -126,3 +126,142 @@ def test_no_network_yml_says_where_to_run(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_network(tmp_path)
     assert "no network.yml" in caught.value.problems[0].message and "--root" in caught.value.problems[0].hint
+
+
+# ------------------------------------------------------------------ a mission linked to its ministry
+
+
+def copy_demo(tmp_path: Path) -> Path:
+    root = tmp_path / "ministry"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("public", ".legation-cache"))
+    return root
+
+
+def test_a_mission_takes_its_id_region_and_the_ministrys_address_from_network_yml(tmp_path: Path) -> None:
+    from generator.sources.config import load_config
+    from generator.sources.network import link_mission
+
+    root = copy_demo(tmp_path)
+    config = link_mission(root / "missions/baku", load_config(root / "missions/baku"))
+    link = config.ministry
+    assert link is not None and (link.mission, link.region, link.content) == ("baku", "caucasus", "../../content")
+    assert link.base_url == "https://mfa.veloria.example/" and link.default_language == "en"
+    assert link.name["az"] == "Veloriya Respublikasının Xarici İşlər Nazirliyi"
+    assert link.targets(("all",)) and link.targets(("region:caucasus",)) and link.targets(("mission:baku",))
+    assert not link.targets(("mission:paris", "region:europe")) and not link.targets(())
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("missions/baku/site.yml", "network: ../..", "network: .."), "network: .. holds no network.yml"),
+    (("network.yml", "site: missions/baku", "site: missions/bakuu"), "this site is not one of the missions"),
+    (("missions/baku/site.yml", "timezone: Asia/Baku", "timezone: Asia/Tbilisi"), "timezone is Asia/Tbilisi here"),
+    (("network.yml", "  base_url: \"https://mfa", "  base_ur: \"https://mfa"), 'unknown key "base_ur"'),
+])
+def test_a_mission_that_cannot_be_linked_is_an_error_located_for_the_officer(tmp_path: Path,
+                                                                           change: tuple[str, str, str],
+                                                                           expected: str) -> None:
+    from generator.sources.config import load_config
+    from generator.sources.network import link_mission
+
+    root = copy_demo(tmp_path)
+    file, old, new = change
+    text = (root / file).read_text(encoding="utf-8")
+    assert old in text
+    (root / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        link_mission(root / "missions/baku", load_config(root / "missions/baku"))
+    first = caught.value.problems[0]
+    assert expected in first.message, first.message
+    # a problem of network.yml is named from the mission's folder, so the officer finds the file
+    assert first.location.path in ("site.yml", "../../network.yml")
+
+
+def test_the_ministrys_items_reach_the_missions_they_are_syndicated_to(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from tests.conftest import run_build
+
+    root = copy_demo(tmp_path)
+    for name in ("baku", "tashkent", "cairo", "paris"):
+        assert run_build(root / "missions" / name, now=datetime.fromisoformat("2026-12-01T12:00:00+00:00")).ok
+
+    def has(mission: str, path: str) -> bool:
+        return (root / "missions" / mission / "public" / path / "index.html").is_file()
+
+    # syndicate: all → every mission, in each of its languages (the ministry writes them all)
+    assert all(has(m, f"{lang}/announcements/statement-on-the-border-agreement")
+               for m, lang in (("baku", "az"), ("baku", "ar"), ("tashkent", "uz"), ("cairo", "ar"), ("paris", "fr")))
+    # syndicate: {regions: [caucasus, central-asia]} → Baku and Tashkent only, with its crisis banner
+    assert has("baku", "en/announcements/winter-travel-advice") and has("tashkent", "uz/announcements/winter-travel-advice")
+    assert not has("cairo", "en/announcements/winter-travel-advice") and not has("paris", "en/announcements/winter-travel-advice")
+    assert "alert-warning" in (root / "missions/tashkent/public/uz/index.html").read_text(encoding="utf-8")
+    assert "alert-warning" not in (root / "missions/paris/public/fr/index.html").read_text(encoding="utf-8")
+    # no syndicate: line → the ministry's own, in no mission
+    assert not any(has(m, "en/announcements/ministry-annual-report") for m in ("baku", "tashkent", "cairo", "paris"))
+
+
+def test_a_syndicated_item_is_labelled_and_its_canonical_address_is_the_ministrys(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from tests.conftest import run_build
+
+    root = copy_demo(tmp_path)
+    assert run_build(root / "missions/cairo", now=datetime.fromisoformat("2026-12-01T12:00:00+00:00")).ok
+    public = root / "missions/cairo/public"
+    page = (public / "ar/announcements/statement-on-the-border-agreement/index.html").read_text(encoding="utf-8")
+    ministry = "https://mfa.veloria.example/ar/announcements/statement-on-the-border-agreement/"
+    assert f'<link rel="canonical" href="{ministry}">' in page
+    assert f'<p class="origin"><a href="{ministry}" rel="noopener">وزارة خارجية جمهورية فيلوريا</a></p>' in page
+    own = (public / "ar/announcements/passport-renewal/index.html").read_text(encoding="utf-8")
+    assert 'class="origin"' not in own and 'href="https://cairo.veloria.example/ar/announcements/passport-' in own
+    # the sitemap lists the mission's own addresses only; its feed carries the item at the mission's address
+    sitemap = (public / "sitemap.xml").read_text(encoding="utf-8")
+    assert "passport-renewal" in sitemap and "border-agreement" not in sitemap
+    feed = (public / "ar/feed.xml").read_text(encoding="utf-8")
+    assert "https://cairo.veloria.example/ar/announcements/statement-on-the-border-agreement/" in feed
+    # and it is not recorded under a reference of the mission's own
+    assert not (root / "missions/cairo/ledger/announcements/statement-on-the-border-agreement.yml").exists()
+
+
+def test_an_edit_in_the_ministry_reaches_the_mission_at_its_next_build(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from tests.conftest import run_build
+
+    root = copy_demo(tmp_path)
+    mission, now = root / "missions/paris", datetime.fromisoformat("2026-12-01T12:00:00+00:00")
+    assert run_build(mission, now=now).ok
+    assert run_build(mission, now=now).written == 0  # nothing changed: the no-change path
+    item = root / "content/announcements/statement-on-the-border-agreement.fr.md"
+    item.write_text(item.read_text(encoding="utf-8") + "\nUne phrase ajoutée par le ministère.\n", encoding="utf-8")
+    report = run_build(mission, now=now)
+    assert report.ok and report.written > 0
+    page = mission / "public/fr/announcements/statement-on-the-border-agreement/index.html"
+    assert "Une phrase ajoutée par le ministère." in page.read_text(encoding="utf-8")
+
+
+def test_a_ministry_item_at_the_address_of_a_missions_own_is_an_error_in_the_missions_file(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from tests.conftest import run_build
+
+    root = copy_demo(tmp_path)
+    own = root / "missions/paris/content/announcements/statement-on-the-border-agreement.fr.md"
+    shutil.copy(root / "missions/paris/content/announcements/elections-abroad.fr.md", own)
+    report = run_build(root / "missions/paris", now=datetime.fromisoformat("2026-12-01T12:00:00+00:00"))
+    assert not report.ok
+    first = report.errors[0]
+    assert first.location.path == "content/announcements/statement-on-the-border-agreement.fr.md"
+    assert "the ministry syndicates an item with this address" in first.message and "rename" in first.hint
+
+
+def test_a_ministry_file_that_names_no_language_is_an_error(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from tests.conftest import run_build
+
+    root = copy_demo(tmp_path)
+    (root / "content/announcements/no-language.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    report = run_build(root / "missions/paris", now=datetime.fromisoformat("2026-12-01T12:00:00+00:00"))
+    assert not report.ok and report.errors[0].location.path == "../../content/announcements/no-language.md"
+    assert "names its language in the file name" in report.errors[0].message

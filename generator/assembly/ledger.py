@@ -64,8 +64,10 @@ class LedgerCheck:
 
 
 def recorded_pages(site: Site) -> list[Page]:
-    """Statements, consular notices, answers to rumours and alerts, once published: official text."""
-    return [page for page in site.pages if is_official(page) and site.page_status(page) in ("published", "withdrawn")]
+    """Statements, consular notices, answers to rumours and alerts, once published: official text (the site's own:
+    a mission does not record its ministry's items under references of its own)."""
+    return [page for page in site.pages if is_official(page) and site.page_status(page) in ("published", "withdrawn")
+            and not site.config.from_ministry(page)]
 
 
 def ledger_path(section: str, slug: str) -> str:

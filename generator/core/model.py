@@ -130,6 +130,24 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class MinistryLink:
+    """What a mission of a ministry's network knows of it (network.yml): whose items it carries, and where."""
+
+    mission: str  # this site's id in network.yml
+    region: str
+    name: dict[str, str]  # the ministry's name per language: the label of the items it syndicates
+    base_url: str  # where the ministry publishes its items: their canonical address
+    content: str  # the ministry's content/ folder relative to this site's root, with / (a syndicated page's source
+    # path begins with it)
+    default_language: str = "en"  # the ministry's first language: its items' translations inherit from that file
+
+    def targets(self, syndicate: tuple[str, ...]) -> bool:
+        """Whether an item syndicated to ``syndicate`` (all, mission:<id>, region:<name>) reaches this mission."""
+        return "all" in syndicate or f"mission:{self.mission}" in syndicate or \
+            (bool(self.region) and f"region:{self.region}" in syndicate)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """site.yml, checked (DESIGN §3)."""
 
@@ -157,6 +175,12 @@ class SiteConfig:
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     search: bool = True  # a search page per language and its Pagefind index
     share_cards: str = "missing"  # share images drawn for item pages: missing (no image of their own), always, off
+    network: str = ""  # the ministry's folder (holding network.yml) relative to the site: this site is a mission
+    ministry: MinistryLink | None = None  # filled in from network.yml when the build reads it
+
+    def from_ministry(self, page: Page) -> bool:
+        """Whether ``page`` is one the ministry syndicates to this mission (not the mission's own)."""
+        return self.ministry is not None and page.source.startswith(self.ministry.content + "/")
 
     @cached_property
     def language_codes(self) -> tuple[str, ...]:
@@ -340,6 +364,7 @@ class Page:
     headings: tuple[Heading, ...] = ()
     bundle_assets: tuple[str, ...] = ()
     words: int = 0
+    syndicate: tuple[str, ...] = ()  # a ministry's item: the missions it goes to ("all", "mission:x", "region:y")
     # Set by parse_cached (content.with_digests) on the pages of an incremental build, "" otherwise:
     # ``digest`` names everything the page holds, ``meta`` what a list shows of it (all but body_html,
     # headings, words and source_hash). Both are derived, so they take no part in == and repr. A copy made

@@ -14,7 +14,7 @@ from ..core.errors import LegationError, Problem, SourceLocation
 from ..core.files import MARKER, build_lock, check_output_dir, has_leftovers, linked_output
 from ..core.paths import builtin_themes_dir
 from ..core.zones import environment_stamp
-from .fastpath import BuildState, clock_in_templates, crossed, fingerprint, load_state, output_stamp
+from .fastpath import BuildState, clock_in_templates, crossed, inputs_fingerprint, load_state, output_stamp
 from .run import BuildOptions, BuildReport, Run
 
 if TYPE_CHECKING:
@@ -53,12 +53,13 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
     holds the whole site, and only a complete, successful build swaps it in (or, for the preview, into memory)."""
     # Taken before any input is read: a file saved while this build runs then makes the next build look again
     # (a fingerprint taken at the end would name content this build never read).
-    fast, trusted, inputs = _unchanged(options) if options.write and options.incremental else (None, False, "")
+    fast, trusted, inputs, outside = _unchanged(options) if options.write and options.incremental else \
+        (None, False, "", ())
     if fast is not None:
         return fast
     from . import stages  # the pipeline's heavy modules load only when a build runs
 
-    run = Run(options, progress, memory, trusted, inputs)
+    run = Run(options, progress, memory, trusted, inputs, outside)
     try:
         with run.stage("config"):
             setup = stages.configure(run)
@@ -98,36 +99,37 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
         run.settle()
 
 
-def _fingerprint(options: BuildOptions) -> str:
-    settings = f"{options.out_dir}|{options.drafts}|{options.strict}"
-    return fingerprint(options.root, [builtin_themes_dir()], settings)
+def _fingerprint(options: BuildOptions, outside: tuple[str, ...]) -> str:
+    return inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside)
 
 
-def _unchanged(options: BuildOptions) -> tuple[BuildReport | None, bool, str]:
+def _unchanged(options: BuildOptions) -> tuple[BuildReport | None, bool, str, tuple[str, ...]]:
     """(the previous build's report when nothing it depends on changed, else None; whether the output folders
-    are still exactly as the previous build left them; the inputs' fingerprint now)."""
+    are still exactly as the previous build left them; the inputs' fingerprint now; the inputs outside the site
+    it took in, as the previous build read them)."""
     start = time.perf_counter()
     state = load_state(options.root)
-    inputs = _fingerprint(options)
+    outside = state.outside if state is not None else ()
+    inputs = _fingerprint(options, outside)
     if state is None or options.force:
-        return None, False, inputs
+        return None, False, inputs, outside
     # a file deleted, defaced or added by hand in the output since, or a site swapped in by a build that was
     # killed before it saved this state: the full path repairs it, trusting no live file it cannot verify.
     # (Taken in a second thread it was slower: both halves are system calls that hand the interpreter back
     # and forth.)
     trusted = bool(state.outputs) and _output_stamp(state) == state.outputs
     if not trusted or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
-        return None, trusted, inputs
+        return None, trusted, inputs, outside
     for folder in map(Path, state.folders):  # the snippets folder too: deleted, or left half-swapped by a build
         if not (folder / MARKER).is_file() or has_leftovers(folder):  # killed after saving its state
-            return None, False, inputs  # the full path puts it right
+            return None, False, inputs, outside  # the full path puts it right
     if state.clock != options.now.isoformat() and clock_in_templates(options.root, [builtin_themes_dir()]):
-        return None, trusted, inputs
+        return None, trusted, inputs, outside
     if state.fingerprint != inputs or state.environment != environment_stamp(state.zone):
-        return None, trusted, inputs  # a site file, a library or the time zone's rules changed
+        return None, trusted, inputs, outside  # a site file, a library or the time zone's rules changed
     summary = state.summary
     if "html" not in summary or "next_build" not in summary:
-        return None, trusted, inputs  # saved by a version that did not count HTML pages or keep its look-ahead
+        return None, trusted, inputs, outside  # saved by a version that did not count HTML pages or keep its look-ahead
     warnings = tuple(
         Problem("warning", SourceLocation(str(w["file"]), int(w["line"]), int(w["col"])), str(w["message"]),
                 str(w["hint"]), str(w["code"]))
@@ -137,7 +139,7 @@ def _unchanged(options: BuildOptions) -> tuple[BuildReport | None, bool, str]:
                        int(summary.get("bytes", 0)), {"unchanged": time.perf_counter() - start},
                        # the same look-ahead: no boundary entered or left it since (``crossed``)
                        tuple({str(k): str(v) for k, v in change.items()} for change in summary.get("next_build", [])),
-                       str(options.out_dir), 0, int(summary["html"])), True, inputs
+                       str(options.out_dir), 0, int(summary["html"])), True, inputs, outside
 
 
 def _output_stamp(state: BuildState | None) -> str:

@@ -41,6 +41,7 @@ class BuildState:
     folders: tuple[str, ...] = ()  # the output folders the build wrote (the site's, the snippets')
     outputs: str = ""  # output_stamp(folders) right after the build: a file changed by hand since is seen
     listings: tuple[str, ...] = ()  # output_listing(folders) right after the build
+    outside: tuple[str, ...] = ()  # inputs outside the site it read (a mission's: network.yml, the ministry's content)
 
 
 def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
@@ -123,6 +124,14 @@ def input_files(folder: str) -> list[str]:
 
 
 
+def inputs_fingerprint(root: Path, out_dir: Path, drafts: bool, strict: bool, outside: Iterable[str]) -> str:
+    """``fingerprint`` of a build: the site's inputs, the built-in themes, the inputs outside the site it reads
+    (``outside``) and the settings that change its output."""
+    from ..core.paths import builtin_themes_dir
+
+    return fingerprint(root, [builtin_themes_dir(), *map(Path, outside)], f"{out_dir}|{drafts}|{strict}")
+
+
 def clock_in_templates(root: Path, extra_dirs: Iterable[Path]) -> bool:
     """True when some template uses the clock itself; then no build may be skipped or reused on a new clock."""
     for folder in [root / "templates", root / "themes", *extra_dirs]:
@@ -174,7 +183,8 @@ def load_state(root: Path) -> BuildState | None:
         state = BuildState(str(raw["fingerprint"]), str(raw["clock"]), tuple(str(b) for b in raw["boundaries"]),
                            dict(raw["summary"]), str(raw.get("zone", "")), str(raw.get("environment", "")),
                            tuple(str(f) for f in raw.get("folders", [])), str(raw.get("outputs", "")),
-                           tuple(str(f) for f in raw.get("listings", [])))
+                           tuple(str(f) for f in raw.get("listings", [])),
+                           tuple(str(f) for f in raw.get("outside", [])))
         for moment in (state.clock, *state.boundaries):  # a state that cannot be read is not trusted
             if datetime.fromisoformat(moment).tzinfo is None:
                 return None
@@ -192,7 +202,7 @@ def save_state(root: Path, state: BuildState) -> None:
                                          "boundaries": list(state.boundaries), "summary": state.summary,
                                          "zone": state.zone, "environment": state.environment,
                                          "folders": list(state.folders), "outputs": state.outputs,
-                                         "listings": list(state.listings)},
+                                         "listings": list(state.listings), "outside": list(state.outside)},
                                         ), encoding="utf-8")
         os.replace(temporary, folder / STATE_FILE)
     except OSError:

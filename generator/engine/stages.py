@@ -19,7 +19,15 @@ from ..core.model import OutputFile, Page, SourceFile
 from ..core.paths import shown_path
 from ..core.units import Held, Pending, PendingFile
 from ..core.zones import environment_stamp
-from .fastpath import BuildState, boundaries, output_listing, output_stamp, save_state, written_stamp
+from .fastpath import (
+    BuildState,
+    boundaries,
+    inputs_fingerprint,
+    output_listing,
+    output_stamp,
+    save_state,
+    written_stamp,
+)
 from .memory import Memory
 from .run import Run
 
@@ -127,6 +135,7 @@ class Outputs:
 def configure(run: Run) -> Setup:
     from ..outputs.register import load_signing_key
     from ..sources.config import load_config
+    from ..sources.network import link_mission
     from ..sources.theme import resolve_theme
 
     options = run.options
@@ -136,6 +145,7 @@ def configure(run: Run) -> Setup:
     # tzdata update changed, as a new process would
     environment = environment_stamp(config.timezone)
     ZoneInfo.clear_cache()
+    config = link_mission(options.root, config)  # a mission of a network: what it takes from network.yml
     chain = resolve_theme(options.root, config.theme)
     signing = load_signing_key(options.signing_key, options.root) if options.signing_key else None
     if options.write:
@@ -164,16 +174,19 @@ def load_strings(run: Run, setup: Setup) -> Catalog:
 
 
 def read_sources(run: Run, setup: Setup) -> list[SourceFile]:
-    from ..sources.content import discover
+    """The site's content/, and the items of its ministry's when it is a mission of a network."""
+    from ..sources.content import discover, discover_syndicated
 
     sources, found = discover(run.options.root, setup.config, run.memory.sources if run.memory else None)
     run.diagnostics.extend(found)
-    return sources
+    syndicated, found = discover_syndicated(run.options.root, setup.config)
+    run.diagnostics.extend(found)
+    return [*sources, *syndicated]
 
 
 def parse(run: Run, setup: Setup, sources: list[SourceFile]) -> ParseResult:
     from ..core.cache import CACHE_DIR, PAGES_FILE, PageCache, code_digest, load_markdown_cache, load_page_cache
-    from ..sources.content import parse_cached
+    from ..sources.content import parse_mission
 
     options, memory = run.options, run.memory
     cache, stale = (load_markdown_cache(options.root) if memory is None else (memory.markdown, "")
@@ -190,8 +203,8 @@ def parse(run: Run, setup: Setup, sources: list[SourceFile]) -> ParseResult:
         run.diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{PAGES_FILE}"), "the page cache was unreadable and was"
                                 " discarded; every page is parsed again",
                                 "nothing to do: a fresh cache is written after this build", "cache")
-    parsed = parse_cached(sources, setup.config, options.jobs, cache, known.entries, code,
-                          memory.whole if memory is not None else None)
+    parsed = parse_mission(sources, setup.config, options.jobs, cache, known.entries, code,
+                           memory.whole if memory is not None else None)
     run.diagnostics.extend(parsed.problems)
     return ParseResult(parsed, cache, stale, known, code)
 
@@ -210,13 +223,16 @@ def publish_media(run: Run, parse: ParseResult) -> Published:
 def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResult) -> Assembled:
     from ..assembly.ledger import check_ledger, read_ledger, recorded_pages
     from ..assembly.site import assemble, schedule_changes
+    from ..sources.network import carried
 
     options, memory = run.options, run.memory
-    site, found = assemble(published.pages, setup.config, options.now, options.drafts, parse.parsed.failed)
+    pages, found = carried(setup.config, published.pages)  # a mission: the ministry's items that reach it
+    run.diagnostics.extend(found)
+    site, found = assemble(pages, setup.config, options.now, options.drafts, parse.parsed.failed)
     run.diagnostics.extend(found)
     run.site = site
     # what the next day's build will publish or withdraw (the preview has no use for it)
-    run.schedule = schedule_changes(published.pages, options.now) if memory is None else []
+    run.schedule = schedule_changes(pages, options.now) if memory is None else []
     # official text edited with no changes: entry (a warning; --strict refuses it)
     recorded = recorded_pages(site)
     ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded},
@@ -427,6 +443,7 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
         save_render_state,
     )
     from ..outputs.rootfiles import next_month
+    from ..sources.network import network_inputs
 
     options, parsed = run.options, parse.parsed
     # every cache is keyed by content, so one holding the same keys as before needs no writing
@@ -450,14 +467,18 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
     folders = tuple(str(stage.out_dir) for stage in (outputs.site, outputs.snippets) if stage is not None)
     listings = output_listing(folders)
     config = setup.config
+    outside = tuple(map(str, network_inputs(options.root, config)))
+    inputs = run.inputs if outside == run.outside else \
+        inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside)  # taken now:
+    # the first build of a mission, or one whose network: changed, did not know beforehand what it would read
     save_state(options.root, BuildState(
         # the ledger this build wrote is part of what the next build compares with
-        run.inputs.rsplit("|", 1)[0] + "|" + written_stamp(options.root), options.now.isoformat(),
+        inputs.rsplit("|", 1)[0] + "|" + written_stamp(options.root), options.now.isoformat(),
         # security.txt's expiry moves on at the start of each month: the next build then is a full one
         (*boundaries(published.pages), *((next_month(options.now).isoformat(),) if config.security else ())),
         {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,
          "warnings": [p.as_json() for p in done.warnings], "next_build": list(done.schedule)}, config.timezone, setup.environment,
-        folders, output_stamp(folders, listings), listings))
+        folders, output_stamp(folders, listings), listings, outside))
 
 
 def _card_colours(chain: ThemeChain, root: Path) -> Any:

@@ -114,6 +114,16 @@ class Contexts:
             "contact": config.contact,
         }
 
+    def origin(self, page: Page) -> dict[str, str]:
+        """For an item a ministry syndicates to this mission: its canonical address (the ministry's own page) and
+        the ministry's name in the page's language, its label; nothing for the site's own items."""
+        link = self.config.ministry
+        if link is None or not self.config.from_ministry(page):
+            return {"ministry_name": "", "ministry_url": ""}
+        canonical = link.base_url.rstrip("/") + page.url
+        name = link.name.get(page.lang) or link.name.get(link.default_language) or next(iter(link.name.values()), "")
+        return {"canonical": canonical, "ministry_name": name, "ministry_url": canonical}
+
     def share_image(self, page: Page) -> ShareImage | None:
         """What the page is shared with: its own image, else its share card, else nothing."""
         card = self.cards.get(page.url)

@@ -534,6 +534,7 @@ class Renderer:
             reference=self.site.references.get(page.key, ""),
             qr_svg=statement_qr(absolute_url(self.config, page.url)) if page.key in self.site.references else "",
             share_image=self.contexts.share_image(page),
+            **self.contexts.origin(page),
         )
         return self._render([f"{page.section}.html", "item.html"], page.url, context)
 

@@ -117,5 +117,7 @@ class SiteUrls:
                 entries.append(entry(f"/{lang}/check/", self.language_alternates(
                     {code: f"/{code}/check/" for code in self.config.language_codes}), None))
         for page in everything:
+            if self.config.from_ministry(page):  # its canonical address is the ministry's: a sitemap lists its own
+                continue
             entries.append(entry(page.url, self.language_alternates(self.item_urls(page)), newest([page])))
         return entries

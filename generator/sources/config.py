@@ -44,6 +44,7 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "translations": "Missing-translation policy: {fallback_to_default: false}",
     "deploy": "Where `legation deploy` publishes: {targets: {name: url}, max_delete: 50}",
     "notify": "What `legation notify` sends: {kinds, alerts, tags, email: {from, lists, host}, telegram: {chat}}",
+    "network": "The ministry's folder, holding network.yml, when this site is one of its missions: ../..",
 })
 LANGUAGE_KEYS = ("code", "name", "direction")
 SHARE_CARD_MODES = ("missing", "always", "off")
@@ -131,6 +132,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
                     did_you_mean(str(share_cards), SHARE_CARD_MODES) or "write share_cards: missing")
         share_cards = "missing"
 
+    network = _network(check, raw.get("network", ""))
+
     if check.problems:
         raise ConfigError(check.problems)
     return SiteConfig(
@@ -140,7 +143,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         image_hosts=tuple(host.lower() for host in image_hosts),
         fallback_to_default=fallback, deploy=deploy, notify=notify, channels=official, atproto_did=did,
         security=security, contact=contact, reference_pattern=pattern, search=search,
-        share_cards=share_cards,
+        share_cards=share_cards, network=network,
     )
 
 
@@ -239,3 +242,18 @@ def _platform_numbers(check: Checker, value: Any, key: str) -> dict[str, int]:
         if checked is not None:
             out[name] = checked
     return out
+
+
+def _network(check: Checker, value: Any) -> str:
+    """A relative folder (``..`` allowed: the ministry's folder is above its missions'), with /."""
+    if value in ("", None):
+        return ""
+    text = check.text(value, ("network",), allow_empty=False)
+    if text is None:
+        return ""
+    text = text.strip().rstrip("/") or "."
+    if text.startswith(("/", "~")) or "\\" in text or re.match(r"^[A-Za-z]:", text):
+        check.error(("network",), f'network must be a folder relative to this site, not "{text}"',
+                    "write the path from this site's folder to the ministry's, such as ../..")
+        return ""
+    return text

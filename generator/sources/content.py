@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from ..core.checks import Checker
+from ..core.checks import Checker, describe
 from ..core.controls import describe as describe_control
 from ..core.controls import find_control, position
 from ..core.errors import ContentError, LegationError, Problem, SourceLocation, did_you_mean
@@ -37,6 +37,7 @@ from ..core.model import (
     Heading,
     Image,
     InvestmentInfo,
+    Language,
     Page,
     RumourInfo,
     Sighting,
@@ -61,7 +62,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_PAGE_SLUGS = frozenset(SECTIONS) | {"tags", "static", "feed", "atom", "page"}
 
 COMMON_KEYS = ("title", "date", "updated", "summary", "tags", "image", "draft", "publish_at", "expires_at",
-               "withdrawn", "changes", "translation_of")
+               "withdrawn", "changes", "translation_of", "syndicate")
 SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "announcements": ("alert", "kind", "claim", "claim_seen", "verdict", "sources"),
     "events": ("start", "end", "all_day", "venue", "online_url", "registration_url", "status", "organizer"),
@@ -80,7 +81,7 @@ MULTILINE_KEYS = frozenset({"summary", "withdrawn"})
 INHERITED = frozenset({"date", "updated", "tags", "image", "publish_at", "expires_at", "withdrawn", "alert",
                        "verdict", "claim_seen", "sources",
                        "kind", "start", "end", "all_day", "status", "online_url", "registration_url", "venue",
-                       "sector", "contact", "menu"})
+                       "sector", "contact", "menu", "syndicate"})
 
 
 #: Latin letters that Unicode does not decompose to ASCII (Azerbaijani ə, Turkish ı, …) and Uzbek apostrophes.
@@ -295,6 +296,81 @@ def _fold_collisions(named: list[tuple[str, str]], what: str) -> list[Problem]:
     return problems
 
 
+def discover_syndicated(root: Path, config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
+    """A mission's share of its ministry's ``content/`` (config.ministry): every item file in one of the mission's
+    languages, read, its path from the mission's root (``../../content/…``). Which of them the mission carries
+    is decided after parsing, by their ``syndicate:``. A file in another language is not read; a file that
+    names no language, or a link out of the ministry's content/, is an error (located in the ministry's file)."""
+    link = config.ministry
+    if link is None:
+        return [], []
+    content = root / link.content
+    real = content.resolve()
+    found: list[SourceFile] = []
+    problems: list[Problem] = []
+    if not content.is_dir():
+        return found, problems
+    config = _as_ministry(config)  # the ministry's first language is read too: translations inherit from it
+    wanted = set(config.language_codes)
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+
+    def read(file: Path, section: str, slug: str, lang: str, assets: tuple[str, ...] = ()) -> None:
+        if lang not in wanted:
+            return
+        source, problem = _source(file, section, f"{slug}.{lang}", root, config, assets, rel=shown(file))
+        problems.extend([problem] if problem else [])
+        found.extend([source] if source else [])
+
+    for section in SECTIONS:
+        folder = content / section
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if not _inside(entry, real):
+                problems.append(Problem("error", SourceLocation(shown(entry)), "symbolic link points outside the "
+                                        "ministry's content/", "copy the file into content/ instead", "path"))
+            elif entry.is_dir():
+                files = sorted(f for f in entry.rglob("*") if f.is_file()
+                               and not any(part.startswith(".") for part in f.relative_to(entry).parts))
+                outside = [f for f in files if not _inside(f, real)]
+                for file in outside:
+                    problems.append(Problem("error", SourceLocation(shown(file)), "symbolic link points outside the "
+                                            "ministry's content/", "copy the file into the bundle instead", "path"))
+                assets = tuple(shown(f) for f in files if f not in outside and f.suffix != ".md")
+                for index in (f for f in files if f.parent == entry and f.name.startswith("index.")
+                              and f.name.endswith(".md") and f not in outside):
+                    lang = index.name[len("index."):-3]
+                    if not lang:
+                        problems.append(_no_language(shown(index)))
+                    else:
+                        read(index, section, entry.name, lang, assets)
+            elif entry.name.endswith(".md"):
+                slug, _dot, lang = entry.name[:-3].rpartition(".")
+                if not slug:
+                    problems.append(_no_language(shown(entry)))
+                else:
+                    read(entry, section, slug, lang)
+    return found, problems
+
+
+def _as_ministry(config: SiteConfig) -> SiteConfig:
+    """The mission's settings, for reading its ministry's items: their first language is the ministry's, which is
+    read (to inherit from) though the mission may not publish it."""
+    assert config.ministry is not None
+    first = config.ministry.default_language
+    extra = () if first in config.language_codes else (Language(first, first, "ltr", first),)
+    return replace(config, default_language=first, languages=(*config.languages, *extra))
+
+
+def _no_language(where: str) -> Problem:
+    return Problem("error", SourceLocation(where), "a ministry's item names its language in the file name",
+                   "rename it <slug>.<lang>.md (or index.<lang>.md in a bundle), such as statement.en.md", "language")
+
+
 def _inside(path: Path, real_root: Path) -> bool:
     try:
         path.resolve().relative_to(real_root)
@@ -408,6 +484,7 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         "image": _image(values, source),
         "withdrawn": _withdrawal(values),
         "translation_of": _translation_ref(values, config),
+        "syndicate": _syndicate(values),
     }
     if section == "announcements":
         page_args["alert"] = values.get("alert", "choice", ALERT_LEVELS) or ""
@@ -533,6 +610,40 @@ class _Values:
         """Whether this file sets one of ``keys`` itself: a check of inherited values alone was reported in
         the default-language file, and repeating it in every translation would be one mistake, many messages."""
         return any(key in self.fields and key not in self.inherited for key in keys)
+
+
+_MISSION_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SYNDICATE_HINT = "write syndicate: all, or syndicate: [baku, cairo], or syndicate: {regions: [caucasus], missions: [paris]}"
+
+
+def _syndicate(values: _Values) -> tuple[str, ...]:
+    """A ministry's item: which missions of its network carry it ("all", "mission:<id>", "region:<name>")."""
+    raw = values.raw("syndicate")
+    if raw is None or raw is False:
+        return ()
+    check = values.checker("syndicate")
+    if raw == "all":
+        return ("all",)
+    if isinstance(raw, str):
+        raw = [raw]
+    targets: list[str] = []
+    if isinstance(raw, list):
+        named = {"missions": raw}
+    else:
+        named = values.mapping("syndicate", ("missions", "regions")) or {}
+        if not isinstance(raw, Mapping):
+            check.error(("syndicate",), f"syndicate must be all, a list of missions or {{regions: […]}}, not "
+                        f"{describe(raw)}", SYNDICATE_HINT)
+            return ()
+    for key, kind in (("missions", "mission"), ("regions", "region")):
+        names = check.text_list(named.get(key, []), ("syndicate",) if isinstance(raw, list) else ("syndicate", key))
+        for name in names or ():
+            if not _MISSION_ID.match(name):
+                check.error(("syndicate",), f'"{name}" is not a {kind} of a network (a short name such as baku)',
+                            SYNDICATE_HINT)
+            else:
+                targets.append(f"{kind}:{name}")
+    return tuple(dict.fromkeys(targets))
 
 
 def _image(values: _Values, source: SourceFile) -> Image | None:
@@ -1000,6 +1111,26 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
     failed = frozenset(by_key) - {(p.section, p.slug, p.lang) for p in pages}
     return Parsed(_without_broken_origins(pages, by_key, config.default_language), problems, rendered, entries, failed,
                   whole)
+
+
+def parse_mission(sources: list[SourceFile], config: SiteConfig, jobs: int, cache: Mapping[str, Rendered],
+                  known: Mapping[str, PageEntry], code: str = "", held: Mapping[str, Page] | None = None) -> Parsed:
+    """``parse_cached`` for a site that may carry its ministry's items: those are parsed as a group of their own,
+    whose translations inherit from the ministry's first language (not the mission's), and a page of theirs in a
+    language the mission does not publish (read only to inherit from) is dropped."""
+    link = config.ministry
+    if link is None:
+        return parse_cached(sources, config, jobs, cache, known, code, held)
+    theirs = [s for s in sources if s.path.startswith(link.content + "/")]
+    own = parse_cached([s for s in sources if not s.path.startswith(link.content + "/")], config, jobs, cache, known,
+                       code, held)
+    if not theirs:
+        return own
+    other = parse_cached(theirs, _as_ministry(config), jobs, cache, known, code, held)
+    publishes = set(config.language_codes)
+    return Parsed([*own.pages, *(p for p in other.pages if p.lang in publishes)], [*own.problems, *other.problems],
+                  {**own.rendered, **other.rendered}, {**own.entries, **other.entries}, own.failed | other.failed,
+                  {**own.held, **other.held})
 
 
 def _without_broken_origins(pages: list[Page], files: Mapping[tuple[str, str, str], SourceFile],

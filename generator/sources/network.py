@@ -3,6 +3,7 @@ mission's own site.yml where the two disagree)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -12,7 +13,7 @@ from typing import Any
 
 from ..core.checks import Checker
 from ..core.errors import ConfigError, Problem, SourceLocation, did_you_mean
-from ..core.model import SiteConfig
+from ..core.model import MinistryLink, Page, SiteConfig
 from ..core.yamltext import load_yaml
 from .config import CONFIG_FILE, load_config, time_zones
 
@@ -224,3 +225,68 @@ def _folder(check: Checker, value: Any, keys: tuple[str | int, ...]) -> str:
                     "write a relative path such as missions/baku (no .., no leading /)")
         return ""
     return path.as_posix()
+
+
+def link_mission(root: Path, config: SiteConfig) -> SiteConfig:
+    """``config`` of a site whose site.yml names its ministry's folder (``network: ../..``) with what it takes
+    from network.yml: its id and region, the ministry's name and address, where the ministry's items are. Raises
+    ConfigError when network.yml cannot be read, does not list this site, or disagrees with its site.yml."""
+    if not config.network:
+        return config
+    ministry_root = (root / config.network).resolve()
+    shown = os.path.relpath(ministry_root / NETWORK_FILE, root).replace(os.sep, "/")
+    if not (ministry_root / NETWORK_FILE).is_file():
+        raise ConfigError.at(SourceLocation(CONFIG_FILE), f"network: {config.network} holds no {NETWORK_FILE} "
+                             f"(looked for {shown})", "write the path from this site's folder to the ministry's, "
+                             "such as ../..", "network")
+    try:
+        network, _warnings = load_network(ministry_root)  # its warnings are told by `legation network`
+    except ConfigError as exc:
+        raise ConfigError([replace(p, location=replace(p.location, path=shown)) for p in exc.problems]) from None
+    here = root.resolve()
+    mission = next((m for m in network.missions if (ministry_root / m.site).resolve() == here), None)
+    if mission is None:
+        raise ConfigError.at(SourceLocation(CONFIG_FILE), f"this site is not one of the missions {shown} lists",
+                             f"add it to missions: in {shown} (site: {os.path.relpath(here, ministry_root)}), or "
+                             "remove network: from site.yml", "network")
+    problems = _disagreements(mission, config, CONFIG_FILE)
+    if problems:
+        raise ConfigError(problems)
+    content = os.path.relpath(ministry_root / "content", here).replace(os.sep, "/")
+    return replace(config, ministry=MinistryLink(mission.id, mission.region, dict(network.ministry.name),
+                                                 network.ministry.base_url, content, network.ministry.languages[0]))
+
+
+def carried(config: SiteConfig, pages: list[Page]) -> tuple[list[Page], list[Problem]]:
+    """``pages`` with the ministry's items that reach this mission (their ``syndicate:``), in the mission's
+    languages, and without the others; an item of the ministry at the address of one of the mission's own is an
+    error in the mission's file (rename one of them)."""
+    link = config.ministry
+    if link is None:
+        return pages, []
+    own = {page.key: page for page in pages if not config.from_ministry(page)}
+    languages = set(config.language_codes)
+    kept: list[Page] = []
+    problems: list[Problem] = []
+    clashes: set[tuple[str, str]] = set()
+    for page in pages:
+        if not config.from_ministry(page):
+            kept.append(page)
+        elif link.targets(page.syndicate) and page.lang in languages:
+            mine = own.get(page.key)
+            if mine is None:
+                kept.append(page)
+            elif page.key not in clashes:
+                clashes.add(page.key)
+                problems.append(Problem("error", SourceLocation(mine.source), f"the ministry syndicates an item "
+                                        f"with this address ({page.source}), so this item would hide it",
+                                        "rename this file (its slug), or ask the ministry to rename theirs", "network"))
+    return kept, problems
+
+
+def network_inputs(root: Path, config: SiteConfig) -> tuple[Path, ...]:
+    """The files outside a mission's folder that its build reads: network.yml and the ministry's content/."""
+    if not config.network:
+        return ()
+    ministry_root = (root / config.network).resolve()
+    return ministry_root / NETWORK_FILE, ministry_root / "content"
