@@ -687,3 +687,32 @@ def network_plan(root: Path, count: int, as_json: bool) -> None:
         for mission in part:
             click.echo(f"  {mission.id:<16} {', '.join(mission.languages):<20} {sizes[mission.id]:>12,} bytes  "
                        f"{mission.site}")
+
+
+@network_group.command("status")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The ministry's folder, holding network.yml.")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 when a mission carries an item whose translation into one of "
+              "its languages is missing, out of date or a draft.")
+@click.option("--now", callback=_clock, help="Clock (default: SOURCE_DATE_EPOCH, else now).")
+def network_status_command(root: Path, as_json: bool, strict: bool, now: datetime) -> None:
+    """For each item the ministry syndicates: the missions that carry it, in which languages, and which
+    translations are missing or out of date."""
+    from ..sources.network import load_network
+    from .network_status import network_status
+
+    root = root.resolve()
+    try:
+        network, warnings = load_network(root)
+        status = network_status(root, network, now)
+    except LegationError as exc:
+        _fail(exc)
+    click.echo(status.as_json() if as_json else status.table())
+    for problem in sorted([*warnings, *status.problems], key=lambda p: p.severity != "error"):
+        click.echo(problem.format(), err=True)
+    incomplete = [item.item for item in status.items if item.incomplete]
+    if strict and incomplete:
+        click.echo(f"legation network: missions carry items with translations missing or out of date: "
+                   f"{', '.join(incomplete)}", err=True)
+        sys.exit(1)
