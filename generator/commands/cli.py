@@ -716,3 +716,47 @@ def network_status_command(root: Path, as_json: bool, strict: bool, now: datetim
         click.echo(f"legation network: missions carry items with translations missing or out of date: "
                    f"{', '.join(incomplete)}", err=True)
         sys.exit(1)
+
+
+@network_group.command("ci")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The ministry's folder, holding network.yml.")
+@click.option("--github", "system", flag_value="github", help="Write a GitHub Actions workflow.")
+@click.option("--gitlab", "system", flag_value="gitlab", help="Write a GitLab CI/CD configuration.")
+@click.option("--shards", "count", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Jobs the network is split into (balanced by content size).")
+@click.option("--repository", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The repository's folder, where the file goes (default: ROOT).")
+@click.option("--install", default=None, help='The command that installs legation in each job (default: pip install '
+              '"legation==THIS VERSION"); pin your own source, e.g. pip install "legation @ git+https://…@v1.2".')
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the file instead of writing it.")
+@click.option("--force", is_flag=True, help="Replace a file that is already there.")
+def network_ci_command(root: Path, system: str | None, count: int, repository: Path | None, install: str | None,
+                       to_stdout: bool, force: bool) -> None:
+    """Write the CI configuration that builds the network's shards as a job matrix on GitHub Actions or GitLab
+    CI/CD, each shard's missions kept as an artifact."""
+    from .network_ci import GITHUB_FILE, GITLAB_FILE, default_install, github_workflow, gitlab_ci
+
+    if system is None:
+        _usage("say which CI system: --github or --gitlab", "legation network ci --github --shards 4")
+    root = root.resolve()
+    _network_missions(root, "", None)  # network.yml and the missions' settings are right first
+    repo = (repository or root).resolve()
+    try:
+        folder = root.relative_to(repo).as_posix()
+    except ValueError:
+        _usage(f"{root} is not inside the repository {repo}", "pass --repository, the folder the CI checks out")
+    if install is not None and ("\n" in install or not install.strip()):
+        _usage("--install must be one command on one line", 'pip install "legation==1.2.0"')
+    text = (github_workflow if system == "github" else gitlab_ci)(folder, count, install or default_install())
+    if to_stdout:
+        click.echo(text, nl=False)
+        return
+    target = repo / (GITHUB_FILE if system == "github" else GITLAB_FILE)
+    if target.exists() and not force and target.read_text(encoding="utf-8", errors="replace") != text:
+        click.echo(f"legation network: {target} is already there and differs", err=True)
+        click.echo("    hint: pass --force to replace it, or --stdout to compare", err=True)
+        sys.exit(1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"legation network: wrote {target} ({count} shards)")
