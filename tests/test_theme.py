@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SITE_YML, run_build
 
 CHILD_THEME = {
@@ -110,3 +112,94 @@ def test_the_scheduled_note_gives_the_time_in_the_site_zone_in_each_language(mak
     assert notes["en"] == "Scheduled: will be published on November 25, 2026 at 2:00\u202fPM (Asia/Baku time)."
     assert notes["ar"] == "مجدول: سيُنشر بتاريخ 25 نوفمبر 2026 الساعة 2:00 م (بتوقيت Asia/Baku)."
     assert notes["az"] == "Planlaşdırılıb: 25 noyabr 2026, saat 14:00 (Asia/Baku vaxtı) dərc olunacaq."
+
+
+# ------------------------------------------------------------------ themes shipped as installed packages
+
+
+def install_theme(where: Path, version: str = "2.1.0", banner: str = "Ministry theme") -> Path:
+    """A theme distribution as pip leaves it in site-packages: the package (the theme's folder) and its
+    .dist-info naming it in the legation.themes entry points."""
+    package = where / "veloria_theme"
+    (package / "templates").mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("raise RuntimeError('a theme is files: never imported')\n", encoding="utf-8")
+    (package / "theme.yml").write_text("extends: default\n", encoding="utf-8")
+    (package / "templates/item.html").write_text(
+        '{% extends "default:item.html" %}\n{% block content %}<p class="ministry-banner">' + banner +
+        "</p>{{ super() }}{% endblock %}\n", encoding="utf-8")
+    for old in where.glob("veloria_theme-*.dist-info"):
+        for file in old.iterdir():
+            file.unlink()
+        old.rmdir()
+    info = where / f"veloria_theme-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: veloria-theme\nVersion: {version}\n",
+                                   encoding="utf-8")
+    (info / "entry_points.txt").write_text("[legation.themes]\nveloria = veloria_theme\n", encoding="utf-8")
+    return where
+
+
+@pytest.fixture
+def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    where = install_theme(tmp_path / "site-packages")
+    monkeypatch.syspath_prepend(str(where))
+    return where
+
+
+def with_theme(theme: str) -> dict[str, str]:
+    return {"site.yml": SITE_YML.replace("timezone: Asia/Baku", f'timezone: Asia/Baku\ntheme: "{theme}"')}
+
+
+@pytest.mark.parametrize("theme", ["veloria", "veloria==2.1.0", "veloria>=2,<3", "veloria ~= 2.1"])
+def test_an_installed_theme_package_is_used_and_extends_the_default(make_site: Callable[..., Path], packages: Path,
+                                                                   theme: str) -> None:
+    root = make_site(with_theme(theme))
+    report = run_build(root)
+    assert report.ok, report.errors
+    item = (root / "public/en/announcements/consular-hours/index.html").read_text(encoding="utf-8")
+    assert '<p class="ministry-banner">Ministry theme</p>' in item and "Opening hours" in item
+
+
+@pytest.mark.parametrize(("theme", "expected", "hint"), [
+    ("veloria>=3", "pinned to >=3, but veloria-theme 2.1.0 is installed", 'pip install "veloria-theme>=3"'),
+    ("default==1.0", "not an installed theme package", "without a version"),
+    ("embassy==1.0", "not an installed theme package", "without a version"),
+])
+def test_a_pin_the_installed_theme_does_not_meet_is_a_located_error(make_site: Callable[..., Path], packages: Path,
+                                                                    theme: str, expected: str, hint: str) -> None:
+    root = make_site(with_theme(theme))
+    report = run_build(root)
+    assert not report.ok
+    first = report.errors[0]
+    assert first.location.path == "site.yml" and expected in first.message and hint in first.hint
+
+
+def test_a_pin_that_is_no_version_specifier_is_a_config_error(make_site: Callable[..., Path]) -> None:
+    report = run_build(make_site(with_theme("veloria==")))
+    assert not report.ok and '"==" is not a version pin' in report.errors[0].message
+
+
+def test_a_sites_own_theme_of_that_name_wins_over_the_package(make_site: Callable[..., Path], packages: Path) -> None:
+    root = make_site({**with_theme("veloria"), "themes/veloria/theme.yml": "extends: default\n"})
+    assert run_build(root).ok
+    item = (root / "public/en/announcements/consular-hours/index.html").read_text(encoding="utf-8")
+    assert "ministry-banner" not in item
+
+
+def test_a_mission_extends_the_ministrys_theme_package(make_site: Callable[..., Path], packages: Path) -> None:
+    root = make_site({"site.yml": SITE_YML.replace("timezone: Asia/Baku", "timezone: Asia/Baku\ntheme: baku"),
+                      "themes/baku/theme.yml": "extends: veloria\n",
+                      "themes/baku/i18n/en.yml": 'latest_announcements: "From Baku"\n'})
+    assert run_build(root).ok
+    assert "ministry-banner" in (root / "public/en/announcements/consular-hours/index.html").read_text(encoding="utf-8")
+    assert "From Baku" in (root / "public/en/index.html").read_text(encoding="utf-8")
+
+
+def test_an_upgraded_theme_package_is_not_taken_for_no_change(make_site: Callable[..., Path], packages: Path) -> None:
+    root = make_site(with_theme("veloria"))
+    assert run_build(root).ok
+    assert run_build(root).written == 0
+    install_theme(packages, "2.2.0", banner="Ministry theme 2.2")
+    report = run_build(root)
+    assert report.ok and report.written > 0
+    assert "Ministry theme 2.2" in (root / "public/en/announcements/consular-hours/index.html").read_text(encoding="utf-8")

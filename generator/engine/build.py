@@ -175,7 +175,7 @@ def load_site(root: Path, now: datetime) -> tuple[Site, Catalog, tuple[Problem, 
     from ..sources.theme import resolve_theme
 
     loaded = load_pages(root)
-    chain = resolve_theme(root, loaded.config.theme)
+    chain = resolve_theme(root, loaded.config.theme, loaded.config.theme_version)
     catalog, found = load_catalog([*chain.i18n_dirs, root / "i18n"], root, loaded.config.language_codes,
                                   loaded.config.default_language)
     site, assembled = assemble(list(loaded.pages), loaded.config, now)

@@ -146,7 +146,7 @@ def configure(run: Run) -> Setup:
     environment = environment_stamp(config.timezone)
     ZoneInfo.clear_cache()
     config = link_mission(options.root, config)  # a mission of a network: what it takes from network.yml
-    chain = resolve_theme(options.root, config.theme)
+    chain = resolve_theme(options.root, config.theme, config.theme_version)
     signing = load_signing_key(options.signing_key, options.root) if options.signing_key else None
     if options.write:
         check_output_dir(options.out_dir, options.root, None if options.snippets_in_site else
@@ -444,6 +444,7 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
     )
     from ..outputs.rootfiles import next_month
     from ..sources.network import network_inputs
+    from ..sources.theme import outside_folders
 
     options, parsed = run.options, parse.parsed
     # every cache is keyed by content, so one holding the same keys as before needs no writing
@@ -467,7 +468,7 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
     folders = tuple(str(stage.out_dir) for stage in (outputs.site, outputs.snippets) if stage is not None)
     listings = output_listing(folders)
     config = setup.config
-    outside = tuple(map(str, network_inputs(options.root, config)))
+    outside = tuple(map(str, (*network_inputs(options.root, config), *outside_folders(setup.chain, options.root))))
     inputs = run.inputs if outside == run.outside else \
         inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside)  # taken now:
     # the first build of a mission, or one whose network: changed, did not know beforehand what it would read

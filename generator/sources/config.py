@@ -28,7 +28,7 @@ KEYS: Mapping[str, str] = MappingProxyType({
     "default_language": "Code of the language used for the root page, x-default and fallbacks",
     "languages": "List of {code, name?, direction?}; order is the language switcher's order",
     "timezone": "IANA time zone for dates written without an offset, e.g. Asia/Baku",
-    "theme": "Theme name: themes/<name> in the site, else an installed theme",
+    "theme": "Theme name: themes/<name> in the site, else a built-in or installed theme; pin a package: name==2.1.0",
     "social": "Official accounts, by platform: {x: https://x.com/…, mastodon: https://…/@…} (handles accepted)",
     "atproto_did": "The DID that proves a Bluesky handle on the site's own domain (/.well-known/atproto-did)",
     "security": "security.txt (RFC 9116): {contact: [mailto:…], expires_days: 180, preferred_languages, policy}",
@@ -88,6 +88,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         check.error(("timezone",), f'unknown time zone "{tz}"', hint or "use an IANA name such as Europe/Paris or Asia/Baku")
         tz = "UTC"
     theme = check.text(raw.get("theme", "default"), ("theme",), allow_empty=False) or "default"
+    theme, theme_version = _pinned(check, theme.strip())
     if not re.match(r"^[A-Za-z0-9_.-]+$", theme) or theme.startswith("."):
         check.error(("theme",), f'theme "{theme}" is not a folder name', "use letters, digits, - and _ only")
         theme = "default"
@@ -143,7 +144,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         image_hosts=tuple(host.lower() for host in image_hosts),
         fallback_to_default=fallback, deploy=deploy, notify=notify, channels=official, atproto_did=did,
         security=security, contact=contact, reference_pattern=pattern, search=search,
-        share_cards=share_cards, network=network,
+        share_cards=share_cards, network=network, theme_version=theme_version,
     )
 
 
@@ -257,3 +258,19 @@ def _network(check: Checker, value: Any) -> str:
                     "write the path from this site's folder to the ministry's, such as ../..")
         return ""
     return text
+
+
+def _pinned(check: Checker, text: str) -> tuple[str, str]:
+    """``veloria==2.1.0`` → ("veloria", "==2.1.0"): an installed theme package pinned to versions (PEP 440)."""
+    cut = next((i for i, c in enumerate(text) if c in "=<>!~"), len(text))
+    name, version = text[:cut].strip(), text[cut:].replace(" ", "")
+    if version:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            SpecifierSet(version)
+        except InvalidSpecifier:
+            check.error(("theme",), f'"{version}" is not a version pin', 'write theme: "veloria==2.1.0" or '
+                        'theme: "veloria>=2,<3"')
+            version = ""
+    return name, version

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ..core.errors import ConfigError, SourceLocation, did_you_mean
@@ -44,19 +46,61 @@ class ThemeChain:
         return tuple(folder / "static" for _, folder in reversed(self.themes) if (folder / "static").is_dir())
 
 
-def find_theme(root: Path, name: str) -> Path | None:
+#: the entry point group of themes shipped as Python distributions: ``veloria = "veloria_theme"`` names the
+#: package whose folder is the theme (templates/, static/, i18n/, theme.yml)
+THEME_GROUP = "legation.themes"
+
+
+@dataclass(frozen=True)
+class InstalledTheme:
+    folder: Path
+    distribution: str
+    version: str
+
+
+def installed_themes() -> dict[str, InstalledTheme]:
+    """The themes of installed distributions (entry points in ``legation.themes``), by name. The package is found,
+    not imported: a theme is files, and installing one must not run its code at every build."""
+    from importlib.metadata import entry_points
+    from importlib.util import find_spec
+
+    found: dict[str, InstalledTheme] = {}
+    for point in sorted(entry_points(group=THEME_GROUP), key=lambda p: p.name):
+        if point.name in found or not _THEME_NAME.fullmatch(point.name) or "." in point.module:
+            continue  # a dotted module would be imported to be found
+        try:
+            spec = find_spec(point.module)
+        except (ImportError, ValueError):
+            continue
+        places = list(spec.submodule_search_locations or []) if spec is not None else []
+        if places and Path(places[0]).is_dir():
+            dist = point.dist
+            found[point.name] = InstalledTheme(Path(places[0]), dist.name if dist else point.module,
+                                               dist.version if dist else "")
+    return found
+
+
+def find_theme(root: Path, name: str, packages: Callable[[], dict[str, InstalledTheme]] = installed_themes
+               ) -> Path | None:
+    """The site's ``themes/<name>``, else a built-in theme, else an installed theme package's (the installed
+    distributions are looked through only then: that takes a twentieth of a second)."""
     for base in (root / "themes", builtin_themes_dir()):
         candidate = base / name
         if candidate.is_dir():
             return candidate
-    return None
+    package = packages().get(name)
+    return package.folder if package is not None else None
 
 
-def resolve_theme(root: Path, name: str) -> ThemeChain:
-    """The chain of ``name`` and the themes it extends; a site's own themes win over installed ones."""
+def resolve_theme(root: Path, name: str, version: str = "") -> ThemeChain:
+    """The chain of ``name`` and the themes it extends; a site's own themes win over built-in ones, and those over
+    installed theme packages. ``version`` (a specifier such as ``==2.1.0``) pins an installed theme's version."""
     chain: list[tuple[str, Path]] = []
     current: str | None = name
     where = SourceLocation("site.yml")
+    packages = cache(installed_themes)  # looked through once, and only when a theme is not in the site or built in
+    if version:
+        _check_version(root, name, version, packages())
     while current is not None:
         if not _THEME_NAME.fullmatch(current):  # `extends: /etc` made /etc a theme folder
             raise ConfigError.at(where, f'"{current}" is not a theme name: a theme is named by its folder, not a path',
@@ -64,16 +108,46 @@ def resolve_theme(root: Path, name: str) -> ThemeChain:
         if current in (n for n, _ in chain):
             raise ConfigError.at(where, f'themes extend each other in a loop: {" → ".join([n for n, _ in chain] + [current])}',
                                  "remove one of the extends: lines", "theme")
-        folder = find_theme(root, current)
+        folder = find_theme(root, current, packages)
         if folder is None:
             known = sorted({p.name for base in (root / "themes", builtin_themes_dir()) if base.is_dir()
-                            for p in base.iterdir() if p.is_dir()})
+                            for p in base.iterdir() if p.is_dir()} | set(packages()))
             raise ConfigError.at(where, f'theme "{current}" was not found in themes/ or the installed themes',
-                                 did_you_mean(current, known) or f"available: {', '.join(known)}", "theme")
+                                 did_you_mean(current, known) or f"available: {', '.join(known)}; a theme package "
+                                 f"is installed with pip and names itself in the {THEME_GROUP} entry points", "theme")
         chain.append((current, folder))
         current = _parent(folder, root)
         where = SourceLocation(shown_path(folder / "theme.yml", root))
     return ThemeChain(tuple(chain))
+
+
+def _check_version(root: Path, name: str, version: str, packages: dict[str, InstalledTheme]) -> None:
+    """A pinned theme is an installed package whose version satisfies the pin."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    where = SourceLocation("site.yml")
+    if (root / "themes" / name).is_dir() or (builtin_themes_dir() / name).is_dir() or name not in packages:
+        raise ConfigError.at(where, f'theme "{name}" is pinned to {version}, but it is not an installed theme package',
+                             f"install the ministry's theme (pip install …), or write theme: {name} without a version",
+                             "theme")
+    package = packages[name]
+    try:
+        satisfied = Version(package.version) in SpecifierSet(version)
+    except InvalidVersion:
+        satisfied = False
+    if not satisfied:
+        raise ConfigError.at(where, f'theme "{name}" is pinned to {version}, but {package.distribution} '
+                             f"{package.version or '(no version)'} is installed",
+                             f'install the pinned version: pip install "{package.distribution}{version}"', "theme")
+
+
+def outside_folders(chain: ThemeChain, root: Path) -> tuple[Path, ...]:
+    """The chain's folders outside the site and the built-in themes (installed theme packages): a build reads
+    them, so the no-change check looks at them too."""
+    inside = (root.resolve(), builtin_themes_dir().resolve())
+    return tuple(folder for _, folder in chain.themes
+                 if not any(folder.resolve().is_relative_to(base) for base in inside))
 
 
 def card_colours(chain: ThemeChain, root: Path) -> dict[str, str]:
