@@ -64,6 +64,10 @@ CONTEXT: tuple[ContextVariable, ...] = (
     ContextVariable("statements_url", "str", ALL, "Site path of this language's Official statements page; empty without any"),
     ContextVariable("reference", "str", ("item",), "The item's public reference (statements, consular notices, alerts)"),
     ContextVariable("qr_svg", "str", ("item",), "An inline SVG QR code of the page's address, for the printed statement"),
+    ContextVariable("ministry_name", "str", ("item",), "On an item the ministry syndicates to this mission: the "
+                    "ministry's name in the page's language, its label (\"\" on the site's own items)"),
+    ContextVariable("ministry_url", "str", ("item",), "On an item the ministry syndicates: its page at the ministry, "
+                    "which is also its canonical address (\"\" on the site's own items)"),
     ContextVariable("references", "dict[tuple[str, str], str]", ("statements",), "(section, slug) → public reference"),
     ContextVariable("fingerprint", "str", ("statements", "check", "channels"),
                     "Fingerprint of the key that signs statements.json; empty when it is not signed"),
