@@ -409,6 +409,35 @@ def test_the_watcher_wakes_for_the_sites_files_only(tmp_path: Path) -> None:
     assert [path for path in ignored if keep(None, str(tmp_path / path))] == []
 
 
+def test_a_mission_preview_watches_its_ministrys_content_and_network_yml(tmp_path: Path) -> None:
+    """A mission's pages carry its ministry's items: a save in the ministry's content/ or network.yml rebuilds the
+    mission's preview (and is seen by the poll, where the system cannot tell), a save elsewhere there does not."""
+    import shutil
+
+    from generator.commands.serve import outside_inputs, watched
+
+    demo = Path(__file__).resolve().parent.parent / "examples" / "ministry"
+    ministry = tmp_path / "ministry"
+    shutil.copytree(demo, ministry, ignore=shutil.ignore_patterns("public", ".legation-cache"))
+    mission = ministry / "missions" / "baku"
+    outside = outside_inputs(mission)
+    assert outside == ("../../network.yml", "../../content")
+    keep = watched(mission, outside)
+    assert keep(None, str(ministry / "content/announcements/statement-on-the-border-agreement.en.md"))
+    assert keep(None, str(ministry / "network.yml")) and keep(None, str(mission / "site.yml"))
+    assert not keep(None, str(ministry / "missions/paris/content/announcements/elections-abroad.fr.md"))
+    assert not keep(None, str(ministry / "content/announcements/x.en.md.swp"))
+    app = PreviewApp(mission, tmp_path / "preview")
+    assert app.outside == outside and app.rebuild(lambda: NOW) is not None
+    assert app.rebuild(lambda: NOW) is None  # nothing changed
+    item = ministry / "content/announcements/statement-on-the-border-agreement.en.md"
+    item.write_text(item.read_text(encoding="utf-8") + "\nA sentence the ministry added.\n", encoding="utf-8")
+    report = app.rebuild(lambda: NOW)  # the poll's way: the files' times compared
+    assert report is not None and report.ok
+    page = app.memory.output("en/announcements/statement-on-the-border-agreement/index.html")
+    assert page is not None and page.data is not None and b"A sentence the ministry added." in page.data
+
+
 def test_a_page_that_fails_after_its_build_is_told_once_and_never_for_a_newer_build(
         make_site: Callable[..., Path], tmp_path: Path) -> None:
     """The after-work tells a failure of the build it worked for; a newer build that failed meanwhile told its own

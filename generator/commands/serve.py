@@ -148,6 +148,7 @@ class PreviewApp:
 
     def __init__(self, root: Path, out_dir: Path, jobs: int = 1):
         self.root, self.out_dir, self.jobs = root, out_dir, jobs
+        self.outside = outside_inputs(root)  # a mission's: its ministry's network.yml and content/, watched too
         self.state = PreviewState(None, server=secrets.token_hex(4))
         self.lock = threading.Lock()
         self.building = threading.Event()
@@ -164,7 +165,7 @@ class PreviewApp:
 
     def _rebuild(self, now: Callable[[], Any], force: bool, told: bool) -> BuildReport | None:
         with self.lock:
-            current = () if told else fingerprint(self.root)
+            current = () if told else fingerprint(self.root, (*WATCHED, *self.outside))
             if not (force or told) and self.state.report is not None and current == self.state.fingerprint:
                 return None
             # worker processes only for the first build: later ones make few units, and a fork while another
@@ -480,7 +481,8 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
         await asyncio.Event().wait()
 
     rebuild()
-    for name, work in (("legation-watch", lambda: watch(root, rebuild, stop)), ("legation-after", after_work)):
+    for name, work in (("legation-watch", lambda: watch(root, rebuild, stop, app.outside)),
+                       ("legation-after", after_work)):
         threading.Thread(target=work, name=name, daemon=True).start()
     log(f"Serving {root} from memory on http://{host}:{port}/ (drafts and scheduled items shown; social posts at "
         "/_snippets/); Ctrl-C stops")
@@ -492,28 +494,44 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
         stop.set()
 
 
-def watched(root: Path) -> Callable[[Any, str], bool]:
-    """Which file events are the site's: under content/, templates/, themes/, i18n/, static/, or site.yml;
-    not an editor's swap or backup file."""
+def outside_inputs(root: Path) -> tuple[str, ...]:
+    """What the site's build reads outside its folder, relative to it: a mission's ministry's network.yml and
+    content/ (nothing when site.yml cannot be read: the build tells why)."""
+    from ..sources.network import network_inputs
+
+    try:
+        config = load_config(root)
+    except LegationError:
+        return ()
+    return tuple(os.path.relpath(path, root) for path in network_inputs(root, config))
+
+
+def watched(root: Path, outside: Iterable[str] = ()) -> Callable[[Any, str], bool]:
+    """Which file events are the site's: under content/, templates/, themes/, i18n/, static/, or site.yml, or
+    under one of ``outside`` (relative to the site); not an editor's swap or backup file."""
     base = os.path.abspath(root)
+    others = tuple(os.path.normpath(os.path.join(base, path)) for path in outside)
 
     def keep(change: Any, path: str) -> bool:
         relative = os.path.relpath(path, base).replace(os.sep, "/")
         top = relative.split("/", 1)[0]
         name = relative.rsplit("/", 1)[-1]
-        return top in WATCHED and not name.endswith(("~", ".swp", ".swx", ".tmp")) and not name.startswith(".#")
+        mine = top in WATCHED or any(path == other or path.startswith(other + os.sep) for other in others)
+        return mine and not name.endswith(("~", ".swp", ".swx", ".tmp")) and not name.startswith(".#")
 
     return keep
 
 
-def watch(root: Path, rebuild: Callable[[bool], None], stop: threading.Event) -> None:
+def watch(root: Path, rebuild: Callable[[bool], None], stop: threading.Event, outside: tuple[str, ...] = ()) -> None:
     """Call ``rebuild`` after every burst of saves, told by the operating system (inotify, FSEvents, …), and
-    after 0.5 s polls where it cannot tell (a network file system, a full inotify table)."""
+    after 0.5 s polls where it cannot tell (a network file system, a full inotify table). ``outside``: what the
+    build reads outside the site (relative to it), watched too."""
     import watchfiles
 
     rebuild(False)  # a save between the first build and the watch's start
+    paths: list[str] = [str(root), *(os.path.normpath(root / path) for path in outside if os.path.exists(root / path))]
     try:
-        for _ in watchfiles.watch(root, watch_filter=watched(root), stop_event=stop, step=20, debounce=1600,
+        for _ in watchfiles.watch(*paths, watch_filter=watched(root, outside), stop_event=stop, step=20, debounce=1600,
                                   yield_on_timeout=False, raise_interrupt=False):
             rebuild(True)
     except OSError:  # no watch could be set up: compare the files' times instead
