@@ -142,3 +142,33 @@ def test_a_mission_built_in_the_network_carries_the_ministrys_items_as_when_buil
     alone = tmp_path / "alone"
     assert run_build(ministry / "missions/tashkent", alone, now=datetime.fromisoformat(NOW)).ok
     assert tree(alone) == tree(built)
+
+
+def test_the_network_build_numbers_the_ministrys_statements_and_every_mission_shows_the_reference(
+        ministry: Path, tmp_path: Path) -> None:
+    assert network(ministry, "build", "--now", NOW)[0] == 0
+    # the ministry's ledger, as a site's own: the reference network.yml's pattern gives, each language's text
+    record = (ministry / "ledger/announcements/statement-on-the-border-agreement.yml").read_text(encoding="utf-8")
+    assert 'reference: {id: "VEL-MFA-2026-001", year: 2026, seq: 1}' in record
+    assert all(f"\n{lang}: {{sha256:" in record for lang in ("en", "ar", "az", "uz", "fr"))
+    assert (ministry / "ledger/announcements/winter-travel-advice.yml").is_file()  # a consular notice too
+    assert not (ministry / "ledger/announcements/ministry-annual-report.yml").exists()  # news: no reference
+    for mission, lang in (("baku", "az"), ("cairo", "ar"), ("paris", "fr")):
+        page = (ministry / f"public/{mission}/{lang}/announcements/statement-on-the-border-agreement/index.html")
+        assert "VEL-MFA-2026-001" in page.read_text(encoding="utf-8")
+    register = json.loads((ministry / "public/paris/statements.json").read_text(encoding="utf-8"))
+    assert "VEL-MFA-2026-001" in json.dumps(register)
+    # a mission built alone afterwards reads the same ledger: the same bytes
+    alone = tmp_path / "alone"
+    assert run_build(ministry / "missions/baku", alone, now=datetime.fromisoformat(NOW)).ok
+    assert tree(alone) == tree(ministry / "public/baku")
+
+
+def test_a_silent_edit_of_a_ministry_statement_is_told_and_refused_under_strict(ministry: Path) -> None:
+    assert network(ministry, "build", "--now", NOW)[0] == 0
+    item = ministry / "content/announcements/statement-on-the-border-agreement.en.md"
+    item.write_text(item.read_text(encoding="utf-8").replace("welcomes", "warmly welcomes"), encoding="utf-8")
+    code, _out, err = network(ministry, "build", "--now", NOW, "--strict")
+    assert code == 1 and err.startswith("content/announcements/statement-on-the-border-agreement.en.md: warning: "
+                                        "the published text of this statement changed without a new changes: entry")
+    assert "nothing was built" in err

@@ -421,7 +421,7 @@ def test_a_mission_preview_watches_its_ministrys_content_and_network_yml(tmp_pat
     shutil.copytree(demo, ministry, ignore=shutil.ignore_patterns("public", ".legation-cache"))
     mission = ministry / "missions" / "baku"
     outside = outside_inputs(mission)
-    assert outside == ("../../network.yml", "../../content")
+    assert outside == ("../../network.yml", "../../content", "../../ledger")
     keep = watched(mission, outside)
     assert keep(None, str(ministry / "content/announcements/statement-on-the-border-agreement.en.md"))
     assert keep(None, str(ministry / "network.yml")) and keep(None, str(mission / "site.yml"))

@@ -70,6 +70,17 @@ def recorded_pages(site: Site) -> list[Page]:
             and not site.config.from_ministry(page)]
 
 
+def ministry_references(root: Path, site: Site) -> dict[tuple[str, str], str]:
+    """A mission's share of its ministry's references: the statements it syndicates, as the ministry's ledger
+    numbers them (``legation network build`` keeps that ledger); none for an item the ledger does not hold yet."""
+    link = site.config.ministry
+    if link is None or not link.ledger:
+        return {}
+    keys = {page.key for page in site.pages if site.config.from_ministry(page) and is_official(page)}
+    records = read_ledger((root / link.ledger).parent, sorted(keys))
+    return {key: record.reference.id for key, record in records.items() if record.reference is not None}
+
+
 def ledger_path(section: str, slug: str) -> str:
     return f"{LEDGER_DIR}/{section}/{slug}.yml"
 

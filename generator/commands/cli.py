@@ -656,6 +656,15 @@ def network_build(root: Path, out: Path | None, only: str, shard: tuple[int, int
             click.echo(problem.format(), err=True)
         click.echo(f"{result.mission}: {result.summary.removeprefix('legation: ')}", err=not result.ok)
 
+    from ..engine.missions import record_ministry
+    from ..sources.network import load_network
+
+    found = record_ministry(root, load_network(root)[0], now)  # the references the missions show
+    for problem in found:
+        click.echo(problem.format(), err=True)
+    if strict and found:
+        click.echo("legation network: --strict turns the warnings above into errors; nothing was built", err=True)
+        sys.exit(1)
     report = build_network(options, missions, told)
     if as_json:
         click.echo(json.dumps(_json_safe(report.as_json()), indent=2, ensure_ascii=False))

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.errors import Problem, SourceLocation
-from ..core.model import MinistryLink, SiteConfig
-from ..sources.config import parse_config
+from ..core.model import MinistryLink
 from ..sources.content import discover, parse_all
-from ..sources.network import Mission, Network
+from ..sources.network import Mission, Network, ministry_config
 from .status import MARKS, Cell, translation_status
 
 
@@ -88,12 +87,6 @@ def network_status(root: Path, network: Network, now: datetime) -> NetworkStatus
         items.append(Syndicated(f"{status.section}/{status.slug}", status.source, reach, status.cells, carriers))
         problems.extend(_unknown_targets(network, reach, status.source))
     return NetworkStatus(tuple(items), tuple(problems))
-
-
-def ministry_config(network: Network) -> SiteConfig:
-    """The ministry's content read as a site: its languages (the first is the original), its address."""
-    languages = "".join(f"\n  - {{code: {code}}}" for code in network.ministry.languages)
-    return parse_config(f'base_url: "{network.ministry.base_url}"\nlanguages:{languages}\n', "network.yml")
 
 
 def _link(mission: Mission) -> MinistryLink:

@@ -140,6 +140,7 @@ class MinistryLink:
     content: str  # the ministry's content/ folder relative to this site's root, with / (a syndicated page's source
     # path begins with it)
     default_language: str = "en"  # the ministry's first language: its items' translations inherit from that file
+    ledger: str = ""  # the ministry's ledger/ relative to this site's root: its statements' references
 
     def targets(self, syndicate: tuple[str, ...]) -> bool:
         """Whether an item syndicated to ``syndicate`` (all, mission:<id>, region:<name>) reaches this mission."""

@@ -131,6 +131,29 @@ def select(root: Path, network: Network, only: tuple[str, ...] = (), shard: tupl
     return tuple(m for m in chosen if m.id in mine)
 
 
+def record_ministry(root: Path, network: Network, now: datetime) -> list[Problem]:
+    """The ministry's ledger (``ledger/`` beside network.yml): each official item of its content/ gets its public
+    reference (network.yml's ``ministry: {statements: {reference: …}}``) and its published text is recorded, as a
+    site's build does for its own; the missions show those references. Written before the missions are built,
+    by the network build alone. Its problems: official text edited without a ``changes:`` entry."""
+    from ..assembly.ledger import check_ledger, read_ledger, recorded_pages, write_ledger
+    from ..assembly.site import assemble
+    from ..sources.content import discover, parse_all
+    from ..sources.network import ministry_config
+
+    if not (root / "content").is_dir():
+        return []
+    config = ministry_config(network)
+    sources, _found = discover(root, config)  # a file's own errors are told by each mission that carries it
+    pages, _found = parse_all(sources, config)
+    site, _found = assemble(pages, config, now)
+    recorded = recorded_pages(site)
+    check = check_ledger(recorded, read_ledger(root, sorted({page.key for page in recorded})),
+                         config.reference_pattern)
+    write_ledger(root, check.updates)
+    return list(check.problems)
+
+
 def build_network(options: NetworkOptions, missions: tuple[Mission, ...],
                   progress: Callable[[MissionResult], None] | None = None) -> NetworkReport:
     """Build ``missions``, several at a time; ``progress`` hears of each as it finishes."""

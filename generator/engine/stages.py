@@ -221,7 +221,7 @@ def publish_media(run: Run, parse: ParseResult) -> Published:
 
 
 def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResult) -> Assembled:
-    from ..assembly.ledger import check_ledger, read_ledger, recorded_pages
+    from ..assembly.ledger import check_ledger, ministry_references, read_ledger, recorded_pages
     from ..assembly.site import assemble, schedule_changes
     from ..sources.network import carried
 
@@ -239,7 +239,8 @@ def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResu
                                                 memory.ledger if memory is not None else None),
                           setup.config.reference_pattern, memory.statements if memory is not None else None)
     run.diagnostics.extend(ledger.problems)
-    run.site = site = replace(site, references=dict(ledger.references))
+    # a mission carries its ministry's references for the statements it syndicates
+    run.site = site = replace(site, references={**ledger.references, **ministry_references(options.root, site)})
     return Assembled(site, ledger)
 
 

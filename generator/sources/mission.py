@@ -102,28 +102,29 @@ def _example(platform: str) -> str:
 _FIELD = re.compile(r"\{([a-z]+)(?::([^{}]*))?\}")
 
 
-def reference_pattern(check: Checker, raw: Any) -> str:
+def reference_pattern(check: Checker, raw: Any, at: tuple[str, ...] = ()) -> str:
     """``statements: {reference: …}``: the pattern of each statement's public reference. It must hold {seq}
-    (the statement's number in its year), or two statements would share a reference."""
+    (the statement's number in its year), or two statements would share a reference. ``at``: the keys above
+    ``statements`` (network.yml's ``ministry``)."""
     default = "{year}-{seq:03d}"
     if raw is None:
         return default
-    fields = check.mapping(raw, ("statements",), ("reference",)) or {}
-    pattern = check.text(fields.get("reference", default), ("statements", "reference"), allow_empty=False) or default
+    fields = check.mapping(raw, (*at, "statements"), ("reference",)) or {}
+    pattern = check.text(fields.get("reference", default), (*at, "statements", "reference"), allow_empty=False) or default
     names = [match.group(1) for match in _FIELD.finditer(pattern)]
     unknown = [name for name in names if name not in ("year", "seq")]
     if unknown:
-        check.error(("statements", "reference"), f'the reference pattern has an unknown field {{{unknown[0]}}}',
+        check.error((*at, "statements", "reference"), f'the reference pattern has an unknown field {{{unknown[0]}}}',
                     "use {year} and {seq}, such as VEL-BAK-{year}-{seq:03d}")
         return default
     if "seq" not in names:
-        check.error(("statements", "reference"), f'every statement would get the reference "{pattern}"'
+        check.error((*at, "statements", "reference"), f'every statement would get the reference "{pattern}"'
                     " (the pattern has no {seq})", "add the statement's number: VEL-BAK-{year}-{seq:03d}")
         return default
     try:
         pattern.format(year=2026, seq=1)
     except (ValueError, IndexError, KeyError) as exc:
-        check.error(("statements", "reference"), f"the reference pattern cannot be filled in: {exc}",
+        check.error((*at, "statements", "reference"), f"the reference pattern cannot be filled in: {exc}",
                     "write it like VEL-BAK-{year}-{seq:03d}")
         return default
     return pattern

@@ -15,16 +15,17 @@ from ..core.checks import Checker
 from ..core.errors import ConfigError, Problem, SourceLocation, did_you_mean
 from ..core.model import MinistryLink, Page, SiteConfig
 from ..core.yamltext import load_yaml
-from .config import CONFIG_FILE, load_config, time_zones
+from .config import CONFIG_FILE, load_config, parse_config, time_zones
+from .mission import reference_pattern
 
 NETWORK_FILE = "network.yml"
 
 #: Top-level keys of network.yml and what each one means.
 KEYS: Mapping[str, str] = MappingProxyType({
-    "ministry": "The ministry: {name: {en: …}, base_url, languages: [en, ar, …], theme}",
+    "ministry": "The ministry: {name: {en: …}, base_url, languages: [en, ar, …], theme, statements: {reference}}",
     "missions": "The missions: a list of {id, site, base_url, languages, timezone, region}",
 })
-MINISTRY_KEYS = ("name", "base_url", "languages", "theme")
+MINISTRY_KEYS = ("name", "base_url", "languages", "theme", "statements")
 MISSION_KEYS = ("id", "site", "base_url", "languages", "timezone", "region")
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -36,6 +37,7 @@ class Ministry:
     base_url: str
     languages: tuple[str, ...]
     theme: str
+    reference_pattern: str = "{year}-{seq:03d}"  # its statements' public references (statements: {reference: …})
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,8 @@ def _ministry(check: Checker, value: Any) -> Ministry | None:
             if (text := check.text(names.get(code), ("ministry", "name", code), allow_empty=False)) is not None}
     base_url = _base_url(check, raw.get("base_url"), ("ministry", "base_url"))
     theme = check.text(raw.get("theme", "default"), ("ministry", "theme"), allow_empty=False) or "default"
-    return Ministry(MappingProxyType(name), base_url, languages, theme)
+    pattern = reference_pattern(check, raw.get("statements"), ("ministry",))
+    return Ministry(MappingProxyType(name), base_url, languages, theme, pattern)
 
 
 def _missions(check: Checker, value: Any, ministry: Ministry | None) -> tuple[Mission, ...]:
@@ -253,8 +256,10 @@ def link_mission(root: Path, config: SiteConfig) -> SiteConfig:
     if problems:
         raise ConfigError(problems)
     content = os.path.relpath(ministry_root / "content", here).replace(os.sep, "/")
+    ledger = os.path.relpath(ministry_root / "ledger", here).replace(os.sep, "/")
     return replace(config, ministry=MinistryLink(mission.id, mission.region, dict(network.ministry.name),
-                                                 network.ministry.base_url, content, network.ministry.languages[0]))
+                                                 network.ministry.base_url, content, network.ministry.languages[0],
+                                                 ledger))
 
 
 def carried(config: SiteConfig, pages: list[Page]) -> tuple[list[Page], list[Problem]]:
@@ -285,8 +290,17 @@ def carried(config: SiteConfig, pages: list[Page]) -> tuple[list[Page], list[Pro
 
 
 def network_inputs(root: Path, config: SiteConfig) -> tuple[Path, ...]:
-    """The files outside a mission's folder that its build reads: network.yml and the ministry's content/."""
+    """The files outside a mission's folder that its build reads: network.yml, the ministry's content/ and its
+    ledger/ (the references `legation network build` gives the ministry's statements)."""
     if not config.network:
         return ()
     ministry_root = (root / config.network).resolve()
-    return ministry_root / NETWORK_FILE, ministry_root / "content"
+    return ministry_root / NETWORK_FILE, ministry_root / "content", ministry_root / "ledger"
+
+
+def ministry_config(network: Network) -> SiteConfig:
+    """The ministry's own content/ read as a site: its languages (the first is the original), its address, its
+    statements' reference pattern."""
+    languages = "".join(f"\n  - {{code: {code}}}" for code in network.ministry.languages)
+    return replace(parse_config(f'base_url: "{network.ministry.base_url}"\nlanguages:{languages}\n', NETWORK_FILE),
+                   reference_pattern=network.ministry.reference_pattern)
