@@ -130,7 +130,7 @@ def test_a_mission_whose_settings_disagree_builds_nothing(ministry: Path) -> Non
     config.write_text(config.read_text(encoding="utf-8").replace("baku.veloria.example", "baku.example"),
                       encoding="utf-8")
     code, _out, err = network(ministry, "build", "--now", NOW)
-    assert code == 1 and err.startswith("missions/baku/site.yml: error: base_url is https://baku.example/ here")
+    assert code == 1 and err.startswith("missions/baku/site.yml:6:1: error: base_url is https://baku.example/ here")
     assert "nothing was built" in err and not (ministry / "public").exists()
 
 

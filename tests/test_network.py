@@ -111,6 +111,7 @@ def test_a_mission_whose_site_yml_disagrees_with_network_yml_is_an_error_in_its_
                                                               ("missions/paris/site.yml", "error")]
     assert 'mission "cairo": no site.yml in missions/cairo/' in found[0].message
     assert "timezone is Europe/Brussels here, but network.yml lists" in found[1].message
+    assert (found[1].location.line, found[1].location.col) == (10, 1)  # at the key, in the mission's site.yml
 
 
 def test_a_broken_mission_site_yml_is_reported_at_its_own_path(tmp_path: Path) -> None:
@@ -172,6 +173,7 @@ def test_a_mission_that_cannot_be_linked_is_an_error_located_for_the_officer(tmp
         link_mission(root / "missions/baku", load_config(root / "missions/baku"))
     first = caught.value.problems[0]
     assert expected in first.message, first.message
+    assert first.location.line > 0 or "not one of the missions" in first.message or "holds no" in first.message
     # a problem of network.yml is named from the mission's folder, so the officer finds the file
     assert first.location.path in ("site.yml", "../../network.yml")
 
@@ -265,3 +267,10 @@ def test_a_ministry_file_that_names_no_language_is_an_error(tmp_path: Path) -> N
     report = run_build(root / "missions/paris", now=datetime.fromisoformat("2026-12-01T12:00:00+00:00"))
     assert not report.ok and report.errors[0].location.path == "../../content/announcements/no-language.md"
     assert "names its language in the file name" in report.errors[0].message
+
+
+def test_the_first_message_is_the_error_even_below_a_warning() -> None:
+    text = GOOD.replace("languages: [en, ar], timezone", "languages: [en, fr], timezone").replace(
+        "timezone: Africa/Cairo", "timezone: Africa/Kairo")
+    found = problems_of(text)
+    assert [p.severity for p in found] == ["error", "warning"] and found[0].location.line > found[1].location.line

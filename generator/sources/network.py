@@ -69,8 +69,8 @@ def parse_network(text: str, path: str = NETWORK_FILE) -> tuple[Network, list[Pr
         raise ConfigError(check.problems)
     ministry = _ministry(check, raw.get("ministry"))
     missions = _missions(check, raw.get("missions"), ministry)
-    if any(p.severity == "error" for p in check.problems) or ministry is None:
-        raise ConfigError(check.problems)
+    if any(p.severity == "error" for p in check.problems) or ministry is None:  # the mistakes to fix first
+        raise ConfigError(sorted(check.problems, key=lambda p: p.severity != "error"))
     return Network(ministry, missions), check.problems
 
 
@@ -109,21 +109,28 @@ def check_missions(root: Path, network: Network, missions: tuple[Mission, ...] |
             problems.extend(replace(p, location=replace(p.location, path=f"{mission.site}/{p.location.path}"))
                             for p in exc.problems)
             continue
-        problems.extend(_disagreements(mission, config, shown))
+        problems.extend(_disagreements(mission, config, folder, shown))
     return problems
 
 
-def _disagreements(mission: Mission, config: SiteConfig, shown: str) -> list[Problem]:
+def _disagreements(mission: Mission, config: SiteConfig, folder: Path, shown: str) -> list[Problem]:
+    """Where the mission's site.yml (in ``folder``, named ``shown``) and network.yml disagree, at the key's line."""
     found = []
     pairs = (("base_url", mission.base_url, config.base_url),
              ("languages", ", ".join(mission.languages), ", ".join(config.language_codes)),
              ("timezone", mission.timezone, config.timezone))
-    for key, listed, own in pairs:
-        if listed != own:
-            found.append(Problem("error", SourceLocation(shown), f'{key} is {own} here, but {NETWORK_FILE} lists '
-                                 f'mission "{mission.id}" with {key} {listed}',
-                                 "make the two the same (network.yml is the ministry's list of its missions)",
-                                 "network"))
+    differing = [(key, listed, own) for key, listed, own in pairs if listed != own]
+    doc = None
+    if differing:
+        try:
+            doc = load_yaml((folder / CONFIG_FILE).read_text(encoding="utf-8-sig"), shown, error=ConfigError)
+        except (OSError, UnicodeDecodeError, ConfigError):
+            doc = None
+    for key, listed, own in differing:
+        where = doc.where_key(key) if doc is not None else SourceLocation(shown)
+        found.append(Problem("error", where, f'{key} is {own} here, but {NETWORK_FILE} lists '
+                             f'mission "{mission.id}" with {key} {listed}',
+                             "make the two the same (network.yml is the ministry's list of its missions)", "network"))
     return found
 
 
@@ -252,7 +259,7 @@ def link_mission(root: Path, config: SiteConfig) -> SiteConfig:
         raise ConfigError.at(SourceLocation(CONFIG_FILE), f"this site is not one of the missions {shown} lists",
                              f"add it to missions: in {shown} (site: {os.path.relpath(here, ministry_root)}), or "
                              "remove network: from site.yml", "network")
-    problems = _disagreements(mission, config, CONFIG_FILE)
+    problems = _disagreements(mission, config, root, CONFIG_FILE)
     if problems:
         raise ConfigError(problems)
     content = os.path.relpath(ministry_root / "content", here).replace(os.sep, "/")
