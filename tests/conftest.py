@@ -97,6 +97,24 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+#: the demo ministry and its four missions (docs/network.md)
+DEMO_MINISTRY = Path(__file__).resolve().parent.parent / "examples" / "ministry"
+
+
+def copy_ministry(where: Path) -> Path:
+    """A copy of the demo ministry at ``where``, without what a build of it left."""
+    import shutil
+
+    shutil.copytree(DEMO_MINISTRY, where, ignore=shutil.ignore_patterns("public", ".legation-cache", ".*.lock"))
+    return where
+
+
+@pytest.fixture
+def ministry(tmp_path: Path) -> Path:
+    """A copy of the demo ministry (tmp_path/repo/ministry: a repository folder above it, as CI checks one out)."""
+    return copy_ministry(tmp_path / "repo" / "ministry")
+
+
 def run_build(root: Path, out: Path | None = None, **kwargs: object) -> BuildReport:
     options = BuildOptions(root=root, out_dir=out or root / "public", now=kwargs.pop("now", NOW), **kwargs)  # type: ignore[arg-type]
     return build(options)

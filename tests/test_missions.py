@@ -4,7 +4,6 @@ shard; one failure never stops the others; a mission built in the network is the
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -15,17 +14,10 @@ from generator.commands.cli import main
 from generator.core.errors import ConfigError
 from generator.engine.missions import select, shards
 from generator.sources.network import Mission, load_network
-from tests.conftest import run_build, tree
+from tests.conftest import DEMO_MINISTRY, run_build, tree
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "ministry"
 NOW = "2026-12-01T12:00:00+00:00"
 
-
-@pytest.fixture
-def ministry(tmp_path: Path) -> Path:
-    root = tmp_path / "ministry"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("public", ".legation-cache"))
-    return root
 
 
 def network(root: Path, *args: str) -> tuple[int, str, str]:
@@ -57,9 +49,9 @@ def test_equal_sizes_keep_network_order_so_every_machine_plans_alike() -> None:
 
 
 def test_an_unknown_mission_is_named_with_a_did_you_mean() -> None:
-    loaded, _warnings = load_network(DEMO)
+    loaded, _warnings = load_network(DEMO_MINISTRY)
     with pytest.raises(ConfigError) as caught:
-        select(DEMO, loaded, ("bakku",))
+        select(DEMO_MINISTRY, loaded, ("bakku",))
     assert 'no mission "bakku"' in caught.value.problems[0].message and "baku" in caught.value.problems[0].hint
 
 

@@ -9,8 +9,7 @@ import pytest
 
 from generator.core.errors import ConfigError, Problem
 from generator.sources.network import check_missions, load_network, parse_network
-
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "ministry"
+from tests.conftest import DEMO_MINISTRY, copy_ministry
 
 GOOD = """\
 ministry:
@@ -92,16 +91,15 @@ def test_a_mission_language_the_ministry_never_publishes_is_a_warning_not_an_err
 
 
 def test_the_demo_network_and_its_missions_agree(tmp_path: Path) -> None:
-    network, warnings = load_network(DEMO)
+    network, warnings = load_network(DEMO_MINISTRY)
     assert warnings == [] and len(network.missions) >= 4
     assert {code for m in network.missions for code in m.languages} >= {"en", "ar", "az", "uz"}
     assert len({m.timezone for m in network.missions}) >= 4  # missions in different host countries
-    assert check_missions(DEMO, network) == []
+    assert check_missions(DEMO_MINISTRY, network) == []
 
 
 def test_a_mission_whose_site_yml_disagrees_with_network_yml_is_an_error_in_its_site_yml(tmp_path: Path) -> None:
-    root = tmp_path / "ministry"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("public", ".legation-cache"))
+    root = copy_ministry(tmp_path / "ministry")
     config = root / "missions/paris/site.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("Europe/Paris", "Europe/Brussels"), encoding="utf-8")
     shutil.rmtree(root / "missions/cairo")
@@ -115,8 +113,7 @@ def test_a_mission_whose_site_yml_disagrees_with_network_yml_is_an_error_in_its_
 
 
 def test_a_broken_mission_site_yml_is_reported_at_its_own_path(tmp_path: Path) -> None:
-    root = tmp_path / "ministry"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("public", ".legation-cache"))
+    root = copy_ministry(tmp_path / "ministry")
     (root / "missions/baku/site.yml").write_text("title: [unclosed\n", encoding="utf-8")
     network, _warnings = load_network(root)
     [problem] = check_missions(root, network, network.missions[:1])
@@ -132,17 +129,11 @@ def test_no_network_yml_says_where_to_run(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ a mission linked to its ministry
 
 
-def copy_demo(tmp_path: Path) -> Path:
-    root = tmp_path / "ministry"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("public", ".legation-cache"))
-    return root
-
-
 def test_a_mission_takes_its_id_region_and_the_ministrys_address_from_network_yml(tmp_path: Path) -> None:
     from generator.sources.config import load_config
     from generator.sources.network import link_mission
 
-    root = copy_demo(tmp_path)
+    root = copy_ministry(tmp_path / "ministry")
     config = link_mission(root / "missions/baku", load_config(root / "missions/baku"))
     link = config.ministry
     assert link is not None and (link.mission, link.region, link.content) == ("baku", "caucasus", "../../content")
@@ -164,7 +155,7 @@ def test_a_mission_that_cannot_be_linked_is_an_error_located_for_the_officer(tmp
     from generator.sources.config import load_config
     from generator.sources.network import link_mission
 
-    root = copy_demo(tmp_path)
+    root = copy_ministry(tmp_path / "ministry")
     file, old, new = change
     text = (root / file).read_text(encoding="utf-8")
     assert old in text
@@ -183,7 +174,7 @@ def test_the_ministrys_items_reach_the_missions_they_are_syndicated_to(tmp_path:
 
     from tests.conftest import run_build
 
-    root = copy_demo(tmp_path)
+    root = copy_ministry(tmp_path / "ministry")
     for name in ("baku", "tashkent", "cairo", "paris"):
         assert run_build(root / "missions" / name, now=datetime.fromisoformat("2026-12-01T12:00:00+00:00")).ok
 
@@ -207,7 +198,7 @@ def test_a_syndicated_item_is_labelled_and_its_canonical_address_is_the_ministry
 
     from tests.conftest import run_build
 
-    root = copy_demo(tmp_path)
+    root = copy_ministry(tmp_path / "ministry")
     assert run_build(root / "missions/cairo", now=datetime.fromisoformat("2026-12-01T12:00:00+00:00")).ok
     public = root / "missions/cairo/public"
     page = (public / "ar/announcements/statement-on-the-border-agreement/index.html").read_text(encoding="utf-8")
@@ -230,7 +221,7 @@ def test_an_edit_in_the_ministry_reaches_the_mission_at_its_next_build(tmp_path:
 
     from tests.conftest import run_build
 
-    root = copy_demo(tmp_path)
+    root = copy_ministry(tmp_path / "ministry")
     mission, now = root / "missions/paris", datetime.fromisoformat("2026-12-01T12:00:00+00:00")
     assert run_build(mission, now=now).ok
     assert run_build(mission, now=now).written == 0  # nothing changed: the no-change path
@@ -247,7 +238,7 @@ def test_a_ministry_item_at_the_address_of_a_missions_own_is_an_error_in_the_mis
 
     from tests.conftest import run_build
 
-    root = copy_demo(tmp_path)
+    root = copy_ministry(tmp_path / "ministry")
     own = root / "missions/paris/content/announcements/statement-on-the-border-agreement.fr.md"
     shutil.copy(root / "missions/paris/content/announcements/elections-abroad.fr.md", own)
     report = run_build(root / "missions/paris", now=datetime.fromisoformat("2026-12-01T12:00:00+00:00"))
@@ -262,7 +253,7 @@ def test_a_ministry_file_that_names_no_language_is_an_error(tmp_path: Path) -> N
 
     from tests.conftest import run_build
 
-    root = copy_demo(tmp_path)
+    root = copy_ministry(tmp_path / "ministry")
     (root / "content/announcements/no-language.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
     report = run_build(root / "missions/paris", now=datetime.fromisoformat("2026-12-01T12:00:00+00:00"))
     assert not report.ok and report.errors[0].location.path == "../../content/announcements/no-language.md"

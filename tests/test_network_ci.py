@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,16 +18,9 @@ from generator.commands.cli import main
 from generator.commands.network_ci import github_workflow, gitlab_ci
 from tests.conftest import tree
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "ministry"
 SCHEMAS = {"github": "vendor.github-workflows", "gitlab": "vendor.gitlab-ci"}
 INSTALL = 'pip install "legation==1.2.0"'
 
-
-@pytest.fixture
-def ministry(tmp_path: Path) -> Path:
-    root = tmp_path / "repo" / "ministry"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("public", ".legation-cache"))
-    return root
 
 
 def validate(text: str, system: str, tmp_path: Path) -> None:

@@ -4,24 +4,15 @@ which languages, and which translations are missing or out of date."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from generator.commands.cli import main
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "ministry"
 NOW = "2026-12-01T12:00:00+00:00"
 BORDER = "content/announcements/statement-on-the-border-agreement"
 
-
-@pytest.fixture
-def ministry(tmp_path: Path) -> Path:
-    root = tmp_path / "ministry"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("public", ".legation-cache"))
-    return root
 
 
 def status(root: Path, *args: str) -> tuple[int, str, str]:

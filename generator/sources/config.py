@@ -150,19 +150,24 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
 
 def load_config(root: Path) -> SiteConfig:
     """Read ``root/site.yml`` and parse it."""
-    file = root / CONFIG_FILE
+    return parse_config(settings_text(root, CONFIG_FILE, "run legation in the site's folder or pass --root DIR"),
+                        CONFIG_FILE)
+
+
+def settings_text(root: Path, name: str, where_hint: str) -> str:
+    """The text of a settings file (site.yml, network.yml) in ``root``; a located error when it is missing or is
+    not UTF-8 (``where_hint``: where to run legation instead)."""
+    file = root / name
     if not file.is_file():
-        raise ConfigError.at(SourceLocation(CONFIG_FILE), f"no {CONFIG_FILE} in {root}",
-                             "run legation in the site's folder or pass --root DIR", "config-missing")
+        raise ConfigError.at(SourceLocation(name), f"no {name} in {root}", where_hint, "config-missing")
     data = file.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ConfigError.at(SourceLocation(CONFIG_FILE, line, col), "site.yml is not UTF-8 text",
-                             "save it as UTF-8", "encoding") from None
-    return parse_config(text, CONFIG_FILE)
+        raise ConfigError.at(SourceLocation(name, line, col), f"{name} is not UTF-8 text", "save it as UTF-8",
+                             "encoding") from None
 
 
 def _languages(check: Checker, value: Any) -> tuple[Language, ...]:

@@ -15,7 +15,7 @@ from ..core.checks import Checker
 from ..core.errors import ConfigError, Problem, SourceLocation, did_you_mean
 from ..core.model import MinistryLink, Page, SiteConfig
 from ..core.yamltext import load_yaml
-from .config import CONFIG_FILE, load_config, parse_config, time_zones
+from .config import CONFIG_FILE, load_config, parse_config, settings_text, time_zones
 from .mission import reference_pattern
 
 NETWORK_FILE = "network.yml"
@@ -76,19 +76,8 @@ def parse_network(text: str, path: str = NETWORK_FILE) -> tuple[Network, list[Pr
 
 def load_network(root: Path) -> tuple[Network, list[Problem]]:
     """Read ``root/network.yml`` and parse it (the network and its warnings)."""
-    file = root / NETWORK_FILE
-    if not file.is_file():
-        raise ConfigError.at(SourceLocation(NETWORK_FILE), f"no {NETWORK_FILE} in {root}",
-                             "run legation network in the ministry's folder or pass --root DIR", "config-missing")
-    data = file.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ConfigError.at(SourceLocation(NETWORK_FILE, line, col), f"{NETWORK_FILE} is not UTF-8 text",
-                             "save it as UTF-8", "encoding") from None
-    return parse_network(text, NETWORK_FILE)
+    return parse_network(settings_text(root, NETWORK_FILE, "run legation network in the ministry's folder or pass "
+                                       "--root DIR"), NETWORK_FILE)
 
 
 def check_missions(root: Path, network: Network, missions: tuple[Mission, ...] | None = None) -> list[Problem]:
