@@ -164,3 +164,32 @@ def test_a_silent_edit_of_a_ministry_statement_is_told_and_refused_under_strict(
     assert code == 1 and err.startswith("content/announcements/statement-on-the-border-agreement.en.md: warning: "
                                         "the published text of this statement changed without a new changes: entry")
     assert "nothing was built" in err
+
+
+def test_a_network_with_nothing_changed_starts_no_build_process(ministry: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    assert network(ministry, "build", "--now", NOW)[0] == 0
+    before = tree(ministry / "public")
+    import generator.engine.missions as missions
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a mission whose inputs did not change was built again")
+
+    monkeypatch.setattr(missions.subprocess, "run", refused)
+    code, out, err = network(ministry, "build", "--now", NOW)
+    assert code == 0, err
+    assert out.count(" (0 changed), 0 warnings") == 4 and tree(ministry / "public") == before
+    # one change in one mission: that mission alone is built again
+    monkeypatch.undo()
+    item = ministry / "missions/cairo/content/announcements/passport-renewal.en.md"
+    item.write_text(item.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    started: list[str] = []
+    real = missions.subprocess.run
+
+    def counted(command: list[str], **kwargs: object) -> object:
+        started.append(command[command.index("--root") + 1])
+        return real(command, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(missions.subprocess, "run", counted)
+    assert network(ministry, "build", "--now", NOW)[0] == 0
+    assert started == [str(ministry / "missions/cairo")]

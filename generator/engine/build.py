@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..sources.i18n import Catalog
     from .memory import Memory
 
-__all__ = ("BuildOptions", "BuildReport", "LoadedSite", "build", "load_pages", "load_site")
+__all__ = ("BuildOptions", "BuildReport", "LoadedSite", "build", "load_pages", "load_site", "unchanged")
 
 
 def build(options: BuildOptions, progress: Callable[[str], None] | None = None,
@@ -97,6 +97,18 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
         return run.report(False)
     finally:
         run.settle()
+
+
+def unchanged(options: BuildOptions) -> BuildReport | None:
+    """The previous build's report when nothing a build of ``options`` depends on changed since (a build would
+    write nothing), else None. Reads, never writes: a network build asks it before starting a mission's build."""
+    if not options.write or not options.incremental or options.force:
+        return None
+    try:
+        options = replace(options, out_dir=linked_output(options.out_dir))
+    except LegationError:  # the build tells what is wrong with the output folder
+        return None
+    return _unchanged(options)[0]
 
 
 def _fingerprint(options: BuildOptions, outside: tuple[str, ...]) -> str:

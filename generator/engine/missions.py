@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..core.errors import ConfigError, Problem, SourceLocation, counted, did_you_mean
 from ..sources.network import NETWORK_FILE, Mission, Network
+from .build import BuildOptions, unchanged
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,13 @@ def build_network(options: NetworkOptions, missions: tuple[Mission, ...],
 
 def _build_mission(options: NetworkOptions, mission: Mission, jobs: int, report: Path) -> MissionResult:
     out_dir = options.out_dir / mission.id
+    start = time.perf_counter()
+    same = unchanged(BuildOptions(options.root / mission.site, out_dir, options.now, options.drafts, options.strict,
+                                  force=options.force))
+    if same is not None:  # nothing it depends on changed: its last build's report, without starting a process
+        return MissionResult(mission.id, True, time.perf_counter() - start, str(out_dir), same.summary(),
+                             tuple(_located(mission, p.as_json(), p.severity) for p in same.problems), same.files,
+                             same.html)
     command = [sys.executable, "-m", "generator", "build", "--root", str(options.root / mission.site),
                "--out", str(out_dir), "--now", options.now.isoformat(), "--report", str(report), "-j", str(jobs)]
     command += [flag for flag, on in (("--strict", options.strict), ("--drafts", options.drafts),
