@@ -5,12 +5,12 @@ one of five regions), built by `legation network build` on this machine with eve
 
     python benchmarks/network.py [--missions 25,50,100] [--posts 100] [--statements 50] [--shards 10] [--tmp DIR]
 
-For each size: the clean build of the whole network (wall time, the coordinator's and the largest mission
-build's peak RSS, from wait4), each mission's time (from the build's --json report), the shard balance for
---shards shards (the plan's shards, weighed by the measured mission times: slowest shard / mean shard), and a
-no-change rebuild of the whole network. Search and share cards are off in the missions (as in the "no search or
-cards" rows of benchmarks/run.py): what is measured is the network, not Pagefind. Writes
-benchmarks/results/network.json and network.md. Needs nothing outside the repository.
+For each size: the clean build of the whole network (wall time; the peak RSS of all its processes at once,
+sampled from /proc, and of the largest one, from wait4), each mission's time (from the build's --json report),
+the shard balance for --shards shards (the plan's shards, weighed by the measured mission times: slowest
+shard / mean shard), and a no-change rebuild of the whole network. Search and share cards are off in the
+missions (as in the "no search or cards" rows of benchmarks/run.py): what is measured is the network, not
+Pagefind. Writes benchmarks/results/network.json and network.md. Needs nothing outside the repository.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -79,36 +80,71 @@ def write(out: Path, files: dict[str, str]) -> None:
         target.write_text(text, encoding="utf-8", newline="\n")
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, float, str]:
-    """(wall s, peak RSS MiB of the largest process of the command's tree, stdout) of one command: wait4's
-    maximum covers the command and the children it waited for (every mission's build)."""
+def run(args: list[str], cwd: Path) -> tuple[float, float, float, str]:
+    """(wall s, peak RSS MiB of the largest process of the command's tree, peak of the whole tree's RSS at once in
+    MiB, stdout) of one command. wait4's maximum covers the command and the children it waited for (every
+    mission's build); the tree's sum is sampled from /proc every 50 ms (0 where there is no /proc)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         process = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, text=True)
+        peak = [0.0]
+        done = threading.Event()
+        sampler = threading.Thread(target=_sample_tree, args=(process.pid, done, peak))
+        sampler.start()
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if process.returncode != 0:
             sys.exit(f"{' '.join(args)} failed ({process.returncode}):\n{err.read()[-3000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read()
+        return wall, usage.ru_maxrss / 1024, peak[0], out.read()
+
+
+def _sample_tree(root: int, done: threading.Event, peak: list[float]) -> None:
+    """The largest sum of VmRSS over ``root`` and its descendants seen while it runs."""
+    while not done.wait(0.05):
+        parents: dict[int, int] = {}
+        sizes: dict[int, int] = {}
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as handle:
+                    fields = dict(line.split(":", 1) for line in handle if ":" in line)
+            except OSError:
+                continue
+            pid = int(entry)
+            parents[pid] = int(fields.get("PPid", "0").strip() or 0)
+            sizes[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+        tree = {root}
+        grown = True
+        while grown:
+            grown = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grown = True
+        peak[0] = max(peak[0], sum(sizes.get(pid, 0) for pid in tree) / 1024)
 
 
 def measure(root: Path, shards: int, jobs: int) -> dict[str, object]:
     legation = [sys.executable, "-m", "generator"]
     network = [*legation, "network", "build", "--root", str(root), "--now", NOW, "-j", str(jobs), "--json"]
-    wall, largest, out = run(network, root)
+    wall, largest, together, out = run(network, root)
     report = json.loads(out[:out.rindex("}") + 1])
     seconds = {m["id"]: m["seconds"] for m in report["missions"]}
     plan = json.loads(run([*legation, "network", "plan", "--root", str(root), "--shards", str(shards), "--json"],
-                          root)[2])["shards"]
+                          root)[3])["shards"]
     loads = [sum(seconds[m] for m in shard["missions"]) for shard in plan]
-    again, _largest, _out = run(network, root)
+    again, _largest, _together, _out = run(network, root)
     pages = sum(m["html_pages"] for m in report["missions"])
     return {"missions": len(seconds), "wall_s": round(wall, 2), "per_mission_median_s": round(statistics.median(
         seconds.values()), 3), "per_mission_max_s": round(max(seconds.values()), 3),
         "wall_per_mission_s": round(wall / len(seconds), 3), "largest_process_rss_mib": round(largest),
+        "peak_rss_together_mib": round(together),
         "shard_balance": round(max(loads) / statistics.mean(loads), 3), "shards": shards,
         "no_change_s": round(again, 2), "html_pages": pages}
 
@@ -137,10 +173,11 @@ def main(argv: list[str] | None = None) -> None:
              f"{args.posts} --statements {args.statements} --shards {args.shards}`. Each mission: {args.posts} items "
              f"per language in {', '.join(LANGS)}, plus the statements syndicated to it; search and share cards off.",
              "", "| missions | HTML pages | clean wall s | s per mission (wall / missions) | one mission's build, "
-             f"median / max s | largest process RSS MiB | shard balance (slowest / mean, {args.shards} shards) | "
-             "no change s |", "|---|---|---|---|---|---|---|---|"]
+             f"median / max s | peak RSS of all processes at once / of the largest, MiB | shard balance (slowest / "
+             f"mean, {args.shards} shards) | no change s |", "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r['missions']} | {r['html_pages']} | {r['wall_s']} | {r['wall_per_mission_s']} | "
-              f"{r['per_mission_median_s']} / {r['per_mission_max_s']} | {r['largest_process_rss_mib']} | "
+              f"{r['per_mission_median_s']} / {r['per_mission_max_s']} | {r['peak_rss_together_mib']} / "
+              f"{r['largest_process_rss_mib']} | "
               f"{r['shard_balance']} | {r['no_change_s']} |" for r in rows]
     text = "\n".join(lines) + "\n"
     print(text)
