@@ -233,3 +233,26 @@ def test_an_avif_photo_with_its_position_is_refused_and_one_without_is_published
     assert not report.ok
     error = report.errors[0]
     assert error.location.path == f"{ITEM}/photo.avif" and "EXIF or XMP" in error.message
+
+
+@pytest.mark.parametrize(("asset", "folders", "published"), [
+    ("content/announcements/x/notes.pdf", ("content",), True),
+    ("../../content/announcements/x/notes.pdf", ("content", "../../content"), True),  # a mission's ministry's
+    ("../../content/announcements/x/notes.pdf", ("content",), False),  # not a folder this site reads
+    ("../../content/announcements/x/../../../../site.yml", ("content", "../../content"), False),
+    ("../../content/announcements/x/../x/notes.pdf", ("content", "../../content"), False),
+])
+def test_a_bundle_file_is_published_only_from_a_folder_the_site_reads_bundles_from(
+        tmp_path: Path, asset: str, folders: tuple[str, ...], published: bool) -> None:
+    from generator.core.model import Page
+
+    folder = asset.rsplit("/", 1)[0]
+    page = Page(source=f"{folder}/index.en.md", section="announcements", slug="x", lang="en", title="X",
+                body_html="", source_hash="", bundle_assets=(asset,))
+    (tmp_path / "site").mkdir()
+    files, _outputs, problems = media.plan_media(tmp_path / "site", [page], None, folders)
+    assert (asset in files) is published and bool(problems) is not published
+    if published:
+        assert files[asset].path == "media/announcements/x/notes.pdf"
+    else:
+        assert "is not a file of this bundle" in problems[0].message

@@ -265,3 +265,23 @@ def test_the_first_message_is_the_error_even_below_a_warning() -> None:
         "timezone: Africa/Cairo", "timezone: Africa/Kairo")
     found = problems_of(text)
     assert [p.severity for p in found] == ["error", "warning"] and found[0].location.line > found[1].location.line
+
+
+def test_a_ministry_items_photos_are_published_in_each_mission(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from tests.conftest import run_build
+
+    root = copy_ministry(tmp_path / "ministry")
+    bundle = root / "content/announcements/library-opens"
+    bundle.mkdir()
+    shutil.copy(Path(__file__).resolve().parent.parent / "content/announcements/reading-room-opens/reading-room.png",
+                bundle / "reading-room.png")
+    (bundle / "index.en.md").write_text('---\ntitle: "The library opens"\ndate: 2026-11-29T10:00:00+00:00\n'
+                                        'image: {src: "reading-room.png", alt: "The reading room"}\nsyndicate: all\n'
+                                        "---\nIt opens.\n", encoding="utf-8")
+    assert run_build(root / "missions/paris", now=datetime.fromisoformat("2026-12-01T12:00:00+00:00")).ok
+    public = root / "missions/paris/public"
+    assert (public / "media/announcements/library-opens/reading-room.png").is_file()
+    page = (public / "en/announcements/library-opens/index.html").read_text(encoding="utf-8")
+    assert 'src="../../../media/announcements/library-opens/reading-room.png"' in page

@@ -25,7 +25,7 @@ def test_the_stages_hand_each_other_frozen_results_up_to_a_rendered_site(make_si
     catalog = stages.load_strings(run, setup)
     sources = stages.read_sources(run, setup)
     parse = stages.parse(run, setup, sources)
-    published = stages.publish_media(run, parse)
+    published = stages.publish_media(run, setup, parse)
     assembled = stages.assemble_site(run, setup, published, parse)
     assert not run.diagnostics.errors
     assert {source.path for source in sources} == {page.source for page in published.pages}

@@ -71,7 +71,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
             parse = stages.parse(run, setup, sources)
             del sources  # the files' text is no longer needed (the largest thing a clean build holds)
         with run.stage("media"):
-            published = stages.publish_media(run, parse)
+            published = stages.publish_media(run, setup, parse)
         with run.stage("assemble"):
             assembled = stages.assemble_site(run, setup, published, parse)
         if run.diagnostics.errors:  # under --strict a warning alone goes on: the rules may find more, listed too

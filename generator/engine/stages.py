@@ -209,13 +209,14 @@ def parse(run: Run, setup: Setup, sources: list[SourceFile]) -> ParseResult:
     return ParseResult(parsed, cache, stale, known, code)
 
 
-def publish_media(run: Run, parse: ParseResult) -> Published:
+def publish_media(run: Run, setup: Setup, parse: ParseResult) -> Published:
     """Bundle files once per item; photos measured, stripped, resized (cached)."""
     from ..core.cache import CACHE_DIR
     from ..sources.media import plan_media, with_media
 
-    root = run.options.root
-    media, files, found = plan_media(root, parse.parsed.pages, root / CACHE_DIR if run.options.incremental else None)
+    root, link = run.options.root, setup.config.ministry
+    media, files, found = plan_media(root, parse.parsed.pages, root / CACHE_DIR if run.options.incremental else None,
+                                     ("content", link.content) if link is not None else ("content",))
     run.diagnostics.extend(found)
     return Published(list(with_media(parse.parsed.pages, media)), files)
 

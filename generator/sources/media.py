@@ -74,10 +74,11 @@ def media_path(page: Page, asset: str) -> str:
     return f"{MEDIA_FOLDER}/{page.section}/{page.slug}/{asset[len(folder):]}"
 
 
-def plan_media(root: Path, pages: Iterable[Page], cache: Path | None) -> tuple[
-        dict[str, MediaFile], dict[str, list[OutputFile]], list[Problem]]:
+def plan_media(root: Path, pages: Iterable[Page], cache: Path | None, folders: tuple[str, ...] = ("content",)
+               ) -> tuple[dict[str, MediaFile], dict[str, list[OutputFile]], list[Problem]]:
     """Every bundle file of ``pages`` once: (source path → how it is published, source path → the files to
-    write for it, errors). The caller writes the files of the pages it publishes only (not a draft's)."""
+    write for it, errors). The caller writes the files of the pages it publishes only (not a draft's).
+    ``folders``: where bundles may be, from the site's root (a mission's: its ministry's content/ too)."""
     files: dict[str, MediaFile] = {}
     outputs: dict[str, list[OutputFile]] = {}
     problems: list[Problem] = []
@@ -87,8 +88,10 @@ def plan_media(root: Path, pages: Iterable[Page], cache: Path | None) -> tuple[
             if asset in files:
                 continue
             # discovery made these paths; a page read from the cache is checked again like a fresh one
-            if (not asset.startswith(folder) or not asset.startswith("content/")
-                    or any(part in ("", ".", "..") for part in asset.split("/")) or refusal(asset.rsplit("/", 1)[-1])):
+            base = next((f + "/" for f in folders if asset.startswith(f + "/")), "")
+            if (not asset.startswith(folder) or not base or any(part in ("", ".", "..")
+                                                                for part in asset[len(base):].split("/"))
+                    or refusal(asset.rsplit("/", 1)[-1])):
                 problems.append(Problem("error", SourceLocation(page.source),
                                         f'bundle file "{asset}" is not a file of this bundle',
                                         "delete the .legation-cache folder and build again", "cache"))
