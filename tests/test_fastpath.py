@@ -195,3 +195,22 @@ def test_the_output_stamp_sees_every_change_by_hand(tmp_path: Path, change: str)
     elif change == "empty folder":
         (out / "en/news/d").mkdir()
     assert output_stamp(folders, listings) != before
+
+
+@pytest.mark.parametrize("outside", [["/"], ["relative/content"], ["/etc"], ["/tmp"]])
+def test_a_state_naming_inputs_no_build_reads_is_not_trusted(tmp_path: Path, outside: list[str]) -> None:
+    """A forged build state (its outside inputs a folder no build reads, such as the file system's root) is not
+    taken: the next build is a full one, rather than one that stats every file of the machine."""
+    import json
+
+    from generator.engine.fastpath import STATE_FILE, load_state
+
+    folder = tmp_path / ".legation-cache"
+    folder.mkdir()
+    state = {"fingerprint": "x", "clock": "2026-11-23T12:00:00+00:00", "boundaries": [], "summary": {},
+             "outside": outside}
+    (folder / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    assert load_state(tmp_path) is None
+    state["outside"] = [str(tmp_path / "ministry" / "content")]
+    (folder / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    assert load_state(tmp_path) is not None

@@ -421,14 +421,49 @@ def test_a_build_killed_in_the_middle_of_a_patch_is_finished_by_the_next(tmp_pat
     assert verify_tree(out) == [] and json.loads((out / MARKER).read_text())["files"].keys() == {o.path for o in new}
 
 
-def test_a_journal_naming_a_path_outside_the_output_is_refused(tmp_path: Path) -> None:
+def test_a_journal_naming_a_path_outside_the_output_is_dropped_and_nothing_outside_is_touched(tmp_path: Path) -> None:
     out = tmp_path / "public"
     write_site(many(), out, tmp_path)
     (tmp_path / ".public.patch.json").write_text(json.dumps({"put": [], "remove": ["../site.yml"]}))
     (tmp_path / "site.yml").write_text("title: x\n")
-    with pytest.raises(OutputError):
-        Staging(out, tmp_path)
-    assert (tmp_path / "site.yml").exists()
+    Staging(out, tmp_path).abort()
+    assert (tmp_path / "site.yml").exists() and not (tmp_path / ".public.patch.json").exists()
+
+
+def test_a_forged_journal_following_links_moves_writes_and_deletes_nothing(tmp_path: Path) -> None:
+    """Someone who can write the site's folder leaves a journal, a staging folder that is a link to a folder of
+    secrets and a link inside the output to a folder to damage: nothing is moved, written or deleted through them,
+    and the next build swaps in a whole site it verified itself."""
+    out = tmp_path / "public"
+    write_site(many(), out, tmp_path)
+    secrets, target = tmp_path / "secrets", tmp_path / "target"
+    secrets.mkdir()
+    target.mkdir()
+    (secrets / "id_rsa").write_text("PRIVATE KEY")
+    (secrets / "w").mkdir()
+    (secrets / "w" / "evil.pth").write_text("import os")
+    (target / "important.txt").write_text("keep me")
+    (tmp_path / ".public.staging").symlink_to(secrets)
+    (out / "w").symlink_to(target)
+    (tmp_path / ".public.patch.json").write_text(json.dumps({"put": ["id_rsa", "w/evil.pth"],
+                                                             "remove": ["w/important.txt"]}))
+    staging = Staging(out, tmp_path, verify=True)
+    assert (secrets / "id_rsa").read_text() == "PRIVATE KEY" and not (out / "id_rsa").exists()
+    assert (target / "important.txt").exists() and not (target / "evil.pth").exists()
+    assert not (tmp_path / ".public.patch.json").exists() and (secrets / "w/evil.pth").exists()
+    staging.commit([staging.put(output) for output in many()])
+    staging.settle()
+    assert verify_tree(out) == [] and not (out / "w").exists() and (target / "important.txt").exists()
+
+
+def test_a_journal_whose_file_to_move_is_a_link_is_dropped(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(many(), out, tmp_path)
+    (tmp_path / ".public.staging").mkdir()
+    (tmp_path / ".public.staging" / "leak.txt").symlink_to("/etc/hostname")
+    (tmp_path / ".public.patch.json").write_text(json.dumps({"put": ["leak.txt"], "remove": []}))
+    Staging(out, tmp_path).abort()
+    assert not os.path.lexists(out / "leak.txt") and not (tmp_path / ".public.patch.json").exists()
 
 
 def test_a_patch_interrupted_by_an_exception_is_finished_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -193,3 +193,17 @@ def test_a_network_with_nothing_changed_starts_no_build_process(ministry: Path,
     monkeypatch.setattr(missions.subprocess, "run", counted)
     assert network(ministry, "build", "--now", NOW)[0] == 0
     assert started == [str(ministry / "missions/cairo")]
+
+
+def test_a_generator_folder_where_the_network_is_built_is_never_run(ministry: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each mission is built by the installed legation, not by a package of the same name in the folder the
+    command runs in (a shared repository could hold one)."""
+    trap = tmp_path / "cwd" / "generator"
+    trap.mkdir(parents=True)
+    marker = tmp_path / "ran"
+    (trap / "__init__.py").write_text("", encoding="utf-8")
+    (trap / "__main__.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n", encoding="utf-8")
+    monkeypatch.chdir(trap.parent)
+    code, out, _err = network(ministry, "build", "--now", NOW, "--only", "cairo")
+    assert code == 0 and "cairo: built" in out and not marker.exists()

@@ -285,3 +285,20 @@ def test_a_ministry_items_photos_are_published_in_each_mission(tmp_path: Path) -
     assert (public / "media/announcements/library-opens/reading-room.png").is_file()
     page = (public / "en/announcements/library-opens/index.html").read_text(encoding="utf-8")
     assert 'src="../../../media/announcements/library-opens/reading-room.png"' in page
+
+
+def test_a_mission_folder_that_links_outside_the_ministry_is_refused(tmp_path: Path) -> None:
+    from generator.sources.config import load_config
+    from generator.sources.network import link_mission
+
+    root = copy_ministry(tmp_path / "ministry")
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(root / "missions/paris", elsewhere)
+    (root / "missions/paris").symlink_to(elsewhere)
+    network, _warnings = load_network(root)
+    found = check_missions(root, network)
+    assert [p.message for p in found] == [
+        "mission \"paris\": its folder missions/paris leads outside the ministry's folder (a symbolic link)"]
+    with pytest.raises(ConfigError) as caught:  # built alone through the link: its ../.. is not the ministry
+        link_mission(root / "missions/paris", load_config(root / "missions/paris"))
+    assert "holds no network.yml" in caught.value.problems[0].message

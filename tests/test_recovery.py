@@ -185,3 +185,40 @@ def test_a_failure_after_the_sites_swap_says_what_was_replaced(make_site: Callab
     assert "nothing was written" not in result.output
     assert f"replaced {root / 'public'}" in result.output
     assert b"Version B" in (root / "public/en/announcements/consular-hours/index.html").read_bytes()
+
+
+def test_a_patch_killed_half_way_is_finished_by_the_next_build_even_when_that_build_fails(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build killed in the middle of moving its few changed files into the live folder leaves a new page beside
+    old lists; the next build finishes the moves before anything else, so even when it then stops on a content
+    error the live site is whole (every file what its manifest says)."""
+    import generator.core.files as files
+    from generator.core.files import has_leftovers, verify_tree
+
+    root = make_site()
+    assert run_build(root).ok
+    source = root / ITEM
+    source.write_text(source.read_text(encoding="utf-8").replace("Opening hours", "Winter opening hours"),
+                      encoding="utf-8")
+    real_replace, moved = files.os.replace, []
+
+    def killed(src: object, dst: object) -> None:
+        if str(dst).startswith(str(root / "public") + "/"):
+            if moved:
+                raise KeyboardInterrupt  # the process dies after its first move
+            moved.append(dst)
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "replace", killed)
+    monkeypatch.setattr(files.shutil, "rmtree", lambda *a, **k: None)  # a kill runs no clean-up
+    monkeypatch.setattr(files, "_remove_leftovers", lambda out_dir: None)  # … nor the abort's roll-forward
+    with pytest.raises(KeyboardInterrupt):
+        run_build(root)
+    monkeypatch.undo()
+    assert has_leftovers(root / "public") and moved and verify_tree(root / "public") != []
+    (root / "content/announcements/broken.en.md").write_text("---\ntitle: [\n---\nx\n", encoding="utf-8")
+    report = run_build(root)
+    assert not report.ok and not has_leftovers(root / "public")
+    assert verify_tree(root / "public") == []
+    page = (root / "public/en/announcements/consular-hours/index.html").read_text(encoding="utf-8")
+    assert "Winter opening hours" in page

@@ -757,7 +757,10 @@ def network_ci_command(root: Path, system: str | None, count: int, repository: P
         _usage(f"{root} is not inside the repository {repo}", "pass --repository, the folder the CI checks out")
     if install is not None and ("\n" in install or not install.strip()):
         _usage("--install must be one command on one line", 'pip install "legation==1.2.0"')
-    text = (github_workflow if system == "github" else gitlab_ci)(folder, count, install or default_install())
+    try:
+        text = (github_workflow if system == "github" else gitlab_ci)(folder, count, install or default_install())
+    except ValueError as exc:
+        _usage(str(exc), "rename the folder, or give --install without ${{ and control characters")
     if to_stdout:
         click.echo(text, nl=False)
         return

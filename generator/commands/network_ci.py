@@ -5,6 +5,7 @@ our own: the CI system runs the shards; `legation network build --shard K/N` bui
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from importlib.metadata import PackageNotFoundError, version
 
@@ -19,6 +20,25 @@ def installed_version() -> str:
         return ""
 
 
+MATRIX_SHARD = "${{ matrix.shard }}"
+PLAN_NOW = "${{ needs.plan.outputs.now }}"
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]|\$\{\{")
+
+
+def checked(text: str) -> str:
+    """``text`` (a folder name, an install command) as it may go into a CI file; a ValueError when it holds a line
+    break or another control character (it would start a step of its own) or ``${{`` (GitHub would evaluate it)."""
+    if _UNSAFE.search(text):
+        raise ValueError(f"{text!r} holds a line break, a control character or ${{{{: it cannot go into a CI file")
+    return text
+
+
+def _scalar(command: str) -> str:
+    """One command as a YAML scalar: a JSON string, which YAML reads as exactly that text (its parts from
+    outside were ``checked``)."""
+    return json.dumps(command, ensure_ascii=False)
+
+
 def default_install() -> str:
     """The step that installs legation: the version that wrote the file, from the package index."""
     pinned = installed_version()
@@ -28,7 +48,7 @@ def default_install() -> str:
 def github_workflow(folder: str, shards: int, install: str, python: str = "3.12") -> str:
     """A GitHub Actions workflow: a plan job fixes the clock, a build job per shard (a matrix) uploads its missions'
     folders, a last job gathers them into one artifact. ``folder``: the ministry's folder in the repository."""
-    root = shlex.quote(folder or ".")
+    root, install = shlex.quote(checked(folder) or "."), checked(install)
     numbers = ", ".join(str(n) for n in range(1, shards + 1))
     return f"""\
 # Builds the ministry's network (network.yml) in {shards} shard{"s" if shards != 1 else ""}, each a job of the matrix.
@@ -67,11 +87,10 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "{python}"
-      - run: {json.dumps(install, ensure_ascii=False)}
-      - run: legation network plan --root {root} --shards {shards}
-      - run: >-
-          legation network build --root {root} --shard ${{{{ matrix.shard }}}}/{shards}
-          --now ${{{{ needs.plan.outputs.now }}}} --out public-shard
+      - run: {_scalar(install)}
+      - run: {_scalar(f"legation network plan --root {root} --shards {shards}")}
+      - run: {_scalar(f"legation network build --root {root} --shard {MATRIX_SHARD}/{shards} --now {PLAN_NOW} "
+                      "--out public-shard")}
       - uses: actions/upload-artifact@v4
         if: always()  # the missions that built, even when another failed
         with:
@@ -100,7 +119,7 @@ jobs:
 def gitlab_ci(folder: str, shards: int, install: str, python: str = "3.12") -> str:
     """A GitLab CI/CD configuration: one job run as ``shards`` parallel jobs (CI_NODE_INDEX of CI_NODE_TOTAL), on
     the pipeline's own clock, each keeping its missions' folders as an artifact."""
-    root = shlex.quote(folder or ".")
+    root, install = shlex.quote(checked(folder) or "."), checked(install)
     return f"""\
 # Builds the ministry's network (network.yml) in {shards} parallel jobs, one shard each.
 # Written by `legation network ci --gitlab`; run it again after changing the number of shards.
@@ -114,12 +133,11 @@ build-network:
     - if: $CI_PIPELINE_SOURCE == "schedule"  # nightly: scheduled items publish, expired ones go
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
   script:
-    - {json.dumps(install, ensure_ascii=False)}
-    - legation network plan --root {root} --shards "$CI_NODE_TOTAL"
+    - {_scalar(install)}
+    - {_scalar(f'legation network plan --root {root} --shards "$CI_NODE_TOTAL"')}
     # the pipeline's creation time is every shard's clock: the shards together are the network built on one machine
-    - >-
-      legation network build --root {root} --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"
-      --now "$CI_PIPELINE_CREATED_AT" --out public-shard
+    - {_scalar(f'legation network build --root {root} --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL" '
+               '--now "$CI_PIPELINE_CREATED_AT" --out public-shard')}
   artifacts:
     when: always  # the missions that built, even when another failed
     name: missions-shard-$CI_NODE_INDEX

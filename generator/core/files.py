@@ -619,22 +619,76 @@ def has_leftovers(out_dir: Path) -> bool:
 def _remove_leftovers(out_dir: Path) -> None:
     """Undo what a killed build left, or finish its patch (we hold the lock, so nothing else is using these)."""
     old, staging, journal = _leftover_paths(out_dir)
-    if journal.exists():
-        try:
-            plan = json.loads(journal.read_text(encoding="utf-8"))
-            changed, removed = [str(p) for p in plan["put"]], [str(p) for p in plan["remove"]]
-        except (ValueError, KeyError, TypeError):  # never written whole: the rename makes it appear complete
-            changed, removed = [], []
-        for path in (*changed, *removed):
-            _refuse_outside(path)
-        _finish_patch(staging, out_dir, changed, removed)
+    if os.path.lexists(journal):
+        plan = _read_journal(journal)
+        if plan is not None and _replayable(staging, out_dir, *plan):
+            _finish_patch(staging, out_dir, *plan)
+        else:  # not ours, or not safe to follow: dropped; the build then swaps in a whole verified site
+            os.unlink(journal)
     with suppress(FileNotFoundError):
         os.unlink(journal.with_name(journal.name + ".tmp"))
-    if not out_dir.exists() and old.is_dir():
+    if not out_dir.exists() and old.is_dir() and not old.is_symlink():
         os.rename(old, out_dir)
     for leftover in (old, staging):
-        if leftover.exists():
+        if os.path.islink(leftover):  # never followed: a link here is removed, not what it points to
+            os.unlink(leftover)
+        elif leftover.exists():
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def recover(out_dir: Path) -> None:
+    """Before a build does anything else (under the lock): finish the patch a killed build left in ``out_dir``,
+    so that the live site is whole even when this build then fails early."""
+    try:
+        if any(os.path.lexists(path) for path in _leftover_paths(out_dir)):
+            _remove_leftovers(out_dir)
+    except OSError as exc:
+        raise OutputError.at(SourceLocation(str(exc.filename or out_dir)),
+                             f"cannot finish what an interrupted build left: {exc.strerror or exc}",
+                             "check free disk space and permissions, then build again", "io") from None
+
+
+def _read_journal(journal: Path) -> tuple[list[str], list[str]] | None:
+    """A patch journal's (files to move in, files to delete); None when it is not one a build wrote."""
+    try:
+        if os.path.islink(journal):
+            return None
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        changed, removed = [str(p) for p in plan["put"]], [str(p) for p in plan["remove"]]
+        for path in (*changed, *removed):
+            _refuse_outside(path)
+    except (OSError, ValueError, KeyError, TypeError, LegationError):
+        return None
+    return changed, removed
+
+
+def _replayable(staging: Path, out_dir: Path, changed: list[str], removed: list[str]) -> bool:
+    """Whether a journal can be carried out without following a symbolic link anywhere: the staging folder is a
+    folder, every file to move in is a plain file, and no folder on any path (in either tree) is a link. A build
+    writes nothing else; anything else was put there by someone else."""
+    def plain_folders(base: Path, path: str) -> bool:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            try:
+                mode = os.lstat(base.joinpath(*parts[:depth])).st_mode
+            except FileNotFoundError:
+                return True  # made by the patch, as a plain folder
+            if not stat.S_ISDIR(mode):
+                return False
+        return True
+
+    try:
+        if os.path.lexists(staging) and not stat.S_ISDIR(os.lstat(staging).st_mode):
+            return False
+        for path in (*changed, MARKER):
+            source = staging / path
+            if not plain_folders(staging, path) or not plain_folders(out_dir, path):
+                return False
+            if os.path.lexists(source) and not stat.S_ISREG(os.lstat(source).st_mode):
+                return False
+        return all(plain_folders(out_dir, path) for path in removed)
+    except OSError:
+        return False
 
 
 def verify_tree(folder: Path) -> list[str]:

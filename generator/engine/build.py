@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import LegationError, Problem, SourceLocation
-from ..core.files import MARKER, build_lock, check_output_dir, has_leftovers, linked_output
+from ..core.files import MARKER, build_lock, check_output_dir, has_leftovers, linked_output, recover
 from ..core.paths import builtin_themes_dir
 from ..core.zones import environment_stamp
 from .fastpath import BuildState, clock_in_templates, crossed, inputs_fingerprint, load_state, output_stamp
@@ -43,6 +43,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None,
         check_output_dir(options.out_dir, options.root)
         with build_lock(options.out_dir, options.lock_wait,
                         on_wait=(lambda: progress("waiting for another build")) if progress else None):
+            recover(options.out_dir)  # a patch a killed build left is finished first, whatever happens next
             return _build(options, progress)
     except LegationError as exc:
         return BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))

@@ -188,9 +188,21 @@ def load_state(root: Path) -> BuildState | None:
         for moment in (state.clock, *state.boundaries):  # a state that cannot be read is not trusted
             if datetime.fromisoformat(moment).tzinfo is None:
                 return None
+        if not all(map(_an_outside_input, state.outside)):
+            return None  # not a state a build wrote: `"outside": ["/"]` would stat every file of the machine
         return state
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _an_outside_input(path: str) -> bool:
+    """Whether ``path`` is one a build reads outside its site: a ministry's network.yml, content/ or ledger/, or a
+    theme package's folder (it holds templates/ or theme.yml)."""
+    where = Path(path)
+    if not where.is_absolute() or len(where.parts) < 3:
+        return False
+    return where.name in ("network.yml", "content", "ledger") or (where / "templates").is_dir() or \
+        (where / "theme.yml").is_file()
 
 
 def save_state(root: Path, state: BuildState) -> None:

@@ -182,7 +182,8 @@ def _build_mission(options: NetworkOptions, mission: Mission, jobs: int, report:
         return MissionResult(mission.id, True, time.perf_counter() - start, str(out_dir), same.summary(),
                              tuple(_located(mission, p.as_json(), p.severity) for p in same.problems), same.files,
                              same.html)
-    command = [sys.executable, "-m", "generator", "build", "--root", str(options.root / mission.site),
+    # -P: never the current folder first on the path (a generator/ folder there would be run instead of legation)
+    command = [sys.executable, "-P", "-m", "generator", "build", "--root", str(options.root / mission.site),
                "--out", str(out_dir), "--now", options.now.isoformat(), "--report", str(report), "-j", str(jobs)]
     command += [flag for flag, on in (("--strict", options.strict), ("--drafts", options.drafts),
                                       ("--force", options.force)) if on]

@@ -87,6 +87,9 @@ def check_missions(root: Path, network: Network, missions: tuple[Mission, ...] |
     for mission in network.missions if missions is None else missions:
         folder = root / mission.site
         shown = f"{mission.site}/{CONFIG_FILE}"
+        if not _inside(folder, root):
+            problems.append(_outside(mission))
+            continue
         if not (folder / CONFIG_FILE).is_file():
             problems.append(Problem("error", SourceLocation(NETWORK_FILE), f'mission "{mission.id}": no {CONFIG_FILE} '
                                     f"in {mission.site}/", f"make the mission's site there (legation init "
@@ -100,6 +103,17 @@ def check_missions(root: Path, network: Network, missions: tuple[Mission, ...] |
             continue
         problems.extend(_disagreements(mission, config, folder, shown))
     return problems
+
+
+def _inside(folder: Path, root: Path) -> bool:
+    """Whether ``folder`` is inside ``root`` once links are followed (a mission's folder is the ministry's)."""
+    return folder.resolve().is_relative_to(root.resolve())
+
+
+def _outside(mission: Mission) -> Problem:
+    return Problem("error", SourceLocation(NETWORK_FILE), f'mission "{mission.id}": its folder {mission.site} leads '
+                   "outside the ministry's folder (a symbolic link)", "keep each mission's site in a folder inside the "
+                   "ministry's, not a link to one elsewhere", "network")
 
 
 def _disagreements(mission: Mission, config: SiteConfig, folder: Path, shown: str) -> list[Problem]:
@@ -248,6 +262,8 @@ def link_mission(root: Path, config: SiteConfig) -> SiteConfig:
         raise ConfigError.at(SourceLocation(CONFIG_FILE), f"this site is not one of the missions {shown} lists",
                              f"add it to missions: in {shown} (site: {os.path.relpath(here, ministry_root)}), or "
                              "remove network: from site.yml", "network")
+    if not _inside(ministry_root / mission.site, ministry_root):
+        raise ConfigError([replace(_outside(mission), location=SourceLocation(shown))])
     problems = _disagreements(mission, config, root, CONFIG_FILE)
     if problems:
         raise ConfigError(problems)
