@@ -317,3 +317,16 @@ def test_fuzzed_content_builds_safely_or_fails_with_a_location(tmp_path_factory:
     else:
         assert report.errors
         assert all(p.location.path for p in report.errors)
+
+
+def test_a_template_cannot_reach_python_internals_to_run_a_command(make_site: Callable[..., Path],
+                                                                  tmp_path: Path) -> None:
+    """A theme's or a mission's templates/ run in Jinja's sandbox: the classic escape through a global's
+    __globals__ is refused as a located template error, and the command never runs."""
+    marker = tmp_path / "ran"
+    root = make_site({"templates/404.html": (
+        '{% set x = cycler.__init__.__globals__.os.system("touch ' + str(marker) + '") %}{{ x }}\n')})
+    report = run_build(root)
+    assert not report.ok and not marker.exists()
+    first = report.errors[0]
+    assert first.location.path.endswith("404.html") and "unsafe" in first.message.lower()

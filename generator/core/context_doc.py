@@ -161,6 +161,8 @@ def markdown() -> str:
         "default-language string names the placeholders its templates fill in: a site or translation string",
         "using another name (`{totl}`) is a warning at its file and line, and the page shows it as written.",
         "",
+        "Templates run in Jinja's sandbox: they read the context below, but no Python internals (an attribute",
+        "beginning with `_`, a function's globals): a template cannot run a command in the build, whoever wrote it.",
         "Rendering is autoescaped and uses `StrictUndefined`: a misspelt variable is an error naming",
         "the template and line. Layouts should use CSS logical properties (`margin-inline-start`,",
         "`inset-inline-end`, `text-align: start`) so right-to-left languages need no special cases;",

@@ -20,6 +20,7 @@ from jinja2 import (
     TemplateSyntaxError,
     pass_context,
 )
+from jinja2.sandbox import SandboxedEnvironment
 
 from ..assembly.site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug
 from ..core.errors import LegationError, SourceLocation
@@ -76,7 +77,9 @@ def make_environment(root: Path, chain: ThemeChain) -> Environment:
     loaders.extend(FileSystemLoader(str(folder)) for folder in chain.template_dirs)
     prefixed = {name: FileSystemLoader(str(folder / "templates")) for name, folder in chain.themes}
     loaders.append(PrefixLoader(prefixed, delimiter=":"))
-    env = Environment(
+    # sandboxed: a template reaches no Python internals (``cycler.__init__.__globals__.os`` ran any command), so a
+    # theme or a mission's templates/ cannot run code in the build, however the repository is shared
+    env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         # one environment per build, made after the sources are read: no template changes under it, so
