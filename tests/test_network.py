@@ -302,3 +302,37 @@ def test_a_mission_folder_that_links_outside_the_ministry_is_refused(tmp_path: P
     with pytest.raises(ConfigError) as caught:  # built alone through the link: its ../.. is not the ministry
         link_mission(root / "missions/paris", load_config(root / "missions/paris"))
     assert "holds no network.yml" in caught.value.problems[0].message
+
+
+def test_a_mission_takes_the_ministrys_theme_unless_its_site_yml_names_one(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from tests.conftest import run_build
+
+    root = copy_ministry(tmp_path / "ministry")
+    text = (root / "network.yml").read_text(encoding="utf-8")
+    (root / "network.yml").write_text(text.replace("  theme: default", "  theme: veloria"), encoding="utf-8")
+    for mission in ("paris", "baku"):  # the theme a mission finds in its themes/ (or installed as a package)
+        theme = root / "missions" / mission / "themes/veloria"
+        (theme / "templates").mkdir(parents=True)
+        (theme / "theme.yml").write_text("extends: default\n", encoding="utf-8")
+        (theme / "templates/item.html").write_text(
+            '{% extends "default:item.html" %}{% block content %}<p class="ministry-theme">MFA</p>{{ super() }}'
+            "{% endblock %}\n", encoding="utf-8")
+    baku = root / "missions/baku/site.yml"
+    baku.write_text(baku.read_text(encoding="utf-8") + "theme: default\n", encoding="utf-8")
+    now = datetime.fromisoformat("2026-12-01T12:00:00+00:00")
+    assert run_build(root / "missions/paris", now=now).ok and run_build(root / "missions/baku", now=now).ok
+    paris = (root / "missions/paris/public/fr/announcements/elections-abroad/index.html").read_text(encoding="utf-8")
+    baku_page = (root / "missions/baku/public/en/announcements/consular-hours-winter/index.html").read_text(
+        encoding="utf-8")
+    assert 'class="ministry-theme"' in paris and 'class="ministry-theme"' not in baku_page
+
+
+def test_the_ministrys_theme_may_be_pinned_and_a_wrong_pin_is_located() -> None:
+    network, _warnings = parse_network(GOOD.replace("  languages: [en, ar]\nmissions", '  languages: [en, ar]\n  theme: '
+                                                    '"veloria>=2,<3"\nmissions'))
+    assert (network.ministry.theme, network.ministry.theme_version) == ("veloria", ">=2,<3")
+    [problem] = problems_of(GOOD.replace("  languages: [en, ar]\nmissions", '  languages: [en, ar]\n  theme: '
+                                         '"veloria=="\nmissions'))
+    assert '"==" is not a version pin' in problem.message and problem.location.line == 5

@@ -88,10 +88,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         check.error(("timezone",), f'unknown time zone "{tz}"', hint or "use an IANA name such as Europe/Paris or Asia/Baku")
         tz = "UTC"
     theme = check.text(raw.get("theme", "default"), ("theme",), allow_empty=False) or "default"
-    theme, theme_version = _pinned(check, theme.strip())
-    if not re.match(r"^[A-Za-z0-9_.-]+$", theme) or theme.startswith("."):
-        check.error(("theme",), f'theme "{theme}" is not a folder name', "use letters, digits, - and _ only")
-        theme = "default"
+    theme, theme_version = pinned_theme(check, theme.strip(), ("theme",))
 
     title = _per_language(check, raw.get("title", {}), ("title",), codes)
     description = _per_language(check, raw.get("description", {}), ("description",), codes)
@@ -265,17 +262,21 @@ def _network(check: Checker, value: Any) -> str:
     return text
 
 
-def _pinned(check: Checker, text: str) -> tuple[str, str]:
-    """``veloria==2.1.0`` → ("veloria", "==2.1.0"): an installed theme package pinned to versions (PEP 440)."""
+def pinned_theme(check: Checker, text: str, keys: tuple[str, ...]) -> tuple[str, str]:
+    """``veloria==2.1.0`` → ("veloria", "==2.1.0"): a theme's name, and the versions (PEP 440) an installed theme
+    package must have ("" when not pinned); a located error (at ``keys``) for a name that is no folder name."""
     cut = next((i for i, c in enumerate(text) if c in "=<>!~"), len(text))
     name, version = text[:cut].strip(), text[cut:].replace(" ", "")
+    if not re.match(r"^[A-Za-z0-9_.-]+$", name) or name.startswith("."):
+        check.error(keys, f'theme "{name}" is not a folder name', "use letters, digits, - and _ only")
+        name = "default"
     if version:
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
         try:
             SpecifierSet(version)
         except InvalidSpecifier:
-            check.error(("theme",), f'"{version}" is not a version pin', 'write theme: "veloria==2.1.0" or '
+            check.error(keys, f'"{version}" is not a version pin', 'write theme: "veloria==2.1.0" or '
                         'theme: "veloria>=2,<3"')
             version = ""
     return name, version

@@ -15,14 +15,15 @@ from ..core.checks import Checker
 from ..core.errors import ConfigError, Problem, SourceLocation, did_you_mean
 from ..core.model import MinistryLink, Page, SiteConfig
 from ..core.yamltext import load_yaml
-from .config import CONFIG_FILE, load_config, parse_config, settings_text, time_zones
+from .config import CONFIG_FILE, load_config, parse_config, pinned_theme, settings_text, time_zones
 from .mission import reference_pattern
 
 NETWORK_FILE = "network.yml"
 
 #: Top-level keys of network.yml and what each one means.
 KEYS: Mapping[str, str] = MappingProxyType({
-    "ministry": "The ministry: {name: {en: …}, base_url, languages: [en, ar, …], theme, statements: {reference}}",
+    "ministry": "The ministry: {name: {en: …}, base_url, languages: [en, ar, …], theme (every mission's, unless its "
+                "site.yml names one), statements: {reference}}",
     "missions": "The missions: a list of {id, site, base_url, languages, timezone, region}",
 })
 MINISTRY_KEYS = ("name", "base_url", "languages", "theme", "statements")
@@ -36,8 +37,9 @@ class Ministry:
     name: Mapping[str, str]  # per language
     base_url: str
     languages: tuple[str, ...]
-    theme: str
+    theme: str  # every mission's theme, unless its site.yml names one
     reference_pattern: str = "{year}-{seq:03d}"  # its statements' public references (statements: {reference: …})
+    theme_version: str = ""  # the versions of the theme package a mission must have installed ("" when not pinned)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,15 @@ def check_missions(root: Path, network: Network, missions: tuple[Mission, ...] |
     return problems
 
 
+def _names_theme(root: Path) -> bool:
+    """Whether the site's site.yml has a ``theme:`` line of its own."""
+    try:
+        data = load_yaml((root / CONFIG_FILE).read_text(encoding="utf-8-sig"), CONFIG_FILE, error=ConfigError).data
+    except (OSError, UnicodeDecodeError, ConfigError):
+        return True  # read before by load_config: whatever is wrong there is told there
+    return isinstance(data, dict) and "theme" in data
+
+
 def _inside(folder: Path, root: Path) -> bool:
     """Whether ``folder`` is inside ``root`` once links are followed (a mission's folder is the ministry's)."""
     return folder.resolve().is_relative_to(root.resolve())
@@ -147,8 +158,9 @@ def _ministry(check: Checker, value: Any) -> Ministry | None:
             if (text := check.text(names.get(code), ("ministry", "name", code), allow_empty=False)) is not None}
     base_url = _base_url(check, raw.get("base_url"), ("ministry", "base_url"))
     theme = check.text(raw.get("theme", "default"), ("ministry", "theme"), allow_empty=False) or "default"
+    theme, version = pinned_theme(check, theme.strip(), ("ministry", "theme"))
     pattern = reference_pattern(check, raw.get("statements"), ("ministry",))
-    return Ministry(MappingProxyType(name), base_url, languages, theme, pattern)
+    return Ministry(MappingProxyType(name), base_url, languages, theme, pattern, version)
 
 
 def _missions(check: Checker, value: Any, ministry: Ministry | None) -> tuple[Mission, ...]:
@@ -269,6 +281,8 @@ def link_mission(root: Path, config: SiteConfig) -> SiteConfig:
         raise ConfigError(problems)
     content = os.path.relpath(ministry_root / "content", here).replace(os.sep, "/")
     ledger = os.path.relpath(ministry_root / "ledger", here).replace(os.sep, "/")
+    if not _names_theme(root):  # the ministry's theme, unless the mission's site.yml names its own
+        config = replace(config, theme=network.ministry.theme, theme_version=network.ministry.theme_version)
     return replace(config, ministry=MinistryLink(mission.id, mission.region, dict(network.ministry.name),
                                                  network.ministry.base_url, content, network.ministry.languages[0],
                                                  ledger))
