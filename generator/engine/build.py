@@ -174,8 +174,9 @@ def load_pages(root: Path) -> LoadedSite:
     """Read site.yml and parse every content file; raises LegationError when site.yml is unusable."""
     from ..sources.config import load_config
     from ..sources.content import discover, parse_all
+    from ..sources.network import link_mission
 
-    config = load_config(root)
+    config = link_mission(root, load_config(root))  # a mission's: its ministry's theme and settings
     sources, problems = discover(root, config)
     pages, found = parse_all(sources, config)
     return LoadedSite(config, tuple(pages), tuple(problems + found))
