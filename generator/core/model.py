@@ -177,6 +177,7 @@ class SiteConfig:
     search: bool = True  # a search page per language and its Pagefind index
     share_cards: str = "missing"  # share images drawn for item pages: missing (no image of their own), always, off
     theme_version: str = ""  # a version specifier an installed theme package must satisfy (theme: "x==2.1.0")
+    theme_named: bool = False  # site.yml names its theme (else a mission takes its ministry's)
     network: str = ""  # the ministry's folder (holding network.yml) relative to the site: this site is a mission
     ministry: MinistryLink | None = None  # filled in from network.yml when the build reads it
 

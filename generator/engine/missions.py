@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..core.errors import ConfigError, Problem, SourceLocation, counted, did_you_mean
+from ..core.errors import ConfigError, Problem, SourceLocation, counted, did_you_mean, of_severity
 from ..sources.network import NETWORK_FILE, Mission, Network
 from .build import BuildOptions, unchanged
 
@@ -49,11 +49,11 @@ class MissionResult:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return of_severity(self.problems, "error")
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return of_severity(self.problems, "warning")
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,6 @@ def _build_mission(options: NetworkOptions, mission: Mission, jobs: int, report:
                "--out", str(out_dir), "--now", options.now.isoformat(), "--report", str(report), "-j", str(jobs)]
     command += [flag for flag, on in (("--strict", options.strict), ("--drafts", options.drafts),
                                       ("--force", options.force)) if on]
-    start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"}, check=False)
     seconds = time.perf_counter() - start

@@ -141,7 +141,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> SiteConfig:
         image_hosts=tuple(host.lower() for host in image_hosts),
         fallback_to_default=fallback, deploy=deploy, notify=notify, channels=official, atproto_did=did,
         security=security, contact=contact, reference_pattern=pattern, search=search,
-        share_cards=share_cards, network=network, theme_version=theme_version,
+        share_cards=share_cards, network=network, theme_version=theme_version, theme_named="theme" in raw,
     )
 
 

@@ -107,15 +107,6 @@ def check_missions(root: Path, network: Network, missions: tuple[Mission, ...] |
     return problems
 
 
-def _names_theme(root: Path) -> bool:
-    """Whether the site's site.yml has a ``theme:`` line of its own."""
-    try:
-        data = load_yaml((root / CONFIG_FILE).read_text(encoding="utf-8-sig"), CONFIG_FILE, error=ConfigError).data
-    except (OSError, UnicodeDecodeError, ConfigError):
-        return True  # read before by load_config: whatever is wrong there is told there
-    return isinstance(data, dict) and "theme" in data
-
-
 def _inside(folder: Path, root: Path) -> bool:
     """Whether ``folder`` is inside ``root`` once links are followed (a mission's folder is the ministry's)."""
     return folder.resolve().is_relative_to(root.resolve())
@@ -281,7 +272,7 @@ def link_mission(root: Path, config: SiteConfig) -> SiteConfig:
         raise ConfigError(problems)
     content = os.path.relpath(ministry_root / "content", here).replace(os.sep, "/")
     ledger = os.path.relpath(ministry_root / "ledger", here).replace(os.sep, "/")
-    if not _names_theme(root):  # the ministry's theme, unless the mission's site.yml names its own
+    if not config.theme_named:  # the ministry's theme, unless the mission's site.yml names its own
         config = replace(config, theme=network.ministry.theme, theme_version=network.ministry.theme_version)
     return replace(config, ministry=MinistryLink(mission.id, mission.region, dict(network.ministry.name),
                                                  network.ministry.base_url, content, network.ministry.languages[0],
