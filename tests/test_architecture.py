@@ -31,7 +31,7 @@ LAYERS: dict[str, int] = {
     "site": 7, "ledger": 7, "rules": 8,
     # outputs
     "security": 9, "feeds": 9, "wechat": 9, "calendars": 10, "search": 10, "cards": 10, "seo": 10, "rootfiles": 10,
-    "snippets": 10, "register": 10, "urls": 11, "unit_inputs": 12, "contexts": 12, "templates": 13,
+    "snippets": 10, "register": 10, "qr": 9, "urls": 11, "unit_inputs": 12, "contexts": 12, "templates": 13,
     # engine
     "fastpath": 14, "memory": 14, "run": 15, "stages": 16, "build": 17, "missions": 18,
     # commands

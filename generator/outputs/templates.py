@@ -55,6 +55,7 @@ from .feeds import (
     tag_feed_folder,
     tag_feed_title,
 )
+from .qr import qr_svg
 from .register import SigningKey, register_files
 from .search import SEARCH_FOLDER, SearchUnavailable, fold_languages, index_files, search_records, search_url
 from .seo import home_json_ld, item_json_ld, robots_txt, sitemap_xml
@@ -109,15 +110,6 @@ def _time_filter(ctx: Any, value: datetime | None, tz: str | None = None) -> str
 @pass_context
 def _datetime_filter(ctx: Any, value: datetime | None) -> str:
     return format_datetime(value, ctx["lang"], ctx["config"].timezone) if value else ""
-
-
-def statement_qr(url: str) -> str:
-    """An inline SVG QR code of a statement's address, for its printed copy (segno: pure Python, no script)."""
-    import segno
-
-    svg = segno.make(url, error="m", micro=False).svg_inline(scale=3, border=2, dark="#000", light="#fff",
-                                                                 title=url)
-    return str(svg)
 
 
 def output_path(url: str) -> str:
@@ -535,7 +527,7 @@ class Renderer:
             stale=self.site.stale.get((page.section, page.slug, page.lang), False),
             source_page=source, translations=translations, indexable=status == "published",
             reference=self.site.references.get(page.key, ""),
-            qr_svg=statement_qr(absolute_url(self.config, page.url)) if page.key in self.site.references else "",
+            qr_svg=qr_svg(absolute_url(self.config, page.url)) if page.key in self.site.references else "",
             share_image=self.contexts.share_image(page),
             **self.contexts.origin(page),
         )
