@@ -330,3 +330,22 @@ def test_a_template_cannot_reach_python_internals_to_run_a_command(make_site: Ca
     assert not report.ok and not marker.exists()
     first = report.errors[0]
     assert first.location.path.endswith("404.html") and "unsafe" in first.message.lower()
+
+
+def test_the_sandbox_s_remembered_verdicts_are_per_type_not_per_name(tmp_path: Path) -> None:
+    """The environment remembers whether an attribute is safe per (type, name): ``mro`` read on an object that
+    has one is allowed, and that does not open ``mro`` of a class (Python internals) afterwards."""
+    from jinja2.exceptions import SecurityError
+
+    from generator.outputs.templates import make_environment
+    from generator.sources.theme import ThemeChain
+
+    env = make_environment(tmp_path, ThemeChain((("t", tmp_path),)))
+
+    class Plain:
+        mro = "an ordinary field"
+
+    assert env.from_string("{{ obj.mro }}").render(obj=Plain()) == "an ordinary field"
+    with pytest.raises(SecurityError):
+        env.from_string("{{ cls.mro() }}").render(cls=Plain)
+    assert env.from_string("{{ obj.mro }}").render(obj=Plain()) == "an ordinary field"
