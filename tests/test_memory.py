@@ -97,7 +97,25 @@ def _language(root: Path) -> None:
         encoding="utf-8")
 
 
-def test_the_preview_serves_what_a_clean_build_makes_after_every_kind_of_change(tmp_path: Path) -> None:
+def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file and folder under ``root``: (time, size, inode)."""
+    found = {}
+    for path in root.rglob("*"):
+        stat = path.lstat()
+        found[str(path)] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return found
+
+
+def told(root: Path, before: dict[str, tuple[int, int, int]]) -> frozenset[str]:
+    """The paths a file watcher names after a change: added, deleted and modified files and folders."""
+    after = snapshot(root)
+    return frozenset(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
+@pytest.mark.parametrize("watcher", [False, True])
+def test_the_preview_serves_what_a_clean_build_makes_after_every_kind_of_change(tmp_path: Path,
+                                                                              watcher: bool) -> None:
+    """With the watcher's paths (as `legation serve` has them) and without (after a poll)."""
     root = demo_copy(tmp_path / "site")
     app = PreviewApp(root, tmp_path / "preview")
     assert app.rebuild(lambda: NOW) is not None and app.state.report is not None and app.state.report.ok
@@ -105,8 +123,10 @@ def test_the_preview_serves_what_a_clean_build_makes_after_every_kind_of_change(
     steps = [(name, change, later) for name, change, later in DEMO_STEPS] + \
         [(name, change, timedelta(days=14)) for name, change in EXTRA_STEPS]
     for name, change, later in steps:
+        before = snapshot(root)
         change(root)
-        report = app.rebuild(lambda later=later: NOW + later, told=True)
+        report = app.rebuild(lambda later=later: NOW + later, told=True,
+                             changed=told(root, before) if watcher else None)
         assert report is not None and report.ok, (name, report.errors if report else None)
         same(app, clean(root, tmp_path / "clean", NOW + later), name)
     assert "fr/announcements/scholarships-2027/index.html" in app.memory.outputs  # the language added last
@@ -215,3 +235,38 @@ def test_saves_faster_than_the_after_work_remake_only_the_changed_items_posts(tm
     assert posts == ["content/announcements/scholarships-2027.en.md"] * 2
     board = app.memory.output("_snippets/en/index.html")
     assert board is not None and board.data is not None and b"every graduate" in board.data
+
+
+def test_a_template_edit_renders_again_from_what_the_last_build_read(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the watcher names templates alone, nothing is read, parsed or assembled again; the site is still the
+    one a clean build makes, and its warnings are still told. A content file among them, or a clock that
+    crossed an event's end, makes the build read everything."""
+    from generator.engine import stages
+
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    warnings = app.state.report.warnings if app.state.report else []
+    reads: list[str] = []
+    read_sources = stages.read_sources
+    monkeypatch.setattr(stages, "read_sources", lambda run, *a: (  # the preview's builds, not the clean ones
+        reads.append("read") if run.memory is not None else None) or read_sources(run, *a))
+
+    def step(change: Callable[[Path], object], when: timedelta) -> None:
+        before = snapshot(root)
+        change(root)
+        report = app.rebuild(lambda: NOW + when, told=True, changed=told(root, before))
+        assert report is not None and report.ok and report.warnings == warnings
+        same(app, clean(root, tmp_path / "clean", NOW + when), str(when))
+
+    step(lambda r: _template(r, "one"), timedelta(0))
+    step(lambda r: _template(r, "two"), timedelta(minutes=5))
+    assert reads == []
+    step(lambda r: (_template(r, "three"), _edit(r, "content/announcements/scholarships-2027.en.md",
+                                                 "to graduates from", "to all graduates from")), timedelta(minutes=6))
+    assert reads == ["read"]
+    step(lambda r: _template(r, "four"), timedelta(days=30))  # events ended since: their pages changed
+    assert reads == ["read", "read"]
+    step(lambda r: shutil.rmtree(r / "templates"), timedelta(days=30))
+    assert reads == ["read", "read"]

@@ -62,21 +62,26 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
 
     run = Run(options, progress, memory, trusted, inputs, outside)
     try:
-        with run.stage("config"):
-            setup = stages.configure(run)
-        with run.stage("i18n"):
-            catalog = stages.load_strings(run, setup)
-        with run.stage("discover"):
-            sources = stages.read_sources(run, setup)
-        with run.stage("parse"):
-            parse = stages.parse(run, setup, sources)
-            del sources  # the files' text is no longer needed (the largest thing a clean build holds)
-        with run.stage("media"):
-            published = stages.publish_media(run, setup, parse)
-        with run.stage("assemble"):
-            assembled = stages.assemble_site(run, setup, published, parse)
-        if run.diagnostics.errors:  # under --strict a warning alone goes on: the rules may find more, listed too
-            return run.report(False)
+        upstream = stages.kept_upstream(run)  # a preview's build after template edits alone starts at render
+        if upstream is None:
+            with run.stage("config"):
+                setup = stages.configure(run)
+            with run.stage("i18n"):
+                catalog = stages.load_strings(run, setup)
+            with run.stage("discover"):
+                sources = stages.read_sources(run, setup)
+            with run.stage("parse"):
+                parse = stages.parse(run, setup, sources)
+                del sources  # the files' text is no longer needed (the largest thing a clean build holds)
+            with run.stage("media"):
+                published = stages.publish_media(run, setup, parse)
+            with run.stage("assemble"):
+                assembled = stages.assemble_site(run, setup, published, parse)
+            if run.diagnostics.errors:  # under --strict a warning alone goes on: the rules may find more, listed too
+                return run.report(False)
+            upstream = stages.keep_upstream(run, setup, catalog, parse, published, assembled)
+        setup, catalog, parse, published, assembled = (upstream.setup, upstream.catalog, upstream.parse,
+                                                       upstream.published, upstream.assembled)
         with stages.Outputs(run, setup) as outputs:
             with run.stage("render"):
                 rendered = stages.render(run, setup, catalog, assembled, published, parse, outputs)

@@ -171,10 +171,14 @@ def crossed(state: BuildState, now: datetime, horizon: timedelta = timedelta(hou
     path, as it did when one window ran from the last build's clock to ``now`` + ``horizon``.
     """
     before = datetime.fromisoformat(state.clock)
-    low, high = min(before, now), max(before, now)
-    windows = ((low, high), (low + horizon, high + horizon))
-    return any(start <= moment <= end for moment in map(datetime.fromisoformat, state.boundaries)
-               for start, end in windows)
+    return moments_between(before, now, state.boundaries) or \
+        moments_between(before + horizon, now + horizon, state.boundaries)
+
+
+def moments_between(one: datetime, other: datetime, moments: Iterable[str]) -> bool:
+    """Whether one of ``moments`` (ISO 8601) lies between ``one`` and ``other``, both included, in either order."""
+    low, high = min(one, other), max(one, other)
+    return any(low <= moment <= high for moment in map(datetime.fromisoformat, moments))
 
 
 def load_state(root: Path) -> BuildState | None:

@@ -52,6 +52,8 @@ class Memory:
     # only when one of them, or the theme chain, changed
     environment: tuple[object, Any] | None = None
     ledger: dict[str, tuple[tuple[int, int, int], object]] = field(default_factory=dict)  # see ledger.read_ledger
+    # what the last build read and assembled before rendering (stages.Upstream), kept while only templates change
+    upstream: object = None
 
     def output(self, path: str) -> OutputFile | None:
         """The file at ``path``, its unit made first if it is pending (a LegationError when that fails)."""

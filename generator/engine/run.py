@@ -33,6 +33,9 @@ class BuildOptions:
     snippets_in_site: bool = False  # the preview serves the snippet board from the site at /_snippets/
     force: bool = False  # render everything and take nothing from the live site (caches of parsed text still used)
     signing_key: Path | None = None  # an Ed25519 key that signs statements.json (outside the site's folder)
+    # a resident preview's build: the files the operating system said changed since its previous build (None:
+    # not known, as after a poll); when they are all templates, what was read and assembled before is kept
+    changed: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

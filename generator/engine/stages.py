@@ -9,6 +9,7 @@ import contextlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from .fastpath import (
     BuildState,
     boundaries,
     inputs_fingerprint,
+    moments_between,
     output_listing,
     output_stamp,
     save_state,
@@ -93,6 +95,60 @@ class SnippetResult:
     def state(self) -> object:
         """What the next build starts from: the state, or the pending unit that will have it."""
         return self.later if self.later is not None else self.made.state
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """What a build read and assembled before rendering: a resident preview keeps it for its next build while
+    only templates change (Zola's and Hugo's servers re-render alone on a template edit, too)."""
+
+    setup: Setup
+    catalog: Catalog
+    parse: ParseResult
+    published: Published
+    assembled: Assembled
+    problems: tuple[Problem, ...]  # what these stages told, told again by every build that keeps them
+    clock: datetime  # the clock they were assembled at; kept while no page's status changed since (boundaries)
+    boundaries: tuple[str, ...]
+    settings: tuple[bool, bool]  # (drafts, strict)
+    rules: tuple[frozenset[str], tuple[Problem, ...]] | None = None  # (output paths, the content rules' findings)
+
+
+def kept_upstream(run: Run) -> Upstream | None:
+    """The preview's last Upstream, when every file changed since is a template (of the site or of a theme in
+    its chain) and the clock crossed no page's boundary; its problems are told again. None otherwise, and then
+    nothing is kept: the build reads everything, and keeps what it assembles."""
+    options, memory = run.options, run.memory
+    if memory is None:
+        return None
+    upstream, memory.upstream = memory.upstream, None
+    if not isinstance(upstream, Upstream) or not options.changed or upstream.settings != (options.drafts,
+                                                                                           options.strict):
+        return None
+    folders = [options.root / "templates", *(folder / "templates" for _, folder in upstream.setup.chain.themes)]
+    if not all(_inside(Path(path), folders) for path in options.changed) or \
+            moments_between(upstream.clock, options.now, upstream.boundaries):
+        return None
+    run.diagnostics.extend(upstream.problems)
+    run.site = site = replace(upstream.assembled.site, now=options.now)
+    memory.upstream = upstream = replace(upstream, assembled=replace(upstream.assembled, site=site))
+    return upstream
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(path == folder or folder in path.parents for folder in folders)
+
+
+def keep_upstream(run: Run, setup: Setup, catalog: Catalog, parse: ParseResult, published: Published,
+                  assembled: Assembled) -> Upstream:
+    """The stages' results as one; a resident preview keeps them for its next build."""
+    options = run.options
+    upstream = Upstream(setup, catalog, parse, published, assembled, tuple(run.diagnostics.problems), options.now,
+                        boundaries(published.pages) if run.memory is not None else (),
+                        (options.drafts, options.strict))
+    if run.memory is not None:
+        run.memory.upstream = upstream
+    return upstream
 
 
 class Outputs:
@@ -404,7 +460,15 @@ def check_rules(run: Run, setup: Setup, assembled: Assembled, rendered: RenderRe
     from ..assembly.rules import content_problems
 
     made = frozenset(p.path for p in rendered.placed)
-    run.diagnostics.extend(content_problems(assembled.site.pages, setup.config, made, _locator(run.options.root)))
+    memory = run.memory
+    upstream = memory.upstream if memory is not None else None
+    if isinstance(upstream, Upstream) and upstream.rules is not None and upstream.rules[0] == made:
+        run.diagnostics.extend(upstream.rules[1])  # the same pages and outputs as the build that kept them
+        return
+    found = content_problems(assembled.site.pages, setup.config, made, _locator(run.options.root))
+    run.diagnostics.extend(found)
+    if memory is not None and isinstance(upstream, Upstream) and upstream.assembled is assembled:
+        memory.upstream = replace(upstream, rules=(made, tuple(found)))
 
 
 def write(run: Run, outputs: Outputs, rendered: RenderResult, snippets: SnippetResult, assembled: Assembled,
