@@ -48,9 +48,9 @@ class Memory:
     code: str = ""  # the package's digest (cache.code_digest), read once: the code does not change under a process
     defer_search: bool = True  # search indexes follow the reload (see templates.Renderer.defer)
     pending: Deferred | None = None  # the last build's renderer while it holds deferred units
-    # the Jinja environment (its compiled templates) under the key of the template files it read: made again
-    # only when one of them, or the theme chain, changed
-    environment: tuple[object, Any] | None = None
+    # the Jinja environment (its compiled templates) under ((the theme chain, its template folders), each template
+    # file's stamp): made again when the chain or the folders change; a changed file's template is compiled again
+    environment: tuple[tuple[Any, dict[str, tuple[str, int, int, int]]], Any] | None = None
     ledger: dict[str, tuple[tuple[int, int, int], object]] = field(default_factory=dict)  # see ledger.read_ledger
     # what the last build read and assembled before rendering (stages.Upstream), kept while only templates change
     upstream: object = None

@@ -556,21 +556,30 @@ def _card_colours(chain: ThemeChain, root: Path) -> Any:
 
 def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
     """The Jinja environment; a resident preview's own while no template file and no theme changed."""
-    from ..outputs.templates import make_environment
+    from ..outputs.templates import forget_templates, make_environment
     from .fastpath import input_files
 
     if memory is None:
         return make_environment(root, chain)
-    stamps = []
-    for folder in (str(root / "templates"), *map(str, chain.template_dirs)):
+    folders = (str(root / "templates"), *map(str, chain.template_dirs))
+    stamps: dict[str, tuple[str, int, int, int]] = {}  # file → (its template name, time, size, inode)
+    for folder in folders:
         for file in input_files(folder):
             with contextlib.suppress(OSError):
                 stat = os.stat(file)
-                stamps.append((file, stat.st_mtime_ns, stat.st_size, stat.st_ino))
-    key = (repr(chain), tuple(stamps))
-    if memory.environment is None or memory.environment[0] != key:
-        memory.environment = (key, make_environment(root, chain))
-    return memory.environment[1]
+                name = os.path.relpath(file, folder).replace(os.sep, "/")
+                stamps[file] = (name, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    key = (repr(chain), tuple(folder for folder in folders if os.path.isdir(folder)))
+    kept = memory.environment
+    if kept is None or kept[0][0] != key:
+        env = make_environment(root, chain)
+    else:  # the same folders: only the templates whose files changed are compiled again
+        env, before = kept[1], kept[0][1]
+        names = {stamp[0] for file in before.keys() | stamps.keys() if before.get(file) != stamps.get(file)
+                 for stamp in (before.get(file), stamps.get(file)) if stamp is not None}
+        forget_templates(env, names)
+    memory.environment = ((key, stamps), env)
+    return env
 
 
 def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Parsed,

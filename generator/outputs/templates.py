@@ -91,6 +91,19 @@ def make_environment(root: Path, chain: ThemeChain) -> Environment:
     return env
 
 
+def forget_templates(env: Environment, names: set[str]) -> None:
+    """Drop the compiled templates called ``names`` (or ``theme:name``) from ``env``, so that their next use reads
+    and compiles their files again: a resident preview's environment after those files changed. A template that
+    extends, includes or imports one of them asks the environment for it at render time, so needs no dropping."""
+    cache = env.cache
+    if cache is None:
+        return
+    for cache_key in list(cache.keys()):
+        name = cache_key[1]
+        if name in names or name.split(":", 1)[-1] in names:
+            del cache[cache_key]
+
+
 class _Sandbox(SandboxedEnvironment):
     """Jinja's sandbox, remembering its verdict on each (type, attribute name): the verdict depends on nothing
     else (``jinja2.sandbox.is_internal_attribute`` tests the object's type and the name), and a page reads some
