@@ -133,8 +133,9 @@ def test_the_preview_serves_what_a_clean_build_makes_after_every_kind_of_change(
     assert not (tmp_path / "preview").exists()  # nothing was written for the preview
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_a_random_sequence_of_saves_keeps_the_preview_equal_to_a_clean_build(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "watcher"), [(1, False), (2, False), (3, True), (4, True)])
+def test_a_random_sequence_of_saves_keeps_the_preview_equal_to_a_clean_build(tmp_path: Path, seed: int,
+                                                                             watcher: bool) -> None:
     rng = random.Random(seed)
     root = demo_copy(tmp_path / "site")
     app = PreviewApp(root, tmp_path / "preview")
@@ -143,6 +144,7 @@ def test_a_random_sequence_of_saves_keeps_the_preview_equal_to_a_clean_build(tmp
     kinds = [change for _, change, _ in DEMO_STEPS[:1]] + [change for _, change in EXTRA_STEPS[:5]]
     items = sorted((root / "content" / "announcements").glob("*.md"))
     for step in range(6):
+        before = snapshot(root)
         if rng.random() < 0.5:
             item = rng.choice([path for path in items if path.exists()])
             text = item.read_text(encoding="utf-8")
@@ -155,7 +157,7 @@ def test_a_random_sequence_of_saves_keeps_the_preview_equal_to_a_clean_build(tmp
             except (AssertionError, FileNotFoundError):  # a step that needs a state this sequence did not reach
                 continue
             name = f"step {step}"
-        report = app.rebuild(lambda: NOW + later, told=True)
+        report = app.rebuild(lambda: NOW + later, told=True, changed=told(root, before) if watcher else None)
         assert report is not None and report.ok, (name, report.errors if report else None)
         same(app, clean(root, tmp_path / "clean", NOW + later), name)
 
@@ -270,3 +272,37 @@ def test_a_template_edit_renders_again_from_what_the_last_build_read(tmp_path: P
     assert reads == ["read", "read"]
     step(lambda r: shutil.rmtree(r / "templates"), timedelta(days=30))
     assert reads == ["read", "read"]
+
+
+def test_a_save_the_watcher_names_is_read_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the watcher's paths, a body save reads that file and looks at no other content file (no file time);
+    a new file, named too, makes the build look at the whole folder again, and finds it."""
+    import os
+
+    from generator.sources import content
+
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    looked: list[str] = []
+    real_stat = os.stat
+    monkeypatch.setattr(content.os, "stat", lambda path, *a, **k: looked.append(str(path)) or real_stat(path, *a, **k))
+    item = root / "content/announcements/scholarships-2027.en.md"
+    before = snapshot(root)
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
+    names = told(root, before)
+    looked.clear()  # (os.stat is the one function: the test's own look at the folder counted too)
+    report = app.rebuild(lambda: NOW, told=True, changed=names)
+    assert report is not None and report.ok
+    assert {path for path in looked if path.endswith(".md")} == {str(item)}
+    same(app, clean(root, tmp_path / "clean", NOW), "an edit")
+    before = snapshot(root)
+    (root / "content/announcements/new-notice.en.md").write_text(
+        '---\ntitle: "New"\ndate: 2026-11-20T09:00:00+04:00\n---\nText.\n', encoding="utf-8")
+    names = told(root, before)
+    looked.clear()
+    report = app.rebuild(lambda: NOW, told=True, changed=names)
+    assert report is not None and report.ok, report.errors if report else None
+    assert len([path for path in looked if path.endswith(".md")]) > 20
+    assert "en/announcements/new-notice/index.html" in app.memory.outputs
+    same(app, clean(root, tmp_path / "clean", NOW), "a new file")

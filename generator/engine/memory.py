@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core.model import OutputFile, Page
+from ..core.errors import Problem
+from ..core.model import OutputFile, Page, SourceFile
 from ..core.units import Held, Pending, PendingFile
 
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
@@ -31,6 +32,8 @@ class Memory:
     """Mutable on purpose: one preview server owns one, and only its build thread changes it."""
 
     sources: SourceMemo = field(default_factory=dict)
+    # what the last look at content/ found (content.discover): a save the watcher names is read into it alone
+    discovered: tuple[list[SourceFile], list[Problem]] | None = None
     markdown: dict[str, Rendered] = field(default_factory=dict)  # Markdown key → rendered body
     pages: dict[str, PageEntry] = field(default_factory=dict)  # page key → parsed page, without its body
     whole: dict[str, Page] = field(default_factory=dict)  # page key → the page as the last build had it

@@ -231,9 +231,17 @@ def load_strings(run: Run, setup: Setup) -> Catalog:
 
 def read_sources(run: Run, setup: Setup) -> list[SourceFile]:
     """The site's content/, and the items of its ministry's when it is a mission of a network."""
-    from ..sources.content import discover, discover_syndicated
+    from ..sources.content import discover, discover_syndicated, rediscover
 
-    sources, found = discover(run.options.root, setup.config, run.memory.sources if run.memory else None)
+    options, memory = run.options, run.memory
+    if memory is None:
+        sources, found = discover(options.root, setup.config)
+    else:  # a resident preview: the files the watcher named, when it named edits alone
+        kept, memory.discovered = memory.discovered, None
+        again = rediscover(options.root, setup.config, kept, options.changed, memory.sources) \
+            if kept is not None and options.changed else None
+        sources, found = again or discover(options.root, setup.config, memory.sources)
+        memory.discovered = (sources, found)
     run.diagnostics.extend(found)
     syndicated, found = discover_syndicated(run.options.root, setup.config)
     run.diagnostics.extend(found)

@@ -9,7 +9,7 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -159,6 +159,34 @@ def discover(root: Path, config: SiteConfig, memo: SourceMemo | None = None) -> 
                                         "file is not Markdown (.md) and is not in a bundle; ignored",
                                         "put images in a bundle folder content/<section>/<slug>/", "content-stray"))
     problems.extend(_case_collisions(found))
+    return found, problems
+
+
+def rediscover(root: Path, config: SiteConfig, previous: tuple[list[SourceFile], list[Problem]],
+               changed: Iterable[str], memo: SourceMemo) -> tuple[list[SourceFile], list[Problem]] | None:
+    """``previous`` (what discover found) with the files a file watcher named in ``changed`` (absolute paths) read
+    again, when each is a Markdown file ``previous`` holds that is still a plain file: an edit. None when anything
+    else changed (a file added, removed or renamed, a folder, a bundle's other files): then discover looks at all.
+    A resident preview's save then reads one file, not the folder's 9,000 file times."""
+    found, problems = list(previous[0]), list(previous[1])
+    where = {source.path: index for index, source in enumerate(found)}
+    for path in changed:
+        file = Path(path)
+        rel = shown_path(file, root)
+        index = where.get(rel)
+        if index is None or not file.is_file() or file.is_symlink():
+            return None
+        old = found[index]
+        bundle = file.name.startswith("index.") and file.parent.name != old.section
+        stem = file.name[:-3]
+        if bundle:
+            lang_part = file.name[len("index."):-3]
+            stem = f"{file.parent.name}.{lang_part}" if lang_part else file.parent.name
+        source, problem = _source(file, old.section, stem, root, config, old.bundle_assets, rel=rel, memo=memo)
+        if source is None or (source.slug, source.lang) != (old.slug, old.lang):
+            return None
+        found[index] = source
+        problems = [known for known in problems if known.location.path != rel] + ([problem] if problem else [])
     return found, problems
 
 
