@@ -22,7 +22,7 @@ PACKAGES = ("core", "sources", "assembly", "outputs", "engine", "commands")
 LAYERS: dict[str, int] = {
     # core
     "errors": 0, "clock": 0, "parallel": 0, "context_doc": 0, "codec": 0, "jsontext": 0, "paths": 0, "zones": 0,
-    "controls": 0,
+    "controls": 0, "heap": 0,
     "yamltext": 1, "model": 1, "units": 2, "cache": 2, "checks": 2, "files": 2,
     # sources
     "fastmd": 3, "assets": 3, "translation_units": 3, "statement_text": 3, "markdown": 4, "i18n": 3,

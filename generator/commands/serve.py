@@ -36,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 from tornado import httpserver, ioloop, netutil, web, websocket
 
 from ..core.errors import LegationError, Problem, SourceLocation, printable
+from ..core.heap import give_back
 from ..core.model import OutputFile
 from ..engine.build import BuildOptions, BuildReport, build
 from ..engine.fastpath import input_files
@@ -189,6 +190,7 @@ class PreviewApp:
             gc.unfreeze()
             gc.collect()
             gc.freeze()
+            give_back()  # what the builds since freed, to the system (glibc kept it: +20 MiB a save at 1000 items)
 
     def catch_up(self, search: bool = True) -> bool:
         """Make what the last build left for later: every pending unit (each page is made on its first request
