@@ -14,7 +14,7 @@ import pytest
 
 from generator.commands.serve import PreviewApp, _bytes
 from generator.core.model import OutputFile
-from generator.core.units import PendingFile
+from generator.core.units import DrawnFile, PendingFile
 from generator.engine.build import BuildOptions, build
 from tests.conftest import NOW, tree
 from tests.test_incremental import DEMO_STEPS, _edit, demo_copy
@@ -40,7 +40,9 @@ def counted_posts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def served(app: PreviewApp) -> dict[str, bytes]:
-    return {path: _bytes(output) for path, output in sorted(app.memory.outputs.items())}
+    """Every file the preview serves (a share card drawn as a request would have it)."""
+    files = {path: app.memory.output(path) for path in sorted(app.memory.outputs)}
+    return {path: _bytes(output) for path, output in files.items() if output is not None}
 
 
 def clean(root: Path, out: Path, now: object) -> dict[str, bytes]:
@@ -188,7 +190,9 @@ def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, mo
     monkeypatch.setattr(builtins, "open", spy)
     assert app.catch_up() is not None
     before = {path: _bytes(output) for path, output in app.memory.outputs.items() if isinstance(output, OutputFile)}
-    assert len(before) == len(app.memory.outputs)  # every file made
+    drawn = {path for path, output in app.memory.outputs.items() if isinstance(output, DrawnFile)}
+    assert len(before) + len(drawn) == len(app.memory.outputs)  # every file made, but the share cards: never held
+    assert drawn and all(path.startswith("cards/") and path.endswith(".jpg") for path in drawn)
     _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
     report = app.rebuild(lambda: NOW, told=True)
     assert report is not None and report.ok
@@ -208,7 +212,7 @@ def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, mo
     # the edited item's posts are made again; every other item's are taken from memory, board sections too
     assert posts == ["content/announcements/scholarships-2027.en.md"], posts
     changed = sorted(path for path, output in app.memory.outputs.items()
-                     if path not in before or _bytes(output) != before[path])
+                     if path not in drawn and (path not in before or _bytes(output) != before[path]))
     snippets = {"_snippets/en/index.html", "_snippets/en/announcements/scholarships-2027.json"}  # made in the build
     assert set(changed) <= {*pending, *snippets, *(path for path in changed if path.startswith("pagefind/en/"))}, changed
 

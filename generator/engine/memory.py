@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import Problem
 from ..core.model import OutputFile, Page, SourceFile
-from ..core.units import Held, Pending, PendingFile
+from ..core.units import DrawnFile, Held, Pending, PendingFile
 
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
     from ..core.cache import Rendered, UnitState
@@ -61,6 +61,8 @@ class Memory:
     def output(self, path: str) -> OutputFile | None:
         """The file at ``path``, its unit made first if it is pending (a LegationError when that fails)."""
         held = self.outputs.get(path)
+        if isinstance(held, DrawnFile):
+            return held.make()
         if not isinstance(held, PendingFile):
             return held
         return self.realise(held.pending).get(path)

@@ -18,7 +18,7 @@ from ..core.errors import LegationError, Problem, SourceLocation, counted
 from ..core.files import Placed, Staging, check_output_dir, linked_output, manifest_id, read_manifest, verified_manifest
 from ..core.model import OutputFile, Page, SourceFile
 from ..core.paths import shown_path
-from ..core.units import Held, Pending, PendingFile
+from ..core.units import DrawnFile, Held, Pending, PendingFile
 from ..core.zones import environment_stamp
 from .fastpath import (
     BuildState,
@@ -355,7 +355,8 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
                         cards=cards, code=parse.code, card_style=style, raqm=raqm,
                         previous_outputs=memory.outputs if memory is not None else None,
                         defer=frozenset({"search"}) if memory is not None and memory.defer_search else frozenset(),
-                        digests=memory.digests if memory is not None else None, track=memory is not None)
+                        digests=memory.digests if memory is not None else None, track=memory is not None,
+                        draw_on_request=memory is not None)
     extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
               # the bundle files of the pages this build publishes (a draft's photo is not)
               *(made for asset in sorted({a for p in site.pages for a in p.bundle_assets})
@@ -368,7 +369,8 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
         placed.extend(renderer.render_into(staging.put, options.jobs))
         placed.extend(staging.put(output) for output in extras)
     elif memory is not None:  # the preview's: changed units are made on request, or after the reload
-        placed = [*(renderer.render_held() if memory.outputs else renderer.render_all(options.jobs)), *extras]
+        placed = [*(renderer.render_held() if memory.outputs else renderer.render_all(options.jobs)),
+                  *renderer.drawn_cards(), *extras]
     else:
         placed = [*renderer.render_all(options.jobs), *extras]
     return RenderResult(placed, renderer)
@@ -610,6 +612,8 @@ def _same(before: Held | None, now: Held) -> bool:
     """Whether a file the preview held is the one a build made again (the same object, bytes or source file)."""
     if before is now:
         return True
+    if isinstance(before, DrawnFile) and isinstance(now, DrawnFile):
+        return before.key == now.key
     if not isinstance(before, OutputFile) or not isinstance(now, OutputFile):
         return False
     return (before.data is not None and before.data == now.data) or \

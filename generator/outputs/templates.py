@@ -27,7 +27,7 @@ from ..core.errors import LegationError, SourceLocation
 from ..core.model import SECTIONS, OutputFile, Page, Site
 from ..core.parallel import fork_map
 from ..core.paths import shown_path
-from ..core.units import Held, Pending, PendingFile, Unit
+from ..core.units import DrawnFile, Held, Pending, PendingFile, Unit
 from ..core.zones import zone_source
 from ..sources.i18n import Catalog, format_date, format_datetime, format_time
 from ..sources.theme import ThemeChain
@@ -168,7 +168,7 @@ class Renderer:
                  search: bool = False, cards: Mapping[str, Card] | None = None, card_style: CardStyle | None = None,
                  raqm: bool = True, previous_outputs: Mapping[str, Held] | None = None,
                  defer: frozenset[str] = frozenset(), signing: SigningKey | None = None, code: str = "",
-                 digests: DigestMemo | None = None, track: bool = False):
+                 digests: DigestMemo | None = None, track: bool = False, draw_on_request: bool = False):
         self.site, self.env, self.catalog = site, env, catalog
         # the previous build's files held in memory (the preview's), reused as they are; else read from previous_dir
         self.previous_outputs = previous_outputs
@@ -177,6 +177,7 @@ class Renderer:
         self.defer = defer
         self.deferred: list[tuple[Unit, str | None]] = []
         self.cards, self.card_style, self.raqm = (cards or {}) if card_style else {}, card_style, raqm
+        self.draw_on_request = draw_on_request  # the preview's: cards are no units, see drawn_cards
         self.search = search  # Pagefind is there and site.yml wants search: a search page per language and its index
         self.fingerprint = fingerprint  # of the key that signs statements.json, shown where readers check
         self.signing = signing  # that key
@@ -257,7 +258,9 @@ class Renderer:
             work[:0] = [Unit("search", lang) for lang in self.urls.search_languages()]
             work.extend(Unit("searchpage", lang) for lang in self.config.language_codes)
         work.extend(Unit("item", number=index) for index in range(len(self.site.pages)))
-        work.extend(Unit("card", number=index) for index, page in enumerate(self.site.pages) if page.url in self.cards)
+        if not self.draw_on_request:
+            work.extend(Unit("card", number=index) for index, page in enumerate(self.site.pages)
+                        if page.url in self.cards)
         work.extend(Unit("ics", number=index) for index, page in enumerate(self.site.pages) if page.event is not None)
         work.extend(Unit("feed", number=index) for index in range(len(self.feeds)))
         work.append(Unit("sitemap"))
@@ -404,6 +407,15 @@ class Renderer:
             held.extend(files)
         self._state = state
         return held
+
+    def drawn_cards(self) -> list[DrawnFile]:
+        """With ``draw_on_request`` (a resident preview), every share card as a file drawn when asked for."""
+        style = self.card_style
+        if not self.draw_on_request or style is None:
+            return []
+        return [DrawnFile(card.path, (card, style.digest, self.raqm),
+                          functools.partial(draw_card, card, style, self.raqm, self._card_bases))
+                for card in (self.cards[page.url] for page in self.site.pages if page.url in self.cards)]
 
     def render_deferred(self) -> list[tuple[str, str | None, list[OutputFile]]]:
         """The deferred units rendered now: (unit key, input digest, files) each."""
