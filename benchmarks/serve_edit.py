@@ -7,6 +7,9 @@ Each server is started as a user starts it (``legation serve``; ``hugo server``,
 free port, and waits until it answers. Then, for each kind of change (one item's body, the same item's title,
 the template that draws item pages), --repeat times: the change is written, and the clock runs from the moment
 the file is closed until a GET of the item's page returns a page that holds the change (polled every 20 ms).
+Before the first change and after each (and after each is undone), the server is left to finish what it does
+in the background (legation's after-work: pending pages, social posts, search indexes) until its processes used
+less than 5 % of a core for a whole second: each time is an idle server's answer to one save, for both tools.
 The first item of announcements in English is the one edited, in both sites; every change is undone at the
 end. One server runs at a time. Prints one JSON object: per tool and change, the seconds of each repetition,
 and the server's peak resident memory in MiB (VmHWM of its process, its workers not included).
@@ -85,13 +88,42 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
+def group_ticks(group: int) -> int:
+    """CPU time (user + system, in clock ticks) of the live processes of the process group ``group``."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group:  # after the name: state, ppid, pgrp, …, utime (14th field), stime (15th)
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def settle(group: int, limit: float) -> float:
+    """Wait until the processes of ``group`` used less than 5 % of a core for a whole second, at most ``limit``
+    seconds; the seconds waited."""
+    start, hz = time.monotonic(), os.sysconf("SC_CLK_TCK")
+    before = group_ticks(group)
+    while time.monotonic() - start < limit:
+        time.sleep(1.0)
+        now = group_ticks(group)
+        if now - before < 0.05 * hz:
+            break
+        before = now
+    return time.monotonic() - start
+
+
 def measure(command: list[str], cwd: Path, url: str, changes: list[Change], repeat: int,
             env: dict[str, str]) -> dict[str, object]:
     server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               start_new_session=True)
     try:
         wait_until(url, lambda body: True, 600)
-        time.sleep(2)  # the first build's after-work (the preview's search indexes) settles
+        settle(server.pid, 900)  # the first build's after-work (social posts, search indexes) is done
         result: dict[str, object] = {}
         for change in changes:
             original = change.path.read_text(encoding="utf-8") if change.path.exists() else ""
@@ -102,9 +134,11 @@ def measure(command: list[str], cwd: Path, url: str, changes: list[Change], repe
                 with change.path.open("w", encoding="utf-8") as handle:
                     handle.write(text)
                 times.append(wait_until(url, holding(token.encode()), 120))
-                time.sleep(1.5)  # as an officer reads before the next save; lets deferred work finish
+                time.sleep(1.5)  # as an officer reads before the next save
+                settle(server.pid, 300)
             change.restore()
             time.sleep(1.5)
+            settle(server.pid, 300)
             result[change.name] = times
         result["rss_mib"] = peak_rss_mib(server.pid)
         return result
