@@ -10,7 +10,7 @@ import pytest
 
 PROGRAM = """
 import os
-from generator.core.heap import give_back
+from generator.core.heap import heap_trimmer
 
 def rss():
     with open("/proc/self/statm") as f:
@@ -20,13 +20,13 @@ held = [bytes(2000) + bytes([i % 256]) for i in range(60000)]  # ~120 MiB of C-h
 kept = held[::50]  # every 50th block lives on: the heap is mostly free, yet nothing can shrink from its top
 del held
 before = rss()
-assert give_back()
+assert heap_trimmer()()
 print(before, rss())
 """
 
 
 @pytest.mark.skipif(platform.system() != "Linux" or not platform.libc_ver()[0].startswith("glibc"),
-                    reason="malloc_trim is glibc's; elsewhere give_back does nothing, by design")
+                    reason="malloc_trim is glibc's; elsewhere the trimmer does nothing, by design")
 def test_freed_memory_goes_back_to_the_system() -> None:
     done = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True)
     before, after = map(int, done.stdout.split())

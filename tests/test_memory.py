@@ -310,3 +310,37 @@ def test_a_save_the_watcher_names_is_read_alone(tmp_path: Path, monkeypatch: pyt
     assert len([path for path in looked if path.endswith(".md")]) > 20
     assert "en/announcements/new-notice/index.html" in app.memory.outputs
     same(app, clean(root, tmp_path / "clean", NOW), "a new file")
+
+
+def test_a_partial_named_another_way_is_compiled_again_when_edited(tmp_path: Path) -> None:
+    """A template includes a partial as "./partials/note.html": an edit of the partial is served at once, though
+    the compiled template is cached under that spelling, not under the file's own name."""
+    root = demo_copy(tmp_path / "site")
+    (root / "templates" / "partials").mkdir(parents=True)
+    (root / "templates" / "partials" / "note.html").write_text("<p>one</p>\n", encoding="utf-8")
+    (root / "templates" / "item.html").write_text(THEME_ITEM.read_text(encoding="utf-8").replace(
+        "<article", '{% include "./partials/note.html" %}<article', 1), encoding="utf-8")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    for text in ("<p>two</p>\n", "<p>three, longer</p>\n"):
+        before = snapshot(root)
+        (root / "templates" / "partials" / "note.html").write_text(text, encoding="utf-8")
+        report = app.rebuild(lambda: NOW, told=True, changed=told(root, before))
+        assert report is not None and report.ok
+        same(app, clean(root, tmp_path / "clean", NOW), text)
+
+
+def test_a_content_file_that_is_a_link_changes_with_its_target(tmp_path: Path) -> None:
+    """A Markdown file that is a symbolic link to another changes when the other is saved, though the watcher
+    names only the other: a site with such a file is looked at whole on every save."""
+    root = demo_copy(tmp_path / "site")
+    (root / "content/announcements/scholarships-copy.en.md").symlink_to("scholarships-2027.en.md")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    before = snapshot(root)
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
+    report = app.rebuild(lambda: NOW, told=True, changed=told(root, before))
+    assert report is not None and report.ok
+    status, page = call(app, "/en/announcements/scholarships-copy/")
+    assert status.startswith("200") and b"to all graduates from" in page
+    same(app, clean(root, tmp_path / "clean", NOW), "the link's target edited")

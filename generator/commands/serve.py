@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 from tornado import httpserver, ioloop, netutil, web, websocket
 
 from ..core.errors import LegationError, Problem, SourceLocation, printable
-from ..core.heap import give_back
+from ..core.heap import heap_trimmer
 from ..core.model import OutputFile
 from ..engine.build import BuildOptions, BuildReport, build
 from ..engine.fastpath import input_files
@@ -54,6 +54,7 @@ ASSETS = Path(__file__).resolve().parent / "preview"
 ASSET_URL = "/_legation/"
 _ASSET_TYPES = MappingProxyType({"reload.js": "text/javascript; charset=utf-8", "preview.css": "text/css; charset=utf-8"})
 RELOAD_URL = "/_legation/reload"
+MAX_NAMED = 200  # a burst of more changed files than this is taken as "something changed" (see watch)
 SEARCH_PAUSE = 3.0  # seconds without a save before the preview makes the search index again
 POLL_SECONDS = 0.5  # how often the watched files are compared with the last build's
 
@@ -154,6 +155,7 @@ class PreviewApp:
         self.lock = threading.Lock()
         self.building = threading.Event()
         self.memory = Memory()
+        self.give_back = heap_trimmer()  # looked up once: finding the C library may start a process
 
     def rebuild(self, now: Callable[[], Any], force: bool = False, told: bool = False,
                 changed: frozenset[str] | None = None) -> BuildReport | None:
@@ -190,7 +192,7 @@ class PreviewApp:
             gc.unfreeze()
             gc.collect()
             gc.freeze()
-            give_back()  # what the builds since freed, to the system (glibc kept it: +20 MiB a save at 1000 items)
+            self.give_back()  # what the builds since freed, to the system (glibc kept it: +20 MiB a save, 1000 items)
 
     def catch_up(self, search: bool = True) -> bool:
         """Make what the last build left for later: every pending unit (each page is made on its first request
@@ -537,9 +539,14 @@ def watch(root: Path, rebuild: Callable[[bool, frozenset[str] | None], None], st
     rebuild(False, None)  # a save between the first build and the watch's start
     paths: list[str] = [str(root), *(os.path.normpath(root / path) for path in outside if os.path.exists(root / path))]
     try:
+        first = True
         for changes in watchfiles.watch(*paths, watch_filter=watched(root, outside), stop_event=stop, step=20, debounce=1600,
                                   yield_on_timeout=False, raise_interrupt=False):
-            rebuild(True, frozenset(path for _, path in changes))
+            # the paths are all that changed, except in the first batch (a save before the watch was set up is
+            # not in it) and in a flood (a checkout: the system's queue may have overflowed, and dropped some)
+            named = None if first or len(changes) > MAX_NAMED else frozenset(path for _, path in changes)
+            rebuild(True, named)
+            first = False
     except OSError:  # no watch could be set up: compare the files' times instead
         while not stop.wait(POLL_SECONDS):
             rebuild(False, None)

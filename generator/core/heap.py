@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import sys
+from collections.abc import Callable
 
 
-def give_back() -> bool:
-    """Return the C heap's free pages to the system; True when the C library could."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
-    except OSError:
-        return False
+def heap_trimmer() -> Callable[[], bool]:
+    """A function that returns the C heap's free pages to the system (True when it could), or one that does
+    nothing where the C library has no ``malloc_trim``. Looked up once: ``find_library`` may start ``ldconfig``."""
+    trim = None
+    for name in ("libc.so.6", ctypes.util.find_library("c")) if sys.platform.startswith("linux") else ():
+        if not name:
+            continue
+        try:
+            trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
+        except OSError:
+            continue
+        if trim is not None:
+            break
     if trim is None:
-        return False
+        return lambda: False
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return bool(trim(0))
+    return lambda: bool(trim(0))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core.errors import Problem
+from ..core.errors import LegationError, Problem, SourceLocation
 from ..core.model import OutputFile, Page, SourceFile
 from ..core.units import DrawnFile, Held, Pending, PendingFile
 
@@ -62,7 +62,12 @@ class Memory:
         """The file at ``path``, its unit made first if it is pending (a LegationError when that fails)."""
         held = self.outputs.get(path)
         if isinstance(held, DrawnFile):
-            return held.make()
+            try:
+                return held.make()
+            except (OSError, ValueError) as exc:  # a font or the emblem gone since the build (Pillow's errors)
+                raise LegationError.at(SourceLocation("site.yml"), f"the share card {path} could not be drawn: {exc}",
+                                       "check that the theme's fonts and emblem are still there, or write "
+                                       "share_cards: off in site.yml", "cards") from None
         if not isinstance(held, PendingFile):
             return held
         return self.realise(held.pending).get(path)

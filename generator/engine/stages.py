@@ -125,14 +125,24 @@ def kept_upstream(run: Run) -> Upstream | None:
     if not isinstance(upstream, Upstream) or not options.changed or upstream.settings != (options.drafts,
                                                                                            options.strict):
         return None
-    folders = [options.root / "templates", *(folder / "templates" for _, folder in upstream.setup.chain.themes)]
-    if not all(_inside(Path(path), folders) for path in options.changed) or \
+    # resolved, both: a file reached through a link in a template folder (templates/x -> ../i18n) is not a template
+    folders = [Path(os.path.realpath(folder)) for folder in
+               (options.root / "templates", *(folder / "templates" for _, folder in upstream.setup.chain.themes))]
+    if not all(_inside(Path(os.path.realpath(path)), folders) for path in options.changed) or \
             moments_between(upstream.clock, options.now, upstream.boundaries):
         return None
     run.diagnostics.extend(upstream.problems)
     run.site = site = replace(upstream.assembled.site, now=options.now)
     memory.upstream = upstream = replace(upstream, assembled=replace(upstream.assembled, site=site))
     return upstream
+
+
+def _linked(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link or one of several hard links to its file (or cannot be looked at)."""
+    try:
+        return path.is_symlink() or path.stat().st_nlink > 1
+    except OSError:
+        return True
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:
@@ -241,7 +251,10 @@ def read_sources(run: Run, setup: Setup) -> list[SourceFile]:
         again = rediscover(options.root, setup.config, kept, options.changed, memory.sources) \
             if kept is not None and options.changed else None
         sources, found = again or discover(options.root, setup.config, memory.sources)
-        memory.discovered = (sources, found)
+        # a content file that is a link, or one of several names of a file, changes when another does, unnamed:
+        # such a site is looked at whole on every save
+        if again is not None or not any(_linked(options.root / source.path) for source in sources):
+            memory.discovered = (sources, found)
     run.diagnostics.extend(found)
     syndicated, found = discover_syndicated(run.options.root, setup.config)
     run.diagnostics.extend(found)
@@ -587,7 +600,7 @@ def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
         env, before = kept[1], kept[0][1]
         names = {stamp[0] for file in before.keys() | stamps.keys() if before.get(file) != stamps.get(file)
                  for stamp in (before.get(file), stamps.get(file)) if stamp is not None}
-        forget_templates(env, names)
+        forget_templates(env, names, everything=before.keys() != stamps.keys())  # a file added or removed: all
     memory.environment = ((key, stamps), env)
     return env
 

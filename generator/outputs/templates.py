@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -91,17 +92,23 @@ def make_environment(root: Path, chain: ThemeChain) -> Environment:
     return env
 
 
-def forget_templates(env: Environment, names: set[str]) -> None:
-    """Drop the compiled templates called ``names`` (or ``theme:name``) from ``env``, so that their next use reads
-    and compiles their files again: a resident preview's environment after those files changed. A template that
-    extends, includes or imports one of them asks the environment for it at render time, so needs no dropping."""
+def forget_templates(env: Environment, names: set[str], everything: bool = False) -> None:
+    """Drop from ``env`` the compiled templates whose files changed since they were compiled (Jinja's own check of
+    the file's time, however the template was named: ``./x.html`` or ``x.html``), those called ``names`` (or
+    ``theme:name``: a file added in front of another of the same name), or, with ``everything``, all of them: a
+    resident preview's environment after template files changed. A template that extends, includes or imports one
+    of them asks the environment for it at render time, so needs no dropping."""
     cache = env.cache
     if cache is None:
         return
-    for cache_key in list(cache.keys()):
+    if everything:
+        cache.clear()
+        return
+    for cache_key, template in list(cache.items()):
         name = cache_key[1]
-        if name in names or name.split(":", 1)[-1] in names:
-            del cache[cache_key]
+        if name in names or name.split(":", 1)[-1] in names or not template.is_up_to_date:
+            with contextlib.suppress(KeyError):  # dropped meanwhile by the cache's own limit
+                del cache[cache_key]
 
 
 class _Sandbox(SandboxedEnvironment):
