@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -140,9 +141,10 @@ def kept_upstream(run: Run) -> Upstream | None:
 def _linked(path: Path) -> bool:
     """Whether ``path`` is a symbolic link or one of several hard links to its file (or cannot be looked at)."""
     try:
-        return path.is_symlink() or path.stat().st_nlink > 1
+        found = os.lstat(path)
     except OSError:
         return True
+    return found.st_nlink > 1 or stat.S_ISLNK(found.st_mode)
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:
@@ -578,7 +580,8 @@ def _card_colours(chain: ThemeChain, root: Path) -> Any:
 
 
 def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
-    """The Jinja environment; a resident preview's own while no template file and no theme changed."""
+    """The Jinja environment; a resident preview's own while its template folders and theme chain are the same,
+    with the templates whose files changed dropped from it (compiled again when next used)."""
     from ..outputs.templates import forget_templates, make_environment
     from .fastpath import input_files
 
@@ -589,9 +592,9 @@ def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
     for folder in folders:
         for file in input_files(folder):
             with contextlib.suppress(OSError):
-                stat = os.stat(file)
+                info = os.stat(file)
                 name = os.path.relpath(file, folder).replace(os.sep, "/")
-                stamps[file] = (name, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                stamps[file] = (name, info.st_mtime_ns, info.st_size, info.st_ino)
     key = (repr(chain), tuple(folder for folder in folders if os.path.isdir(folder)))
     kept = memory.environment
     if kept is None or kept[0][0] != key:

@@ -178,16 +178,19 @@ def rediscover(root: Path, config: SiteConfig, previous: tuple[list[SourceFile],
             return None
         old = found[index]
         bundle = file.name.startswith("index.") and file.parent.name != old.section
-        stem = file.name[:-3]
-        if bundle:
-            lang_part = file.name[len("index."):-3]
-            stem = f"{file.parent.name}.{lang_part}" if lang_part else file.parent.name
+        stem = _bundle_stem(file) if bundle else file.name[:-3]
         source, problem = _source(file, old.section, stem, root, config, old.bundle_assets, rel=rel, memo=memo)
         if source is None or (source.slug, source.lang) != (old.slug, old.lang):
             return None
         found[index] = source
         problems = [known for known in problems if known.location.path != rel] + ([problem] if problem else [])
     return found, problems
+
+
+def _bundle_stem(index: Path) -> str:
+    """A bundle's ``index.<lang>.md`` read as ``<folder>.<lang>`` (``<folder>`` for ``index.md``)."""
+    lang_part = index.name[len("index."):-3]
+    return f"{index.parent.name}.{lang_part}" if lang_part else index.parent.name
 
 
 def _bundle(folder: Path, section: str, root: Path, real_content: Path,
@@ -219,9 +222,7 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
         return [], problems
     sources: list[SourceFile] = []
     for index in indexes:
-        lang_part = index.name[len("index."):-3]
-        source, problem = _source(index, section, f"{folder.name}.{lang_part}" if lang_part else folder.name,
-                                  root, config, tuple(assets), memo=memo)
+        source, problem = _source(index, section, _bundle_stem(index), root, config, tuple(assets), memo=memo)
         if problem:
             problems.append(problem)
         if source:
