@@ -7,7 +7,10 @@ import os
 import pytest
 
 from generator.core.errors import LegationError, SourceLocation
-from generator.core.parallel import WorkerCrash, fork_map
+import sys
+import threading
+
+from generator.core.parallel import WorkerCrash, fork_map, side_by_side
 
 
 def square(x: int) -> int:
@@ -67,3 +70,39 @@ def test_the_first_failing_item_is_reported_whatever_the_jobs(failing: tuple[int
     for jobs in (1, 2, 3):
         with pytest.raises(ValueError, match=f"item {min(failing)}$"):
             fork_map(fail, list(range(40)), jobs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="side_by_side forks on Linux only (elsewhere inline)")
+def test_side_by_side_runs_the_second_job_in_another_process() -> None:
+    here = os.getpid()
+    first, second = side_by_side(lambda: f"first in {os.getpid()}", lambda: f"second in {os.getpid()}")
+    assert first == f"first in {here}"
+    assert second.startswith("second in ") and second != f"second in {here}"
+
+
+def test_side_by_side_computes_the_second_job_itself_when_the_child_dies() -> None:
+    here = os.getpid()
+
+    def second() -> str:
+        if os.getpid() != here:
+            os._exit(3)  # the child dies without a word
+        return "made here"
+
+    assert side_by_side(lambda: "first", second) == ("first", "made here")
+
+
+def test_side_by_side_does_not_fork_a_process_with_threads() -> None:
+    here = os.getpid()
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert side_by_side(lambda: "a", lambda: str(os.getpid())) == ("a", str(here))
+    finally:
+        release.set()
+        other.join()
+
+
+def test_side_by_side_keeps_text_that_is_not_utf8_and_long() -> None:
+    odd = "\udcff" + "x" * 200_000  # a file name's stray byte, and more than one pipe buffer
+    assert side_by_side(lambda: "", lambda: odd) == ("", odd)

@@ -1,4 +1,5 @@
-"""Map a function over items in forked worker processes, results in input order.
+"""Map a function over items in forked worker processes, results in input order; or run two short jobs side by
+side (``side_by_side``).
 
 Workers are forked, so the function and the items reach them without
 pickling (closures and bound methods work); only results travel back.
@@ -9,14 +10,16 @@ the parent. Where fork is unavailable, or for small inputs, it runs inline.
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -28,6 +31,8 @@ class WorkerCrash(Exception):
 
 def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_per_job: int = 8) -> list[R]:
     """``[func(x) for x in items]``, spread over up to ``jobs`` forked processes."""
+    import multiprocessing  # here: the no-change path (``side_by_side``) does without its 20 ms of imports
+
     jobs = min(jobs, len(items) // max(1, min_per_job))
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [func(item) for item in items]
@@ -92,3 +97,39 @@ def _work(func: Callable[[T], R], items: Sequence[T], start: int, step: int, sen
             sender.send(("error", WorkerCrash("".join(traceback.format_exception(exc))), index))
     finally:
         sender.close()
+
+
+def side_by_side(first: Callable[[], str], second: Callable[[], str]) -> tuple[str, str]:
+    """``(first(), second())``, with ``second`` run in a forked process meanwhile when that is safe (Linux, and no
+    other thread in this process). For two jobs of system calls, each a tenth of a second: in two threads they
+    were slower than one after the other, as each call hands the interpreter back and forth. Whatever goes wrong
+    in the child (it raised, died, was interrupted), ``second`` runs here after all: the result never depends on
+    the fork."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return first(), second()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process (its result is checked in the parent's tests)
+        status = 1
+        try:
+            os.close(reader)
+            data = ("ok:" + second()).encode("utf-8", "surrogateescape")
+            while data:
+                data = data[os.write(writer, data):]
+            status = 0
+        except BaseException:  # an interrupt included: the parent computes it itself
+            pass
+        finally:
+            os._exit(status)
+    os.close(writer)
+    try:
+        result = first()
+    finally:
+        chunks = []
+        with os.fdopen(reader, "rb") as pipe:
+            chunks.append(pipe.read())
+        _, status = os.waitpid(child, 0)
+    text = b"".join(chunks).decode("utf-8", "surrogateescape")
+    if status != 0 or not text.startswith("ok:"):
+        return result, second()
+    return result, text[3:]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import LegationError, Problem, SourceLocation
 from ..core.files import MARKER, build_lock, check_output_dir, has_leftovers, linked_output, recover
+from ..core.parallel import side_by_side
 from ..core.paths import builtin_themes_dir
 from ..core.zones import environment_stamp
 from .fastpath import BuildState, clock_in_templates, crossed, inputs_fingerprint, load_state, output_stamp
@@ -128,14 +129,13 @@ def _unchanged(options: BuildOptions) -> tuple[BuildReport | None, bool, str, tu
     start = time.perf_counter()
     state = load_state(options.root)
     outside = state.outside if state is not None else ()
-    inputs = _fingerprint(options, outside)
     if state is None or options.force:
-        return None, False, inputs, outside
+        return None, False, _fingerprint(options, outside), outside
     # a file deleted, defaced or added by hand in the output since, or a site swapped in by a build that was
     # killed before it saved this state: the full path repairs it, trusting no live file it cannot verify.
-    # (Taken in a second thread it was slower: both halves are system calls that hand the interpreter back
-    # and forth.)
-    trusted = bool(state.outputs) and _output_stamp(state) == state.outputs
+    # The inputs' stat and the outputs' lstat, both a tenth of a second at 3000 items, run side by side.
+    inputs, outputs = side_by_side(lambda: _fingerprint(options, outside), lambda: _output_stamp(state))
+    trusted = bool(state.outputs) and outputs == state.outputs
     if not trusted or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
         return None, trusted, inputs, outside
     for folder in map(Path, state.folders):  # the snippets folder too: deleted, or left half-swapped by a build
