@@ -31,3 +31,33 @@ def test_freed_memory_goes_back_to_the_system() -> None:
     done = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True)
     before, after = map(int, done.stdout.split())
     assert before - after > 60, (before, after)  # glibc kept what was freed; the trim returned it
+
+
+THREADS = """
+import ctypes, os, sys, threading
+from generator.core.heap import one_heap
+
+if sys.argv[1] == "one":
+    assert one_heap()
+
+def allocate():
+    held = [bytes(3000) + bytes([i % 256]) for i in range(2000)]  # C-heap blocks, each thread its own
+    del held
+
+threads = [threading.Thread(target=allocate) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+sys.stderr.flush()
+ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena N:" paragraph per heap, on standard error
+"""
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or not platform.libc_ver()[0].startswith("glibc"),
+                    reason="M_ARENA_MAX is glibc's; elsewhere one_heap does nothing, by design")
+@pytest.mark.parametrize("mode", ["one", "default"])
+def test_one_heap_makes_threads_share_the_main_heap(mode: str) -> None:
+    done = subprocess.run([sys.executable, "-c", THREADS, mode], capture_output=True, text=True, check=True)
+    heaps = done.stderr.count("Arena ")
+    assert heaps == 1 if mode == "one" else heaps > 1, done.stderr  # the default: glibc gives threads their own

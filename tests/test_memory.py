@@ -14,7 +14,7 @@ import pytest
 
 from generator.commands.serve import PreviewApp, _bytes
 from generator.core.model import OutputFile
-from generator.core.units import DrawnFile, PendingFile
+from generator.core.units import PACK_FROM, DrawnFile, PackedFile, PendingFile, packed, unpacked
 from generator.engine.build import BuildOptions, build
 from tests.conftest import NOW, tree
 from tests.test_incremental import DEMO_STEPS, _edit, demo_copy
@@ -189,7 +189,8 @@ def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, mo
     posts = counted_posts(monkeypatch)
     monkeypatch.setattr(builtins, "open", spy)
     assert app.catch_up() is not None
-    before = {path: _bytes(output) for path, output in app.memory.outputs.items() if isinstance(output, OutputFile)}
+    before = {path: _bytes(unpacked(output)) for path, output in app.memory.outputs.items()
+              if isinstance(output, OutputFile | PackedFile)}
     drawn = {path for path, output in app.memory.outputs.items() if isinstance(output, DrawnFile)}
     assert len(before) + len(drawn) == len(app.memory.outputs)  # every file made, but the share cards: never held
     assert drawn and all(path.startswith("cards/") and path.endswith(".jpg") for path in drawn)
@@ -207,12 +208,12 @@ def test_a_save_reads_one_file_and_renders_only_what_shows_it(tmp_path: Path, mo
     assert not any(path.startswith(("en/events/", "ar/events/", "static/")) for path in pending), pending
     status, page = call(app, "/en/announcements/scholarships-2027/")  # made on request
     assert status.startswith("200") and b"to all graduates from" in page
-    assert isinstance(app.memory.outputs["en/announcements/scholarships-2027/index.html"], OutputFile)
+    assert isinstance(app.memory.outputs["en/announcements/scholarships-2027/index.html"], PackedFile)  # made, held
     assert app.catch_up() and not app.catch_up()  # the rest, and the English search index, once
     # the edited item's posts are made again; every other item's are taken from memory, board sections too
     assert posts == ["content/announcements/scholarships-2027.en.md"], posts
     changed = sorted(path for path, output in app.memory.outputs.items()
-                     if path not in drawn and (path not in before or _bytes(output) != before[path]))
+                     if path not in drawn and (path not in before or _bytes(app.memory.output(path)) != before[path]))
     snippets = {"_snippets/en/index.html", "_snippets/en/announcements/scholarships-2027.json"}  # made in the build
     assert set(changed) <= {*pending, *snippets, *(path for path in changed if path.startswith("pagefind/en/"))}, changed
 
@@ -344,3 +345,34 @@ def test_a_content_file_that_is_a_link_changes_with_its_target(tmp_path: Path) -
     status, page = call(app, "/en/announcements/scholarships-copy/")
     assert status.startswith("200") and b"to all graduates from" in page
     same(app, clean(root, tmp_path / "clean", NOW), "the link's target edited")
+
+
+def test_packed_files_unpack_to_the_same_bytes_and_only_text_of_some_size_is_packed() -> None:
+    page = OutputFile("en/index.html", ("<p>سلام, hello</p>" * 400).encode(), digest="d")
+    held = packed(page)
+    assert isinstance(held, PackedFile) and len(held.packed) * 5 < len(page.data or b"") and held.size == len(page.data or b"")
+    assert unpacked(held) == page  # path, bytes and digest
+    small = OutputFile("en/robots.txt", b"x" * (PACK_FROM - 1))
+    picture = OutputFile("static/photo.jpg", b"\xff" * 10_000)
+    copied = OutputFile("static/site.css", copy_from="/somewhere/site.css")
+    assert packed(small) is small and packed(picture) is picture and packed(copied) is copied
+
+
+def test_the_preview_holds_its_text_packed_and_a_made_pending_unit_keeps_no_second_copy(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    pages = {path: held for path, held in app.memory.outputs.items() if path.endswith(".html")}
+    assert pages and all(isinstance(held, PackedFile) for held in pages.values()
+                         if not isinstance(held, OutputFile) or len(held.data or b"") >= PACK_FROM)  # but a redirect
+    packs = [held for held in pages.values() if isinstance(held, PackedFile)]
+    assert len(packs) * 2 > len(pages) and sum(len(held.packed) for held in packs) * 3 < sum(held.size for held in packs)
+    _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
+    assert app.rebuild(lambda: NOW, told=True) is not None
+    path = "en/announcements/scholarships-2027/index.html"
+    held = app.memory.outputs[path]
+    assert isinstance(held, PendingFile)
+    served = app.memory.output(path)
+    assert served is not None and b"to all graduates from" in (served.data or b"")
+    assert isinstance(app.memory.outputs[path], PackedFile)
+    assert all(isinstance(made, PackedFile) for made in held.pending.files().values())

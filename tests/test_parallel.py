@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 
 import pytest
 
 from generator.core.errors import LegationError, SourceLocation
-import sys
-import threading
-
 from generator.core.parallel import WorkerCrash, fork_map, side_by_side
 
 

@@ -36,8 +36,9 @@ from urllib.parse import unquote, urlsplit
 from tornado import httpserver, ioloop, netutil, web, websocket
 
 from ..core.errors import LegationError, Problem, SourceLocation, printable
-from ..core.heap import heap_trimmer
+from ..core.heap import heap_trimmer, one_heap
 from ..core.model import OutputFile
+from ..core.units import packed
 from ..engine.build import BuildOptions, BuildReport, build
 from ..engine.fastpath import input_files
 from ..engine.memory import Memory
@@ -226,7 +227,7 @@ class PreviewApp:
                 for path in units.get(key, ("", []))[1]:
                     outputs.pop(path, None)
                 for output in files:
-                    outputs[output.path] = output
+                    outputs[output.path] = packed(output)
                 if digest is not None:
                     units[key] = (digest, [output.path for output in files])
             self.memory.outputs, self.memory.units = outputs, units
@@ -442,6 +443,7 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
     if not (root / CONFIG_FILE).is_file():
         load_config(root)  # raises the located error `legation build` gives; any other problem shows in the page
     sockets = listen(host, port)  # before the first build: a busy port is told at once
+    one_heap()  # before any thread starts: the build, the after-work and the requests allocate from one heap
     app = PreviewApp(root, root / PREVIEW_DIR, jobs=os.cpu_count() or 1)  # the first build uses every core
     reloads = _Reloads(app)
     loop: list[ioloop.IOLoop] = []  # the server's loop, once it runs: told from the watcher's thread

@@ -8,12 +8,13 @@ the one reuse rule of generator/templates.py: a unit is made again exactly when 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import LegationError, Problem, SourceLocation
 from ..core.model import OutputFile, Page, SourceFile
-from ..core.units import DrawnFile, Held, Pending, PendingFile
+from ..core.units import DrawnFile, Held, PackedFile, Pending, PendingFile, unpacked
 
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
     from ..core.cache import Rendered, UnitState
@@ -68,11 +69,11 @@ class Memory:
                 raise LegationError.at(SourceLocation("site.yml"), f"the share card {path} could not be drawn: {exc}",
                                        "check that the theme's fonts and emblem are still there, or write "
                                        "share_cards: off in site.yml", "cards") from None
-        if not isinstance(held, PendingFile):
-            return held
-        return self.realise(held.pending).get(path)
+        if isinstance(held, PendingFile):
+            held = self.realise(held.pending).get(path)
+        return None if held is None else unpacked(held)
 
-    def realise(self, pending: Pending) -> dict[str, OutputFile]:
+    def realise(self, pending: Pending) -> dict[str, OutputFile | PackedFile]:
         """Make a pending unit and put its files where its placeholders were."""
         made = pending.files()
         outputs = self.outputs  # the current build's: an older dict may still be read by a request, unharmed
@@ -92,6 +93,28 @@ class Memory:
                 found.setdefault(id(held.pending), held.pending)
         return list(found.values())
 
-    def files(self) -> dict[str, OutputFile]:
-        """The files already made (what the snippet board's reuse and manifests look at)."""
-        return {path: held for path, held in self.outputs.items() if isinstance(held, OutputFile)}
+    def files(self) -> HeldFiles:
+        """The files already made (what the snippet board's reuse and manifests look at), unpacked when read."""
+        return HeldFiles({path: held for path, held in self.outputs.items() if isinstance(held, OutputFile | PackedFile)})
+
+
+class HeldFiles(Mapping[str, OutputFile]):
+    """Made files by path, each unpacked when it is read; ``digests`` without unpacking any."""
+
+    def __init__(self, held: dict[str, OutputFile | PackedFile]) -> None:
+        self._held = held
+
+    def __getitem__(self, path: str) -> OutputFile:
+        return unpacked(self._held[path])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._held)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def digests(self) -> dict[str, str]:
+        return {path: held.digest for path, held in self._held.items()}
+
+    def only(self, paths: Iterable[str]) -> HeldFiles:
+        return HeldFiles({path: self._held[path] for path in paths if path in self._held})

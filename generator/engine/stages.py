@@ -19,7 +19,7 @@ from ..core.errors import LegationError, Problem, SourceLocation, counted
 from ..core.files import Placed, Staging, check_output_dir, linked_output, manifest_id, read_manifest, verified_manifest
 from ..core.model import OutputFile, Page, SourceFile
 from ..core.paths import shown_path
-from ..core.units import DrawnFile, Held, Pending, PendingFile
+from ..core.units import DrawnFile, Held, PackedFile, Pending, PendingFile, packed, unpacked
 from ..core.zones import environment_stamp
 from .fastpath import (
     BuildState,
@@ -384,7 +384,8 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
         placed.extend(renderer.render_into(staging.put, options.jobs))
         placed.extend(staging.put(output) for output in extras)
     elif memory is not None:  # the preview's: changed units are made on request, or after the reload
-        placed = [*(renderer.render_held() if memory.outputs else renderer.render_all(options.jobs)),
+        # the first build's files are packed where they are made: the workers send back a fifth of the bytes
+        placed = [*(renderer.render_held() if memory.outputs else renderer.render_into(packed, options.jobs)),
                   *renderer.drawn_cards(), *extras]
     else:
         placed = [*renderer.render_all(options.jobs), *extras]
@@ -413,7 +414,7 @@ def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: Parse
     held = memory.files() if memory is not None else None
     if held is not None:
         def manifest_of(folder: str) -> dict[str, str]:
-            return {path: output.digest for path, output in held.items()}
+            return held.digests()
     staging = outputs.snippets
     sink: Callable[[OutputFile], object] = staging.put if staging is not None else _keep
     # its own folder, not the site's: when no file of it would change, it is kept as it is
@@ -465,10 +466,10 @@ def _board_later(run: Run, catalog: Catalog, site: Site, code: str, previous: ob
     paths = snippet_paths(site, prefix)
     if paths != memory.snippet_paths:
         return None
-    held = {path: output for path, output in memory.files().items() if path in paths}  # not the whole site's
+    held = memory.files().only(paths)  # not the whole site's
 
     def manifest_of(folder: str) -> dict[str, str]:
-        return {path: output.digest for path, output in held.items()}
+        return held.digests()
 
     def make() -> SnippetBuild[OutputFile]:
         try:
@@ -613,13 +614,17 @@ def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Pa
     """Leave a successful build's outputs and everything the next build reuses in ``memory``; (files, bytes,
     files changed, HTML pages)."""
     before = memory.outputs
-    memory.outputs = {output.path: output for output in outputs}  # one assignment: requests see one build
+    # one assignment: requests see one build. Text is held compressed (a file carried from the last build
+    # already is, and is not packed again)
+    memory.outputs = {output.path: packed(output) if isinstance(output, OutputFile) else output
+                      for output in outputs}
     memory.units, memory.snippets, memory.digests = renderer.unit_state(), snippets, renderer.inputs.memo()
     memory.first = snippets.pending if isinstance(snippets, LaterBoard) else None
     memory.markdown, memory.pages, memory.whole = parsed.rendered, parsed.entries, parsed.held
     memory.pending = renderer if renderer.deferred else None
-    made = [o for o in outputs if isinstance(o, OutputFile)]  # a pending file's size is not known yet
-    size = sum(len(o.data) if o.data is not None else os.path.getsize(o.copy_from) if o.copy_from else 0 for o in made)
+    # a pending file's size is not known yet
+    size = sum(o.size if isinstance(o, PackedFile) else len(o.data) if o.data is not None else
+               os.path.getsize(o.copy_from) if o.copy_from else 0 for o in outputs if isinstance(o, OutputFile | PackedFile))
     changed = sum(1 for o in outputs if not _same(before.get(o.path), o))
     return len(outputs), size, changed, sum(1 for o in outputs if o.path.endswith(".html"))
 
@@ -630,8 +635,11 @@ def _same(before: Held | None, now: Held) -> bool:
         return True
     if isinstance(before, DrawnFile) and isinstance(now, DrawnFile):
         return before.key == now.key
-    if not isinstance(before, OutputFile) or not isinstance(now, OutputFile):
+    if isinstance(before, PackedFile) and isinstance(now, PackedFile):
+        return before.packed == now.packed  # the same bytes packed at the same level
+    if not isinstance(before, OutputFile | PackedFile) or not isinstance(now, OutputFile | PackedFile):
         return False
+    before, now = unpacked(before), unpacked(now)  # one of them is a file just made: one page to unpack
     return (before.data is not None and before.data == now.data) or \
         (before.copy_from is not None and before.copy_from == now.copy_from)
 
