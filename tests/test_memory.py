@@ -368,7 +368,11 @@ def test_the_preview_holds_its_text_packed_and_a_made_pending_unit_keeps_no_seco
     packs = [held for held in pages.values() if isinstance(held, PackedFile)]
     assert len(packs) * 2 > len(pages) and sum(len(held.packed) for held in packs) * 3 < sum(held.size for held in packs)
     _edit(root, "content/announcements/scholarships-2027.en.md", "to graduates from", "to all graduates from")
-    assert app.rebuild(lambda: NOW, told=True) is not None
+    report = app.rebuild(lambda: NOW, told=True)
+    assert report is not None
+    # the summary an officer reads after a save: nothing made yet is counted as changed
+    assert report.written == 0 and report.waiting > 10 and f"(0 changed, {report.waiting} to make when asked for)" \
+        in report.summary()
     path = "en/announcements/scholarships-2027/index.html"
     held = app.memory.outputs[path]
     assert isinstance(held, PendingFile)

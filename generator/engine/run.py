@@ -55,6 +55,7 @@ class BuildReport:
     written: int = 0  # files whose content changed since the previous build
     html: int = 0  # of the files, the HTML pages (an item's page, lists, tag pages, home pages, 404)
     replaced: tuple[str, ...] = ()  # output folders this build swapped in, though it failed afterwards
+    waiting: int = 0  # the preview's: files whose inputs changed, made when asked for or after the reload
 
     @property
     def errors(self) -> list[Problem]:
@@ -78,6 +79,7 @@ class BuildReport:
             "files": self.files,
             "html_pages": self.html,
             "written": self.written,
+            "waiting": self.waiting,
             "replaced": list(self.replaced),
             "bytes": self.bytes,
             "errors": [p.as_json() for p in self.errors],
@@ -96,8 +98,9 @@ class BuildReport:
             return f"legation: FAILED: {counted(len(self.errors), 'error')}, {warnings}, {seconds:.2f} s"
         per_lang = ", ".join(f"{lang} {n}" for lang, n in self.pages_per_language.items())
         items = counted(sum(self.pages_per_language.values()), "item")
+        changed = f"{self.written} changed" + (f", {self.waiting} to make when asked for" if self.waiting else "")
         return (f"legation: built {items} ({per_lang}) as {counted(self.html, 'HTML page')}; "
-                f"{counted(self.files, 'file')} ({self.written} changed), {warnings}, {seconds:.2f} s")
+                f"{counted(self.files, 'file')} ({changed}), {warnings}, {seconds:.2f} s")
 
 
 class Run:
@@ -117,7 +120,7 @@ class Run:
         self.replaced: list[str] = []  # folders swapped in: a failure after that must not claim nothing was written
         self.site: Site | None = None
         self.schedule: list[dict[str, str]] = []
-        self.files = self.bytes = self.written = self.html = 0
+        self.files = self.bytes = self.written = self.html = self.waiting = 0
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -143,7 +146,7 @@ class Run:
             counts = {lang: {s: tally[(lang, s)] for s in SECTIONS} for lang in self.site.config.language_codes}
         return BuildReport(ok, self.options.now, tuple(self.diagnostics.sorted()), counts, self.files, self.bytes,
                            self.timings, tuple(self.schedule), str(self.options.out_dir), self.written, self.html,
-                           () if ok else tuple(self.replaced))
+                           () if ok else tuple(self.replaced), self.waiting)
 
     def settle(self) -> None:
         """The previous sites were deleted meanwhile, in the background: waited for before the lock is released,

@@ -503,7 +503,7 @@ def write(run: Run, outputs: Outputs, rendered: RenderResult, snippets: SnippetR
     from ..assembly.ledger import write_ledger
 
     if run.memory is not None:
-        run.files, run.bytes, run.written, run.html = _keep_in(
+        run.files, run.bytes, run.written, run.html, run.waiting = _keep_in(
             run.memory, [p for p in rendered.placed if not isinstance(p, Placed)], rendered.renderer, parse.parsed,
             snippets.state)
         return
@@ -610,9 +610,9 @@ def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
 
 
 def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Parsed,
-             snippets: object) -> tuple[int, int, int, int]:
+             snippets: object) -> tuple[int, int, int, int, int]:
     """Leave a successful build's outputs and everything the next build reuses in ``memory``; (files, bytes,
-    files changed, HTML pages)."""
+    files changed, HTML pages, files still to make)."""
     before = memory.outputs
     # one assignment: requests see one build. Text is held compressed (a file carried from the last build
     # already is, and is not packed again)
@@ -625,8 +625,9 @@ def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Pa
     # a pending file's size is not known yet
     size = sum(o.size if isinstance(o, PackedFile) else len(o.data) if o.data is not None else
                os.path.getsize(o.copy_from) if o.copy_from else 0 for o in outputs if isinstance(o, OutputFile | PackedFile))
-    changed = sum(1 for o in outputs if not _same(before.get(o.path), o))
-    return len(outputs), size, changed, sum(1 for o in outputs if o.path.endswith(".html"))
+    waiting = sum(1 for o in outputs if isinstance(o, PendingFile))  # not known to change until made
+    changed = sum(1 for o in outputs if not isinstance(o, PendingFile) and not _same(before.get(o.path), o))
+    return len(outputs), size, changed, sum(1 for o in outputs if o.path.endswith(".html")), waiting
 
 
 def _same(before: Held | None, now: Held) -> bool:
