@@ -380,3 +380,22 @@ def test_the_preview_holds_its_text_packed_and_a_made_pending_unit_keeps_no_seco
     assert served is not None and b"to all graduates from" in (served.data or b"")
     assert isinstance(app.memory.outputs[path], PackedFile)
     assert all(isinstance(made, PackedFile) for made in held.pending.files().values())
+
+
+def test_the_preview_holds_source_texts_packed_and_parses_them_again_when_the_settings_change(tmp_path: Path) -> None:
+    """The files it read are held compressed; a change of site.yml makes every page parse again from them (no
+    file is read again: their times are the same), and the served site is still a clean build's."""
+    import os
+
+    root = demo_copy(tmp_path / "site")
+    for file in (root / "content").rglob("*"):  # older than a second: remembered (a newer one is read again)
+        os.utime(file, (1_700_000_000, 1_700_000_000))
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    held = [source for _, source in app.memory.sources.values()]
+    assert len(held) > 50 and all(source.text == "" and source.packed for source in held)
+    assert all(source.content == (root / source.path).read_text(encoding="utf-8") for source in held)
+    _edit(root, "site.yml", "Embassy of the Republic of Veloria in Azerbaijan", "Embassy of Veloria in Azerbaijan")
+    report = app.rebuild(lambda: NOW, told=True)
+    assert report is not None and report.ok, report.problems
+    assert served(app) == clean(root, tmp_path / "clean", NOW)

@@ -7,7 +7,8 @@ worker process without a redesign.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from typing import Literal
@@ -215,6 +216,20 @@ class SourceFile:
     # SHA-256 of the file's bytes as read (the text is decoded from them alone), or "" when not known: names
     # the file in cache keys without hashing its text again
     digest: str = field(default="", compare=False, repr=False)
+    # a resident preview's copy: the text zlib-compressed (``text`` is then ""), unpacked only when the page is
+    # parsed again; an unchanged page is found in the page cache by ``digest`` and never needs it
+    packed: bytes = field(default=b"", repr=False)
+
+    @property
+    def content(self) -> str:
+        """The file's text, unpacked when it is held packed."""
+        return zlib.decompress(self.packed).decode("utf-8") if self.packed else self.text
+
+    def packed_copy(self) -> SourceFile:
+        """This file as a resident preview holds it: its text compressed (when its digest names it in caches)."""
+        if not self.digest or self.packed or not self.text:
+            return self
+        return replace(self, text="", packed=zlib.compress(self.text.encode("utf-8"), 1))
 
 
 @dataclass(frozen=True)
