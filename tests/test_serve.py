@@ -395,6 +395,29 @@ def test_the_preview_refuses_other_host_names_and_other_origins(make_site: Calla
         assert _status(base, "/_legation/reload", {"Host": evil, "Origin": f"http://{evil}", **UPGRADE}) == 403
 
 
+def test_a_save_made_before_the_system_watches_is_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save right after the first build, before the operating system watches the folder, is in no batch of the
+    watcher: once the watch is set up (its first quiet second), the files' times are compared. It was lost until
+    the next save (a CI run caught it: the page never changed)."""
+    import threading
+
+    import watchfiles
+
+    from generator.commands import serve as serve_module
+
+    saves: list[str] = []
+    calls: list[tuple[int, bool, frozenset[str] | None]] = []
+
+    def system_watch(*paths: str, **options: Any) -> Iterator[set[tuple[Any, str]]]:
+        saves.append("content/announcements/a.en.md")  # saved while the watch is being set up
+        if options.get("yield_on_timeout"):
+            yield set()  # then a quiet second, the watch in place
+
+    monkeypatch.setattr(watchfiles, "watch", system_watch)
+    serve_module.watch(tmp_path, lambda told, changed: calls.append((len(saves), told, changed)), threading.Event())
+    assert calls == [(1, False, None)]  # after the save: compare the files' times (and build, as they differ)
+
+
 def test_the_watcher_wakes_for_the_sites_files_only(tmp_path: Path) -> None:
     """Saves under content/, templates/, themes/, i18n/, static/ and site.yml rebuild; the output, the caches, an
     editor's swap and backup files do not (a rebuild for each would loop: a build writes its cache)."""

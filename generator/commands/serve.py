@@ -538,12 +538,19 @@ def watch(root: Path, rebuild: Callable[[bool, frozenset[str] | None], None], st
     ``outside``: what the build reads outside the site (relative to it), watched too."""
     import watchfiles
 
-    rebuild(False, None)  # a save between the first build and the watch's start
     paths: list[str] = [str(root), *(os.path.normpath(root / path) for path in outside if os.path.exists(root / path))]
     try:
         first = True
+        # a quiet second yields an empty batch: the first one comes once the watch is set up, and then the files'
+        # times are compared, for a save made after the first build but before the system watched (it is in no
+        # batch: a save made right after the server answered was lost until the next one)
         for changes in watchfiles.watch(*paths, watch_filter=watched(root, outside), stop_event=stop, step=20, debounce=1600,
-                                  yield_on_timeout=False, raise_interrupt=False):
+                                        rust_timeout=1000, yield_on_timeout=True, raise_interrupt=False):
+            if not changes:
+                if first:
+                    rebuild(False, None)
+                first = False
+                continue
             # the paths are all that changed, except in the first batch (a save before the watch was set up is
             # not in it) and in a flood (a checkout: the system's queue may have overflowed, and dropped some)
             named = None if first or len(changes) > MAX_NAMED else frozenset(path for _, path in changes)
