@@ -355,7 +355,8 @@ def test_packed_files_unpack_to_the_same_bytes_and_only_text_of_some_size_is_pac
     small = OutputFile("en/robots.txt", b"x" * (PACK_FROM - 1))
     picture = OutputFile("static/photo.jpg", b"\xff" * 10_000)
     copied = OutputFile("static/site.css", copy_from="/somewhere/site.css")
-    assert packed(small) is small and packed(picture) is picture and packed(copied) is copied
+    post = OutputFile("_snippets/en/announcements/a.json", b"{" + b" " * 5000 + b"}")  # reused whole by the next board
+    assert packed(small) is small and packed(picture) is picture and packed(copied) is copied and packed(post) is post
 
 
 def test_the_preview_holds_its_text_packed_and_a_made_pending_unit_keeps_no_second_copy(tmp_path: Path) -> None:
