@@ -105,3 +105,17 @@ def test_side_by_side_does_not_fork_a_process_with_threads() -> None:
 def test_side_by_side_keeps_text_that_is_not_utf8_and_long() -> None:
     odd = "\udcff" + "x" * 200_000  # a file name's stray byte, and more than one pipe buffer
     assert side_by_side(lambda: "", lambda: odd) == ("", odd)
+
+
+def test_side_by_side_runs_both_here_when_no_process_can_be_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    here = str(os.getpid())
+    assert side_by_side(lambda: "a", lambda: str(os.getpid())) == ("a", here)
+
+
+def test_side_by_side_returns_every_string_as_it_was() -> None:
+    odd = "\udcc3\udca9 and é"  # two stray bytes that would read as "é" if decoded with surrogateescape
+    assert side_by_side(lambda: "", lambda: odd) == ("", odd)

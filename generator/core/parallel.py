@@ -107,20 +107,34 @@ def side_by_side(first: Callable[[], str], second: Callable[[], str]) -> tuple[s
     the fork."""
     if not sys.platform.startswith("linux") or threading.active_count() != 1:
         return first(), second()
-    reader, writer = os.pipe()
-    child = os.fork()
+    signals = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # an interrupt reaches the parent alone (below)
+    try:
+        reader, writer = os.pipe()
+        try:
+            child = os.fork()
+        except OSError:  # no process to be had (a limit, memory): one after the other, as elsewhere
+            os.close(reader)
+            os.close(writer)
+            child = -1
+    except OSError:
+        child = -1
     if child == 0:  # pragma: no cover - the child process (its result is checked in the parent's tests)
         status = 1
         try:
+            _die_with_parent(os.getppid())
             os.close(reader)
-            data = ("ok:" + second()).encode("utf-8", "surrogateescape")
+            data = ("ok:" + second()).encode("utf-8", "surrogatepass")
             while data:
                 data = data[os.write(writer, data):]
             status = 0
-        except BaseException:  # an interrupt included: the parent computes it itself
+        except BaseException:  # the parent computes it itself
             pass
         finally:
             os._exit(status)
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    if child < 0:
+        return first(), second()
     os.close(writer)
     try:
         result = first()
@@ -129,7 +143,7 @@ def side_by_side(first: Callable[[], str], second: Callable[[], str]) -> tuple[s
         with os.fdopen(reader, "rb") as pipe:
             chunks.append(pipe.read())
         _, status = os.waitpid(child, 0)
-    text = b"".join(chunks).decode("utf-8", "surrogateescape")
+    text = b"".join(chunks).decode("utf-8", "surrogatepass")
     if status != 0 or not text.startswith("ok:"):
         return result, second()
     return result, text[3:]
