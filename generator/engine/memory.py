@@ -113,6 +113,9 @@ class HeldFiles(Mapping[str, OutputFile]):
     def __len__(self) -> int:
         return len(self._held)
 
+    def __contains__(self, path: object) -> bool:  # Mapping's would unpack the file to answer
+        return path in self._held
+
     def digests(self) -> dict[str, str]:
         return {path: held.digest for path, held in self._held.items()}
 
