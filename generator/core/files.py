@@ -326,6 +326,15 @@ class Staging:
             raise self._error(exc) from None
         return Placed(path, digest, size, True)
 
+    def keep(self, path: str, digest: str, size: int) -> Placed | None:
+        """``path`` placed as it is in the live folder, neither read nor written, when the folder is patched and
+        already holds those bytes there (by the manifest); None when the file must be ``put``."""
+        if self.patch and path != MARKER and self.previous.get(path) == digest and \
+                self._plain_live(path.rpartition("/")[0]):
+            _refuse_outside(path)
+            return Placed(path, digest, size, False)
+        return None
+
     def _plain_live(self, folder: str) -> bool:
         """Whether ``folder`` (relative, with /) and each folder above it are no symbolic links in the live site
         (a folder that does not exist there is plain: nothing is linked from it). Remembered per folder."""

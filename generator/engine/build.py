@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..sources.i18n import Catalog
     from .memory import Memory
 
-__all__ = ("BuildOptions", "BuildReport", "LoadedSite", "build", "load_pages", "load_site", "unchanged")
+__all__ = ("BuildOptions", "BuildReport", "LoadedSite", "build", "check_unchanged", "load_pages", "load_site", "unchanged")
 
 
 def build(options: BuildOptions, progress: Callable[[str], None] | None = None,
@@ -55,7 +55,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
     holds the whole site, and only a complete, successful build swaps it in (or, for the preview, into memory)."""
     # Taken before any input is read: a file saved while this build runs then makes the next build look again
     # (a fingerprint taken at the end would name content this build never read).
-    fast, trusted, inputs, outside = _unchanged(options) if options.write and options.incremental else \
+    fast, trusted, inputs, outside = check_unchanged(options) if options.write and options.incremental else \
         (None, False, "", ())
     if fast is not None:
         return fast
@@ -115,14 +115,14 @@ def unchanged(options: BuildOptions) -> BuildReport | None:
         options = replace(options, out_dir=linked_output(options.out_dir))
     except LegationError:  # the build tells what is wrong with the output folder
         return None
-    return _unchanged(options)[0]
+    return check_unchanged(options)[0]
 
 
 def _fingerprint(options: BuildOptions, outside: tuple[str, ...]) -> str:
     return inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside)
 
 
-def _unchanged(options: BuildOptions) -> tuple[BuildReport | None, bool, str, tuple[str, ...]]:
+def check_unchanged(options: BuildOptions) -> tuple[BuildReport | None, bool, str, tuple[str, ...]]:
     """(the previous build's report when nothing it depends on changed, else None; whether the output folders
     are still exactly as the previous build left them; the inputs' fingerprint now; the inputs outside the site
     it took in, as the previous build read them)."""

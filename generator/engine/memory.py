@@ -51,6 +51,9 @@ class Memory:
     statements: dict[int, tuple[Page, str]] = field(default_factory=dict)  # see ledger.check_ledger
     code: str = ""  # the package's digest (cache.code_digest), read once: the code does not change under a process
     defer_search: bool = True  # search indexes follow the reload (see templates.Renderer.defer)
+    # a resident builder's (engine/publish.py), not a preview's: every file is made as the CLI makes it (share
+    # cards too, never drawn on request), the next days' changes are listed, and the files are then written out
+    publish: bool = False
     pending: Deferred | None = None  # the last build's renderer while it holds deferred units
     # the Jinja environment (its compiled templates) under ((the theme chain, its template folders), each template
     # file's stamp): made again when the chain or the folders change; a changed file's template is compiled again

@@ -111,7 +111,7 @@ class Run:
     def __init__(self, options: BuildOptions, progress: Callable[[str], None] | None, memory: Memory | None,
                  trusted: bool, inputs: str, outside: tuple[str, ...] = ()) -> None:
         self.options, self.progress, self.memory = options, progress, memory
-        self.trusted = trusted  # the output folders are as the previous build left them (see build._unchanged)
+        self.trusted = trusted  # the output folders are as the previous build left them (see build.check_unchanged)
         self.inputs = inputs  # the inputs' fingerprint taken before anything was read ("" when not kept)
         self.outside = outside  # the inputs outside the site that fingerprint took in (the last build's)
         self.diagnostics = Diagnostics()

@@ -32,7 +32,7 @@ from .fastpath import (
     written_stamp,
 )
 from .memory import Memory
-from .run import Run
+from .run import BuildOptions, BuildReport, Run
 
 if TYPE_CHECKING:
     from ..assembly.ledger import LedgerCheck
@@ -311,8 +311,8 @@ def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResu
     site, found = assemble(pages, setup.config, options.now, options.drafts, parse.parsed.failed)
     run.diagnostics.extend(found)
     run.site = site
-    # what the next day's build will publish or withdraw (the preview has no use for it)
-    run.schedule = schedule_changes(pages, options.now) if memory is None else []
+    # what the next day's build will publish or withdraw (a preview has no use for it)
+    run.schedule = schedule_changes(pages, options.now) if memory is None or memory.publish else []
     # official text edited with no changes: entry (a warning; --strict refuses it)
     recorded = recorded_pages(site)
     ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded},
@@ -371,7 +371,7 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
                         previous_outputs=memory.outputs if memory is not None else None,
                         defer=frozenset({"search"}) if memory is not None and memory.defer_search else frozenset(),
                         digests=memory.digests if memory is not None else None, track=memory is not None,
-                        draw_on_request=memory is not None)
+                        draw_on_request=memory is not None and not memory.publish)
     extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
               # the bundle files of the pages this build publishes (a draft's photo is not)
               *(made for asset in sorted({a for p in site.pages for a in p.bundle_assets})
@@ -534,10 +534,6 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
         save_page_cache,
         save_render_state,
     )
-    from ..outputs.rootfiles import next_month
-    from ..sources.network import network_inputs
-    from ..sources.theme import outside_folders
-
     options, parsed = run.options, parse.parsed
     # every cache is keyed by content, so one holding the same keys as before needs no writing
     saved = True
@@ -556,22 +552,33 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
         run.diagnostics.warning(SourceLocation(CACHE_DIR), "the build cache could not be written; the site was built,"
                                 " and the next build renders it all again",
                                 f"check that {CACHE_DIR}/ can be written (disk space, permissions)", "cache")
-    done = run.report(True)
     folders = tuple(str(stage.out_dir) for stage in (outputs.site, outputs.snippets) if stage is not None)
+    save_state_of(run.options, setup, published.pages, folders, run.report(True), run.inputs, run.outside)
+
+
+def save_state_of(options: BuildOptions, setup: Setup, pages: list[Page], folders: tuple[str, ...],
+                  done: BuildReport, inputs: str, outside_before: tuple[str, ...]) -> None:
+    """The state the next build's no-change check compares with: ``inputs``, the inputs' fingerprint taken before
+    the build read anything (with the inputs outside the site it took in, ``outside_before``), and what the
+    build left in ``folders``; saved last, after the files and every cache."""
+    from ..outputs.rootfiles import next_month
+    from ..sources.network import network_inputs
+    from ..sources.theme import outside_folders
+
     listings = output_listing(folders)
     config = setup.config
     outside = tuple(map(str, (*network_inputs(options.root, config), *outside_folders(setup.chain, options.root))))
-    inputs = run.inputs if outside == run.outside else \
-        inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside)  # taken now:
-    # the first build of a mission, or one whose network: changed, did not know beforehand what it would read
+    if outside != outside_before:  # taken now: the first build of a mission, or one whose network: changed,
+        # did not know beforehand what it would read
+        inputs = inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside)
     save_state(options.root, BuildState(
         # the ledger this build wrote is part of what the next build compares with
         inputs.rsplit("|", 1)[0] + "|" + written_stamp(options.root), options.now.isoformat(),
         # security.txt's expiry moves on at the start of each month: the next build then is a full one
-        (*boundaries(published.pages), *((next_month(options.now).isoformat(),) if config.security else ())),
+        (*boundaries(pages), *((next_month(options.now).isoformat(),) if config.security else ())),
         {"counts": done.counts, "files": done.files, "html": done.html, "bytes": done.bytes,
-         "warnings": [p.as_json() for p in done.warnings], "next_build": list(done.schedule)}, config.timezone, setup.environment,
-        folders, output_stamp(folders, listings), listings, outside))
+         "warnings": [p.as_json() for p in done.warnings], "next_build": list(done.schedule)}, config.timezone,
+        setup.environment, folders, output_stamp(folders, listings), listings, outside))
 
 
 def _card_colours(chain: ThemeChain, root: Path) -> Any:

@@ -1,0 +1,130 @@
+"""A resident builder's build (commands/resident.py): the preview's in-memory engine (memory.py) makes the site
+from what changed since its previous build, and then only the files whose bytes differ from the live folder's
+manifest are written, through the same staging as the CLI's (patched in place under a journal when the live
+folder is as the last build left it, else verified and swapped): a failed or killed build never damages the live
+site. The no-change state is saved as the CLI saves it, so a build without the resident builder after this one
+compares with it."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from ..core.errors import LegationError
+from ..core.files import Placed, Staging, WriteStats, build_lock, check_output_dir, linked_output, recover
+from ..core.model import OutputFile
+from ..core.units import PackedFile, unpacked
+from .build import BuildOptions, BuildReport, build, check_unchanged
+from .memory import Memory
+from .stages import Upstream, save_state_of
+
+#: where the memory build puts the social posts and their board (the preview's layout); written to their own folder
+SNIPPETS = "_snippets/"
+
+
+def resident_memory() -> Memory:
+    """A resident builder's memory: every file made at once, as the CLI makes it."""
+    return Memory(defer_search=False, publish=True)
+
+
+def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None = None) -> BuildReport:
+    """What ``build(options)`` does, from ``memory`` (made by resident_memory) and into the output folders."""
+    if not (options.write and options.incremental and not options.force and memory.publish):
+        raise ValueError("a resident build writes, incrementally, into a resident builder's memory")
+    try:
+        options = replace(options, out_dir=linked_output(options.out_dir))
+        check_output_dir(options.out_dir, options.root)
+        with build_lock(options.out_dir, options.lock_wait,
+                        on_wait=(lambda: progress("waiting for another build")) if progress else None):
+            recover(options.out_dir)
+            return _build(options, memory, progress)
+    except LegationError as exc:
+        return BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))
+
+
+def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None) -> BuildReport:
+    fast, trusted, inputs, outside = check_unchanged(options)  # before anything is read, as the CLI's build
+    if fast is not None:
+        return fast
+    report = build(replace(options, snippets_in_site=True, changed=None), progress, memory)
+    upstream = memory.upstream
+    if not report.ok or not isinstance(upstream, Upstream):
+        return replace(report, out_dir=str(options.out_dir), waiting=0)
+    if progress:
+        progress("publish")
+    start = time.perf_counter()
+    replaced: list[str] = []
+    try:
+        stats, html, folders = _publish(options, memory, upstream, trusted, replaced)
+    except LegationError as exc:
+        return replace(report, ok=False, problems=(*exc.problems, *report.problems), out_dir=str(options.out_dir),
+                       waiting=0, replaced=tuple(replaced))
+    done = replace(report, files=stats.files, bytes=stats.bytes, written=stats.written, html=html, waiting=0,
+                   out_dir=str(options.out_dir), timings={**report.timings, "publish": time.perf_counter() - start})
+    save_state_of(options, upstream.setup, upstream.published.pages, folders, done, inputs, outside)
+    return done
+
+
+def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted: bool,
+             replaced: list[str]) -> tuple[WriteStats, int, tuple[str, ...]]:
+    """Write what differs into the site's folder and the snippets' own; (the site's stats, its HTML pages, the
+    folders written)."""
+    from ..assembly.ledger import write_ledger
+
+    for pending in memory.pending_units():  # the posts, and any unit the build left for later
+        memory.realise(pending)
+    config, root = upstream.setup.config, options.root
+    snippets_dir = linked_output(root / config.snippets.out_dir) if config.snippets.platforms else None
+    if snippets_dir is not None:
+        check_output_dir(options.out_dir, root, {"snippets": snippets_dir})
+        check_output_dir(snippets_dir, root, {"site's output": options.out_dir})
+    site_files = {path: path for path in memory.outputs if not path.startswith(SNIPPETS)}
+    snippet_files = {path[len(SNIPPETS):]: path for path in memory.outputs if path.startswith(SNIPPETS)}
+    site = Staging(options.out_dir, root, verify=not trusted, patch=trusted)
+    try:
+        stats = site.commit(_placed(site, memory, site_files))
+    finally:
+        site.settle()
+    replaced.append(str(options.out_dir))
+    if not options.drafts:  # the text this build published, recorded for the next
+        write_ledger(root, upstream.assembled.ledger.updates)
+    folders = [str(options.out_dir)]
+    if snippets_dir is not None:
+        stage = Staging(snippets_dir, root, verify=not trusted, patch=trusted)
+        try:
+            stage.commit(_placed(stage, memory, snippet_files))
+        finally:
+            stage.settle()
+        folders.append(str(snippets_dir))
+    return stats, sum(1 for path in site_files if path.endswith(".html")), tuple(folders)
+
+
+def _placed(stage: Staging, memory: Memory, paths: dict[str, str]) -> list[Placed]:
+    """Every file of ``paths`` (its path in ``stage`` → its path in memory) placed in ``stage``: kept where the
+    live folder already holds its bytes, else written (a file copied from the sources is read, as the CLI does)."""
+    placed: list[Placed] = []
+    try:
+        for path, held_path in sorted(paths.items()):
+            held = memory.outputs[held_path]
+            if isinstance(held, OutputFile) and held.data is None:  # a static or bundle file, copied
+                placed.append(stage.put(replace(held, path=path)))
+                continue
+            if not isinstance(held, OutputFile | PackedFile):
+                raise AssertionError(f"{held_path} was not made before it was written")
+            digest = held.digest or _digest_held(memory, held_path, held)
+            kept = stage.keep(path, digest, held.size if isinstance(held, PackedFile) else len(held.data or b""))
+            placed.append(kept if kept is not None else stage.put(replace(unpacked(held), path=path, digest=digest)))
+    except BaseException:
+        stage.abort()
+        raise
+    return placed
+
+
+def _digest_held(memory: Memory, path: str, held: OutputFile | PackedFile) -> str:
+    """The file's SHA-256, remembered with it: the next build's unchanged file is compared without unpacking."""
+    data = unpacked(held).data or b""
+    digest = hashlib.sha256(data).hexdigest()
+    memory.outputs[path] = replace(held, digest=digest)  # one key's value: the same file, its digest known
+    return digest
