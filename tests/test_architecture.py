@@ -37,7 +37,7 @@ LAYERS: dict[str, int] = {
     # commands
     "packages": 18, "xliff": 19, "pofile": 19, "status": 19, "authoring": 19, "translating": 20, "notices": 18,
     "network_status": 20, "network_ci": 20,
-    "audit": 21, "serve": 21, "deploy": 21, "live": 21, "notify": 21, "verify_statement": 21,
+    "audit": 21, "serve": 21, "resident": 21, "deploy": 21, "live": 21, "notify": 21, "verify_statement": 21,
     "cli": 22, "__main__": 23, "__init__": 23,
 }
 

@@ -58,9 +58,13 @@ def main() -> None:
               default=None, help="Ed25519 private key (PEM) that signs statements.json; keep it outside the site.")
 @click.option("--force", is_flag=True,
               help="Render every page again and take no file from the previous output (it is checked anyway).")
+@click.option("--resident/--no-resident", default=None,
+              help="Hand the build to the site's resident builder, which keeps the site in memory between builds "
+                   "(started in the background after a build; default: on in a terminal, off in CI and scripts, "
+                   "or LEGATION_RESIDENT=1/0).")
 def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, strict: bool,
                   report_file: Path | None, jobs: int | None, lock_wait: float, signing_key: Path | None,
-                  force: bool) -> None:
+                  force: bool, resident: bool | None) -> None:
     """Build the site into the output folder, replacing it only when everything succeeded."""
     root = root.resolve()
     out_dir = (out if out is not None else root / "public").absolute()
@@ -69,13 +73,27 @@ def build_command(root: Path, out: Path | None, now: datetime, drafts: bool, str
     def progress(stage: str) -> None:
         click.echo(f"  {stage}…", err=True)
 
-    from ..engine.build import BuildOptions, build
+    from ..engine.run import BuildOptions
 
     workers = jobs or os.cpu_count() or 1
     options = BuildOptions(root, out_dir, now, drafts, strict, jobs=workers, lock_wait=lock_wait, force=force,
                            signing_key=signing_key.absolute() if signing_key else None)
-    result = build(options, progress if interactive else None)
+    builder = _resident(resident)
+    result = builder.hand_over(options, progress if interactive else None) if builder is not None else None
+    if result is None:
+        from ..engine.build import build
+
+        result = build(options, progress if interactive else None)
+        if builder is not None and not force:  # for the next build: it makes the site in memory meanwhile
+            builder.start(root)
     _finish(result, report_file, strict)
+
+
+def _resident(choice: bool | None) -> Any:
+    """The resident builder's module when this build may use it (see resident.wanted), else None."""
+    from . import resident
+
+    return resident if resident.wanted(choice) else None
 
 
 def _finish(result: BuildReport, report_file: Path | None, strict: bool) -> None:

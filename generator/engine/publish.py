@@ -22,6 +22,7 @@ from .stages import Upstream, save_state_of
 
 #: where the memory build puts the social posts and their board (the preview's layout); written to their own folder
 SNIPPETS = "_snippets/"
+PUBLISHED = "publish"  # the report's timing of the files written: a report that has it came from a build here
 
 
 def resident_memory() -> Memory:
@@ -53,7 +54,7 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     if not report.ok or not isinstance(upstream, Upstream):
         return replace(report, out_dir=str(options.out_dir), waiting=0)
     if progress:
-        progress("publish")
+        progress(PUBLISHED)
     start = time.perf_counter()
     replaced: list[str] = []
     try:
@@ -62,7 +63,7 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
         return replace(report, ok=False, problems=(*exc.problems, *report.problems), out_dir=str(options.out_dir),
                        waiting=0, replaced=tuple(replaced))
     done = replace(report, files=stats.files, bytes=stats.bytes, written=stats.written, html=html, waiting=0,
-                   out_dir=str(options.out_dir), timings={**report.timings, "publish": time.perf_counter() - start})
+                   out_dir=str(options.out_dir), timings={**report.timings, PUBLISHED: time.perf_counter() - start})
     save_state_of(options, upstream.setup, upstream.published.pages, folders, done, inputs, outside)
     return done
 

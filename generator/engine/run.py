@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import Diagnostics, Problem, counted, of_severity
-from ..core.files import Staging
+from ..core.errors import Diagnostics, Problem, SourceLocation, counted, of_severity
 
 if TYPE_CHECKING:
+    from ..core.files import Staging
     from ..core.model import Site
     from .memory import Memory
 
@@ -88,6 +88,28 @@ class BuildReport:
             "next_build": list(self.schedule),
         }
 
+    def wire(self) -> dict[str, Any]:
+        """The whole report as JSON values (``from_wire`` makes it again): what a resident builder sends back."""
+        return {"ok": self.ok, "now": self.now.isoformat(), "counts": self.counts, "files": self.files,
+                "bytes": self.bytes, "timings": self.timings, "schedule": list(self.schedule), "out_dir": self.out_dir,
+                "written": self.written, "html": self.html, "replaced": list(self.replaced), "waiting": self.waiting,
+                "problems": [[p.severity, p.location.path, p.location.line, p.location.col, p.message, p.hint, p.code]
+                             for p in self.problems]}
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> BuildReport:
+        """The report ``wire`` gave (KeyError, TypeError or ValueError when ``data`` is not one)."""
+        problems = tuple(Problem("error" if severity == "error" else "warning",
+                                 SourceLocation(str(path), int(line), int(col)), str(message), str(hint), str(code))
+                         for severity, path, line, col, message, hint, code in data["problems"]
+                         if severity in ("error", "warning") or _unknown(severity))
+        return cls(bool(data["ok"]), datetime.fromisoformat(data["now"]), problems,
+                   {str(lang): {str(k): int(v) for k, v in sections.items()} for lang, sections in data["counts"].items()},
+                   int(data["files"]), int(data["bytes"]), {str(k): float(v) for k, v in data["timings"].items()},
+                   tuple({str(k): str(v) for k, v in change.items()} for change in data["schedule"]),
+                   str(data["out_dir"]), int(data["written"]), int(data["html"]), tuple(map(str, data["replaced"])),
+                   int(data["waiting"]))
+
     def summary(self) -> str:
         """One line: what was built (items per language, HTML pages, files), or that nothing was, and why."""
         seconds = sum(self.timings.values())
@@ -101,6 +123,10 @@ class BuildReport:
         changed = f"{self.written} changed" + (f", {self.waiting} to make when asked for" if self.waiting else "")
         return (f"legation: built {items} ({per_lang}) as {counted(self.html, 'HTML page')}; "
                 f"{counted(self.files, 'file')} ({changed}), {warnings}, {seconds:.2f} s")
+
+
+def _unknown(severity: object) -> bool:
+    raise ValueError(f"a problem of an unknown severity: {severity!r}")
 
 
 class Run:

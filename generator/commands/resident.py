@@ -1,0 +1,408 @@
+"""The resident builder: one background process per site that keeps what a build read, parsed, assembled and
+made (engine/memory.py, the preview's engine) between `legation build` runs, as Gradle's daemon and Bazel's server
+do, so that an edit build does the work of the edit and not of the whole site (no imports, no cache loaded whole,
+no template compiled again). `legation build` hands its build over a private Unix socket and prints what it is
+sent back, exactly as if it had built itself; the files are written by engine/publish.py through the CLI's own
+staging, so the live site is as safe as ever.
+
+The CLI builds by itself, as before, whenever the builder is not there, still starting, made by another version
+of legation or another Python, started under other settings (environment variables a build reads), or fails in
+any way. The builder starts in the background after such a build, makes the whole site once in memory, and
+leaves after IDLE_SECONDS without a build (saving the caches a build without it reads, first), when its socket
+is removed, or when asked (`legation resident --stop`). Only the user who started it can connect: the socket
+lives in a folder of theirs that no one else may enter, and the peer's user id is checked on every connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import hashlib
+import json
+import os
+import signal
+import site
+import socket
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..engine.run import BuildOptions, BuildReport
+
+if TYPE_CHECKING:
+    from ..engine.memory import Memory
+
+IDLE_SECONDS = 900.0  # a builder without a build for this long leaves (LEGATION_RESIDENT_IDLE overrides it)
+SAVE_AFTER = 2.0  # seconds without a build before the builder writes the caches a build without it reads
+MAX_MESSAGE = 1 << 20  # bytes of one request line
+#: what a build reads from the environment (or a library it calls does): a builder started under other values
+#: is not used. PYTHONPATH is not among them: which code runs is in the stamp itself
+ENVIRONMENT = ("LEGATION_MARKDOWN", "XDG_STATE_HOME", "HOME", "PATH", "TZ", "TZDIR", "LANG", "LC_ALL", "LC_CTYPE",
+               "TMPDIR", "SOURCE_DATE_EPOCH")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one site's builder listens (``socket``), holds its lock (``lock``) and writes its log (``log``)."""
+
+    socket: Path
+    lock: Path
+    log: Path
+
+
+def place(root: Path) -> Place | None:
+    """The builder's files for ``root`` in this user's private folder; None where there is none to be had (no
+    Unix sockets, or a folder that is not this user's alone)."""
+    if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
+        return None
+    base = os.environ.get("XDG_RUNTIME_DIR", "")
+    folder = Path(base, "legation") if base and os.path.isabs(base) else \
+        Path(tempfile.gettempdir(), f"legation-{os.getuid()}")
+    try:
+        folder.mkdir(mode=0o700, parents=False, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    # a folder another user made first, or a link to one, is never used: they could read or replace the socket
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    key = hashlib.sha256(os.fsencode(root)).hexdigest()[:24]
+    return Place(folder / f"{key}.sock", folder / f"{key}.lock", folder / f"{key}.log")
+
+
+def stamp(root: Path) -> str:
+    """What a builder must share with the CLI that hands it a build: the Python, legation's code (each file's time
+    and size), the libraries' folders, the environment a build reads, the site folder itself."""
+    digest = hashlib.sha256(f"{sys.executable}\0{sys.version}\0{os.getuid()}".encode())
+    package = Path(__file__).resolve().parent.parent
+    for file in sorted(package.rglob("*.py")):
+        info = file.stat()
+        digest.update(f"{file.relative_to(package)}\0{info.st_mtime_ns}\0{info.st_size}\0".encode())
+    for folder in sorted({*sysconfig.get_paths().values(), site.getusersitepackages()}):  # a library installed,
+        with contextlib.suppress(OSError):  # removed or upgraded changes its folder's time
+            digest.update(f"{folder}\0{os.stat(folder).st_mtime_ns}\0".encode(errors="surrogateescape"))
+    for name in ENVIRONMENT:
+        digest.update(f"{name}={os.environ.get(name)}\0".encode(errors="surrogateescape"))
+    info = os.stat(root)
+    digest.update(f"{root}\0{info.st_dev}\0{info.st_ino}".encode(errors="surrogateescape"))
+    return digest.hexdigest()
+
+
+def wanted(choice: bool | None) -> bool:
+    """Whether `legation build` uses a resident builder: ``--resident`` / ``--no-resident``, else
+    LEGATION_RESIDENT=1 / 0, else when someone runs it in a terminal (never in CI or a nightly job)."""
+    if choice is not None:
+        return choice
+    setting = os.environ.get("LEGATION_RESIDENT", "").strip().lower()
+    if setting in ("1", "true", "yes", "on"):
+        return True
+    if setting in ("0", "false", "no", "off"):
+        return False
+    return sys.stdin.isatty() and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+# --- the CLI's side ---------------------------------------------------------------------------------------------
+
+def hand_over(options: BuildOptions, progress: Callable[[str], None] | None) -> BuildReport | None:
+    """The report of ``options``' build, made by the site's resident builder; None when there is none ready to
+    make it (the CLI then builds by itself)."""
+    found = place(options.root)
+    if found is None or options.force or not options.write or not options.incremental:
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.settimeout(5.0)
+        connection.connect(str(found.socket))
+        connection.settimeout(None)  # a build waits for another as long as --lock-wait says, then takes its time
+        request = {"root": str(options.root), "stamp": stamp(options.root), "progress": progress is not None,
+                   "out": str(options.out_dir), "now": options.now.isoformat(), "drafts": options.drafts,
+                   "strict": options.strict, "jobs": options.jobs, "lock_wait": options.lock_wait,
+                   "signing_key": str(options.signing_key) if options.signing_key else None}
+        connection.sendall(json.dumps(request, ensure_ascii=True).encode() + b"\n")
+        with connection.makefile("rb") as answers:
+            for line in answers:
+                answer = json.loads(line)
+                if "progress" in answer:
+                    if progress is not None:
+                        progress(str(answer["progress"]))
+                elif "report" in answer:
+                    return BuildReport.from_wire(answer["report"])
+                else:  # declined: another version, other settings (it leaves; the next build starts a new one)
+                    return None
+    except (OSError, ValueError, KeyError, TypeError):  # none there, gone meanwhile, or an answer cut short
+        return None
+    finally:
+        connection.close()
+    return None
+
+
+def start(root: Path) -> bool:
+    """Start the site's builder in the background unless one is running or starting; whether one was started."""
+    found = place(root)
+    if found is None:
+        return False
+    try:
+        with open(found.lock, "a+b") as lock:
+            os.chmod(found.lock, 0o600)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by a builder for its whole life
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        log = open(found.log, "wb")  # noqa: SIM115 (handed to the child, closed here at once)
+    except OSError:  # BlockingIOError: one runs
+        return False
+    package = str(Path(__file__).resolve().parent.parent.parent)
+    code = f"import sys; sys.path.insert(0, {package!r}); from generator.commands.resident import main; main()"
+    with log:
+        try:
+            subprocess.Popen([sys.executable, "-c", code, str(root)], stdin=subprocess.DEVNULL, stdout=log,
+                             stderr=subprocess.STDOUT, cwd="/", start_new_session=True, close_fds=True)
+        except OSError:
+            return False
+    return True
+
+
+def stop(root: Path, wait: float = 30.0) -> bool:
+    """Ask the site's builder to leave (after saving its caches) and wait until it has; whether one was there."""
+    found = place(root)
+    if found is None:
+        return False
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.settimeout(wait)
+        connection.connect(str(found.socket))
+        connection.sendall(b'{"stop": true}\n')
+        connection.recv(1)
+    except OSError:
+        return False
+    finally:
+        connection.close()
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:  # its lock is free once it has left
+        try:
+            with open(found.lock, "a+b") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+        except BlockingIOError:
+            time.sleep(0.05)
+        except OSError:
+            return True
+    return True
+
+
+# --- the builder's side -----------------------------------------------------------------------------------------
+
+def main() -> None:
+    """The builder's process: ``python -c ... <site folder>`` (see ``start``)."""
+    root = Path(sys.argv[1])
+    idle = float(os.environ.get("LEGATION_RESIDENT_IDLE", "") or IDLE_SECONDS)
+    sys.exit(serve_builds(root, idle))
+
+
+def serve_builds(root: Path, idle: float) -> int:
+    """Make the site once in memory, then answer builds until ``idle`` seconds pass without one."""
+    found = place(root)
+    if found is None:
+        return 1
+    lock = open(found.lock, "a+b")  # noqa: SIM115 (held until the process ends)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return 0  # another builder of this site runs
+    signal.signal(signal.SIGTERM, _leave)
+    own = stamp(root)
+    builder = _Builder(root)
+    _log(f"making {root} in memory")
+    builder.prime()
+    with contextlib.suppress(FileNotFoundError):
+        found.socket.unlink()  # left by a builder that was killed: the lock says none runs
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(found.socket))
+        os.chmod(found.socket, 0o600)
+        bound = os.stat(found.socket).st_ino
+        listener.listen(8)
+        listener.settimeout(1.0)
+        _log("ready")
+        last = time.monotonic()
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                quiet = time.monotonic() - last
+                builder.tidy()
+                if quiet > SAVE_AFTER:
+                    builder.save_caches()
+                if quiet > idle or not _still(found.socket, bound) or not root.is_dir():
+                    break
+                continue
+            with connection:
+                if not _serve(connection, builder, root, own):
+                    break
+            last = time.monotonic()
+    except _Leave:
+        pass
+    finally:
+        builder.save_caches()
+        with contextlib.suppress(OSError):
+            if _still(found.socket, bound):
+                found.socket.unlink()
+        listener.close()
+        _log("left")
+    return 0
+
+
+class _Leave(BaseException):  # SIGTERM, raised wherever the builder is
+    pass
+
+
+def _leave(*_: object) -> None:
+    raise _Leave
+
+
+def _still(path: Path, inode: int) -> bool:
+    """Whether the socket file is still the one this builder made (removed or replaced: it leaves)."""
+    try:
+        return os.lstat(path).st_ino == inode
+    except OSError:
+        return False
+
+
+def _log(line: str) -> None:
+    print(f"{datetime.now().isoformat(timespec='seconds')} {line}", flush=True)
+
+
+def _serve(connection: socket.socket, builder: _Builder, root: Path, own: str) -> bool:
+    """Answer one connection; False when the builder must leave."""
+    connection.settimeout(10.0)
+    if hasattr(socket, "SO_PEERCRED"):  # Linux: the folder is the user's alone anyway
+        credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+        if int.from_bytes(credentials[4:8], sys.byteorder) != os.getuid():
+            return True
+    try:
+        with connection.makefile("rb") as reader:
+            line = reader.readline(MAX_MESSAGE)
+        request = json.loads(line)
+        if not isinstance(request, dict):
+            raise ValueError("not an object")
+    except (OSError, ValueError):
+        return True
+    if request.get("stop"):
+        builder.save_caches()
+        _send(connection, {"stopped": True})
+        return False
+    if request.get("root") != str(root) or request.get("stamp") != own:
+        _log("declined a build: " + ("another site" if request.get("root") != str(root) else "another version of "
+                                     "legation or other settings; leaving"))
+        _send(connection, {"declined": "another version of legation, or other settings"})
+        return request.get("root") != str(root)  # the same site under other code: leave, a new builder follows
+    try:
+        options = _options(root, request)
+    except (KeyError, TypeError, ValueError):
+        _send(connection, {"declined": "a request this builder does not understand"})
+        return True
+    connection.settimeout(None)
+    wants_progress = bool(request.get("progress"))
+    try:
+        report = builder.build(options, (lambda stage: _send(connection, {"progress": stage})) if wants_progress
+                               else None)
+    except Exception as exc:  # a fault of the builder: the CLI builds by itself, and it leaves
+        _log(f"failed: {exc!r}")
+        _send(connection, {"declined": "the resident builder failed"})
+        return False
+    _send(connection, {"report": report.wire()})
+    return True
+
+
+def _options(root: Path, request: dict[str, Any]) -> BuildOptions:
+    signing = request.get("signing_key")
+    return BuildOptions(root, Path(str(request["out"])), datetime.fromisoformat(str(request["now"])),
+                        drafts=bool(request["drafts"]), strict=bool(request["strict"]), jobs=int(request["jobs"]),
+                        lock_wait=float(request["lock_wait"]), signing_key=Path(signing) if signing else None)
+
+
+def _send(connection: socket.socket, message: dict[str, Any]) -> None:
+    """One line to the CLI; a CLI that went away (interrupted) does not stop the build it asked for."""
+    with contextlib.suppress(OSError):
+        connection.sendall(json.dumps(message, ensure_ascii=True).encode() + b"\n")
+
+
+class _Builder:
+    """The memory one builder keeps, and the output folder its last build wrote (what its caches describe).
+    Mutable on purpose: one process owns one, and answers one build at a time."""
+
+    def __init__(self, root: Path) -> None:
+        from ..engine.publish import resident_memory
+
+        self.root = root
+        self.memory: Memory = resident_memory()
+        self.written: tuple[Path, str] | None = None  # (output folder, its manifest's identity) after a build
+        self.saved = True
+        self.tidied = False
+
+    def prime(self) -> None:
+        """The whole site made once, in memory, with every core (from the caches a CLI build left, if any)."""
+        from ..core.cache import code_digest, load_markdown_cache, load_page_cache
+        from ..core.clock import resolve_clock
+        from ..engine.build import build
+
+        code = code_digest()
+        self.memory.code = code
+        self.memory.markdown = load_markdown_cache(self.root)[0]
+        self.memory.pages = dict(load_page_cache(self.root, code)[0].entries)
+        now = resolve_clock(None, os.environ)
+        report = build(BuildOptions(self.root, self.root / "public", now, jobs=os.cpu_count() or 1,
+                                    snippets_in_site=True), memory=self.memory)
+        _log(report.summary())
+        self.tidy()
+
+    def build(self, options: BuildOptions, progress: Callable[[str], None] | None) -> BuildReport:
+        from ..core.files import manifest_id
+        from ..engine.publish import PUBLISHED, build_resident
+
+        report = build_resident(options, self.memory, progress)
+        gc.freeze()  # what it holds now is old: the collector need not walk it again in the next build (see tidy)
+        self.tidied = False
+        if report.ok and PUBLISHED in report.timings:  # its memory is what the live folder holds now
+            out_dir = Path(report.out_dir)
+            self.written, self.saved = (out_dir, manifest_id(out_dir)), False
+        elif not report.ok:  # its memory may hold what no folder does (the files failed to be written)
+            self.written = None
+        _log(report.summary())
+        return report
+
+    def tidy(self) -> None:
+        """In a pause between builds: collect the cycles dropped since, and freeze what is held (as the preview)."""
+        if not self.tidied:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.tidied = True
+
+    def save_caches(self) -> None:
+        """The caches a build without the builder reads, as its last build left them: the parsed pages and the
+        Markdown (keyed by content: always right), and the units' table for the output folder as this builder
+        wrote it (only while its manifest is still the one this builder wrote: no other build came since)."""
+        if self.saved or self.written is None:
+            return
+        from ..core.cache import PageCache, save_markdown_cache, save_page_cache, save_render_state
+        from ..core.files import build_lock, manifest_id
+
+        self.saved = True
+        out_dir, manifest = self.written
+        memory = self.memory
+        try:
+            with build_lock(out_dir, 0.0):
+                if manifest_id(out_dir) == manifest:
+                    save_render_state(self.root, str(out_dir), memory.units, manifest)
+        except Exception as exc:  # locked by a build, or gone: that build saves its own
+            _log(f"caches not saved: {exc!r}")
+        save_markdown_cache(self.root, memory.markdown)
+        save_page_cache(self.root, memory.code, memory.pages, PageCache())

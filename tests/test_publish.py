@@ -1,0 +1,149 @@
+"""A resident build (engine/publish.py): the memory engine makes the site, only the files that differ from the
+live folder's are written, and what it leaves (site, social posts, ledger, no-change state, caches) is what a
+clean CLI build of the same sources leaves."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from generator.commands.resident import _Builder
+from generator.engine.build import BuildOptions, BuildReport
+from generator.engine.memory import Memory
+from generator.engine.publish import PUBLISHED, build_resident, resident_memory
+from tests.conftest import NOW, run_build, tree
+from tests.test_incremental import DEMO_STEPS, _edit, _fresh_units, demo_copy
+from tests.test_memory import EXTRA_STEPS
+
+OUTPUTS = ("public", "snippets", "ledger")
+BODY = ("content/announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates.")
+
+
+def resident(root: Path, memory: Memory, now: object = NOW, **settings: object) -> BuildReport:
+    return build_resident(BuildOptions(root, root / "public", now, **settings), memory)  # type: ignore[arg-type]
+
+
+def clean_copy(root: Path, where: Path, now: object, **settings: object) -> Path:
+    """A copy of ``root``'s sources (its ledger too) built from nothing."""
+    shutil.rmtree(where, ignore_errors=True)
+    shutil.copytree(root, where, ignore=shutil.ignore_patterns("public", "snippets", ".legation-cache", ".*.lock"))
+    report = run_build(where, now=now, incremental=False, **settings)
+    assert report.ok, report.errors
+    return where
+
+
+def assert_same(root: Path, clean: Path, step: str) -> None:
+    for folder in OUTPUTS:
+        built = tree(root / folder) if (root / folder).exists() else {}
+        expected = tree(clean / folder) if (clean / folder).exists() else {}
+        assert sorted(built) == sorted(expected), (step, folder)
+        assert [path for path in built if built[path] != expected[path]] == [], (step, folder)
+
+
+def test_a_resident_build_leaves_what_a_clean_build_makes_after_every_kind_of_change(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "first build")
+    steps = [*DEMO_STEPS, *((name, change, timedelta(days=14)) for name, change in EXTRA_STEPS)]
+    for name, change, later in steps:
+        change(root)
+        report = resident(root, memory, NOW + later)
+        assert report.ok and PUBLISHED in report.timings, (name, report.errors)
+        assert_same(root, clean_copy(root, tmp_path / "clean", NOW + later), name)
+    # and the CLI, after it, finds nothing to do
+    again = run_build(root, now=NOW + timedelta(days=14))
+    assert again.ok and again.written == 0 and "unchanged" in again.timings
+
+
+def test_a_body_edit_writes_the_changed_files_alone_in_place(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    untouched = root / "public" / "en" / "events" / "index.html"
+    edited = root / "public" / "en" / "announcements" / "scholarships-2027" / "index.html"
+    before = untouched.stat().st_ino, edited.stat().st_ino
+    _edit(root, *BODY)
+    report = resident(root, memory)
+    cli = run_build(clean_copy(root, tmp_path / "cli", NOW), now=NOW)  # the CLI's count for the same edit
+    assert report.ok and 0 < report.written < 40
+    assert untouched.stat().st_ino == before[0]  # the folder was patched, not swapped
+    assert edited.stat().st_ino != before[1] and b"to graduates." in edited.read_bytes()
+    assert report.files == cli.files and report.html == cli.html
+
+
+def test_nothing_changed_is_answered_without_building(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    first = resident(root, memory)
+    fresh = _fresh_units(monkeypatch)
+    again = resident(root, memory)
+    assert again.ok and "unchanged" in again.timings and PUBLISHED not in again.timings and fresh == []
+    assert (again.files, again.html) == (first.files, first.html)
+
+
+def test_a_hand_edited_output_is_put_right(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    page = root / "public" / "en" / "index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"defaced")
+    (root / "public" / "extra.html").write_bytes(b"added by hand")
+    report = resident(root, memory)
+    assert report.ok and PUBLISHED in report.timings
+    assert page.read_bytes() == good and not (root / "public" / "extra.html").exists()
+
+
+def test_a_failed_build_writes_nothing(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    before = tree(root / "public")
+    _edit(root, "content/announcements/scholarships-2027.en.md", 'title: "', 'title: [unclosed "')
+    report = resident(root, memory)
+    assert not report.ok and report.errors[0].location.path == "content/announcements/scholarships-2027.en.md"
+    assert tree(root / "public") == before
+    _edit(root, "content/announcements/scholarships-2027.en.md", 'title: [unclosed "', 'title: "')
+    assert resident(root, memory).ok
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "fixed")
+
+
+def test_drafts_and_back(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    assert resident(root, memory, drafts=True).ok
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW, drafts=True), "drafts")
+    assert resident(root, memory).ok
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "no drafts")
+
+
+def test_the_caches_it_saves_let_the_cli_render_only_what_changed(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the builder's caches are saved, a CLI build of one more edit renders what that edit reached alone."""
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root).ok
+    builder = _Builder(root)
+    builder.prime()
+    _edit(root, "content/events/cuisine-evening.en.md", "start: 2026-12-05T19:00", "start: 2026-12-04T19:00")
+    assert builder.build(BuildOptions(root, root / "public", NOW), None).ok
+    builder.save_caches()
+    fresh = _fresh_units(monkeypatch)
+    _edit(root, *BODY)
+    report = run_build(root, jobs=1)
+    assert report.ok
+    assert "item:/en/announcements/scholarships-2027/" in fresh
+    assert not any(key.startswith(("list:", "tag:", "calendar")) for key in fresh), fresh
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "after the CLI")
+
+
+def test_a_resident_build_refuses_what_it_cannot_do(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    with pytest.raises(ValueError, match="resident"):
+        build_resident(BuildOptions(root, root / "public", NOW, force=True), resident_memory())
+    with pytest.raises(ValueError, match="resident"):
+        build_resident(BuildOptions(root, root / "public", NOW), Memory())  # a preview's memory
