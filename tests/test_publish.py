@@ -28,11 +28,15 @@ def resident(root: Path, memory: Memory, now: object = NOW, **settings: object) 
 
 def clean_copy(root: Path, where: Path, now: object, **settings: object) -> Path:
     """A copy of ``root``'s sources (its ledger too) built from nothing."""
+    return clean_build(root, where, now, **settings)[0]
+
+
+def clean_build(root: Path, where: Path, now: object, **settings: object) -> tuple[Path, BuildReport]:
     shutil.rmtree(where, ignore_errors=True)
     shutil.copytree(root, where, ignore=shutil.ignore_patterns("public", "snippets", ".legation-cache", ".*.lock"))
     report = run_build(where, now=now, incremental=False, **settings)
     assert report.ok, report.errors
-    return where
+    return where, report
 
 
 def assert_same(root: Path, clean: Path, step: str) -> None:
@@ -53,7 +57,11 @@ def test_a_resident_build_leaves_what_a_clean_build_makes_after_every_kind_of_ch
         change(root)
         report = resident(root, memory, NOW + later)
         assert report.ok and PUBLISHED in report.timings, (name, report.errors)
-        assert_same(root, clean_copy(root, tmp_path / "clean", NOW + later), name)
+        clean, expected = clean_build(root, tmp_path / "clean", NOW + later)
+        assert_same(root, clean, name)
+        assert (report.schedule, report.counts, report.files, report.html) == \
+            (expected.schedule, expected.counts, expected.files, expected.html), name
+        assert [p.format() for p in report.problems] == [p.format() for p in expected.problems], name
     # and the CLI, after it, finds nothing to do
     again = run_build(root, now=NOW + timedelta(days=14))
     assert again.ok and again.written == 0 and "unchanged" in again.timings
@@ -147,3 +155,19 @@ def test_a_resident_build_refuses_what_it_cannot_do(tmp_path: Path) -> None:
         build_resident(BuildOptions(root, root / "public", NOW, force=True), resident_memory())
     with pytest.raises(ValueError, match="resident"):
         build_resident(BuildOptions(root, root / "public", NOW), Memory())  # a preview's memory
+
+
+def test_the_next_days_changes_are_told_after_a_template_edit_too(tmp_path: Path) -> None:
+    """The report's (and the no-change state's) list of what tomorrow's build publishes, after a build that kept
+    what it read and assembled (only a template changed)."""
+    root = demo_copy(tmp_path / "site")
+    (root / "content/announcements/tomorrow.en.md").write_text(
+        '---\ntitle: "Tomorrow"\ndate: 2026-11-23T09:00:00Z\nsummary: "Soon."\npublish_at: 2026-11-24T06:00:00Z\n'
+        '---\nText.\n', encoding="utf-8")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    EXTRA_STEPS[0][1](root)  # a template overridden
+    report = resident(root, memory)
+    expected = clean_build(root, tmp_path / "clean", NOW)[1]
+    assert report.ok and [change["file"] for change in report.schedule] == ["content/announcements/tomorrow.en.md"]
+    assert report.schedule == expected.schedule

@@ -169,32 +169,42 @@ def start(root: Path) -> bool:
     return True
 
 
-def stop(root: Path, wait: float = 30.0) -> bool:
-    """Ask the site's builder to leave (after saving its caches) and wait until it has; whether one was there."""
+def stop(root: Path, wait: float = 120.0) -> bool:
+    """Ask the site's builder to leave (after saving its caches; one still making the site in memory is waited
+    for) and wait until it has; whether one was there."""
     found = place(root)
     if found is None:
         return False
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    deadline = time.monotonic() + wait
+    while True:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.settimeout(max(1.0, deadline - time.monotonic()))
+            connection.connect(str(found.socket))
+            connection.sendall(b'{"stop": true}\n')
+            connection.recv(1)
+            break
+        except OSError:
+            if not _running(found) or time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)  # starting: its socket is made once the site is in memory
+        finally:
+            connection.close()
+    while _running(found) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return True
+
+
+def _running(found: Place) -> bool:
+    """Whether a builder holds the lock (one runs, or is starting)."""
     try:
-        connection.settimeout(wait)
-        connection.connect(str(found.socket))
-        connection.sendall(b'{"stop": true}\n')
-        connection.recv(1)
+        with open(found.lock, "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return False
+    except BlockingIOError:
+        return True
     except OSError:
         return False
-    finally:
-        connection.close()
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:  # its lock is free once it has left
-        try:
-            with open(found.lock, "a+b") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-        except BlockingIOError:
-            time.sleep(0.05)
-        except OSError:
-            return True
-    return True
 
 
 # --- the builder's side -----------------------------------------------------------------------------------------

@@ -118,23 +118,24 @@ def unchanged(options: BuildOptions) -> BuildReport | None:
     return check_unchanged(options)[0]
 
 
-def _fingerprint(options: BuildOptions, outside: tuple[str, ...]) -> str:
-    return inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside)
+def _fingerprint(options: BuildOptions, outside: tuple[str, ...], seen: dict[str, str] | None = None) -> str:
+    return inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside, seen)
 
 
-def check_unchanged(options: BuildOptions) -> tuple[BuildReport | None, bool, str, tuple[str, ...]]:
+def check_unchanged(options: BuildOptions, seen: dict[str, str] | None = None
+                    ) -> tuple[BuildReport | None, bool, str, tuple[str, ...]]:
     """(the previous build's report when nothing it depends on changed, else None; whether the output folders
     are still exactly as the previous build left them; the inputs' fingerprint now; the inputs outside the site
-    it took in, as the previous build read them)."""
+    it took in, as the previous build read them). ``seen`` is filled with every input file's size and time."""
     start = time.perf_counter()
     state = load_state(options.root)
     outside = state.outside if state is not None else ()
     if state is None or options.force:
-        return None, False, _fingerprint(options, outside), outside
+        return None, False, _fingerprint(options, outside, seen), outside
     # a file deleted, defaced or added by hand in the output since, or a site swapped in by a build that was
     # killed before it saved this state: the full path repairs it, trusting no live file it cannot verify.
     # The inputs' stat and the outputs' lstat, both a tenth of a second at 3000 items, run side by side.
-    inputs, outputs = side_by_side(lambda: _fingerprint(options, outside), lambda: _output_stamp(state))
+    inputs, outputs = side_by_side(lambda: _fingerprint(options, outside, seen), lambda: _output_stamp(state))
     trusted = bool(state.outputs) and outputs == state.outputs
     if not trusted or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
         return None, trusted, inputs, outside

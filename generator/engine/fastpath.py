@@ -44,20 +44,30 @@ class BuildState:
     outside: tuple[str, ...] = ()  # inputs outside the site it read (a mission's: network.yml, the ministry's content)
 
 
-def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str) -> str:
+def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str, seen: dict[str, str] | None = None) -> str:
     """Digest of every input file's path, size and mtime, the package's own files and the settings; then,
-    after a "|", the same of the inputs the build writes itself (``written_stamp``)."""
+    after a "|", the same of the inputs the build writes itself (``written_stamp``). ``seen``, when given, is
+    filled with each file's size and time (a resident builder compares them with its last build's)."""
     return _digest_of([root / name for name in INPUTS] + list(extra_dirs) + [Path(__file__).resolve().parent.parent],
-                      settings) + "|" + written_stamp(root)
+                      settings, seen) + "|" + written_stamp(root, seen)
 
 
-def written_stamp(root: Path) -> str:
+def written_stamp(root: Path, seen: dict[str, str] | None = None) -> str:
     """The part of the fingerprint a build may change by writing the ledger: taken again after it did, so the
     next build, with nothing else changed, still takes the no-change path."""
-    return _digest_of([root / name for name in WRITTEN_INPUTS], "")
+    return _digest_of([root / name for name in WRITTEN_INPUTS], "", seen)
 
 
-def _digest_of(folders: list[Path], settings: str) -> str:
+def restamp_written(root: Path, seen: dict[str, str]) -> None:
+    """``seen`` (see fingerprint) with the inputs a build writes itself taken again, after it wrote them."""
+    for name in WRITTEN_INPUTS:
+        folder = str(root / name)
+        for path in [path for path in seen if path == folder or path.startswith(folder + os.sep)]:
+            del seen[path]
+    written_stamp(root, seen)
+
+
+def _digest_of(folders: list[Path], settings: str, seen: dict[str, str] | None = None) -> str:
     digest = hashlib.sha256(settings.encode("utf-8"))
     for folder in folders:
         for file in input_files(str(folder)):
@@ -68,6 +78,8 @@ def _digest_of(folders: list[Path], settings: str) -> str:
             except OSError as exc:  # a link to nothing, a file gone meanwhile: named too, so the build sees it
                 state = f"\0unreadable {exc.errno}\n"
             digest.update(os.fsencode(file) + state.encode())
+            if seen is not None:
+                seen[file] = state
     return digest.hexdigest()
 
 
@@ -124,12 +136,13 @@ def input_files(folder: str) -> list[str]:
 
 
 
-def inputs_fingerprint(root: Path, out_dir: Path, drafts: bool, strict: bool, outside: Iterable[str]) -> str:
+def inputs_fingerprint(root: Path, out_dir: Path, drafts: bool, strict: bool, outside: Iterable[str],
+                       seen: dict[str, str] | None = None) -> str:
     """``fingerprint`` of a build: the site's inputs, the built-in themes, the inputs outside the site it reads
-    (``outside``) and the settings that change its output."""
+    (``outside``) and the settings that change its output (``seen``: see fingerprint)."""
     from ..core.paths import builtin_themes_dir
 
-    return fingerprint(root, [builtin_themes_dir(), *map(Path, outside)], f"{out_dir}|{drafts}|{strict}")
+    return fingerprint(root, [builtin_themes_dir(), *map(Path, outside)], f"{out_dir}|{drafts}|{strict}", seen)
 
 
 def clock_in_templates(root: Path, extra_dirs: Iterable[Path]) -> bool:

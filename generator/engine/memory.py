@@ -54,6 +54,11 @@ class Memory:
     # a resident builder's (engine/publish.py), not a preview's: every file is made as the CLI makes it (share
     # cards too, never drawn on request), the next days' changes are listed, and the files are then written out
     publish: bool = False
+    # a resident builder's: each input file's size and time when its last build began (fastpath.fingerprint's),
+    # whose differences name the files its next build reads again (as a preview's file watcher names them)
+    seen: dict[str, str] | None = None
+    # a resident builder's: the files its last build wrote, by path: one still held is not looked at again
+    published: dict[str, Held] = field(default_factory=dict)
     pending: Deferred | None = None  # the last build's renderer while it holds deferred units
     # the Jinja environment (its compiled templates) under ((the theme chain, its template folders), each template
     # file's stamp): made again when the chain or the folders change; a changed file's template is compiled again

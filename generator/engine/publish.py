@@ -15,8 +15,9 @@ from dataclasses import replace
 from ..core.errors import LegationError
 from ..core.files import Placed, Staging, WriteStats, build_lock, check_output_dir, linked_output, recover
 from ..core.model import OutputFile
-from ..core.units import PackedFile, unpacked
+from ..core.units import Held, PackedFile, unpacked
 from .build import BuildOptions, BuildReport, build, check_unchanged
+from .fastpath import restamp_written
 from .memory import Memory
 from .stages import Upstream, save_state_of
 
@@ -46,10 +47,15 @@ def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[st
 
 
 def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None) -> BuildReport:
-    fast, trusted, inputs, outside = check_unchanged(options)  # before anything is read, as the CLI's build
+    seen: dict[str, str] = {}
+    fast, trusted, inputs, outside = check_unchanged(options, seen)  # before anything is read, as the CLI's build
     if fast is not None:
         return fast
-    report = build(replace(options, snippets_in_site=True, changed=None), progress, memory)
+    before, memory.seen = memory.seen, seen
+    # the files changed since its last build, as a preview's watcher names them (None: not known, all are looked at)
+    changed = None if before is None else frozenset(path for path in before.keys() | seen.keys()
+                                                    if before.get(path) != seen.get(path))
+    report = build(replace(options, snippets_in_site=True, changed=changed), progress, memory)
     upstream = memory.upstream
     if not report.ok or not isinstance(upstream, Upstream):
         return replace(report, out_dir=str(options.out_dir), waiting=0)
@@ -62,6 +68,7 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     except LegationError as exc:
         return replace(report, ok=False, problems=(*exc.problems, *report.problems), out_dir=str(options.out_dir),
                        waiting=0, replaced=tuple(replaced))
+    restamp_written(options.root, seen)  # the ledger it wrote is no change for the next build
     done = replace(report, files=stats.files, bytes=stats.bytes, written=stats.written, html=html, waiting=0,
                    out_dir=str(options.out_dir), timings={**report.timings, PUBLISHED: time.perf_counter() - start})
     save_state_of(options, upstream.setup, upstream.published.pages, folders, done, inputs, outside)
@@ -83,9 +90,11 @@ def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted:
         check_output_dir(snippets_dir, root, {"site's output": options.out_dir})
     site_files = {path: path for path in memory.outputs if not path.startswith(SNIPPETS)}
     snippet_files = {path[len(SNIPPETS):]: path for path in memory.outputs if path.startswith(SNIPPETS)}
+    published: dict[str, Held] = {}
+    memory.published = {}  # until both folders hold what this build made
     site = Staging(options.out_dir, root, verify=not trusted, patch=trusted)
     try:
-        stats = site.commit(_placed(site, memory, site_files))
+        stats = site.commit(_placed(site, memory, site_files, published))
     finally:
         site.settle()
     replaced.append(str(options.out_dir))
@@ -95,17 +104,21 @@ def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted:
     if snippets_dir is not None:
         stage = Staging(snippets_dir, root, verify=not trusted, patch=trusted)
         try:
-            stage.commit(_placed(stage, memory, snippet_files))
+            stage.commit(_placed(stage, memory, snippet_files, published))
         finally:
             stage.settle()
         folders.append(str(snippets_dir))
+    memory.published = published
     return stats, sum(1 for path in site_files if path.endswith(".html")), tuple(folders)
 
 
-def _placed(stage: Staging, memory: Memory, paths: dict[str, str]) -> list[Placed]:
+def _placed(stage: Staging, memory: Memory, paths: dict[str, str],
+            published: dict[str, Held]) -> list[Placed]:
     """Every file of ``paths`` (its path in ``stage`` → its path in memory) placed in ``stage``: kept where the
-    live folder already holds its bytes, else written (a file copied from the sources is read, as the CLI does)."""
+    live folder already holds its bytes, else written (a file copied from the sources is read, as the CLI does);
+    each held file placed goes into ``published``."""
     placed: list[Placed] = []
+    last, previous = memory.published, stage.previous
     try:
         for path, held_path in sorted(paths.items()):
             held = memory.outputs[held_path]
@@ -114,18 +127,23 @@ def _placed(stage: Staging, memory: Memory, paths: dict[str, str]) -> list[Place
                 continue
             if not isinstance(held, OutputFile | PackedFile):
                 raise AssertionError(f"{held_path} was not made before it was written")
-            digest = held.digest or _digest_held(memory, held_path, held)
-            kept = stage.keep(path, digest, held.size if isinstance(held, PackedFile) else len(held.data or b""))
-            placed.append(kept if kept is not None else stage.put(replace(unpacked(held), path=path, digest=digest)))
+            if not held.digest:
+                held = _with_digest(memory, held_path, held)
+            digest, size = held.digest, held.size if isinstance(held, PackedFile) else len(held.data or b"")
+            if stage.patch and last.get(held_path) is held and previous.get(path) == digest:
+                found: Placed | None = Placed(path, digest, size, False)  # as this builder wrote it last time
+            else:  # its path checked, its folder looked at in the live site
+                found = stage.keep(path, digest, size)
+            placed.append(found or stage.put(replace(unpacked(held), path=path, digest=digest)))
+            published[held_path] = held
     except BaseException:
         stage.abort()
         raise
     return placed
 
 
-def _digest_held(memory: Memory, path: str, held: OutputFile | PackedFile) -> str:
-    """The file's SHA-256, remembered with it: the next build's unchanged file is compared without unpacking."""
-    data = unpacked(held).data or b""
-    digest = hashlib.sha256(data).hexdigest()
-    memory.outputs[path] = replace(held, digest=digest)  # one key's value: the same file, its digest known
-    return digest
+def _with_digest(memory: Memory, path: str, held: OutputFile | PackedFile) -> OutputFile | PackedFile:
+    """The file with its SHA-256, held so from now on: the next build's unchanged file is not unpacked again."""
+    known = replace(held, digest=hashlib.sha256(unpacked(held).data or b"").hexdigest())
+    memory.outputs[path] = known  # one key's value: the same file, its digest known
+    return known

@@ -113,6 +113,7 @@ class Upstream:
     boundaries: tuple[str, ...]
     settings: tuple[bool, bool]  # (drafts, strict)
     rules: tuple[frozenset[str], tuple[Problem, ...]] | None = None  # (output paths, the content rules' findings)
+    schedule: tuple[dict[str, str], ...] = ()  # what the next days' builds publish or withdraw (see assemble_site)
 
 
 def kept_upstream(run: Run) -> Upstream | None:
@@ -133,6 +134,7 @@ def kept_upstream(run: Run) -> Upstream | None:
             moments_between(upstream.clock, options.now, upstream.boundaries):
         return None
     run.diagnostics.extend(upstream.problems)
+    run.schedule = list(upstream.schedule)  # the same: the clock crossed no page's boundary
     run.site = site = replace(upstream.assembled.site, now=options.now)
     memory.upstream = upstream = replace(upstream, assembled=replace(upstream.assembled, site=site))
     return upstream
@@ -157,7 +159,7 @@ def keep_upstream(run: Run, setup: Setup, catalog: Catalog, parse: ParseResult, 
     options = run.options
     upstream = Upstream(setup, catalog, parse, published, assembled, tuple(run.diagnostics.problems), options.now,
                         boundaries(published.pages) if run.memory is not None else (),
-                        (options.drafts, options.strict))
+                        (options.drafts, options.strict), schedule=tuple(run.schedule))
     if run.memory is not None:
         run.memory.upstream = upstream
     return upstream
