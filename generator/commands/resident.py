@@ -321,13 +321,12 @@ def _serve(connection: socket.socket, builder: _Builder, root: Path, own: str) -
     connection.settimeout(None)
     wants_progress = bool(request.get("progress"))
     try:
-        report = builder.build(options, (lambda stage: _send(connection, {"progress": stage})) if wants_progress
-                               else None)
-    except Exception as exc:  # a fault of the builder: the CLI builds by itself, and it leaves
+        builder.build(options, (lambda stage: _send(connection, {"progress": stage})) if wants_progress else None,
+                      lambda report: _send(connection, {"report": report.wire()}))
+    except Exception as exc:  # a fault of the builder: the CLI builds by itself (unless answered), and it leaves
         _log(f"failed: {exc!r}")
         _send(connection, {"declined": "the resident builder failed"})
         return False
-    _send(connection, {"report": report.wire()})
     return True
 
 
@@ -362,6 +361,7 @@ class _Builder:
         from ..core.cache import code_digest, load_markdown_cache, load_page_cache
         from ..core.clock import resolve_clock
         from ..engine.build import build
+        from ..engine.publish import remember_digests
 
         code = code_digest()
         self.memory.code = code
@@ -371,13 +371,21 @@ class _Builder:
         report = build(BuildOptions(self.root, self.root / "public", now, jobs=os.cpu_count() or 1,
                                     snippets_in_site=True), memory=self.memory)
         _log(report.summary())
+        remember_digests(self.memory)
+        kept = self.memory.environment
+        if kept is not None:  # compiled here once now: the first build rendered in worker processes
+            for name in kept[1].list_templates(filter_func=lambda name: name.endswith(".html")):
+                with contextlib.suppress(Exception):  # a template that fails is told by the build that uses it
+                    kept[1].get_template(name)
         self.tidy()
 
-    def build(self, options: BuildOptions, progress: Callable[[str], None] | None) -> BuildReport:
+    def build(self, options: BuildOptions, progress: Callable[[str], None] | None,
+              answer: Callable[[BuildReport], None] | None = None) -> BuildReport:
+        """``options``' build (``answer``: see publish.build_resident)."""
         from ..core.files import manifest_id
         from ..engine.publish import PUBLISHED, build_resident
 
-        report = build_resident(options, self.memory, progress)
+        report = build_resident(options, self.memory, progress, answer)
         gc.freeze()  # what it holds now is old: the collector need not walk it again in the next build (see tidy)
         self.tidied = False
         if report.ok and PUBLISHED in report.timings:  # its memory is what the live folder holds now

@@ -31,8 +31,11 @@ def resident_memory() -> Memory:
     return Memory(defer_search=False, publish=True)
 
 
-def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None = None) -> BuildReport:
-    """What ``build(options)`` does, from ``memory`` (made by resident_memory) and into the output folders."""
+def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None = None,
+                   answer: Callable[[BuildReport], None] | None = None) -> BuildReport:
+    """What ``build(options)`` does, from ``memory`` (made by resident_memory) and into the output folders.
+    ``answer`` is given the report as soon as the files are in place, before the no-change state is saved (the
+    lock is held until it is: a build that waits for it finds that state)."""
     if not (options.write and options.incremental and not options.force and memory.publish):
         raise ValueError("a resident build writes, incrementally, into a resident builder's memory")
     try:
@@ -41,12 +44,16 @@ def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[st
         with build_lock(options.out_dir, options.lock_wait,
                         on_wait=(lambda: progress("waiting for another build")) if progress else None):
             recover(options.out_dir)
-            return _build(options, memory, progress)
+            report = _build(options, memory, progress, answer)
     except LegationError as exc:
-        return BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))
+        report = BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))
+    if answer is not None and (not report.ok or PUBLISHED not in report.timings):
+        answer(report)  # a failure, or nothing to do: answered here, once
+    return report
 
 
-def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None) -> BuildReport:
+def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None,
+           answer: Callable[[BuildReport], None] | None) -> BuildReport:
     seen: dict[str, str] = {}
     fast, trusted, inputs, outside = check_unchanged(options, seen)  # before anything is read, as the CLI's build
     if fast is not None:
@@ -71,6 +78,8 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     restamp_written(options.root, seen)  # the ledger it wrote is no change for the next build
     done = replace(report, files=stats.files, bytes=stats.bytes, written=stats.written, html=html, waiting=0,
                    out_dir=str(options.out_dir), timings={**report.timings, PUBLISHED: time.perf_counter() - start})
+    if answer is not None:
+        answer(done)
     save_state_of(options, upstream.setup, upstream.published.pages, folders, done, inputs, outside)
     return done
 
@@ -91,10 +100,10 @@ def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted:
     site_files = {path: path for path in memory.outputs if not path.startswith(SNIPPETS)}
     snippet_files = {path[len(SNIPPETS):]: path for path in memory.outputs if path.startswith(SNIPPETS)}
     published: dict[str, Held] = {}
-    memory.published = {}  # until both folders hold what this build made
+    last, memory.published = memory.published, {}  # until both folders hold what this build made
     site = Staging(options.out_dir, root, verify=not trusted, patch=trusted)
     try:
-        stats = site.commit(_placed(site, memory, site_files, published))
+        stats = site.commit(_placed(site, memory, site_files, last, published))
     finally:
         site.settle()
     replaced.append(str(options.out_dir))
@@ -104,7 +113,7 @@ def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted:
     if snippets_dir is not None:
         stage = Staging(snippets_dir, root, verify=not trusted, patch=trusted)
         try:
-            stage.commit(_placed(stage, memory, snippet_files, published))
+            stage.commit(_placed(stage, memory, snippet_files, last, published))
         finally:
             stage.settle()
         folders.append(str(snippets_dir))
@@ -112,13 +121,13 @@ def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted:
     return stats, sum(1 for path in site_files if path.endswith(".html")), tuple(folders)
 
 
-def _placed(stage: Staging, memory: Memory, paths: dict[str, str],
+def _placed(stage: Staging, memory: Memory, paths: dict[str, str], last: dict[str, Held],
             published: dict[str, Held]) -> list[Placed]:
     """Every file of ``paths`` (its path in ``stage`` → its path in memory) placed in ``stage``: kept where the
     live folder already holds its bytes, else written (a file copied from the sources is read, as the CLI does);
-    each held file placed goes into ``published``."""
+    each held file placed goes into ``published`` (``last``: the previous build's)."""
     placed: list[Placed] = []
-    last, previous = memory.published, stage.previous
+    previous = stage.previous
     try:
         for path, held_path in sorted(paths.items()):
             held = memory.outputs[held_path]
@@ -140,6 +149,14 @@ def _placed(stage: Staging, memory: Memory, paths: dict[str, str],
         stage.abort()
         raise
     return placed
+
+
+def remember_digests(memory: Memory) -> None:
+    """Every held file's SHA-256 known (see _with_digest): a builder does it once after it made the site."""
+    for path, held in list(memory.outputs.items()):
+        if isinstance(held, OutputFile | PackedFile) and not held.digest and \
+                (not isinstance(held, OutputFile) or held.data is not None):
+            _with_digest(memory, path, held)
 
 
 def _with_digest(memory: Memory, path: str, held: OutputFile | PackedFile) -> OutputFile | PackedFile:

@@ -536,6 +536,8 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
         save_page_cache,
         save_render_state,
     )
+    from ..outputs.snippets import state_json
+
     options, parsed = run.options, parse.parsed
     # every cache is keyed by content, so one holding the same keys as before needs no writing
     saved = True
@@ -544,8 +546,9 @@ def save_caches(run: Run, setup: Setup, parse: ParseResult, published: Published
     elif parsed.rendered.keys() != parse.cache.keys():
         saved &= save_markdown_cache(options.root, parsed.rendered, parse.cache.keys())
     saved &= save_page_cache(options.root, parse.code, parsed.entries, parse.known)
-    if snippets.made.state != snippets.previous:
-        saved &= save_json_cache(options.root, SNIPPET_CACHE, snippets.made.state)
+    state = state_json(snippets.made.state)
+    if state != snippets.previous:
+        saved &= save_json_cache(options.root, SNIPPET_CACHE, state)
     # for the manifest now live: a state left by an earlier build is never taken for this site's
     saved &= save_render_state(options.root, str(options.out_dir), rendered.renderer.unit_state(),
                                manifest_id(options.out_dir))

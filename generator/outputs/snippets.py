@@ -1009,7 +1009,9 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
                     lengths[_identity(page)] = old.lengths[_identity(page)]
             problems.extend(found)
             sections.append(fragment)
-            items[key] = encode(CachedItem(json_digest, position, position + len(fragment), _digest(fragment), found))
+            # a reused section's digest was checked against its record above
+            checked = old.items[key].fragment if done is None else _digest(fragment)
+            items[key] = CachedItem(json_digest, position, position + len(fragment), checked, found)
             position += len(fragment)
         data = head + b"".join(sections) + tail
         del sections, made
@@ -1070,6 +1072,14 @@ def _counting() -> str:
     return hashlib.sha256(Path(__file__).read_bytes() + library_versions().encode()).hexdigest()
 
 
+def state_json(state: object) -> object:
+    """A state build_snippet_files returned, as the cache file holds it (its records encoded)."""
+    if isinstance(state, dict) and isinstance(state.get("items"), dict):
+        return {**state, "items": {key: encode(record) if isinstance(record, CachedItem) else record
+                                   for key, record in state["items"].items()}}
+    return state
+
+
 def _state(out: str, prefix: str, items: dict[str, object], boards: dict[str, str],
            lengths: dict[str, dict[str, int]] | None = None) -> dict[str, object]:
     return {"out": out, "prefix": prefix, "items": items, "boards": boards, "counting": _counting(),
@@ -1093,8 +1103,9 @@ def _previous_state(previous: object, held: Mapping[str, OutputFile] | None = No
     if previous.get("counting") != _counting():  # another twitter-text: every X length is counted again
         lengths = {}
     out, prefix = previous["out"], previous["prefix"]
-    try:
-        items = {str(key): decode(CachedItem, record) for key, record in previous["items"].items()}
+    try:  # a resident process's own state holds its records as they are; a cache read back, encoded
+        items = {str(key): record if isinstance(record, CachedItem) else decode(CachedItem, record)
+                 for key, record in previous["items"].items()}
     except ValueError as exc:
         raise SnippetCacheError(str(exc)) from None
     boards: dict[str, bytes] = {}
