@@ -203,6 +203,8 @@ def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
                 change(i)
                 runs.append(timed(legation_cmd(plain), plain))
             results.append(Measure("legation", scenario, n, *median_of(runs), count_html(plain / "public")))
+        plain_item.write_text(original, encoding="utf-8")
+        results.extend(bench_resident(plain, plain_item, n, repeat))
         shutil.rmtree(plain, ignore_errors=True)
     theme_item = REPO / "themes" / "default" / "templates" / "item.html"
     override = site / "templates" / "item.html"
@@ -223,6 +225,68 @@ def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
     rebuild("add a language file", add_strings)
     shutil.rmtree(site / "i18n", ignore_errors=True)
     return results
+
+
+def bench_resident(site: Path, item: Path, n: int, repeat: int) -> list[Measure]:
+    """The same edits handed to the site's resident builder (``legation build --resident``): the time is the
+    command's, start to exit, with every file written; CPU time is the command's alone (the builder's is not
+    counted), and the memory is the builder's peak (VmHWM, read from /proc after the last build)."""
+    from generator.commands import resident
+
+    command = [*legation_cmd(site), "--resident"]
+    timed(command, site)  # builds by itself, then starts the builder, which makes the site once in memory
+    found = resident.place(site)
+    if found is None:
+        return []
+    deadline = time.monotonic() + 600
+    while not found.socket.exists():
+        if time.monotonic() > deadline:
+            sys.exit(f"the resident builder did not get ready:\n{found.log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.2)
+    original = item.read_text(encoding="utf-8")
+    theme_item = REPO / "themes" / "default" / "templates" / "item.html"
+    override = site / "templates" / "item.html"
+
+    def edit_template(i: int) -> None:
+        override.parent.mkdir(exist_ok=True)
+        override.write_text(theme_item.read_text(encoding="utf-8") + f"{{# edited {i} #}}<!-- {i} -->\n",
+                            encoding="utf-8")
+
+    changes: list[tuple[str, Callable[[int], object] | None]] = [
+        ("no change", None),
+        ("edit one body", lambda i: item.write_text(original + f"\nEdited paragraph {i}.\n", encoding="utf-8")),
+        ("edit one title", lambda i: item.write_text(
+            re.sub(r'^title: "', f'title: "Edited {i} ', original, count=1, flags=re.M), encoding="utf-8")),
+        ("edit a template", edit_template)]
+    results = []
+    try:
+        timed(command, site)  # the first build it is handed (its templates' first use in this process)
+        for scenario, change in changes:
+            runs = []
+            for i in range(repeat):
+                if change is not None:
+                    change(i)
+                runs.append(timed(command, site))
+            results.append((scenario, median_of(runs)))
+        peak = _peak_mib(found.lock)
+    finally:
+        item.write_text(original, encoding="utf-8")
+        shutil.rmtree(site / "templates", ignore_errors=True)
+        resident.stop(site)
+    return [Measure("legation", f"resident: {scenario}, no search or cards", n, wall, cpu, peak,
+                    count_html(site / "public")) for scenario, (wall, cpu, _) in results]
+
+
+def _peak_mib(lock: Path) -> float:
+    """The resident builder's peak resident memory (its process id is in its lock file)."""
+    try:
+        pid = int(lock.read_text(encoding="utf-8").strip())
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def bench_servers(site: Path, n: int, repeat: int, peers: Peers | None) -> list[Measure]:

@@ -224,6 +224,9 @@ def serve_builds(root: Path, idle: float) -> int:
     lock = open(found.lock, "a+b")  # noqa: SIM115 (held until the process ends)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.truncate(0)
+        lock.write(str(os.getpid()).encode())  # who it is, for `ps` and the benchmark's memory reading
+        lock.flush()
     except OSError:
         return 0  # another builder of this site runs
     signal.signal(signal.SIGTERM, _leave)

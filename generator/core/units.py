@@ -101,6 +101,12 @@ class Pending:
     def done(self) -> bool:
         return self._files is not None
 
+    def made_elsewhere(self, files: dict[str, OutputFile | PackedFile]) -> None:
+        """The unit made by a worker process, which sent back ``files`` (as ``files()`` there returned them)."""
+        with self._lock:
+            if self._files is None:
+                self._files, self._make = files, None
+
     def files(self) -> dict[str, OutputFile | PackedFile]:
         """The unit's files by path, as held (a LegationError of the template or page is raised to every caller)."""
         with self._lock:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..core.errors import LegationError
 from ..core.files import Placed, Staging, WriteStats, build_lock, check_output_dir, linked_output, recover
 from ..core.model import OutputFile
-from ..core.units import Held, PackedFile, unpacked
+from ..core.units import Held, PackedFile, Pending, unpacked
 from .build import BuildOptions, BuildReport, build, check_unchanged
 from .fastpath import restamp_written
 from .memory import Memory
@@ -90,8 +90,7 @@ def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted:
     folders written)."""
     from ..assembly.ledger import write_ledger
 
-    for pending in memory.pending_units():  # the posts, and any unit the build left for later
-        memory.realise(pending)
+    _make_pending(memory, options.jobs)
     config, root = upstream.setup.config, options.root
     snippets_dir = linked_output(root / config.snippets.out_dir) if config.snippets.platforms else None
     if snippets_dir is not None:
@@ -119,6 +118,25 @@ def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted:
         folders.append(str(snippets_dir))
     memory.published = published
     return stats, sum(1 for path in site_files if path.endswith(".html")), tuple(folders)
+
+
+def _make_pending(memory: Memory, jobs: int) -> None:
+    """Every unit the build left for later made now (the posts' board here, the pages in ``jobs`` worker processes
+    when there are many, as after a template edit), and put in place of its placeholders."""
+    from ..core.parallel import fork_map
+
+    units = memory.pending_units()
+    board = memory.first
+    pages = [pending for pending in units if pending is not board]
+    if len(pages) > 16 and jobs > 1:
+        for pending, files in zip(pages, fork_map(_files_of, pages, jobs), strict=True):
+            pending.made_elsewhere(files)
+    for pending in units:
+        memory.realise(pending)
+
+
+def _files_of(pending: Pending) -> dict[str, OutputFile | PackedFile]:
+    return pending.files()
 
 
 def _placed(stage: Staging, memory: Memory, paths: dict[str, str], last: dict[str, Held],
