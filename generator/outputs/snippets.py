@@ -1135,8 +1135,10 @@ def item_json(item: ItemSnippets) -> bytes:
 _ITEMS = "<!--legation:board-items-->"
 
 
+@cache
 def board_templates() -> tuple[Template, Template]:
-    """(one item's section, the page around them) of the snippet board."""
+    """(one item's section, the page around them) of the snippet board: files of this package, compiled once a
+    process (a resident process builds again and again)."""
     env = Environment(loader=FileSystemLoader(str(BOARD_DIR)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     return env.get_template("item.html"), env.get_template("board.html")
