@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 IDLE_SECONDS = 900.0  # a builder without a build for this long leaves (LEGATION_RESIDENT_IDLE overrides it)
 SAVE_AFTER = 2.0  # seconds without a build before the builder writes the caches a build without it reads
 MAX_MESSAGE = 1 << 20  # bytes of one request line
+HUNG_SECONDS = 1800.0  # a builder that sends nothing for this long (beyond --lock-wait) is taken as stuck
 #: what a build reads from the environment (or a library it calls does): a builder started under other values
 #: is not used. PYTHONPATH is not among them: which code runs is in the stamp itself
 ENVIRONMENT = ("LEGATION_MARKDOWN", "XDG_STATE_HOME", "HOME", "PATH", "TZ", "TZDIR", "LANG", "LC_ALL", "LC_CTYPE",
@@ -122,7 +123,9 @@ def hand_over(options: BuildOptions, progress: Callable[[str], None] | None) -> 
     try:
         connection.settimeout(5.0)
         connection.connect(str(found.socket))
-        connection.settimeout(None)  # a build waits for another as long as --lock-wait says, then takes its time
+        # a build waits for another as long as --lock-wait says, then tells each stage as it starts; a builder
+        # silent for much longer than that is taken as stuck, and the CLI builds by itself
+        connection.settimeout(options.lock_wait + HUNG_SECONDS)
         request = {"root": str(options.root), "stamp": stamp(options.root), "progress": progress is not None,
                    "out": str(options.out_dir), "now": options.now.isoformat(), "drafts": options.drafts,
                    "strict": options.strict, "jobs": options.jobs, "lock_wait": options.lock_wait,
@@ -321,7 +324,7 @@ def _serve(connection: socket.socket, builder: _Builder, root: Path, own: str) -
     except (KeyError, TypeError, ValueError):
         _send(connection, {"declined": "a request this builder does not understand"})
         return True
-    connection.settimeout(None)
+    connection.settimeout(30.0)  # a CLI that stops reading does not hold the build (and its lock) for ever
     wants_progress = bool(request.get("progress"))
     try:
         builder.build(options, (lambda stage: _send(connection, {"progress": stage})) if wants_progress else None,
