@@ -171,3 +171,87 @@ def test_the_next_days_changes_are_told_after_a_template_edit_too(tmp_path: Path
     expected = clean_build(root, tmp_path / "clean", NOW)[1]
     assert report.ok and [change["file"] for change in report.schedule] == ["content/announcements/tomorrow.en.md"]
     assert report.schedule == expected.schedule
+
+
+def test_another_signing_key_or_none_is_no_template_edit(tmp_path: Path) -> None:
+    """From the review: after a template edit the kept upstream held the signing key the earlier build loaded,
+    so a build without the key (or with another) still published the old signature and public key."""
+    from tests.test_register import key_file
+
+    root = demo_copy(tmp_path / "site")
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    memory = resident_memory()
+    assert resident(root, memory, signing_key=key_file(keys)).ok
+    assert (root / "public" / "statements.json.sig").exists()
+    EXTRA_STEPS[0][1](root)  # a template overridden
+    report = resident(root, memory)  # and no key given now
+    assert report.ok and not (root / "public" / "statements.json.sig").exists()
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "without the key")
+
+
+def test_a_cli_build_without_the_key_is_no_unchanged_build(tmp_path: Path) -> None:
+    """The no-change check compares the signing key too (it did not: the signature stayed published)."""
+    from tests.test_register import key_file
+
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root, signing_key=key_file(tmp_path)).ok
+    again = run_build(root)
+    assert again.ok and "unchanged" not in again.timings
+    assert not (root / "public" / "statements.json.sig").exists()
+
+
+def test_a_template_cannot_change_what_the_next_build_keeps(tmp_path: Path) -> None:
+    """From the review: a template that called ``config.title.update(...)`` changed the site a resident build
+    keeps across builds, and the change outlived the template. Jinja's immutable sandbox refuses the call."""
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    override = root / "templates" / "item.html"
+    override.parent.mkdir()
+    override.write_text('{% set _ = config.title.update({"en": "PWNED"}) %}' + (
+        Path(__file__).resolve().parent.parent / "themes/default/templates/item.html").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    failed = resident(root, memory)
+    assert not failed.ok and "templates/item.html" in failed.errors[0].format()
+    shutil.rmtree(root / "templates")
+    assert resident(root, memory).ok
+    assert not any(b"PWNED" in data for data in tree(root / "public").values())
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "after the template is gone")
+
+
+def test_an_interrupted_build_writes_nothing(tmp_path: Path) -> None:
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    before = tree(root / "public")
+    _edit(root, *BODY)
+    report = build_resident(BuildOptions(root, root / "public", NOW), memory, going_on=lambda: False)
+    assert not report.ok and report.errors[0].code == "interrupted" and tree(root / "public") == before
+    assert resident(root, memory).ok
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "built again")
+
+
+def test_a_fault_in_the_builder_leaves_no_cache_of_what_it_did_not_write(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the review: a build that raised after its memory build (not a LegationError) left the builder's
+    last output named as written; the caches saved then described the new memory under the old manifest, and
+    the CLI kept the old page."""
+    from generator.engine import publish
+
+    root = demo_copy(tmp_path / "site")
+    builder = _Builder(root)
+    builder.prime()
+    assert builder.build(BuildOptions(root, root / "public", NOW), None).ok
+    _edit(root, *BODY)
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("a fault")
+
+    monkeypatch.setattr(publish, "_publish", broken)
+    with pytest.raises(RuntimeError):
+        builder.build(BuildOptions(root, root / "public", NOW), None)
+    builder.save_caches()  # what the builder does as it leaves
+    monkeypatch.undo()
+    assert run_build(root).ok  # the CLI by itself
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "the CLI after the fault")

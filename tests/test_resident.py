@@ -119,8 +119,9 @@ def test_without_a_builder_the_cli_builds_by_itself(site: Path, tmp_path: Path) 
 
 
 def test_a_folder_that_is_not_the_users_alone_is_never_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shared = tmp_path / "shared"
-    (shared / "legation").mkdir(parents=True, mode=0o777)
+    shared = tmp_path / "shared"  # the runtime folder is the user's own; the legation/ folder in it is not
+    shared.mkdir(mode=0o700)
+    (shared / "legation").mkdir(mode=0o777)
     os.chmod(shared / "legation", 0o777)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
     assert resident.place(tmp_path) is None
@@ -173,3 +174,21 @@ def test_stop_leaves(site: Path) -> None:
     assert not found.socket.exists() and log_of(site).rstrip().endswith("left")
     again = legation(site, "--no-resident")  # the state it saved: the CLI finds nothing to do
     assert again.returncode == 0 and "(0 changed)" in again.stdout
+
+
+def test_no_standard_input_is_no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the review: `legation build 0<&-` raised AttributeError (sys.stdin is None)."""
+    monkeypatch.delenv("LEGATION_RESIDENT", raising=False)
+    monkeypatch.setattr(sys, "stdin", None)
+    assert not resident.wanted(None)
+
+
+def test_a_runtime_folder_that_is_not_the_users_own_is_not_used(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the review: only the legation/ folder inside XDG_RUNTIME_DIR was checked, not the folder itself."""
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    os.chmod(shared, 0o777)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
+    found = resident.place(tmp_path)
+    assert found is None or shared not in found.socket.parents

@@ -9,7 +9,7 @@ The CLI builds by itself, as before, whenever the builder is not there, still st
 of legation or another Python, started under other settings (environment variables a build reads), or fails in
 any way. The builder starts in the background after such a build, makes the whole site once in memory, and
 leaves after IDLE_SECONDS without a build (saving the caches a build without it reads, first), when its socket
-is removed, or when asked (`legation resident --stop`). Only the user who started it can connect: the socket
+is removed, on SIGTERM, or when asked (``stop``). Only the user who started it can connect: the socket
 lives in a folder of theirs that no one else may enter, and the peer's user id is checked on every connection.
 """
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 IDLE_SECONDS = 900.0  # a builder without a build for this long leaves (LEGATION_RESIDENT_IDLE overrides it)
 SAVE_AFTER = 2.0  # seconds without a build before the builder writes the caches a build without it reads
 MAX_MESSAGE = 1 << 20  # bytes of one request line
-HUNG_SECONDS = 1800.0  # a builder that sends nothing for this long (beyond --lock-wait) is taken as stuck
+HUNG_SECONDS = 600.0  # a builder that sends nothing for this long (beyond --lock-wait) is taken as stuck
 #: what a build reads from the environment (or a library it calls does): a builder started under other values
 #: is not used. PYTHONPATH is not among them: which code runs is in the stamp itself
 ENVIRONMENT = ("LEGATION_MARKDOWN", "XDG_STATE_HOME", "HOME", "PATH", "TZ", "TZDIR", "LANG", "LC_ALL", "LC_CTYPE",
@@ -66,18 +66,35 @@ def place(root: Path) -> Place | None:
     if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
         return None
     base = os.environ.get("XDG_RUNTIME_DIR", "")
-    folder = Path(base, "legation") if base and os.path.isabs(base) else \
+    # the runtime folder is used only when it is the user's own, as the XDG specification says it is (a root
+    # shell that kept a user's XDG_RUNTIME_DIR must not work in a folder that user can rename things in)
+    folder = Path(base, "legation") if base and os.path.isabs(base) and _private(Path(base)) else \
         Path(tempfile.gettempdir(), f"legation-{os.getuid()}")
     try:
         folder.mkdir(mode=0o700, parents=False, exist_ok=True)
-        info = os.lstat(folder)
     except OSError:
         return None
     # a folder another user made first, or a link to one, is never used: they could read or replace the socket
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+    if not _private(folder):
         return None
     key = hashlib.sha256(os.fsencode(root)).hexdigest()[:24]
     return Place(folder / f"{key}.sock", folder / f"{key}.lock", folder / f"{key}.log")
+
+
+def _private(folder: Path) -> bool:
+    """Whether ``folder`` is a folder (not a link) of this user's that no one else may enter or write in."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
+def _open(path: Path, flags: int) -> int:
+    """A file of the builder's folder, never through a link, readable by this user alone."""
+    fd = os.open(path, flags | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
 
 
 def stamp(root: Path) -> str:
@@ -86,8 +103,9 @@ def stamp(root: Path) -> str:
     digest = hashlib.sha256(f"{sys.executable}\0{sys.version}\0{os.getuid()}".encode())
     package = Path(__file__).resolve().parent.parent
     for file in sorted(package.rglob("*.py")):
-        info = file.stat()
-        digest.update(f"{file.relative_to(package)}\0{info.st_mtime_ns}\0{info.st_size}\0".encode())
+        info = file.stat()  # a copy that keeps the files' times (cp -p, rsync -t) still changes ctime and inode
+        digest.update(f"{file.relative_to(package)}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\0"
+                      f"{info.st_size}\0".encode())
     for folder in sorted({*sysconfig.get_paths().values(), site.getusersitepackages()}):  # a library installed,
         with contextlib.suppress(OSError):  # removed or upgraded changes its folder's time
             digest.update(f"{folder}\0{os.stat(folder).st_mtime_ns}\0".encode(errors="surrogateescape"))
@@ -108,7 +126,8 @@ def wanted(choice: bool | None) -> bool:
         return True
     if setting in ("0", "false", "no", "off"):
         return False
-    return sys.stdin.isatty() and sys.stderr.isatty() and not os.environ.get("CI")
+    terminal = all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stderr))  # None: fd closed
+    return terminal and not os.environ.get("CI")
 
 
 # --- the CLI's side ---------------------------------------------------------------------------------------------
@@ -154,15 +173,18 @@ def start(root: Path) -> bool:
     if found is None:
         return False
     try:
-        with open(found.lock, "a+b") as lock:
-            os.chmod(found.lock, 0o600)
+        lock = _open(found.lock, os.O_RDWR)
+        try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by a builder for its whole life
             fcntl.flock(lock, fcntl.LOCK_UN)
-        log = open(found.log, "wb")  # noqa: SIM115 (handed to the child, closed here at once)
+        finally:
+            os.close(lock)
+        log = os.fdopen(_open(found.log, os.O_WRONLY | os.O_TRUNC), "wb")
     except OSError:  # BlockingIOError: one runs
         return False
     package = str(Path(__file__).resolve().parent.parent.parent)
-    code = f"import sys; sys.path.insert(0, {package!r}); from generator.commands.resident import main; main()"
+    # after the standard library and the installed packages: nothing of the package's folder shadows them
+    code = f"import sys; sys.path.append({package!r}); from generator.commands.resident import main; main()"
     with log:
         try:
             subprocess.Popen([sys.executable, "-c", code, str(root)], stdin=subprocess.DEVNULL, stdout=log,
@@ -201,13 +223,18 @@ def stop(root: Path, wait: float = 120.0) -> bool:
 def _running(found: Place) -> bool:
     """Whether a builder holds the lock (one runs, or is starting)."""
     try:
-        with open(found.lock, "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return False
+        lock = _open(found.lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
     except BlockingIOError:
         return True
     except OSError:
         return False
+    finally:
+        os.close(lock)
 
 
 # --- the builder's side -----------------------------------------------------------------------------------------
@@ -224,12 +251,11 @@ def serve_builds(root: Path, idle: float) -> int:
     found = place(root)
     if found is None:
         return 1
-    lock = open(found.lock, "a+b")  # noqa: SIM115 (held until the process ends)
     try:
+        lock = _open(found.lock, os.O_RDWR)  # held until the process ends
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        lock.truncate(0)
-        lock.write(str(os.getpid()).encode())  # who it is, for `ps` and the benchmark's memory reading
-        lock.flush()
+        os.ftruncate(lock, 0)
+        os.write(lock, str(os.getpid()).encode())  # who it is, for `ps` and the benchmark's memory reading
     except OSError:
         return 0  # another builder of this site runs
     signal.signal(signal.SIGTERM, _leave)
@@ -325,15 +351,28 @@ def _serve(connection: socket.socket, builder: _Builder, root: Path, own: str) -
         _send(connection, {"declined": "a request this builder does not understand"})
         return True
     connection.settimeout(30.0)  # a CLI that stops reading does not hold the build (and its lock) for ever
-    wants_progress = bool(request.get("progress"))
-    try:
-        builder.build(options, (lambda stage: _send(connection, {"progress": stage})) if wants_progress else None,
-                      lambda report: _send(connection, {"report": report.wire()}))
+    try:  # each stage is told (the CLI shows it in a terminal): a builder silent for long is taken as stuck
+        builder.build(options, lambda stage: _send(connection, {"progress": stage}),
+                      lambda report: _send(connection, {"report": report.wire()}), lambda: _listening(connection))
     except Exception as exc:  # a fault of the builder: the CLI builds by itself (unless answered), and it leaves
         _log(f"failed: {exc!r}")
         _send(connection, {"declined": "the resident builder failed"})
         return False
     return True
+
+
+def _listening(connection: socket.socket) -> bool:
+    """Whether the CLI that asked is still there (interrupted, it closed its end: nothing is written then)."""
+    timeout = connection.gettimeout()
+    connection.settimeout(0.0)  # a socket with a timeout would wait that long for a byte first
+    try:
+        return connection.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        connection.settimeout(timeout)
 
 
 def _options(root: Path, request: dict[str, Any]) -> BuildOptions:
@@ -386,19 +425,21 @@ class _Builder:
         self.tidy()
 
     def build(self, options: BuildOptions, progress: Callable[[str], None] | None,
-              answer: Callable[[BuildReport], None] | None = None) -> BuildReport:
-        """``options``' build (``answer``: see publish.build_resident)."""
+              answer: Callable[[BuildReport], None] | None = None,
+              going_on: Callable[[], bool] | None = None) -> BuildReport:
+        """``options``' build (``answer``, ``going_on``: see publish.build_resident)."""
         from ..core.files import manifest_id
         from ..engine.publish import PUBLISHED, build_resident
 
-        report = build_resident(options, self.memory, progress, answer)
+        # until this build is known to have written what its memory holds, no cache describes the output (a fault
+        # raised out of it, or SIGTERM, must not leave the caches of a build that was never written)
+        self.written, self.saved = None, True
+        report = build_resident(options, self.memory, progress, answer, going_on)
         gc.freeze()  # what it holds now is old: the collector need not walk it again in the next build (see tidy)
         self.tidied = False
         if report.ok and PUBLISHED in report.timings:  # its memory is what the live folder holds now
             out_dir = Path(report.out_dir)
             self.written, self.saved = (out_dir, manifest_id(out_dir)), False
-        elif not report.ok:  # its memory may hold what no folder does (the files failed to be written)
-            self.written = None
         _log(report.summary())
         return report
 

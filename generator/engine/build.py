@@ -119,7 +119,8 @@ def unchanged(options: BuildOptions) -> BuildReport | None:
 
 
 def _fingerprint(options: BuildOptions, outside: tuple[str, ...], seen: dict[str, str] | None = None) -> str:
-    return inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside, seen)
+    return inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside, seen,
+                              options.signing_key)
 
 
 def check_unchanged(options: BuildOptions, seen: dict[str, str] | None = None

@@ -137,12 +137,26 @@ def input_files(folder: str) -> list[str]:
 
 
 def inputs_fingerprint(root: Path, out_dir: Path, drafts: bool, strict: bool, outside: Iterable[str],
-                       seen: dict[str, str] | None = None) -> str:
+                       seen: dict[str, str] | None = None, signing_key: Path | None = None) -> str:
     """``fingerprint`` of a build: the site's inputs, the built-in themes, the inputs outside the site it reads
-    (``outside``) and the settings that change its output (``seen``: see fingerprint)."""
+    (``outside``) and the settings that change its output, the signing key among them (``seen``: see
+    fingerprint)."""
     from ..core.paths import builtin_themes_dir
 
-    return fingerprint(root, [builtin_themes_dir(), *map(Path, outside)], f"{out_dir}|{drafts}|{strict}", seen)
+    return fingerprint(root, [builtin_themes_dir(), *map(Path, outside)],
+                       f"{out_dir}|{drafts}|{strict}|{key_stamp(signing_key)}", seen)
+
+
+def key_stamp(key: Path | None) -> str:
+    """The signing key a build was given, as its path, size and time ("" for none): another key, or the key
+    file replaced, changes what the build publishes (statements.json.sig, statements.pub)."""
+    if key is None:
+        return ""
+    try:
+        info = os.stat(key)
+    except OSError as exc:
+        return f"{key}\0unreadable {exc.errno}"
+    return f"{key}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}"
 
 
 def clock_in_templates(root: Path, extra_dirs: Iterable[Path]) -> bool:

@@ -184,7 +184,8 @@ def _build_mission(options: NetworkOptions, mission: Mission, jobs: int, report:
                              same.html)
     # -P: never the current folder first on the path (a generator/ folder there would be run instead of legation)
     command = [sys.executable, "-P", "-m", "generator", "build", "--root", str(options.root / mission.site),
-               "--out", str(out_dir), "--now", options.now.isoformat(), "--report", str(report), "-j", str(jobs)]
+               "--out", str(out_dir), "--now", options.now.isoformat(), "--report", str(report), "-j", str(jobs),
+               "--no-resident"]  # a network's build starts no builder for each of its missions
     command += [flag for flag, on in (("--strict", options.strict), ("--drafts", options.drafts),
                                       ("--force", options.force)) if on]
     done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..core.errors import LegationError
+from ..core.errors import LegationError, Problem, SourceLocation
 from ..core.files import Placed, Staging, WriteStats, build_lock, check_output_dir, linked_output, recover
 from ..core.model import OutputFile
-from ..core.units import Held, PackedFile, Pending, unpacked
+from ..core.units import Held, PackedFile, Pending, PendingFile, unpacked
 from .build import BuildOptions, BuildReport, build, check_unchanged
 from .fastpath import restamp_written
 from .memory import Memory
@@ -32,10 +32,12 @@ def resident_memory() -> Memory:
 
 
 def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None = None,
-                   answer: Callable[[BuildReport], None] | None = None) -> BuildReport:
+                   answer: Callable[[BuildReport], None] | None = None,
+                   going_on: Callable[[], bool] | None = None) -> BuildReport:
     """What ``build(options)`` does, from ``memory`` (made by resident_memory) and into the output folders.
     ``answer`` is given the report as soon as the files are in place, before the no-change state is saved (the
-    lock is held until it is: a build that waits for it finds that state)."""
+    lock is held until it is: a build that waits for it finds that state). When ``going_on`` says False before
+    the files are written (the CLI that asked was interrupted), nothing is written, as with a CLI's own build."""
     if not (options.write and options.incremental and not options.force and memory.publish):
         raise ValueError("a resident build writes, incrementally, into a resident builder's memory")
     try:
@@ -44,7 +46,7 @@ def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[st
         with build_lock(options.out_dir, options.lock_wait,
                         on_wait=(lambda: progress("waiting for another build")) if progress else None):
             recover(options.out_dir)
-            report = _build(options, memory, progress, answer)
+            report = _build(options, memory, progress, answer, going_on)
     except LegationError as exc:
         report = BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))
     if answer is not None and (not report.ok or PUBLISHED not in report.timings):
@@ -53,7 +55,7 @@ def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[st
 
 
 def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None,
-           answer: Callable[[BuildReport], None] | None) -> BuildReport:
+           answer: Callable[[BuildReport], None] | None, going_on: Callable[[], bool] | None) -> BuildReport:
     seen: dict[str, str] = {}
     fast, trusted, inputs, outside = check_unchanged(options, seen)  # before anything is read, as the CLI's build
     if fast is not None:
@@ -66,6 +68,10 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     upstream = memory.upstream
     if not report.ok or not isinstance(upstream, Upstream):
         return replace(report, out_dir=str(options.out_dir), waiting=0)
+    if going_on is not None and not going_on():
+        return replace(report, ok=False, out_dir=str(options.out_dir), waiting=0, problems=(Problem(
+            "error", SourceLocation(str(options.root)), "the build was interrupted; nothing was written",
+            "build again", "interrupted"), *report.problems))
     if progress:
         progress(PUBLISHED)
     start = time.perf_counter()
@@ -133,6 +139,10 @@ def _make_pending(memory: Memory, jobs: int) -> None:
             pending.made_elsewhere(files)
     for pending in units:
         memory.realise(pending)
+    # a unit made again may make fewer files than before (statements.json.sig without a signing key): the
+    # placeholders of files it no longer makes go (a resident builder's memory is read by no other thread)
+    for path in [path for path, held in memory.outputs.items() if isinstance(held, PendingFile)]:
+        del memory.outputs[path]
 
 
 def _files_of(pending: Pending) -> dict[str, OutputFile | PackedFile]:

@@ -25,6 +25,7 @@ from .fastpath import (
     BuildState,
     boundaries,
     inputs_fingerprint,
+    key_stamp,
     moments_between,
     output_listing,
     output_stamp,
@@ -111,7 +112,7 @@ class Upstream:
     problems: tuple[Problem, ...]  # what these stages told, told again by every build that keeps them
     clock: datetime  # the clock they were assembled at; kept while no page's status changed since (boundaries)
     boundaries: tuple[str, ...]
-    settings: tuple[bool, bool]  # (drafts, strict)
+    settings: tuple[bool, bool, str]  # (drafts, strict, the signing key: fastpath.key_stamp)
     rules: tuple[frozenset[str], tuple[Problem, ...]] | None = None  # (output paths, the content rules' findings)
     schedule: tuple[dict[str, str], ...] = ()  # what the next days' builds publish or withdraw (see assemble_site)
 
@@ -124,8 +125,7 @@ def kept_upstream(run: Run) -> Upstream | None:
     if memory is None:
         return None
     upstream, memory.upstream = memory.upstream, None
-    if not isinstance(upstream, Upstream) or not options.changed or upstream.settings != (options.drafts,
-                                                                                           options.strict):
+    if not isinstance(upstream, Upstream) or not options.changed or upstream.settings != _settings(options):
         return None
     # resolved, both: a file reached through a link in a template folder (templates/x -> ../i18n) is not a template
     folders = [Path(os.path.realpath(folder)) for folder in
@@ -138,6 +138,11 @@ def kept_upstream(run: Run) -> Upstream | None:
     run.site = site = replace(upstream.assembled.site, now=options.now)
     memory.upstream = upstream = replace(upstream, assembled=replace(upstream.assembled, site=site))
     return upstream
+
+
+def _settings(options: BuildOptions) -> tuple[bool, bool, str]:
+    """What a build's options change before rendering (the signing key is loaded by ``configure``)."""
+    return options.drafts, options.strict, key_stamp(options.signing_key)
 
 
 def _linked(path: Path) -> bool:
@@ -159,7 +164,7 @@ def keep_upstream(run: Run, setup: Setup, catalog: Catalog, parse: ParseResult, 
     options = run.options
     upstream = Upstream(setup, catalog, parse, published, assembled, tuple(run.diagnostics.problems), options.now,
                         boundaries(published.pages) if run.memory is not None else (),
-                        (options.drafts, options.strict), schedule=tuple(run.schedule))
+                        _settings(options), schedule=tuple(run.schedule))
     if run.memory is not None:
         run.memory.upstream = upstream
     return upstream
@@ -575,7 +580,8 @@ def save_state_of(options: BuildOptions, setup: Setup, pages: list[Page], folder
     outside = tuple(map(str, (*network_inputs(options.root, config), *outside_folders(setup.chain, options.root))))
     if outside != outside_before:  # taken now: the first build of a mission, or one whose network: changed,
         # did not know beforehand what it would read
-        inputs = inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside)
+        inputs = inputs_fingerprint(options.root, options.out_dir, options.drafts, options.strict, outside,
+                                    signing_key=options.signing_key)
     save_state(options.root, BuildState(
         # the ledger this build wrote is part of what the next build compares with
         inputs.rsplit("|", 1)[0] + "|" + written_stamp(options.root), options.now.isoformat(),

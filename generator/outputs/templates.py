@@ -21,7 +21,7 @@ from jinja2 import (
     TemplateSyntaxError,
     pass_context,
 )
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..assembly.site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug
 from ..core.errors import LegationError, SourceLocation
@@ -111,8 +111,10 @@ def forget_templates(env: Environment, names: set[str], everything: bool = False
                 del cache[cache_key]
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, remembering its verdict on each (type, attribute name): the verdict depends on nothing
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, where a template can change none of the lists, dicts and sets it is given (a resident
+    preview or builder keeps the site it assembled across builds: ``config.title.update(...)`` in a template
+    would outlive the template), remembering its verdict on each (type, attribute name): the verdict depends on nothing
     else (``jinja2.sandbox.is_internal_attribute`` tests the object's type and the name), and a page reads some
     150 attributes, each checked anew (a tenth of a build's render time at 1000 items per language)."""
 
