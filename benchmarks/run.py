@@ -206,15 +206,7 @@ def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
         plain_item.write_text(original, encoding="utf-8")
         results.extend(bench_resident(plain, plain_item, n, repeat))
         shutil.rmtree(plain, ignore_errors=True)
-    theme_item = REPO / "themes" / "default" / "templates" / "item.html"
-    override = site / "templates" / "item.html"
-
-    def edit_template(i: int) -> None:
-        override.parent.mkdir(exist_ok=True)
-        override.write_text(theme_item.read_text(encoding="utf-8") + f"{{# edited {i} #}}<!-- {i} -->\n",
-                            encoding="utf-8")
-
-    rebuild("edit a template", edit_template)
+    rebuild("edit a template", template_editor(site))
     shutil.rmtree(site / "templates", ignore_errors=True)
     strings = site / "i18n" / "az.yml"
 
@@ -225,6 +217,19 @@ def bench_rebuilds(site: Path, n: int, repeat: int) -> list[Measure]:
     rebuild("add a language file", add_strings)
     shutil.rmtree(site / "i18n", ignore_errors=True)
     return results
+
+
+def template_editor(site: Path) -> Callable[[int], None]:
+    """Edit ``i``: the site overrides the theme's item template with a copy that differs in a comment."""
+    theme_item = REPO / "themes" / "default" / "templates" / "item.html"
+    override = site / "templates" / "item.html"
+
+    def edit_template(i: int) -> None:
+        override.parent.mkdir(exist_ok=True)
+        override.write_text(theme_item.read_text(encoding="utf-8") + f"{{# edited {i} #}}<!-- {i} -->\n",
+                            encoding="utf-8")
+
+    return edit_template
 
 
 def bench_resident(site: Path, item: Path, n: int, repeat: int) -> list[Measure]:
@@ -244,13 +249,7 @@ def bench_resident(site: Path, item: Path, n: int, repeat: int) -> list[Measure]
             sys.exit(f"the resident builder did not get ready:\n{found.log.read_text(errors='replace')[-2000:]}")
         time.sleep(0.2)
     original = item.read_text(encoding="utf-8")
-    theme_item = REPO / "themes" / "default" / "templates" / "item.html"
-    override = site / "templates" / "item.html"
-
-    def edit_template(i: int) -> None:
-        override.parent.mkdir(exist_ok=True)
-        override.write_text(theme_item.read_text(encoding="utf-8") + f"{{# edited {i} #}}<!-- {i} -->\n",
-                            encoding="utf-8")
+    edit_template = template_editor(site)
 
     changes: list[tuple[str, Callable[[int], object] | None]] = [
         ("no change", None),
