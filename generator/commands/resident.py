@@ -145,8 +145,8 @@ def hand_over(options: BuildOptions, progress: Callable[[str], None] | None) -> 
         # a build waits for another as long as --lock-wait says, then tells each stage as it starts; a builder
         # silent for much longer than that is taken as stuck, and the CLI builds by itself
         connection.settimeout(options.lock_wait + HUNG_SECONDS)
-        request = {"root": str(options.root), "stamp": stamp(options.root), "progress": progress is not None,
-                   "out": str(options.out_dir), "now": options.now.isoformat(), "drafts": options.drafts,
+        request = {"root": str(options.root), "stamp": stamp(options.root), "out": str(options.out_dir),
+                   "now": options.now.isoformat(), "drafts": options.drafts,
                    "strict": options.strict, "jobs": options.jobs, "lock_wait": options.lock_wait,
                    "signing_key": str(options.signing_key) if options.signing_key else None}
         connection.sendall(json.dumps(request, ensure_ascii=True).encode() + b"\n")
@@ -172,15 +172,11 @@ def start(root: Path) -> bool:
     found = place(root)
     if found is None:
         return False
+    if _running(found):
+        return False
     try:
-        lock = _open(found.lock, os.O_RDWR)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by a builder for its whole life
-            fcntl.flock(lock, fcntl.LOCK_UN)
-        finally:
-            os.close(lock)
         log = os.fdopen(_open(found.log, os.O_WRONLY | os.O_TRUNC), "wb")
-    except OSError:  # BlockingIOError: one runs
+    except OSError:
         return False
     package = str(Path(__file__).resolve().parent.parent.parent)
     # after the standard library and the installed packages: nothing of the package's folder shadows them
