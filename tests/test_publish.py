@@ -255,3 +255,30 @@ def test_a_fault_in_the_builder_leaves_no_cache_of_what_it_did_not_write(tmp_pat
     monkeypatch.undo()
     assert run_build(root).ok  # the CLI by itself
     assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "the CLI after the fault")
+
+
+def test_the_posts_warnings_are_told_by_every_resident_build(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post that does not fit is told by each build, as the CLI tells it: when the board is kept whole (a body
+    edit changes no post) and when it is made again (a title edit). Kept whole, nothing of it is made again."""
+    import generator.outputs.snippets as snippets_module
+
+    root = demo_copy(tmp_path / "site")
+    _edit(root, "content/events/cuisine-evening.en.md", 'title: "', 'title: "' + "A very long title " * 20)
+    memory = resident_memory()
+    first = resident(root, memory)
+    assert first.ok and any("X post does not fit" in p.message for p in first.warnings)
+
+    def told(report: BuildReport) -> list[str]:
+        return [p.format() for p in report.problems]
+
+    _edit(root, *BODY)  # not an urgent item: its posts are made from what lists show, which a body edit keeps
+    with monkeypatch.context() as patched:
+        patched.setattr(snippets_module, "build_snippet_files", lambda *a, **k: pytest.fail("board made again"))
+        kept = resident(root, memory)
+    assert kept.ok and told(kept) == told(clean_build(root, tmp_path / "clean", NOW)[1])
+    _edit(root, "content/events/cuisine-evening.en.md", "A very long title", "A long title")
+    remade = resident(root, memory)
+    assert remade.ok and told(remade) == told(clean_build(root, tmp_path / "clean", NOW)[1])
+    assert any("X post does not fit" in p.message for p in remade.warnings)
+    assert_same(root, tmp_path / "clean", "title edit")

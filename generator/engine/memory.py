@@ -127,5 +127,9 @@ class HeldFiles(Mapping[str, OutputFile]):
     def digests(self) -> dict[str, str]:
         return {path: held.digest for path, held in self._held.items()}
 
+    def as_held(self) -> list[OutputFile | PackedFile]:
+        """The files as they are held (packed ones not unpacked), in path order."""
+        return [self._held[path] for path in sorted(self._held)]
+
     def only(self, paths: Iterable[str]) -> HeldFiles:
         return HeldFiles({path: self._held[path] for path in paths if path in self._held})

@@ -32,7 +32,7 @@ from .fastpath import (
     save_state,
     written_stamp,
 )
-from .memory import Memory
+from .memory import HeldFiles, Memory
 from .run import BuildOptions, BuildReport, Run
 
 if TYPE_CHECKING:
@@ -402,7 +402,7 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
 def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: ParseResult, rendered: RenderResult,
                   outputs: Outputs) -> SnippetResult:
     from ..core.cache import CACHE_DIR, SNIPPET_CACHE, load_json_cache
-    from ..outputs.snippets import SnippetBuild, SnippetCacheError, build_snippet_files
+    from ..outputs.snippets import SnippetBuild, SnippetCacheError, build_snippet_files, kept_whole, snippet_paths
 
     options, memory, site = run.options, run.memory, assembled.site
     prefix = "_snippets/" if options.snippets_in_site else ""
@@ -413,10 +413,19 @@ def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: Parse
     previous, discarded = ((memory.snippets, False) if memory is not None else load_json_cache(options.root,
                            SNIPPET_CACHE) if options.incremental and not options.force else (None, False))
     if memory is not None and memory.outputs and memory.snippet_paths and not options.force:
-        later = _board_later(run, catalog, site, parse.code, previous, str(target), prefix)
-        if later is not None:
-            rendered.placed.extend(later.held)
-            return SnippetResult(SnippetBuild(tuple(later.held), (), {}), previous, later)
+        paths = snippet_paths(site, prefix)
+        if paths == memory.snippet_paths:  # the same items and boards as the last build's
+            last = memory.files().only(paths)  # not the whole site's
+            kept = kept_whole(site, catalog, previous, last.digests(), str(target), prefix, parse.code)
+            if kept is not None and isinstance(previous, dict):  # and the same bytes: kept as they are held
+                files = last.as_held()
+                rendered.placed.extend(files)
+                run.diagnostics.extend(kept)  # their warnings told again, as a CLI build tells them
+                return SnippetResult(SnippetBuild(tuple(files), kept, previous), previous)
+            if not memory.publish:  # a preview's, made after the reload (a resident build tells their warnings)
+                later = _board_later(catalog, site, parse.code, previous, str(target), prefix, last)
+                rendered.placed.extend(later.held)
+                return SnippetResult(SnippetBuild(tuple(later.held), (), {}), previous, later)
     manifest_of = _manifest_of if run.trusted else _verified_manifest_of
     held = memory.files() if memory is not None else None
     if held is not None:
@@ -462,18 +471,11 @@ class LaterBoard:
         return list(made.outputs)
 
 
-def _board_later(run: Run, catalog: Catalog, site: Site, code: str, previous: object, target: str,
-                 prefix: str) -> LaterBoard | None:
-    """The posts and boards as one pending unit when they are the same files as the last build's (not a new
-    item, a newly published one or a language more: those are made now, as the reload's pages link to them)."""
-    from ..outputs.snippets import SnippetCacheError, build_snippet_files, snippet_paths
-
-    memory = run.memory
-    assert memory is not None
-    paths = snippet_paths(site, prefix)
-    if paths != memory.snippet_paths:
-        return None
-    held = memory.files().only(paths)  # not the whole site's
+def _board_later(catalog: Catalog, site: Site, code: str, previous: object, target: str, prefix: str,
+                 held: HeldFiles) -> LaterBoard:
+    """The posts and boards as one pending unit, when they are the same files as the last build's (``held``; not
+    a new item, a newly published one or a language more: those are made now, as the reload's pages link to them)."""
+    from ..outputs.snippets import SnippetCacheError, build_snippet_files
 
     def manifest_of(folder: str) -> dict[str, str]:
         return held.digests()
@@ -485,7 +487,7 @@ def _board_later(run: Run, catalog: Catalog, site: Site, code: str, previous: ob
         except SnippetCacheError:
             return build_snippet_files(site, catalog, 1, None, target, manifest_of, _keep, prefix)
 
-    return LaterBoard(make, paths)
+    return LaterBoard(make, frozenset(held))
 
 
 def check_rules(run: Run, setup: Setup, assembled: Assembled, rendered: RenderResult) -> None:

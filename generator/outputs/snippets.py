@@ -984,6 +984,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     problems: list[Problem] = []
     items: dict[str, object] = {}
     boards: dict[str, str] = {}
+    frames: dict[str, str] = {}
     lengths: dict[str, dict[str, int]] = {}
     if "x" in site.config.snippets.platforms and sum(key not in reused for key in keys) > 16:
         _twitter()  # loaded once here, before the workers fork, rather than once in every worker
@@ -992,6 +993,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         todo = [page for page, key in mine if key not in reused]
         made = dict(zip((id(page) for page in todo), fork_map(work, todo, jobs if len(todo) > 16 else 1), strict=True))
         head, tail = board_html(site, catalog, language, not mine, board_shell)
+        frames[language.code] = _digest(head + tail)
         sections: list[bytes] = []
         position = len(head)
         for page, key in mine:
@@ -1019,7 +1021,46 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         outputs.append(sink(OutputFile(f"{prefix}{language.code}/index.html", data, digest=digest)))
         boards[language.code] = digest
     outputs.extend(sink(output) for output in board_extras(site, prefix))
-    return SnippetBuild(tuple(outputs), tuple(problems), _state(out_label, prefix, items, boards, lengths))
+    return SnippetBuild(tuple(outputs), tuple(problems), _state(out_label, prefix, items, boards, lengths, frames))
+
+
+def kept_whole(site: Site, catalog: Catalog, previous: object, digests: Mapping[str, str], out_label: str,
+               prefix: str, code: str = "") -> tuple[Problem, ...] | None:
+    """The warnings of the previous build's posts when a resident build would make exactly the files it made and
+    still holds (``digests``: their digests by path), else None. Exactly: the same items in the same order, each
+    with the same key (every input of its posts) and its JSON held as made, and each board's frame, board and
+    asset the same. Then no item, no board and no section is looked at again (0.2 s at 1000 items per language).
+    ``previous`` must be this process's own state (its records held decoded), made for the same folder."""
+    if not (isinstance(previous, dict) and previous.get("out") == out_label and previous.get("prefix") == prefix):
+        return None
+    items, boards, frames = previous.get("items"), previous.get("boards"), previous.get("frames")
+    if not (isinstance(items, dict) and isinstance(boards, dict) and isinstance(frames, dict)):
+        return None
+    pages = snippet_pages(site)
+    if not pages or len(pages) != len(items):
+        return None
+    settings = snippet_settings(site, catalog, code)
+    with_body = "wechat" in site.config.snippets.platforms
+    problems: list[Problem] = []
+    # in the order the boards list them, which is the records' order
+    ordered = [page for language in site.config.languages for page in pages if page.lang == language.code]
+    for page, (key, record) in zip(ordered, items.items(), strict=True):
+        if not isinstance(record, CachedItem) or key != snippet_key(
+                settings[page.lang], page, site.now, site.references.get(page.key, ""), with_body) \
+                or digests.get(f"{prefix}{page.lang}/{page.section}/{page.slug}.json") != record.json_digest:
+            return None
+        problems.extend(record.problems)
+    _, board_shell = board_templates()
+    languages = {page.lang for page in pages}
+    for language in site.config.languages:
+        head, tail = board_html(site, catalog, language, language.code not in languages, board_shell)
+        if frames.get(language.code) != _digest(head + tail) or \
+                digests.get(f"{prefix}{language.code}/index.html") != boards.get(language.code):
+            return None
+    if any(digests.get(output.path) != hashlib.sha256(output.data or b"").hexdigest()
+           for output in board_extras(site, prefix)):
+        return None
+    return tuple(problems)
 
 
 def _unchanged(site: Site, catalog: Catalog, pages: list[Page], keys: list[str], old: _Previous,
@@ -1081,9 +1122,10 @@ def state_json(state: object) -> object:
 
 
 def _state(out: str, prefix: str, items: dict[str, object], boards: dict[str, str],
-           lengths: dict[str, dict[str, int]] | None = None) -> dict[str, object]:
+           lengths: dict[str, dict[str, int]] | None = None, frames: dict[str, str] | None = None) -> dict[str, object]:
+    """``frames``: each board's bytes around its items' sections, digested (see kept_whole)."""
     return {"out": out, "prefix": prefix, "items": items, "boards": boards, "counting": _counting(),
-            "lengths": lengths or {}}
+            "lengths": lengths or {}, "frames": frames or {}}
 
 
 def _previous_state(previous: object, held: Mapping[str, OutputFile] | None = None) -> _Previous:
