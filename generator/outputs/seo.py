@@ -38,12 +38,18 @@ class SitemapEntry:
 def sitemap_xml(entries: list[SitemapEntry]) -> OutputFile:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
+    links: dict[tuple[Alternate, ...], str] = {}  # a translation group's pages share their alternates: written once
     for entry in sorted(entries, key=lambda e: e.loc):
         lines.append(f"  <url>\n    <loc>{escape(entry.loc)}</loc>")
         if entry.lastmod is not None:
             lines.append(f"    <lastmod>{entry.lastmod.isoformat()}</lastmod>")
-        for alt in entry.alternates:
-            lines.append(f'    <xhtml:link rel="alternate" hreflang={quoteattr(alt.hreflang)} href={quoteattr(alt.href)}/>')
+        if entry.alternates:
+            written = links.get(entry.alternates)
+            if written is None:
+                written = links[entry.alternates] = "\n".join(
+                    f'    <xhtml:link rel="alternate" hreflang={quoteattr(alt.hreflang)} href={quoteattr(alt.href)}/>'
+                    for alt in entry.alternates)
+            lines.append(written)
         lines.append("  </url>")
     lines.append("</urlset>\n")
     return OutputFile("sitemap.xml", "\n".join(lines).encode("utf-8"))
