@@ -248,8 +248,10 @@ def test_a_template_edit_renders_again_from_what_the_last_build_read(tmp_path: P
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """When the watcher names templates alone, nothing is read, parsed or assembled again; the site is still the
     one a clean build makes, and its warnings are still told. A content file among them, or a clock that
-    crossed an event's end, makes the build read everything."""
+    crossed an event's end, makes the build read everything. Nor are the units' frame and the pages' keys worked
+    out again (only the preview's builds work them out: a clean build digests every unit)."""
     from generator.engine import stages
+    from generator.outputs.unit_inputs import UnitInputs
 
     root = demo_copy(tmp_path / "site")
     app = PreviewApp(root, tmp_path / "preview")
@@ -259,6 +261,9 @@ def test_a_template_edit_renders_again_from_what_the_last_build_read(tmp_path: P
     read_sources = stages.read_sources
     monkeypatch.setattr(stages, "read_sources", lambda run, *a: (  # the preview's builds, not the clean ones
         reads.append("read") if run.memory is not None else None) or read_sources(run, *a))
+    frames: list[str] = []
+    frame = UnitInputs.frame
+    monkeypatch.setattr(UnitInputs, "frame", lambda self: frames.append("frame") or frame(self))
 
     def step(change: Callable[[Path], object], when: timedelta) -> None:
         before = snapshot(root)
@@ -269,12 +274,12 @@ def test_a_template_edit_renders_again_from_what_the_last_build_read(tmp_path: P
 
     step(lambda r: _template(r, "one"), timedelta(0))
     step(lambda r: _template(r, "two"), timedelta(minutes=5))
-    assert reads == []
+    assert reads == [] and frames == []
     step(lambda r: (_template(r, "three"), _edit(r, "content/announcements/scholarships-2027.en.md",
                                                  "to graduates from", "to all graduates from")), timedelta(minutes=6))
-    assert reads == ["read"]
+    assert reads == ["read"] and frames == ["frame"]
     step(lambda r: _template(r, "four"), timedelta(days=30))  # events ended since: their pages changed
-    assert reads == ["read", "read"]
+    assert reads == ["read", "read"] and frames == ["frame", "frame"]
     step(lambda r: shutil.rmtree(r / "templates"), timedelta(days=30))
     assert reads == ["read", "read"]
 
@@ -400,3 +405,25 @@ def test_the_preview_holds_source_texts_packed_and_parses_them_again_when_the_se
     report = app.rebuild(lambda: NOW, told=True)
     assert report is not None and report.ok, report.problems
     assert served(app) == clean(root, tmp_path / "clean", NOW)
+
+
+def test_a_save_that_changes_no_post_keeps_the_board_as_it_is_held(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body edit of an item whose posts show what lists show: the board and every post are kept as held (no
+    item's posts, no board made again, none left pending), and the preview is still what a clean build makes."""
+    import generator.outputs.snippets as snippets_module
+    from generator.engine.stages import LaterBoard
+
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    held = {path: app.memory.outputs[path] for path in app.memory.snippet_paths}
+    monkeypatch.setattr(snippets_module, "build_snippet_files", lambda *a, **k: pytest.fail("board made again"))
+    body = ("content/announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates.")
+    _edit(root, *body)
+    report = app.rebuild(lambda: NOW, told=True, changed=frozenset({str(root / body[0])}))
+    assert report is not None and report.ok
+    assert not isinstance(app.memory.snippets, LaterBoard)
+    assert all(app.memory.outputs[path] is file for path, file in held.items())
+    monkeypatch.undo()
+    same(app, clean(root, tmp_path / "clean", NOW), "body edit")

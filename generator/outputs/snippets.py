@@ -1057,8 +1057,7 @@ def kept_whole(site: Site, catalog: Catalog, previous: object, digests: Mapping[
         if frames.get(language.code) != _digest(head + tail) or \
                 digests.get(f"{prefix}{language.code}/index.html") != boards.get(language.code):
             return None
-    if any(digests.get(output.path) != hashlib.sha256(output.data or b"").hexdigest()
-           for output in board_extras(site, prefix)):
+    if any(digests.get(output.path) != output.digest for output in board_extras(site, prefix)):
         return None
     return tuple(problems)
 
@@ -1207,10 +1206,10 @@ def board_extras(site: Site, prefix: str) -> list[OutputFile]:
     """The board's language chooser, script and style sheet."""
     index = "".join(f'<li><a href="{escape(lang.code)}/" lang="{escape(lang.code)}">{escape(lang.name)}</a></li>'
                     for lang in site.config.languages)
-    outputs = [OutputFile(prefix + "index.html", (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-        'content="width=device-width, initial-scale=1"><title>Snippets</title><link rel="stylesheet" href="board.css">'
-        f"</head><body><main><h1>Snippets</h1><ul>{index}</ul></main></body></html>\n").encode())]
-    for name in ("board.js", "board.css"):
-        outputs.append(OutputFile(prefix + name, (BOARD_DIR / name).read_bytes()))
-    return outputs
+    chooser = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+               'content="width=device-width, initial-scale=1"><title>Snippets</title><link rel="stylesheet" '
+               f'href="board.css"></head><body><main><h1>Snippets</h1><ul>{index}</ul></main></body></html>\n').encode()
+    files = [(prefix + "index.html", chooser), *((prefix + name, (BOARD_DIR / name).read_bytes())
+                                                for name in ("board.js", "board.css"))]
+    # with their digests: a resident build compares them with what it holds (kept_whole)
+    return [OutputFile(path, data, digest=hashlib.sha256(data).hexdigest()) for path, data in files]

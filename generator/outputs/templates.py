@@ -196,7 +196,9 @@ class Renderer:
         self.config = site.config
         self.urls = SiteUrls(site)
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
-        self.feeds = feed_specs(site, catalog)
+        # the last build's feeds when it had the same site and strings (a template-only edit keeps both)
+        kept = digests.feeds_of(site, catalog) if digests is not None else None
+        self.feeds = kept if kept is not None else feed_specs(site, catalog)
         # Pages show times in the site's zone: every page depends on its rules (in the site digest), read once
         # here; every calendar also on the years its VTIMEZONE covers. The VTIMEZONE itself is made only when
         # a calendar is rendered (see zone), from these same bytes, as it is slow to make and serialize.
