@@ -79,3 +79,47 @@ def test_strict_lists_every_warning_not_only_those_found_before_rendering(make_s
     report = run_build(root, strict=True)
     assert not report.ok
     assert {w.code for w in report.warnings} >= {"link"} and len(report.warnings) == 2
+
+
+def test_a_resident_process_checks_again_only_pages_whose_findings_may_have_changed(tmp_path: Path) -> None:
+    """With a memo (a preview's or a resident builder's), a page kept as the same object is not looked at again,
+    unless a page whose anchors it reads changed, or the outputs did: the findings are those of a fresh check."""
+    from dataclasses import replace
+
+    from generator.assembly.rules import RulesMemo, content_problems
+    from generator.core.errors import SourceLocation
+    from generator.core.model import Page
+    from generator.sources.config import load_config
+
+    (tmp_path / "site.yml").write_text(SITE_YML, encoding="utf-8")
+    config = load_config(tmp_path)
+
+    def item(slug: str, body: str) -> Page:
+        return Page(source=f"content/announcements/{slug}.en.md", section="announcements", slug=slug, lang="en",
+                    title=slug, body_html=body, source_hash=slug)
+
+    linking = item("a", '<p><a href="/en/announcements/b/#hours">hours</a> <a href="/en/c/">c</a></p>')
+    target = item("b", '<h2 id="hours">Hours</h2>')
+    outputs = frozenset({"en/announcements/a/index.html", "en/announcements/b/index.html", "en/c/index.html"})
+    looked: list[str] = []
+
+    def locate(source: str, needle: str, key: str = "") -> SourceLocation:
+        looked.append(source)
+        return SourceLocation(source, 1, 1)
+
+    def check(pages: list[Page], made: frozenset[str] = outputs) -> list[str]:
+        fresh = [p.message for p in content_problems(pages, config, made, locate)]
+        found = [p.message for p in content_problems(pages, config, made, locate, memo)]
+        assert found == fresh
+        return found
+
+    memo = RulesMemo()
+    assert check([linking, target]) == []
+    moved = replace(target, body_html='<h2 id="opening">Opening</h2>')  # the anchor a links to is gone
+    assert check([linking, moved]) == ['link to /en/announcements/b/#hours: there is no anchor "#hours" on that page']
+    looked.clear()
+    assert len(check([linking, moved])) == 1 and looked == ["content/announcements/a.en.md"]  # the fresh check's
+    assert check([linking, moved], outputs - {"en/c/index.html"}) == [
+        'link to /en/announcements/b/#hours: there is no anchor "#hours" on that page',
+        "broken link to /en/c/: this site has no such page or file"]
+    assert check([linking, target]) == []

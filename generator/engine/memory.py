@@ -17,6 +17,7 @@ from ..core.model import OutputFile, Page, SourceFile
 from ..core.units import DrawnFile, Held, PackedFile, Pending, PendingFile, unpacked
 
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
+    from ..assembly.rules import RulesMemo
     from ..core.cache import Rendered, UnitState
     from ..outputs.unit_inputs import DigestMemo
     from ..sources.content import PageEntry, SourceMemo
@@ -49,6 +50,7 @@ class Memory:
     # a unit not made yet is a PendingFile, replaced by the file itself once the unit is made
     outputs: dict[str, Held] = field(default_factory=dict)
     statements: dict[int, tuple[Page, str]] = field(default_factory=dict)  # see ledger.check_ledger
+    rules: RulesMemo | None = None  # each page's link and image findings (see rules.content_problems)
     code: str = ""  # the package's digest (cache.code_digest), read once: the code does not change under a process
     defer_search: bool = True  # search indexes follow the reload (see templates.Renderer.defer)
     # a resident builder's (engine/publish.py), not a preview's: every file is made as the CLI makes it (share

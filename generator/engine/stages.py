@@ -492,7 +492,7 @@ def _board_later(catalog: Catalog, site: Site, code: str, previous: object, targ
 
 def check_rules(run: Run, setup: Setup, assembled: Assembled, rendered: RenderResult) -> None:
     """The content rules `legation check` lists, over what this build made."""
-    from ..assembly.rules import content_problems
+    from ..assembly.rules import RulesMemo, content_problems
 
     made = frozenset(p.path for p in rendered.placed)
     memory = run.memory
@@ -500,7 +500,10 @@ def check_rules(run: Run, setup: Setup, assembled: Assembled, rendered: RenderRe
     if isinstance(upstream, Upstream) and upstream.rules is not None and upstream.rules[0] == made:
         run.diagnostics.extend(upstream.rules[1])  # the same pages and outputs as the build that kept them
         return
-    found = content_problems(assembled.site.pages, setup.config, made, _locator(run.options.root))
+    if memory is not None and memory.rules is None:
+        memory.rules = RulesMemo()
+    found = content_problems(assembled.site.pages, setup.config, made, _locator(run.options.root),
+                             memory.rules if memory is not None else None)
     run.diagnostics.extend(found)
     if memory is not None and isinstance(upstream, Upstream) and upstream.assembled is assembled:
         memory.upstream = replace(upstream, rules=(made, tuple(found)))
