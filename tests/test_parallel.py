@@ -58,6 +58,31 @@ def test_a_dead_worker_is_reported() -> None:
         fork_map(die, list(range(40)), 2)
 
 
+class _Raised(BaseException):
+    pass
+
+
+def test_sigterm_ends_a_worker_whatever_handler_its_parent_has(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a new user's trial: a resident builder's SIGTERM handler (which raises) ran in its workers too, in the
+    middle of sending their pages; the worker then waited for ever to send its error, and the builder for it."""
+    import signal
+
+    def raising(*_: object) -> None:
+        raise _Raised
+
+    previous = signal.signal(signal.SIGTERM, raising)
+    try:
+        def terminated(x: int) -> int:
+            if x == 30:
+                os.kill(os.getpid(), signal.SIGTERM)
+            return x
+
+        with pytest.raises(WorkerCrash, match="exit code -15"):  # ended by the signal, not by the handler's error
+            fork_map(terminated, list(range(40)), 2)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @pytest.mark.parametrize("failing", [(5, 6), (6, 5), (3, 30), (31, 20)])
 def test_the_first_failing_item_is_reported_whatever_the_jobs(failing: tuple[int, int]) -> None:
     """Workers take interleaved items: the error raised must still be that of the first item that fails."""

@@ -19,6 +19,7 @@ from tests.test_incremental import DEMO_STEPS, _edit, _fresh_units, demo_copy
 from tests.test_memory import EXTRA_STEPS
 
 OUTPUTS = ("public", "snippets", "ledger")
+THEME_ITEM = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / "item.html"
 BODY = ("content/announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates.")
 
 
@@ -230,6 +231,19 @@ def test_an_interrupted_build_writes_nothing(tmp_path: Path) -> None:
     assert not report.ok and report.errors[0].code == "interrupted" and tree(root / "public") == before
     assert resident(root, memory).ok
     assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "built again")
+    # From a new user's trial: interrupted while the pages of a template edit were being made (after the memory
+    # build, which asked first), the builder published them anyway. It asks again before it writes.
+    before = tree(root / "public")
+    override = root / "templates" / "item.html"
+    override.parent.mkdir(exist_ok=True)
+    override.write_text(THEME_ITEM.read_text(encoding="utf-8").replace("<h1", '<h1 data-edited=""', 1),
+                        encoding="utf-8")
+    answers = iter([True, False])
+    report = build_resident(BuildOptions(root, root / "public", NOW), memory, going_on=lambda: next(answers))
+    assert not report.ok and report.errors[0].code == "interrupted" and tree(root / "public") == before
+    assert report.written == report.files == 0
+    assert resident(root, memory).ok
+    assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "built again after the template edit")
 
 
 def test_a_fault_in_the_builder_leaves_no_cache_of_what_it_did_not_write(tmp_path: Path,

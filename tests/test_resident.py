@@ -176,6 +176,40 @@ def test_stop_leaves(site: Path) -> None:
     assert again.returncode == 0 and "(0 changed)" in again.stdout
 
 
+def test_sigterm_leaves_even_during_a_build(site: Path) -> None:
+    """From a new user's trial: SIGTERM during a build that made pages in worker processes left the builder
+    waiting for ever on its workers, holding the site's lock. It leaves once the build is answered (or at once when
+    idle), and the next build takes the lock."""
+    import os
+    import signal
+
+    assert legation(site, "--resident").returncode == 0
+    found = ready(site)
+    override = site / "templates" / "item.html"  # every item page made again, in worker processes
+    override.parent.mkdir(exist_ok=True)
+    override.write_text((Path(__file__).resolve().parent.parent / "themes/default/templates/item.html").read_text(
+        encoding="utf-8").replace("<h1", '<h1 data-edited=""', 1), encoding="utf-8")
+    pid = int(found.lock.read_text(encoding="utf-8"))
+    handed = subprocess.Popen([sys.executable, "-m", "generator", "build", "--root", str(site), "--now",
+                               NOW.isoformat(), "--resident"], cwd=Path(__file__).resolve().parent.parent,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    deadline = time.monotonic() + 120
+    while not children.read_text(encoding="utf-8").strip():  # its workers forked: the build is making pages
+        assert time.monotonic() < deadline and handed.poll() is None, "no worker process was seen"
+        time.sleep(0.005)
+    os.kill(pid, signal.SIGTERM)
+    _, err = handed.communicate(timeout=300)
+    assert handed.returncode == 0, err
+    deadline = time.monotonic() + 120
+    while Path(f"/proc/{pid}").exists() and (Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"):
+        assert time.monotonic() < deadline, "the builder did not leave"
+        time.sleep(0.2)
+    again = legation(site, "--no-resident", "--lock-wait", "5")
+    assert again.returncode == 0 and "(0 changed)" in again.stdout, again.stderr
+    assert 'data-edited=""' in (site / "public/en/announcements/scholarships-2027/index.html").read_text("utf-8")
+
+
 def test_no_standard_input_is_no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """From the review: `legation build 0<&-` raised AttributeError (sys.stdin is None)."""
     monkeypatch.delenv("LEGATION_RESIDENT", raising=False)

@@ -89,3 +89,19 @@ def test_unknown_variable_fails_the_whole_build(make_site: Callable[..., Path]) 
     assert not report.ok and not (root / "public").exists()
     problem = report.errors[0]
     assert problem.location.path.endswith("templates/home.html") and problem.location.line == 2 and "latets" in problem.message
+
+
+@pytest.mark.parametrize(("expression", "kind"), [
+    ('{{ page.title | date("%d") }}', "template error"),  # a filter given what it cannot take (Babel asserts)
+    ("{{ (page.title | length) / 0 }}", "ZeroDivisionError"),
+])
+def test_a_template_mistake_at_run_time_is_located_not_a_traceback(make_site: Callable[..., Path], expression: str,
+                                                                   kind: str) -> None:
+    """From a new user's trial: such a mistake printed a Python traceback; it is a located error like any other."""
+    root = make_site({"templates/item.html": '{% extends "base.html" %}\n{% block content %}\n'
+                      f"<h1>{{{{ page.title }}}}</h1>{expression}\n{{% endblock %}}\n"})
+    report = run_build(root)
+    assert not report.ok and not (root / "public").exists()
+    problem = report.errors[0]
+    assert problem.location.path.endswith("templates/item.html") and problem.location.line == 3
+    assert kind in problem.message and problem.code == "template"

@@ -254,7 +254,8 @@ def serve_builds(root: Path, idle: float) -> int:
         os.write(lock, str(os.getpid()).encode())  # who it is, for `ps` and the benchmark's memory reading
     except OSError:
         return 0  # another builder of this site runs
-    signal.signal(signal.SIGTERM, _leave)
+    signals = _Signals()
+    signal.signal(signal.SIGTERM, signals.term)
     own = stamp(root)
     builder = _Builder(root)
     _log(f"making {root} in memory")
@@ -270,8 +271,9 @@ def serve_builds(root: Path, idle: float) -> int:
         listener.settimeout(1.0)
         _log("ready")
         last = time.monotonic()
-        while True:
+        while not signals.asked:
             try:
+                signals.idle = True  # SIGTERM leaves at once only here: in a build it leaves when the build is done
                 connection, _ = listener.accept()
             except TimeoutError:
                 quiet = time.monotonic() - last
@@ -281,6 +283,8 @@ def serve_builds(root: Path, idle: float) -> int:
                 if quiet > idle or not _still(found.socket, bound) or not root.is_dir():
                     break
                 continue
+            finally:
+                signals.idle = False
             with connection:
                 if not _serve(connection, builder, root, own):
                     break
@@ -297,12 +301,23 @@ def serve_builds(root: Path, idle: float) -> int:
     return 0
 
 
-class _Leave(BaseException):  # SIGTERM, raised wherever the builder is
+class _Leave(BaseException):  # SIGTERM while the builder waits for a request
     pass
 
 
-def _leave(*_: object) -> None:
-    raise _Leave
+class _Signals:
+    """SIGTERM for one builder: raised as _Leave while it waits; during a build (or its first one) only noted, and
+    it leaves once that build is answered (raised inside a build, it was raised in the middle of a worker pool,
+    whose workers then waited for ever to send their pages). Mutable on purpose: the handler sets it."""
+
+    def __init__(self) -> None:
+        self.idle = False
+        self.asked = False
+
+    def term(self, *_: object) -> None:
+        self.asked = True
+        if self.idle:
+            raise _Leave
 
 
 def _still(path: Path, inode: int) -> bool:

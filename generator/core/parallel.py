@@ -84,6 +84,9 @@ def _work(func: Callable[[T], R], items: Sequence[T], start: int, step: int, sen
     """Items start, start + step, …: interleaved, so that costly items that sit together (feeds, calendars)
     are shared between the workers instead of all landing on one."""
     _die_with_parent(parent)
+    # SIGTERM ends a worker: a handler inherited from its parent (a resident builder's) must not run here, where it
+    # raised in the middle of sending the results, and the worker then waited for ever to send its error instead
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     index = start
     try:
         results = []

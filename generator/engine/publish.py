@@ -69,15 +69,15 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     if not report.ok or not isinstance(upstream, Upstream):
         return replace(report, out_dir=str(options.out_dir), waiting=0)
     if going_on is not None and not going_on():
-        return replace(report, ok=False, out_dir=str(options.out_dir), waiting=0, problems=(Problem(
-            "error", SourceLocation(str(options.root)), "the build was interrupted; nothing was written",
-            "build again", "interrupted"), *report.problems))
+        return _interrupted(options, report)
     if progress:
         progress(PUBLISHED)
     start = time.perf_counter()
     replaced: list[str] = []
     try:
-        stats, html, folders = _publish(options, memory, upstream, trusted, replaced)
+        stats, html, folders = _publish(options, memory, upstream, trusted, replaced, going_on)
+    except _Interrupted:
+        return _interrupted(options, report)
     except LegationError as exc:
         return replace(report, ok=False, problems=(*exc.problems, *report.problems), out_dir=str(options.out_dir),
                        waiting=0, replaced=tuple(replaced))
@@ -90,13 +90,27 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     return done
 
 
-def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted: bool,
-             replaced: list[str]) -> tuple[WriteStats, int, tuple[str, ...]]:
+class _Interrupted(Exception):
+    """The CLI that asked went away before anything was written."""
+
+
+def _interrupted(options: BuildOptions, report: BuildReport) -> BuildReport:
+    return replace(report, ok=False, out_dir=str(options.out_dir), waiting=0, files=0, bytes=0, written=0, html=0,
+                   problems=(Problem("error", SourceLocation(str(options.root)),
+                                     "the build was interrupted; nothing was written", "build again", "interrupted"),
+                             *report.problems))
+
+
+def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted: bool, replaced: list[str],
+             going_on: Callable[[], bool] | None = None) -> tuple[WriteStats, int, tuple[str, ...]]:
     """Write what differs into the site's folder and the snippets' own; (the site's stats, its HTML pages, the
-    folders written)."""
+    folders written). The CLI is asked once more whether it is still there after the pending units are made (a
+    template edit renders every page here) and before the first file is written."""
     from ..assembly.ledger import write_ledger
 
     _make_pending(memory, options.jobs)
+    if going_on is not None and not going_on():
+        raise _Interrupted
     config, root = upstream.setup.config, options.root
     snippets_dir = linked_output(root / config.snippets.out_dir) if config.snippets.platforms else None
     if snippets_dir is not None:

@@ -231,6 +231,16 @@ class Renderer:
             raise TemplateFailure.at(SourceLocation(self._shown(name or names[0]), line),
                                      f"template error while rendering {url}: {exc}",
                                      "check the variable names against docs/themes.md", "template") from None
+        except LegationError:
+            raise
+        except Exception as exc:
+            # a template's own mistake at run time ({{ page.date | date("%d") }} on a date, a division by zero):
+            # told where it is, as a syntax error is, never as a traceback
+            line, name = _template_line(exc)
+            raise TemplateFailure.at(SourceLocation(self._shown(name or names[0]), line),
+                                     f"template error while rendering {url}: {type(exc).__name__}: {exc}",
+                                     "check what the template does with that value against docs/themes.md",
+                                     "template") from None
         return OutputFile(path or output_path(url), html.encode("utf-8"))
 
     def _shown(self, filename: str) -> str:
