@@ -81,3 +81,42 @@ def test_the_demo_ledger_matches_the_demo(tmp_path: Path) -> None:
     report = run_build(tmp_path)
     assert report.ok and [w for w in report.warnings if w.code == "ledger"] == []
     assert {p.name: p.read_bytes() for p in (tmp_path / "ledger/announcements").glob("*.yml")} == before
+
+
+def test_a_ledger_file_that_cannot_be_read_stops_the_build_and_keeps_the_reference(
+        make_site: Callable[..., Path]) -> None:
+    """From a new user's trial: a ledger file left broken (a merge conflict, a slip of the hand) was taken as no
+    record, and the statement's public reference was issued again under a new number, with no word. It is a
+    located error; nothing is written, the file is left as it is, and once fixed the reference is the same."""
+    from tests.conftest import tree
+
+    root = make_site()
+    assert run_build(root).ok
+    ledger = root / LEDGER
+    record = ledger.read_text(encoding="utf-8")
+    site = tree(root / "public")
+    broken = {
+        "merge conflict": record.replace("reference:", "<<<<<<< HEAD\nreference:", 1),
+        "bad YAML": record.replace("reference: {", "reference: {{", 1),
+        "reference without its number": record.replace(", seq: 1}", "}", 1),
+        "not UTF-8": record.encode("utf-8") + b"\xff",
+        "a language line of another shape": record.replace('en: {sha256: "', 'en: {sha: "', 1),
+    }
+    for case, text in broken.items():
+        if isinstance(text, bytes):
+            ledger.write_bytes(text)
+        else:
+            ledger.write_text(text, encoding="utf-8")
+        report = run_build(root)
+        assert not report.ok, case
+        [error] = report.errors
+        assert error.code == "ledger" and error.location.path == LEDGER and "NEW public reference" in error.hint, case
+        assert tree(root / "public") == site and ledger.read_bytes() == (text if isinstance(text, bytes)
+                                                                          else text.encode("utf-8")), case
+    bad_yaml = broken["bad YAML"]
+    assert isinstance(bad_yaml, str)
+    ledger.write_text(bad_yaml, encoding="utf-8")
+    error = run_build(root).errors[0]
+    assert error.location.line > 0 and error.location.col > 0  # where YAML gave up
+    ledger.write_text(record, encoding="utf-8")
+    assert run_build(root).ok and ledger.read_text(encoding="utf-8") == record

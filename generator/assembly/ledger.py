@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 import yaml
 
-from ..core.errors import Problem, SourceLocation
+from ..core.errors import LegationError, Problem, SourceLocation
 from ..core.model import Page, Site
 from ..sources.statement_text import OFFICIAL_KINDS, digest, is_official, statement_text
 
@@ -87,36 +87,69 @@ def ledger_path(section: str, slug: str) -> str:
 
 def read_ledger(root: Path, items: Iterable[tuple[str, str]],
                 memo: dict[str, tuple[tuple[int, int, int], object]] | None = None) -> dict[tuple[str, str], Record]:
-    """Each item's record (an unreadable file counts as none: the text is recorded again). With ``memo`` (a
-    resident preview's), a file with the size, time and inode it had when last read is not read again."""
+    """Each item's record (none for an item without a file: its text is recorded, and a reference issued). A file
+    that is there but cannot be read as a ledger file (a merge conflict left in it, a hand edit gone wrong) is a
+    located error: taken as none, the statement's public reference was silently issued again under a new number.
+    With ``memo`` (a resident process's), a file with the size, time and inode it had when last read is not read
+    again."""
     found: dict[tuple[str, str], Record] = {}
     for section, slug in items:
         path = root / ledger_path(section, slug)
+        shown = ledger_path(section, slug)
         try:
             stat = os.stat(path)
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-            known = memo.get(str(path)) if memo is not None else None
-            if known is not None and known[0] == stamp:
-                data = known[1]
-            else:
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise _unreadable(shown, f"cannot be read ({exc.strerror or exc})") from None
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        known = memo.get(str(path)) if memo is not None else None
+        if known is not None and known[0] == stamp:
+            data = known[1]
+        else:
+            try:
                 data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-                if memo is not None:
-                    memo[str(path)] = (stamp, data)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        if not isinstance(data, dict):
-            continue
-        entries: dict[str, Entry] = {}
-        reference = None
-        for lang, value in data.items():
-            if lang == "reference" and isinstance(value, dict) and isinstance(value.get("id"), str) \
-                    and isinstance(value.get("year"), int) and isinstance(value.get("seq"), int):
-                reference = Reference(value["id"], value["year"], value["seq"])
-            elif isinstance(value, dict) and isinstance(value.get("sha256"), str) and \
-                    isinstance(value.get("changes"), int):
-                entries[str(lang)] = Entry(value["sha256"], value["changes"], str(value.get("recorded", "")))
-        found[(section, slug)] = Record(reference, entries)
+            except OSError as exc:
+                raise _unreadable(shown, f"cannot be read ({exc.strerror or exc})") from None
+            except UnicodeDecodeError:
+                raise _unreadable(shown, "is not UTF-8 text") from None
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                raise _unreadable(shown, f"is not valid YAML ({getattr(exc, 'problem', None) or exc})",
+                                  mark.line + 1 if mark is not None else 0,
+                                  mark.column + 1 if mark is not None else 0) from None
+            if memo is not None:
+                memo[str(path)] = (stamp, data)
+        found[(section, slug)] = _record(shown, data)
     return found
+
+
+def _record(shown: str, data: object) -> Record:
+    """One ledger file's record; a located error when it is not of a ledger file's shape."""
+    if data is None:
+        return Record(None, {})  # an empty file: nothing recorded yet
+    if not isinstance(data, dict):
+        raise _unreadable(shown, "does not hold a reference and one line per language")
+    entries: dict[str, Entry] = {}
+    reference = None
+    for lang, value in data.items():
+        if lang == "reference":
+            if not (isinstance(value, dict) and isinstance(value.get("id"), str)
+                    and type(value.get("year")) is int and type(value.get("seq")) is int):
+                raise _unreadable(shown, "has a reference without its id, year and seq")
+            reference = Reference(value["id"], value["year"], value["seq"])
+        elif isinstance(value, dict) and isinstance(value.get("sha256"), str) and type(value.get("changes")) is int:
+            entries[str(lang)] = Entry(value["sha256"], value["changes"], str(value.get("recorded", "")))
+        else:
+            raise _unreadable(shown, f'has a line for "{lang}" without its sha256 and changes')
+    return Record(reference, entries)
+
+
+def _unreadable(shown: str, what: str, line: int = 0, col: int = 0) -> LegationError:
+    return LegationError.at(SourceLocation(shown, line, col), f"this ledger file {what}; nothing was built",
+                            "fix it by hand (a merge conflict: keep the side with the statement's reference), or "
+                            "restore it from version control. Deleting it records the text again under a NEW "
+                            "public reference", "ledger")
 
 
 def check_ledger(pages: Iterable[Page], ledger: Mapping[tuple[str, str], Record],
