@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -141,6 +142,35 @@ def test_the_stamp_follows_the_code_and_the_settings(tmp_path: Path, monkeypatch
     other = tmp_path / "other"
     other.mkdir()
     assert resident.stamp(other) != before
+    # From a new user's trial: a build clock given by SOURCE_DATE_EPOCH is sent with each build; a new one made
+    # every build decline the builder and start another
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796400000")
+    assert resident.stamp(tmp_path) == before
+
+
+def test_the_builder_runs_the_code_of_the_cli_that_started_it(tmp_path: Path, runtime: Path) -> None:
+    """From a new user's trial: a CLI run from another copy of legation (a checkout beside the installed one)
+    started a builder of the installed code, which declined every build and was started again by each."""
+    root = demo_copy(tmp_path / "site")
+    copy = tmp_path / "code"
+    repository = Path(resident.__file__).resolve().parent.parent.parent
+    for folder in ("generator", "themes"):  # a checkout: the package and its built-in themes beside it
+        shutil.copytree(repository / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def build(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", "build", "--root", str(root), "--now",
+                               NOW.isoformat(), "--resident", *args], capture_output=True, text=True, timeout=300,
+                              check=False, cwd=copy)
+    try:
+        first = build()
+        assert first.returncode == 0, first.stderr
+        ready(root)
+        _edit(root, *BODY)
+        done = build("--report", str(tmp_path / "report.json"))
+        assert done.returncode == 0, done.stderr
+        assert '"publish"' in (tmp_path / "report.json").read_text(encoding="utf-8"), log_of(root)
+    finally:
+        resident.stop(root)
 
 
 def test_when_a_build_uses_the_builder(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,8 +47,9 @@ MAX_MESSAGE = 1 << 20  # bytes of one request line
 HUNG_SECONDS = 600.0  # a builder that sends nothing for this long (beyond --lock-wait) is taken as stuck
 #: what a build reads from the environment (or a library it calls does): a builder started under other values
 #: is not used. PYTHONPATH is not among them: which code runs is in the stamp itself
+#: (not SOURCE_DATE_EPOCH: the CLI resolves the clock and sends it with each build)
 ENVIRONMENT = ("LEGATION_MARKDOWN", "XDG_STATE_HOME", "HOME", "PATH", "TZ", "TZDIR", "LANG", "LC_ALL", "LC_CTYPE",
-               "TMPDIR", "SOURCE_DATE_EPOCH")
+               "TMPDIR")
 
 
 @dataclass(frozen=True)
@@ -178,12 +179,17 @@ def start(root: Path) -> bool:
         log = os.fdopen(_open(found.log, os.O_WRONLY | os.O_TRUNC), "wb")
     except OSError:
         return False
-    package = str(Path(__file__).resolve().parent.parent.parent)
-    # after the standard library and the installed packages: nothing of the package's folder shadows them
-    code = f"import sys; sys.path.append({package!r}); from generator.commands.resident import main; main()"
+    package = Path(__file__).resolve().parent.parent
+    # this very package (not another installed one: the stamps would differ, and every build would start a builder
+    # that leaves), loaded from its own folder without putting the folder around it on the path (nothing there
+    # shadows the standard library or the libraries)
+    code = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('generator', "
+            f"{str(package / '__init__.py')!r}, submodule_search_locations=[{str(package)!r}]); "
+            "module = importlib.util.module_from_spec(spec); sys.modules['generator'] = module; "
+            "spec.loader.exec_module(module); from generator.commands.resident import main; main()")
     with log:
         try:
-            subprocess.Popen([sys.executable, "-c", code, str(root)], stdin=subprocess.DEVNULL, stdout=log,
+            subprocess.Popen([sys.executable, "-P", "-c", code, str(root)], stdin=subprocess.DEVNULL, stdout=log,
                              stderr=subprocess.STDOUT, cwd="/", start_new_session=True, close_fds=True)
         except OSError:
             return False
