@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,6 +45,29 @@ def test_fingerprint_is_stable_and_follows_settings(tmp_path: Path) -> None:
     first = fingerprint(root, [], SETTINGS)
     assert fingerprint(root, [], SETTINGS) == first and len(first) == 64 + 1 + 64  # read inputs | written ones
     assert fingerprint(root, [], "out|True|False") != first
+
+
+def test_an_edit_that_keeps_the_size_and_puts_the_time_back_is_built(make_site: Callable[..., Path]) -> None:
+    """From a new user's trial: `sed` then `touch -r` (or a tool that keeps times) left the old page live for good:
+    the no-change check looked at size and mtime only. It looks at ctime too, and so does a resident process's
+    memory of the files it read."""
+    import time
+
+    from tests.conftest import run_build
+
+    root = make_site()
+    assert run_build(root).ok
+    source = root / "content/announcements/consular-hours.en.md"
+    before = source.stat()
+    text = source.read_text(encoding="utf-8")
+    assert "weekdays" in text
+    time.sleep(0.01)
+    source.write_text(text.replace("weekdays", "workdays"), encoding="utf-8")  # the same size
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert source.stat().st_size == before.st_size and source.stat().st_mtime_ns == before.st_mtime_ns
+    report = run_build(root)
+    assert report.ok and report.written > 0
+    assert "workdays" in (root / "public/en/announcements/consular-hours/index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", ["content/a.en.md", "site.yml"])

@@ -296,3 +296,23 @@ def test_the_posts_warnings_are_told_by_every_resident_build(tmp_path: Path,
     assert remade.ok and told(remade) == told(clean_build(root, tmp_path / "clean", NOW)[1])
     assert any("X post does not fit" in p.message for p in remade.warnings)
     assert_same(root, tmp_path / "clean", "title edit")
+
+
+def test_an_edit_that_keeps_the_size_and_the_time_is_read_again(tmp_path: Path) -> None:
+    """From a new user's trial (`sed`, then `touch -r`): the builder's memory of the files it read compares ctime
+    too, as the no-change check does."""
+    import os
+    import time
+
+    root = demo_copy(tmp_path / "site")
+    memory = resident_memory()
+    assert resident(root, memory).ok
+    source = root / BODY[0]
+    before = source.stat()
+    time.sleep(1.1)  # past the second in which a file just written is read again anyway
+    text = source.read_text(encoding="utf-8")
+    assert BODY[1] in text
+    source.write_text(text.replace(BODY[1], BODY[1].replace(".", "!")), encoding="utf-8")  # the same size
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert resident(root, memory).ok
+    assert "Azerbaijan!" in (root / "public/en/announcements/scholarships-2027/index.html").read_text(encoding="utf-8")

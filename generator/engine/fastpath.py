@@ -74,7 +74,9 @@ def _digest_of(folders: list[Path], settings: str, seen: dict[str, str] | None =
             # a file name that is not UTF-8 is named by its bytes here; the build reports it where it reads it
             try:
                 stat = os.stat(file)
-                state = f"\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                # ctime too: an edit that keeps the size and puts the time back (touch -r, a tool that keeps times)
+                # still changes it
+                state = f"\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\n"
             except OSError as exc:  # a link to nothing, a file gone meanwhile: named too, so the build sees it
                 state = f"\0unreadable {exc.errno}\n"
             digest.update(os.fsencode(file) + state.encode())
@@ -156,7 +158,7 @@ def key_stamp(key: Path | None) -> str:
         info = os.stat(key)
     except OSError as exc:
         return f"{key}\0unreadable {exc.errno}"
-    return f"{key}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}"
+    return f"{key}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}"
 
 
 def clock_in_templates(root: Path, extra_dirs: Iterable[Path]) -> bool:

@@ -100,7 +100,7 @@ def slugify(text: str) -> str:
 
 
 #: A resident preview's memory of the files it read: path → ((mtime_ns, size, inode), the file as read then)
-SourceMemo = dict[str, tuple[tuple[int, int, int], SourceFile]]
+SourceMemo = dict[str, tuple[tuple[int, int, int, int], SourceFile]]  # (mtime, ctime, size, inode), the file
 
 
 def discover(root: Path, config: SiteConfig, memo: SourceMemo | None = None) -> tuple[list[SourceFile], list[Problem]]:
@@ -259,7 +259,8 @@ def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
         except OSError:
             stat = None
         known = memo.get(rel)
-        if stat is not None and known is not None and known[0] == (stat.st_mtime_ns, stat.st_size, stat.st_ino):
+        if stat is not None and known is not None and \
+                known[0] == (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino):
             return (known[1] if known[1].bundle_assets == assets else replace(known[1], bundle_assets=assets)), None
     try:
         with open(file, "rb") as handle:
@@ -283,7 +284,7 @@ def _source(file: Path, section: str, stem: str, root: Path, config: SiteConfig,
     # clock that kept the size would look unchanged (git's "racily clean" files), so such a file is read again
     if memo is not None and size == len(data) and time.time_ns() - opened.st_mtime_ns > 1_000_000_000:
         source = source.packed_copy()  # held from now on: compressed (77 MiB of text at 3,000 items a language)
-        memo[rel] = ((opened.st_mtime_ns, size, opened.st_ino), source)
+        memo[rel] = ((opened.st_mtime_ns, opened.st_ctime_ns, size, opened.st_ino), source)
     return source, None
 
 
