@@ -119,6 +119,20 @@ def test_a_failed_build_writes_nothing(tmp_path: Path) -> None:
     _edit(root, "content/announcements/scholarships-2027.en.md", 'title: [unclosed "', 'title: "')
     assert resident(root, memory).ok
     assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "fixed")
+    # From a new user's trial: a template mistake found while the pages were made (after the memory build) was
+    # reported with the memory build's counts (632 files, 194 HTML pages) where nothing was written
+    override = root / "templates" / "item.html"
+    override.parent.mkdir(exist_ok=True)
+    override.write_text(THEME_ITEM.read_text(encoding="utf-8").replace("{{ page.title }}", "{{ page.title }", 1),
+                        encoding="utf-8")
+    before = tree(root / "public")
+    report = resident(root, memory)
+    shutil.copytree(root, tmp_path / "cli", ignore=shutil.ignore_patterns(".legation-cache", ".*.lock"))
+    cli = run_build(tmp_path / "cli", now=NOW)  # the CLI's own, from the same folder as it was
+    assert not report.ok and not cli.ok and report.errors[0].code == cli.errors[0].code == "template"
+    assert (report.files, report.html, report.written, report.bytes) == (cli.files, cli.html, cli.written,
+                                                                         cli.bytes) == (0, 0, 0, 0)
+    assert tree(root / "public") == before
 
 
 def test_drafts_and_back(tmp_path: Path) -> None:

@@ -67,7 +67,8 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     report = build(replace(options, snippets_in_site=True, changed=changed), progress, memory)
     upstream = memory.upstream
     if not report.ok or not isinstance(upstream, Upstream):
-        return replace(report, out_dir=str(options.out_dir), waiting=0)
+        done = replace(report, out_dir=str(options.out_dir), waiting=0)
+        return done if report.ok else _nothing_written(done)
     if going_on is not None and not going_on():
         return _interrupted(options, report)
     if progress:
@@ -79,8 +80,10 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     except _Interrupted:
         return _interrupted(options, report)
     except LegationError as exc:
-        return replace(report, ok=False, problems=(*exc.problems, *report.problems), out_dir=str(options.out_dir),
-                       waiting=0, replaced=tuple(replaced))
+        # as the CLI's failed build reports it: the counts of what it wrote (nothing, unless a folder was replaced)
+        failed = replace(report, ok=False, problems=(*exc.problems, *report.problems), out_dir=str(options.out_dir),
+                         waiting=0, replaced=tuple(replaced))
+        return failed if replaced else _nothing_written(failed)
     restamp_written(options.root, seen)  # the ledger it wrote is no change for the next build
     done = replace(report, files=stats.files, bytes=stats.bytes, written=stats.written, html=html, waiting=0,
                    out_dir=str(options.out_dir), timings={**report.timings, PUBLISHED: time.perf_counter() - start})
@@ -90,15 +93,21 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
     return done
 
 
+def _nothing_written(report: BuildReport) -> BuildReport:
+    """``report`` with the counts of a build that wrote nothing (its memory build's counts are not what was
+    written), as the CLI's failed build reports them."""
+    return replace(report, files=0, bytes=0, written=0, html=0)
+
+
 class _Interrupted(Exception):
     """The CLI that asked went away before anything was written."""
 
 
 def _interrupted(options: BuildOptions, report: BuildReport) -> BuildReport:
-    return replace(report, ok=False, out_dir=str(options.out_dir), waiting=0, files=0, bytes=0, written=0, html=0,
-                   problems=(Problem("error", SourceLocation(str(options.root)),
-                                     "the build was interrupted; nothing was written", "build again", "interrupted"),
-                             *report.problems))
+    stopped = Problem("error", SourceLocation(str(options.root)), "the build was interrupted; nothing was written",
+                      "build again", "interrupted")
+    return _nothing_written(replace(report, ok=False, out_dir=str(options.out_dir), waiting=0,
+                                    problems=(stopped, *report.problems)))
 
 
 def _publish(options: BuildOptions, memory: Memory, upstream: Upstream, trusted: bool, replaced: list[str],
