@@ -86,7 +86,7 @@ def ledger_path(section: str, slug: str) -> str:
 
 
 def read_ledger(root: Path, items: Iterable[tuple[str, str]],
-                memo: dict[str, tuple[tuple[int, int, int], object]] | None = None) -> dict[tuple[str, str], Record]:
+                memo: dict[str, tuple[tuple[int, ...], object]] | None = None) -> dict[tuple[str, str], Record]:
     """Each item's record (none for an item without a file: its text is recorded, and a reference issued). A file
     that is there but cannot be read as a ledger file (a merge conflict left in it, a hand edit gone wrong) is a
     located error: taken as none, the statement's public reference was silently issued again under a new number.
@@ -102,7 +102,7 @@ def read_ledger(root: Path, items: Iterable[tuple[str, str]],
             continue
         except OSError as exc:
             raise _unreadable(shown, f"cannot be read ({exc.strerror or exc})") from None
-        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
         known = memo.get(str(path)) if memo is not None else None
         if known is not None and known[0] == stamp:
             data = known[1]

@@ -65,7 +65,7 @@ class Memory:
     # the Jinja environment (its compiled templates) under ((the theme chain, its template folders), each template
     # file's stamp): made again when the chain or the folders change; a changed file's template is compiled again
     environment: tuple[tuple[Any, dict[str, tuple[str, int, int, int]]], Any] | None = None
-    ledger: dict[str, tuple[tuple[int, int, int], object]] = field(default_factory=dict)  # see ledger.read_ledger
+    ledger: dict[str, tuple[tuple[int, ...], object]] = field(default_factory=dict)  # see ledger.read_ledger
     # what the last build read and assembled before rendering (stages.Upstream), kept while only templates change
     upstream: object = None
 

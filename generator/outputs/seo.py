@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
@@ -60,9 +61,21 @@ def robots_txt(site: Site) -> OutputFile:
     return OutputFile("robots.txt", text.encode("utf-8"))
 
 
-def newest(pages: tuple[Page, ...] | list[Page]) -> datetime | None:
-    dated = [modified(p) for p in pages if p.date or p.updated]
-    return max(dated) if dated else None
+def newest(pages: Iterable[Page], times: dict[int, datetime | None] | None = None) -> datetime | None:
+    """The latest time any of ``pages`` was published or updated; ``times``: each page's, by its id, kept across
+    calls (the sitemap asks for a page's time in a dozen entries)."""
+    found: list[datetime] = []
+    for page in pages:
+        if times is None or (moment := times.get(id(page), _UNKNOWN)) is _UNKNOWN:
+            moment = modified(page) if page.date or page.updated else None
+            if times is not None:
+                times[id(page)] = moment
+        if isinstance(moment, datetime):
+            found.append(moment)
+    return max(found, default=None)
+
+
+_UNKNOWN = object()
 
 
 # ------------------------------------------------------------------ JSON-LD

@@ -929,10 +929,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     if not pages:  # still a state of the right shape, or the next build would warn that the cache was unreadable
         return SnippetBuild((), (), _state(out_label, prefix, {}, {}))
     old = _previous_state(previous, held)
-    settings = snippet_settings(site, catalog, code)
-    with_body = "wechat" in site.config.snippets.platforms
-    keys = [snippet_key(settings[page.lang], page, site.now, site.references.get(page.key, ""), with_body)
-            for page in pages]
+    keys = _post_keys(site, catalog, pages, code)
     old_files = manifest_of(old.out) if old.out and any(key in old.items for key in keys) else {}
 
     # Decided (and every reused section checked) before the first file reaches the sink.
@@ -1039,14 +1036,12 @@ def kept_whole(site: Site, catalog: Catalog, previous: object, digests: Mapping[
     pages = snippet_pages(site)
     if not pages or len(pages) != len(items):
         return None
-    settings = snippet_settings(site, catalog, code)
-    with_body = "wechat" in site.config.snippets.platforms
     problems: list[Problem] = []
     # in the order the boards list them, which is the records' order
     ordered = [page for language in site.config.languages for page in pages if page.lang == language.code]
-    for page, (key, record) in zip(ordered, items.items(), strict=True):
-        if not isinstance(record, CachedItem) or key != snippet_key(
-                settings[page.lang], page, site.now, site.references.get(page.key, ""), with_body) \
+    for page, key, (known, record) in zip(ordered, _post_keys(site, catalog, ordered, code), items.items(),
+                                          strict=True):
+        if not isinstance(record, CachedItem) or key != known \
                 or digests.get(f"{prefix}{page.lang}/{page.section}/{page.slug}.json") != record.json_digest:
             return None
         problems.extend(record.problems)
@@ -1060,6 +1055,14 @@ def kept_whole(site: Site, catalog: Catalog, previous: object, digests: Mapping[
     if any(digests.get(output.path) != output.digest for output in board_extras(site, prefix)):
         return None
     return tuple(problems)
+
+
+def _post_keys(site: Site, catalog: Catalog, pages: list[Page], code: str) -> list[str]:
+    """Each page's snippet_key: what its posts are made from."""
+    settings = snippet_settings(site, catalog, code)
+    with_body = "wechat" in site.config.snippets.platforms
+    return [snippet_key(settings[page.lang], page, site.now, site.references.get(page.key, ""), with_body)
+            for page in pages]
 
 
 def _unchanged(site: Site, catalog: Catalog, pages: list[Page], keys: list[str], old: _Previous,

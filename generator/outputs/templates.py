@@ -197,8 +197,8 @@ class Renderer:
         self.urls = SiteUrls(site)
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
         # the last build's feeds when it had the same site and strings (a template-only edit keeps both)
-        kept = digests.feeds_of(site, catalog) if digests is not None else None
-        self.feeds = kept if kept is not None else feed_specs(site, catalog)
+        kept = digests.basis if digests is not None else None
+        self.feeds = kept.feeds if kept is not None and kept.holds(site, catalog) else feed_specs(site, catalog)
         # Pages show times in the site's zone: every page depends on its rules (in the site digest), read once
         # here; every calendar also on the years its VTIMEZONE covers. The VTIMEZONE itself is made only when
         # a calendar is rendered (see zone), from these same bytes, as it is slow to make and serialize.
@@ -238,7 +238,8 @@ class Renderer:
             # told where it is, as a syntax error is, never as a traceback
             line, name = _template_line(exc)
             raise TemplateFailure.at(SourceLocation(self._shown(name or names[0]), line),
-                                     f"template error while rendering {url}: {type(exc).__name__}: {exc}",
+                                     f"template error while rendering {url}: {type(exc).__name__}: "
+                                     f"{exc or 'a filter or an operation was given a value it cannot take'}",
                                      "check what the template does with that value against docs/themes.md",
                                      "template") from None
         return OutputFile(path or output_path(url), html.encode("utf-8"))

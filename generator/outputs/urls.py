@@ -3,14 +3,14 @@ the page's head and by sitemap.xml, so both carry the identical set of alternate
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterable
 from datetime import datetime
 
 from ..assembly.site import absolute_url, event_is_upcoming, list_url, paginate
 from ..core.model import SECTIONS, Page, Site
-from .feeds import modified
 from .seo import Alternate, SitemapEntry
+from .seo import newest as seo_newest
 
 
 def rumours_url(lang: str) -> str:
@@ -92,18 +92,7 @@ class SiteUrls:
         def entry(url: str, alternates: list[Alternate], lastmod: datetime | None) -> SitemapEntry:
             return SitemapEntry(absolute_url(self.config, url), tuple(alternates), lastmod)
 
-        times: dict[int, datetime | None] = {}
-
-        def newest(pages: Iterable[Page]) -> datetime | None:
-            """seo.newest, each page's time worked out once (a page is in a dozen entries)."""
-            found: list[datetime] = []
-            for page in pages:
-                key = id(page)
-                if key not in times:
-                    times[key] = modified(page) if page.date or page.updated else None
-                if (moment := times[key]) is not None:
-                    found.append(moment)
-            return max(found, default=None)
+        newest = functools.partial(seo_newest, times={})  # each page's time worked out once
 
         everything = [p for p in self.site.pages if self.site.page_status(p) == "published"]
         entries = [entry("/", self.root_alternates(), newest(everything))]
