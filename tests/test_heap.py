@@ -61,3 +61,35 @@ def test_one_heap_makes_threads_share_the_main_heap(mode: str) -> None:
     done = subprocess.run([sys.executable, "-c", THREADS, mode], capture_output=True, text=True, check=True)
     heaps = done.stderr.count("Arena ")
     assert heaps == 1 if mode == "one" else heaps > 1, done.stderr  # the default: glibc gives threads their own
+
+
+LARGE = """
+import sys
+from generator.core.heap import large_blocks_mapped
+
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 // 1048576
+
+if sys.argv[1] == "mapped":
+    assert large_blocks_mapped()
+first = b"x" * (16 << 20)  # a board: mapped by glibc at first, whose freeing raises its threshold to 16 MiB
+del first
+board = b"y" * (16 << 20)  # the next board: from the heap, by default
+after = [b"z" * 3000 for _ in range(100)]  # small blocks after it: the heap cannot shrink from its top
+before = rss()
+del board
+print(before, rss())
+"""
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or not platform.libc_ver()[0].startswith("glibc"),
+                    reason="M_MMAP_THRESHOLD is glibc's; elsewhere large_blocks_mapped does nothing, by design")
+@pytest.mark.parametrize("mode", ["mapped", "default"])
+def test_a_freed_large_block_goes_back_to_the_system(mode: str) -> None:
+    done = subprocess.run([sys.executable, "-c", LARGE, mode], capture_output=True, text=True, check=True)
+    before, after = map(int, done.stdout.split())
+    if mode == "mapped":
+        assert before - after >= 15, (before, after)
+    else:  # what a preview did before: the freed board stayed in its heap
+        assert before - after < 4, (before, after)

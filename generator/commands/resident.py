@@ -263,6 +263,9 @@ def serve_builds(root: Path, idle: float) -> int:
     signals = _Signals()
     signal.signal(signal.SIGTERM, signals.term)
     own = stamp(root)
+    from ..core.heap import large_blocks_mapped  # the builder's own: the CLI that imports this module needs none
+
+    large_blocks_mapped()  # a freed board or feed goes back to the system, not into the heap for good
     builder = _Builder(root)
     _log(f"making {root} in memory")
     builder.prime()

@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 from tornado import httpserver, ioloop, netutil, web, websocket
 
 from ..core.errors import LegationError, Problem, SourceLocation, printable
-from ..core.heap import heap_trimmer, one_heap
+from ..core.heap import heap_trimmer, large_blocks_mapped, one_heap
 from ..core.model import OutputFile
 from ..core.units import packed
 from ..engine.build import BuildOptions, BuildReport, build
@@ -444,6 +444,7 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
         load_config(root)  # raises the located error `legation build` gives; any other problem shows in the page
     sockets = listen(host, port)  # before the first build: a busy port is told at once
     one_heap()  # before any thread starts: the build, the after-work and the requests allocate from one heap
+    large_blocks_mapped()  # a freed board or feed goes back to the system, not into the heap for good
     app = PreviewApp(root, root / PREVIEW_DIR, jobs=os.cpu_count() or 1)  # the first build uses every core
     reloads = _Reloads(app)
     loop: list[ioloop.IOLoop] = []  # the server's loop, once it runs: told from the watcher's thread

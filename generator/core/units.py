@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -73,8 +73,11 @@ class PackedFile:
         return OutputFile(self.path, zlib.decompress(self.packed), digest=self.digest)
 
 
-def packed(output: OutputFile) -> OutputFile | PackedFile:
-    """``output`` as a resident preview holds it: compressed when it is text of some size, else itself."""
+def packed(output: OutputFile | PackedFile) -> OutputFile | PackedFile:
+    """``output`` as a resident preview holds it: compressed when it is text of some size, else itself (a file
+    packed already, too)."""
+    if isinstance(output, PackedFile):
+        return output
     data = output.data
     if data is None or len(data) < PACK_FROM or not output.path.endswith(PACKED_SUFFIXES) or \
             (output.path.startswith(POSTS) and output.path.endswith(".json")):
@@ -92,8 +95,8 @@ class Pending:
     Once made, it holds its files as a resident preview does (``packed``): a request that still reaches it from
     an older build's table gets them without a second copy of the bytes being kept."""
 
-    def __init__(self, make: Callable[[], list[OutputFile]]) -> None:
-        self._make: Callable[[], list[OutputFile]] | None = make
+    def __init__(self, make: Callable[[], Iterable[OutputFile | PackedFile]]) -> None:
+        self._make: Callable[[], Iterable[OutputFile | PackedFile]] | None = make
         self._lock = threading.Lock()
         self._files: dict[str, OutputFile | PackedFile] | None = None
 

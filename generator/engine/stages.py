@@ -432,7 +432,9 @@ def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: Parse
         def manifest_of(folder: str) -> dict[str, str]:
             return held.digests()
     staging = outputs.snippets
-    sink: Callable[[OutputFile], object] = staging.put if staging is not None else _keep
+    # a preview's files packed as they are made, as it holds them (a board is 15 MiB at 3,000 items)
+    sink: Callable[[OutputFile], object] = staging.put if staging is not None else packed if memory is not None \
+        else _keep
     # its own folder, not the site's: when no file of it would change, it is kept as it is
     alone = staging is not None and staging is not outputs.site
     try:
@@ -447,9 +449,9 @@ def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: Parse
                                 "nothing to do: a fresh cache is written after this build", "cache")
     run.diagnostics.extend(made.problems)
     if options.snippets_in_site:
-        rendered.placed.extend(p for p in made.outputs if isinstance(p, Placed | OutputFile | PendingFile))
+        rendered.placed.extend(p for p in made.outputs if isinstance(p, Placed | OutputFile | PackedFile | PendingFile))
     if memory is not None:
-        memory.snippet_paths = frozenset(p.path for p in made.outputs if isinstance(p, OutputFile))
+        memory.snippet_paths = frozenset(p.path for p in made.outputs if isinstance(p, OutputFile | PackedFile))
     return SnippetResult(made, previous)
 
 
@@ -458,13 +460,13 @@ class LaterBoard:
     asked for) rather than before it: one pending unit for them all, as every board lists every item. Mutable
     on purpose: ``state`` is set when the pending unit is made, and the next build starts from it."""
 
-    def __init__(self, make: Callable[[], SnippetBuild[OutputFile]], paths: frozenset[str]) -> None:
+    def __init__(self, make: Callable[[], SnippetBuild[OutputFile | PackedFile]], paths: frozenset[str]) -> None:
         self._make = make
         self.state: object = None
         self.pending = Pending(self._files)
         self.held: list[Held] = [PendingFile(path, self.pending) for path in sorted(paths)]
 
-    def _files(self) -> list[OutputFile]:
+    def _files(self) -> list[OutputFile | PackedFile]:
         made = self._make()
         self.state = made.state
         del self._make  # lets go of the site and the previous files it was made from
@@ -480,12 +482,12 @@ def _board_later(catalog: Catalog, site: Site, code: str, previous: object, targ
     def manifest_of(folder: str) -> dict[str, str]:
         return held.digests()
 
-    def make() -> SnippetBuild[OutputFile]:
+    def make() -> SnippetBuild[OutputFile | PackedFile]:  # each file packed as it is made (boards: 15 MiB each)
         try:
-            return build_snippet_files(site, catalog, 1, previous, target, manifest_of, _keep, prefix, held=held,
+            return build_snippet_files(site, catalog, 1, previous, target, manifest_of, packed, prefix, held=held,
                                        code=code)
         except SnippetCacheError:
-            return build_snippet_files(site, catalog, 1, None, target, manifest_of, _keep, prefix)
+            return build_snippet_files(site, catalog, 1, None, target, manifest_of, packed, prefix)
 
     return LaterBoard(make, frozenset(held))
 

@@ -902,7 +902,10 @@ class _Previous:
     out: str
     prefix: str
     items: dict[str, CachedItem]
-    boards: dict[str, bytes]  # language → its board's bytes, when the file is still what that build wrote
+    # language → its board's bytes, when the file is still what that build wrote: read from a folder once, or
+    # unpacked from a preview's memory each time they are asked for (15 MiB a language at 3,000 items, and the
+    # preview's peak memory is the board's making: one language's board is unpacked at a time)
+    boards: dict[str, Callable[[], bytes | None]]
     lengths: dict[str, dict[str, int]]  # "lang/section/slug" → the X lengths its posts used
 
 
@@ -932,26 +935,26 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
     keys = _post_keys(site, catalog, pages, code)
     old_files = manifest_of(old.out) if old.out and any(key in old.items for key in keys) else {}
 
-    # Decided (and every reused section checked) before the first file reaches the sink.
-    reused: dict[str, tuple[OutputFile, bytes]] = {}
-    for page, key in zip(pages, keys, strict=True):
-        record, board = old.items.get(key), old.boards.get(page.lang)
+    # Decided (and every reused section checked) before the first file reaches the sink, one language's board at
+    # a time; a reused section is cut from its board again when that board is made (a view, not a copy)
+    reused: dict[str, OutputFile] = {}
+    for page, key, board in _with_boards(pages, keys, old):
+        record = old.items.get(key)
         old_path = f"{old.prefix}{page.lang}/{page.section}/{page.slug}.json"
         if record is None or board is None or old_files.get(old_path) != record.json_digest:
             continue
-        fragment = board[record.start:record.end]
-        if not 0 <= record.start < record.end <= len(board) or _digest(fragment) != record.fragment:
+        if not 0 <= record.start < record.end <= len(board) or \
+                _digest(memoryview(board)[record.start:record.end]) != record.fragment:
             raise SnippetCacheError("a snippet cache record that does not match its board")
         path = prefix + old_path[len(old.prefix):]
         if held is not None:  # the preview's files in memory: no folder to read
             earlier = held.get(old_path)
             if earlier is not None and earlier.digest == record.json_digest and (old.out, old.prefix) == (out_label, prefix):
-                reused[key] = (earlier, fragment)
+                reused[key] = earlier
             continue
         if old.out == out_label and old.prefix == prefix:  # this build's own folder, which it holds the lock of
             if os.path.isfile(f"{old.out}/{old_path}"):  # else deleted by hand since: the item is made again
-                reused[key] = (OutputFile(path, copy_from=f"{old.out}/{old_path}", digest=record.json_digest),
-                               fragment)
+                reused[key] = OutputFile(path, copy_from=f"{old.out}/{old_path}", digest=record.json_digest)
             continue
         # another build's folder (the preview's, or the reverse), which that one may be replacing right now:
         # its bytes are read and checked here, never copied later
@@ -960,7 +963,7 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         except OSError:
             continue
         if hashlib.sha256(data).hexdigest() == record.json_digest:
-            reused[key] = (OutputFile(path, data, digest=record.json_digest), fragment)
+            reused[key] = OutputFile(path, data, digest=record.json_digest)
 
     item_template, board_shell = board_templates()
     if skip_unchanged and isinstance(previous, dict) and len(reused) == len(keys) == len(old.items) \
@@ -991,8 +994,12 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
         made = dict(zip((id(page) for page in todo), fork_map(work, todo, jobs if len(todo) > 16 else 1), strict=True))
         head, tail = board_html(site, catalog, language, not mine, board_shell)
         frames[language.code] = _digest(head + tail)
-        sections: list[bytes] = []
+        board = old.boards[language.code]() if any(key in reused for _, key in mine) else b""
+        if board is None:  # it was there when the sections were checked, and what a preview holds is never changed
+            raise SnippetCacheError("a snippet board that changed while it was read")
+        sections: list[bytes | memoryview] = []
         position = len(head)
+        fragment: bytes | memoryview
         for page, key in mine:
             done = made.get(id(page))
             if done is not None:
@@ -1001,9 +1008,10 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
                 if done.lengths:
                     lengths[_identity(page)] = done.lengths
             else:
-                output, fragment = reused[key]
+                output, record = reused[key], old.items[key]
+                fragment = memoryview(board)[record.start:record.end]
                 outputs.append(sink(output))
-                json_digest, found = output.digest, old.items[key].problems
+                json_digest, found = output.digest, record.problems
                 if _identity(page) in old.lengths:
                     lengths[_identity(page)] = old.lengths[_identity(page)]
             problems.extend(found)
@@ -1013,10 +1021,11 @@ def build_snippet_files(site: Site, catalog: Catalog, jobs: int, previous: objec
             items[key] = CachedItem(json_digest, position, position + len(fragment), checked, found)
             position += len(fragment)
         data = head + b"".join(sections) + tail
-        del sections, made
+        del sections, made, board
         digest = hashlib.sha256(data).hexdigest()
         outputs.append(sink(OutputFile(f"{prefix}{language.code}/index.html", data, digest=digest)))
         boards[language.code] = digest
+        del data  # a sink that packs it (a preview's) keeps the packed bytes only
     outputs.extend(sink(output) for output in board_extras(site, prefix))
     return SnippetBuild(tuple(outputs), tuple(problems), _state(out_label, prefix, items, boards, lengths, frames))
 
@@ -1072,8 +1081,9 @@ def _unchanged(site: Site, catalog: Catalog, pages: list[Page], keys: list[str],
     expected = {f"{old.prefix}{page.lang}/{page.section}/{page.slug}.json" for page in pages}
     problems: list[Problem] = []
     for language in site.config.languages:
-        board = old.boards.get(language.code)
+        read = old.boards.get(language.code)
         mine = [key for page, key in zip(pages, keys, strict=True) if page.lang == language.code]
+        board = read() if read is not None else None
         if board is None:
             return None
         head, tail = board_html(site, catalog, language, not mine, board_shell)
@@ -1102,7 +1112,7 @@ def _unchanged(site: Site, catalog: Catalog, pages: list[Page], keys: list[str],
     return tuple(problems)
 
 
-def _digest(data: bytes) -> str:
+def _digest(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
@@ -1152,19 +1162,42 @@ def _previous_state(previous: object, held: Mapping[str, OutputFile] | None = No
                  for key, record in previous["items"].items()}
     except ValueError as exc:
         raise SnippetCacheError(str(exc)) from None
-    boards: dict[str, bytes] = {}
+    boards: dict[str, Callable[[], bytes | None]] = {}
     for lang, digest in previous["boards"].items():
         if not isinstance(digest, str):
             raise SnippetCacheError("snippet cache board of the wrong shape")
-        kept = held.get(f"{prefix}{lang}/index.html") if held is not None else None
+        path = f"{prefix}{lang}/index.html"
+        if held is not None:  # checked against its digest as it is unpacked to check its sections
+            if path in held:
+                boards[str(lang)] = partial(_held_board, held, path, digest)
+            continue
         try:
-            data = (kept.data or b"") if kept is not None else \
-                Path(out, f"{prefix}{lang}/index.html").read_bytes() if out and held is None else b""
+            data = Path(out, path).read_bytes() if out else b""
         except OSError:
             continue  # moved or deleted since: its items are made again
         if hashlib.sha256(data).hexdigest() == digest:
-            boards[str(lang)] = data
+            boards[str(lang)] = partial(bytes, data)  # bytes(b) is b itself: no copy
     return _Previous(out, prefix, items, boards, lengths)
+
+
+def _held_board(held: Mapping[str, OutputFile], path: str, digest: str) -> bytes | None:
+    """A board a preview holds, unpacked; None when it is not the one the state recorded (nothing is reused)."""
+    data = held[path].data or b""
+    return data if hashlib.sha256(data).hexdigest() == digest else None
+
+
+def _with_boards(pages: list[Page], keys: list[str], old: _Previous) -> Iterator[tuple[Page, str, bytes | None]]:
+    """Each page and its key, language by language, with its language's previous board (None when there is none
+    to reuse from); one board is held at a time."""
+    languages: dict[str, list[tuple[Page, str]]] = {}
+    for page, key in zip(pages, keys, strict=True):
+        languages.setdefault(page.lang, []).append((page, key))
+    for lang, mine in languages.items():
+        read = old.boards.get(lang)
+        board = read() if read is not None and any(key in old.items for _, key in mine) else None
+        for page, key in mine:
+            yield page, key, board
+        del board
 
 
 # ------------------------------------------------------------------ output
