@@ -22,7 +22,7 @@ PACKAGES = ("core", "sources", "assembly", "outputs", "engine", "commands")
 LAYERS: dict[str, int] = {
     # core
     "errors": 0, "clock": 0, "parallel": 0, "context_doc": 0, "codec": 0, "jsontext": 0, "paths": 0, "zones": 0,
-    "controls": 0, "heap": 0,
+    "controls": 0, "heap": 0, "inotify": 0,
     "yamltext": 1, "model": 1, "units": 2, "cache": 2, "checks": 2, "files": 2,
     # sources
     "fastmd": 3, "assets": 3, "translation_units": 3, "statement_text": 3, "markdown": 4, "i18n": 3,
@@ -33,7 +33,7 @@ LAYERS: dict[str, int] = {
     "security": 9, "feeds": 9, "wechat": 9, "calendars": 10, "search": 10, "cards": 10, "seo": 10, "rootfiles": 10,
     "snippets": 10, "register": 10, "qr": 9, "urls": 11, "unit_inputs": 12, "contexts": 12, "templates": 13,
     # engine
-    "fastpath": 14, "memory": 14, "run": 15, "stages": 16, "build": 17, "missions": 18, "publish": 18,
+    "fastpath": 14, "memory": 14, "run": 15, "stages": 16, "untouched": 16, "build": 17, "missions": 18, "publish": 18,
     # commands
     "packages": 18, "xliff": 19, "pofile": 19, "status": 19, "authoring": 19, "translating": 20, "notices": 18,
     "network_status": 20, "network_ci": 20,

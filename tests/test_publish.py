@@ -48,9 +48,23 @@ def assert_same(root: Path, clean: Path, step: str) -> None:
         assert [path for path in built if built[path] != expected[path]] == [], (step, folder)
 
 
-def test_a_resident_build_leaves_what_a_clean_build_makes_after_every_kind_of_change(tmp_path: Path) -> None:
+@pytest.mark.parametrize("watched", [False, True], ids=["looking", "watched"])
+def test_a_resident_build_leaves_what_a_clean_build_makes_after_every_kind_of_change(tmp_path: Path,
+                                                                                      watched: bool) -> None:
+    """``watched``: as a builder makes them, told by the kernel what changed since its last build (untouched.py)
+    rather than looking at every file's size and time."""
     root = demo_copy(tmp_path / "site")
     memory = resident_memory()
+    if watched:
+        builder = _Builder(root)
+        memory = builder.memory
+
+        def resident(root: Path, memory: Memory, now: object = NOW) -> BuildReport:
+            return builder.build(BuildOptions(root, root / "public", now), None)  # type: ignore[arg-type]
+
+        assert builder.sentry.watch is not None  # Linux: the kernel's inotify
+    else:
+        resident = globals()["resident"]
     assert resident(root, memory).ok
     assert_same(root, clean_copy(root, tmp_path / "clean", NOW), "first build")
     steps = [*DEMO_STEPS, *((name, change, timedelta(days=14)) for name, change in EXTRA_STEPS)]
@@ -330,3 +344,4 @@ def test_an_edit_that_keeps_the_size_and_the_time_is_read_again(tmp_path: Path) 
     os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert resident(root, memory).ok
     assert "Azerbaijan!" in (root / "public/en/announcements/scholarships-2027/index.html").read_text(encoding="utf-8")
+

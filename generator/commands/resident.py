@@ -413,10 +413,14 @@ class _Builder:
     Mutable on purpose: one process owns one, and answers one build at a time."""
 
     def __init__(self, root: Path) -> None:
+        from ..core.inotify import Watch
         from ..engine.publish import resident_memory
+        from ..engine.untouched import Sentry
 
         self.root = root
         self.memory: Memory = resident_memory()
+        # what the kernel says changed since the last build: nothing, and a no-change build looks at no file
+        self.sentry = Sentry(root, Watch.start())
         self.written: tuple[Path, str] | None = None  # (output folder, its manifest's identity) after a build
         self.saved = True
         self.tidied = False
@@ -454,7 +458,8 @@ class _Builder:
         # until this build is known to have written what its memory holds, no cache describes the output (a fault
         # raised out of it, or SIGTERM, must not leave the caches of a build that was never written)
         self.written, self.saved = None, True
-        report = build_resident(options, self.memory, progress, answer, going_on)
+        report = build_resident(options, self.memory, progress, answer, going_on, self.sentry)
+        self.sentry.after(options, report.ok, PUBLISHED in report.timings)
         gc.freeze()  # what it holds now is old: the collector need not walk it again in the next build (see tidy)
         self.tidied = False
         if report.ok and PUBLISHED in report.timings:  # its memory is what the live folder holds now

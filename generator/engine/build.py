@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..core.model import Site
     from ..sources.i18n import Catalog
     from .memory import Memory
+    from .untouched import Untouched
 
 __all__ = ("BuildOptions", "BuildReport", "LoadedSite", "build", "check_unchanged", "load_pages", "load_site", "unchanged")
 
@@ -123,11 +124,13 @@ def _fingerprint(options: BuildOptions, outside: tuple[str, ...], seen: dict[str
                               options.signing_key)
 
 
-def check_unchanged(options: BuildOptions, seen: dict[str, str] | None = None
+def check_unchanged(options: BuildOptions, seen: dict[str, str] | None = None, untouched: Untouched | None = None
                     ) -> tuple[BuildReport | None, bool, str, tuple[str, ...]]:
     """(the previous build's report when nothing it depends on changed, else None; whether the output folders
     are still exactly as the previous build left them; the inputs' fingerprint now; the inputs outside the site
-    it took in, as the previous build read them). ``seen`` is filled with every input file's size and time."""
+    it took in, as the previous build read them). ``seen`` is filled with every input file's size and time (not
+    when ``untouched`` says the inputs are: a resident builder's watch, see untouched.py, which also spares the
+    outputs' lstat when they are)."""
     start = time.perf_counter()
     state = load_state(options.root)
     outside = state.outside if state is not None else ()
@@ -136,7 +139,11 @@ def check_unchanged(options: BuildOptions, seen: dict[str, str] | None = None
     # a file deleted, defaced or added by hand in the output since, or a site swapped in by a build that was
     # killed before it saved this state: the full path repairs it, trusting no live file it cannot verify.
     # The inputs' stat and the outputs' lstat, both a tenth of a second at 3000 items, run side by side.
-    inputs, outputs = side_by_side(lambda: _fingerprint(options, outside, seen), lambda: _output_stamp(state))
+    if untouched is not None and (untouched.inputs or untouched.outputs):
+        inputs = state.fingerprint if untouched.inputs else _fingerprint(options, outside, seen)
+        outputs = state.outputs if untouched.outputs else _output_stamp(state)
+    else:
+        inputs, outputs = side_by_side(lambda: _fingerprint(options, outside, seen), lambda: _output_stamp(state))
     trusted = bool(state.outputs) and outputs == state.outputs
     if not trusted or not (options.out_dir / MARKER).is_file() or crossed(state, options.now):
         return None, trusted, inputs, outside

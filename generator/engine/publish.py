@@ -20,6 +20,7 @@ from .build import BuildOptions, BuildReport, build, check_unchanged
 from .fastpath import restamp_written
 from .memory import Memory
 from .stages import Upstream, save_state_of
+from .untouched import Sentry
 
 #: where the memory build puts the social posts and their board (the preview's layout); written to their own folder
 SNIPPETS = "_snippets/"
@@ -33,11 +34,13 @@ def resident_memory() -> Memory:
 
 def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None = None,
                    answer: Callable[[BuildReport], None] | None = None,
-                   going_on: Callable[[], bool] | None = None) -> BuildReport:
+                   going_on: Callable[[], bool] | None = None, sentry: Sentry | None = None) -> BuildReport:
     """What ``build(options)`` does, from ``memory`` (made by resident_memory) and into the output folders.
     ``answer`` is given the report as soon as the files are in place, before the no-change state is saved (the
     lock is held until it is: a build that waits for it finds that state). When ``going_on`` says False before
-    the files are written (the CLI that asked was interrupted), nothing is written, as with a CLI's own build."""
+    the files are written (the CLI that asked was interrupted), nothing is written, as with a CLI's own build.
+    ``sentry``, the builder's watch over its files, is asked what is untouched once the lock is held, and told
+    when the files are written."""
     if not (options.write and options.incremental and not options.force and memory.publish):
         raise ValueError("a resident build writes, incrementally, into a resident builder's memory")
     try:
@@ -46,7 +49,7 @@ def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[st
         with build_lock(options.out_dir, options.lock_wait,
                         on_wait=(lambda: progress("waiting for another build")) if progress else None):
             recover(options.out_dir)
-            report = _build(options, memory, progress, answer, going_on)
+            report = _build(options, memory, progress, answer, going_on, sentry)
     except LegationError as exc:
         report = BuildReport(False, options.now, exc.problems, out_dir=str(options.out_dir))
     if answer is not None and (not report.ok or PUBLISHED not in report.timings):
@@ -55,15 +58,21 @@ def build_resident(options: BuildOptions, memory: Memory, progress: Callable[[st
 
 
 def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None] | None,
-           answer: Callable[[BuildReport], None] | None, going_on: Callable[[], bool] | None) -> BuildReport:
+           answer: Callable[[BuildReport], None] | None, going_on: Callable[[], bool] | None,
+           sentry: Sentry | None) -> BuildReport:
     seen: dict[str, str] = {}
-    fast, trusted, inputs, outside = check_unchanged(options, seen)  # before anything is read, as the CLI's build
+    untouched = sentry.ask(options) if sentry is not None else None
+    # before anything is read, as the CLI's build
+    fast, trusted, inputs, outside = check_unchanged(options, seen, untouched)
     if fast is not None:
         return fast
-    before, memory.seen = memory.seen, seen
-    # the files changed since its last build, as a preview's watcher names them (None: not known, all are looked at)
-    changed = None if before is None else frozenset(path for path in before.keys() | seen.keys()
-                                                    if before.get(path) != seen.get(path))
+    if untouched is not None and untouched.inputs:  # only the output folders changed (a file edited by hand)
+        changed: frozenset[str] | None = frozenset()
+    else:
+        before, memory.seen = memory.seen, seen
+        # the files changed since its last build, as a preview's watcher names them (None: not known, all are read)
+        changed = None if before is None else frozenset(path for path in before.keys() | seen.keys()
+                                                        if before.get(path) != seen.get(path))
     report = build(replace(options, snippets_in_site=True, changed=changed), progress, memory)
     upstream = memory.upstream
     if not report.ok or not isinstance(upstream, Upstream):
@@ -84,7 +93,10 @@ def _build(options: BuildOptions, memory: Memory, progress: Callable[[str], None
         failed = replace(report, ok=False, problems=(*exc.problems, *report.problems), out_dir=str(options.out_dir),
                          waiting=0, replaced=tuple(replaced))
         return failed if replaced else _nothing_written(failed)
-    restamp_written(options.root, seen)  # the ledger it wrote is no change for the next build
+    if memory.seen is not None:
+        restamp_written(options.root, memory.seen)  # the ledger it wrote is no change for the next build
+    if sentry is not None:
+        sentry.written()
     done = replace(report, files=stats.files, bytes=stats.bytes, written=stats.written, html=html, waiting=0,
                    out_dir=str(options.out_dir), timings={**report.timings, PUBLISHED: time.perf_counter() - start})
     if answer is not None:
