@@ -7,7 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from generator.assembly.site import absolute_url, assemble, list_url, page_status, paginate, schedule_changes, tag_url
+from generator.assembly.site import (
+    absolute_url,
+    assemble,
+    body_edits,
+    list_url,
+    page_status,
+    paginate,
+    reassemble,
+    schedule_changes,
+    tag_url,
+)
 from generator.core.model import EventInfo, Language, Page, SiteConfig, TranslationRef, Withdrawal
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -137,3 +147,37 @@ def test_schedule_change_reports_when() -> None:
     assert schedule_changes([item], NOW) == [{"file": "content/announcements/w.en.md", "url": "/en/announcements/w/",
                                               "from": "published", "to": "withdrawn", "at": "2026-11-23T14:00:00+00:00"}]
     assert schedule_changes([item], NOW, hours=1) == []
+
+
+def test_a_body_edit_reassembles_what_assembling_again_makes() -> None:
+    """The last build's site with the edited pages put in place equals the site assembled from them, field by
+    field: lists, tags, alerts, menus and translations hold the new objects, and a translation whose original's
+    text changed is stale."""
+    def item(slug: str, lang: str = "en", **extra: object) -> Page:
+        made = page(slug, lang, **extra)
+        return replace(made, meta=f"meta-{slug}-{lang}")  # what parse_cached works out: not the body
+
+    before = [item("a", tags=("visa",), alert="warning"), item("a", "ar", translation_of=TranslationRef("en", "h-a")),
+              item("b", days=3), item("about", section="pages", menu=1)]
+    site, problems = assemble(before, CONFIG, NOW)
+    assert site.stale == {("announcements", "a", "ar"): False}
+    after = [replace(before[0], body_html="<p>new</p>", source_hash="h-a2"), before[1], before[2],
+             replace(before[3], body_html="<p>about us</p>")]
+    swap = body_edits(before, after)
+    assert swap is not None and set(swap) == {id(before[0]), id(before[3])}
+    again, expected_problems = assemble(after, CONFIG, NOW + timedelta(hours=1))
+    made = reassemble(site, swap, NOW + timedelta(hours=1))
+    assert made == again and expected_problems == problems
+    assert made.stale == {("announcements", "a", "ar"): True}  # its original's text changed
+    assert made.listings[("en", "announcements")][0] is after[0] and made.tags[("en", "visa")][0] is after[0]
+    assert made.alerts["en"][0] is after[0] and made.menus["en"][0] is after[3]
+    assert made.translations[("announcements", "a")]["en"] is after[0]
+
+
+@pytest.mark.parametrize("change", ["title", "no meta", "another file"])
+def test_an_edit_of_more_than_a_body_is_assembled_again(change: str) -> None:
+    first = replace(page("a"), meta="meta-a")
+    edited = {"title": replace(first, title="New", meta="meta-a2"), "no meta": replace(first, meta=""),
+              "another file": replace(first, source="content/announcements/a/index.en.md")}[change]
+    assert body_edits([first], [edited]) is None
+    assert body_edits([first], [first, replace(page("b"), meta="meta-b")]) is None

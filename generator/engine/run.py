@@ -145,6 +145,7 @@ class Run:
         self.stagings: list[Staging] = []
         self.replaced: list[str] = []  # folders swapped in: a failure after that must not claim nothing was written
         self.site: Site | None = None
+        self.before: object = None  # a resident process's last Upstream, when it is not kept whole (kept_upstream)
         self.schedule: list[dict[str, str]] = []
         self.files = self.bytes = self.written = self.html = self.waiting = 0
 

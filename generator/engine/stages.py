@@ -10,7 +10,7 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from .run import BuildOptions, BuildReport, Run
 
 if TYPE_CHECKING:
     from ..assembly.ledger import LedgerCheck
+    from ..assembly.site import Swap
     from ..core.cache import PageCache, Rendered
     from ..core.model import Site
     from ..outputs.register import SigningKey
@@ -79,6 +80,9 @@ class Published:
 class Assembled:
     site: Site
     ledger: LedgerCheck
+    pages: tuple[Page, ...] = ()  # the pages the site was assembled from
+    problems: tuple[Problem, ...] = ()  # what assembling them told
+    swap: Swap | None = None  # the site was the last build's with bodies edited (assembly/site.reassemble)
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,9 @@ class Upstream:
     schedule: tuple[dict[str, str], ...] = ()  # what the next days' builds publish or withdraw (see assemble_site)
 
 
+SCHEDULE_AHEAD = timedelta(hours=24)  # how far the report's "next build" looks (site.schedule_changes)
+
+
 def kept_upstream(run: Run) -> Upstream | None:
     """The preview's last Upstream, when every file changed since is a template (of the site or of a theme in
     its chain) and the clock crossed no page's boundary; its problems are told again. None otherwise, and then
@@ -125,6 +132,7 @@ def kept_upstream(run: Run) -> Upstream | None:
     if memory is None:
         return None
     upstream, memory.upstream = memory.upstream, None
+    run.before = upstream  # a body edit reassembles it (assemble_site)
     if not isinstance(upstream, Upstream) or not options.changed or upstream.settings != _settings(options):
         return None
     # resolved, both: a file reached through a link in a template folder (templates/x -> ../i18n) is not a template
@@ -236,6 +244,8 @@ def load_strings(run: Run, setup: Setup) -> Catalog:
     catalog, found = load_catalog([*setup.chain.i18n_dirs, root / "i18n"], root, config.language_codes,
                                   config.default_language)
     run.diagnostics.extend(found)
+    if isinstance(run.before, Upstream) and run.before.catalog == catalog:
+        catalog = run.before.catalog  # the same strings as the last build's: its object, which the renderer knows
     missing: dict[str, list[str]] = {}
     for lang, key in catalog.missing(config.language_codes):
         missing.setdefault(lang, []).append(key)
@@ -309,17 +319,27 @@ def publish_media(run: Run, setup: Setup, parse: ParseResult) -> Published:
 
 def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResult) -> Assembled:
     from ..assembly.ledger import check_ledger, ministry_references, read_ledger, recorded_pages
-    from ..assembly.site import assemble, schedule_changes
+    from ..assembly.site import Swap, assemble, reassemble, schedule_changes
     from ..sources.network import carried
 
     options, memory = run.options, run.memory
     pages, found = carried(setup.config, published.pages)  # a mission: the ministry's items that reach it
     run.diagnostics.extend(found)
-    site, found = assemble(pages, setup.config, options.now, options.drafts, parse.parsed.failed)
-    run.diagnostics.extend(found)
+    before = run.before if isinstance(run.before, Upstream) else None
+    edited = _body_edits(run, setup, parse, before, pages)
+    if before is not None and edited is not None:  # the last build's site, with the edited pages in place
+        site, assembled_problems = reassemble(before.assembled.site, edited, options.now), before.assembled.problems
+    else:
+        site, told = assemble(pages, setup.config, options.now, options.drafts, parse.parsed.failed)
+        assembled_problems = tuple(told)
+    run.diagnostics.extend(assembled_problems)
     run.site = site
     # what the next day's build will publish or withdraw (a preview has no use for it)
-    run.schedule = schedule_changes(pages, options.now) if memory is None or memory.publish else []
+    if before is not None and edited is not None and not moments_between(
+            before.clock + SCHEDULE_AHEAD, options.now + SCHEDULE_AHEAD, before.boundaries):
+        run.schedule = list(before.schedule)  # nothing entered or left the look-ahead, and the dates are the same
+    else:
+        run.schedule = schedule_changes(pages, options.now) if memory is None or memory.publish else []
     # official text edited with no changes: entry (a warning; --strict refuses it)
     recorded = recorded_pages(site)
     ledger = check_ledger(recorded, read_ledger(options.root, {p.key for p in recorded},
@@ -328,7 +348,23 @@ def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResu
     run.diagnostics.extend(ledger.problems)
     # a mission carries its ministry's references for the statements it syndicates
     run.site = site = replace(site, references={**ledger.references, **ministry_references(options.root, site)})
-    return Assembled(site, ledger)
+    swap = Swap(before.assembled.site, edited) if before is not None and edited is not None else None
+    return Assembled(site, ledger, tuple(pages), assembled_problems, swap)
+
+
+def _body_edits(run: Run, setup: Setup, parse: ParseResult, before: Upstream | None,
+                pages: list[Page]) -> dict[int, Page] | None:
+    """The pages that replace the last build's (by the id of the old page) when only their bodies changed since
+    it was assembled, with the same settings, site.yml and files that fail, at a clock that crossed no page's
+    boundary; else None (the site is assembled anew)."""
+    from ..assembly.site import body_edits
+
+    if before is None or run.memory is None or not before.assembled.pages or \
+            before.settings != _settings(run.options) or before.setup.config != setup.config or \
+            before.parse.parsed.failed != parse.parsed.failed or \
+            moments_between(before.clock, run.options.now, before.boundaries):
+        return None
+    return body_edits(before.assembled.pages, pages)
 
 
 def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, published: Published,
@@ -378,6 +414,7 @@ def render(run: Run, setup: Setup, catalog: Catalog, assembled: Assembled, publi
                         previous_outputs=memory.outputs if memory is not None else None,
                         defer=frozenset({"search"}) if memory is not None and memory.defer_search else frozenset(),
                         digests=memory.digests if memory is not None else None, track=memory is not None,
+                        swap=assembled.swap,
                         draw_on_request=memory is not None and not memory.publish)
     extras = [*_static_files(options.root, chain.static_dirs), headers_file(config.language_codes, search),
               # the bundle files of the pages this build publishes (a draft's photo is not)

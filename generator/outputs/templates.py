@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..assembly.site import absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug
+from ..assembly.site import Swap, absolute_url, event_is_upcoming, list_url, paginate, tag_label, tag_slug
 from ..core.errors import LegationError, SourceLocation
 from ..core.model import SECTIONS, OutputFile, Page, Site
 from ..core.parallel import fork_map
@@ -177,7 +178,8 @@ class Renderer:
                  search: bool = False, cards: Mapping[str, Card] | None = None, card_style: CardStyle | None = None,
                  raqm: bool = True, previous_outputs: Mapping[str, Held] | None = None,
                  defer: frozenset[str] = frozenset(), signing: SigningKey | None = None, code: str = "",
-                 digests: DigestMemo | None = None, track: bool = False, draw_on_request: bool = False):
+                 digests: DigestMemo | None = None, track: bool = False, draw_on_request: bool = False,
+                 swap: Swap | None = None):
         self.site, self.env, self.catalog = site, env, catalog
         # the previous build's files held in memory (the preview's), reused as they are; else read from previous_dir
         self.previous_outputs = previous_outputs
@@ -196,9 +198,16 @@ class Renderer:
         self.config = site.config
         self.urls = SiteUrls(site)
         self.prefix = urlsplit(site.config.base_url).path.rstrip("/")
-        # the last build's feeds when it had the same site and strings (a template-only edit keeps both)
+        # the last build's feeds when it had the same site and strings (a template-only edit keeps both), or that
+        # site with bodies edited (``swap``: the same items in every feed, some of them new objects)
         kept = digests.basis if digests is not None else None
-        self.feeds = kept.feeds if kept is not None and kept.holds(site, catalog) else feed_specs(site, catalog)
+        if kept is not None and kept.holds(site, catalog):
+            self.feeds = kept.feeds
+        elif kept is not None and swap is not None and kept.site is swap.before and kept.catalog is catalog:
+            self.feeds = [replace(spec, items=tuple(swap.pages.get(id(page), page) for page in spec.items))
+                          for spec in kept.feeds]
+        else:
+            self.feeds = feed_specs(site, catalog)
         # Pages show times in the site's zone: every page depends on its rules (in the site digest), read once
         # here; every calendar also on the years its VTIMEZONE covers. The VTIMEZONE itself is made only when
         # a calendar is rendered (see zone), from these same bytes, as it is slow to make and serialize.
@@ -211,7 +220,7 @@ class Renderer:
         # keep what each digest read, for the next)
         self.contexts = Contexts(site, catalog, self.urls, self.cards, search, self.prefix)
         self.inputs = UnitInputs(site, env, catalog, self.urls, self.feeds, self.cards, card_style, fingerprint,
-                                 self.prefix, self._zone_rules, repr(zone_years(site)), code, digests, track)
+                                 self.prefix, self._zone_rules, repr(zone_years(site)), code, digests, track, swap)
 
     @property
     def zone(self) -> bytes:

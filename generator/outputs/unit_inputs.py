@@ -24,7 +24,7 @@ from typing import Literal
 
 from jinja2 import Environment, TemplateError
 
-from ..assembly.site import event_is_upcoming, paginate
+from ..assembly.site import Swap, event_is_upcoming, paginate
 from ..core.cache import code_digest
 from ..core.clock import CLOCK_WORDS
 from ..core.model import SECTIONS, Page, Site
@@ -84,7 +84,7 @@ class UnitInputs:
     def __init__(self, site: Site, env: Environment, catalog: Catalog, urls: SiteUrls, feeds: list[FeedSpec],
                  cards: Mapping[str, Card], card_style: CardStyle | None, fingerprint: str, prefix: str,
                  zone_rules: bytes, zone_digest: str, code: str = "", previous: DigestMemo | None = None,
-                 track: bool = False):
+                 track: bool = False, swap: Swap | None = None):
         self.site, self.env, self.catalog, self.urls, self.feeds = site, env, catalog, urls, feeds
         self.config = site.config
         self.cards, self.card_style, self.fingerprint, self.prefix = cards, card_style, fingerprint, prefix
@@ -113,6 +113,23 @@ class UnitInputs:
             # page keys, and no page key changed
             self._frame, self._page_keys = previous.frame, previous.pages
             self._changed, self._previous_units = set(), previous.units
+        elif previous is not None and previous.basis is not None and swap is not None \
+                and previous.basis.site is swap.before and previous.basis.catalog is catalog \
+                and previous.basis.settings == basis.settings and site.stale == swap.before.stale \
+                and site.references == swap.before.references:
+            # the last build's site with bodies edited (the same pages, lists, feeds, statuses, staleness and
+            # references, some pages new objects): the same frame, and only the new pages' keys worked out again
+            self._frame, self._previous_units = previous.frame, previous.units
+            keys = dict(previous.pages)
+            self._changed = set()
+            for page in swap.pages.values():
+                was = keys.get(page.url, ("", ""))
+                keys[page.url] = fresh = (self.full_key(page) + repr(self.cards.get(page.url)), self.listed_key(page))
+                if fresh[0] != was[0]:
+                    self._changed.add(("full", page.url))
+                if fresh[1] != was[1]:
+                    self._changed.add(("listed", page.url))
+            self._page_keys = keys
         elif self._track:
             self._frame, self._page_keys = self.frame(), self.page_keys()
         if self._changed is None and previous is not None and previous.frame == self._frame \
