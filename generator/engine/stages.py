@@ -684,12 +684,19 @@ def _keep_in(memory: Memory, outputs: list[Held], renderer: Renderer, parsed: Pa
     memory.first = snippets.pending if isinstance(snippets, LaterBoard) else None
     memory.markdown, memory.pages, memory.whole = parsed.rendered, parsed.entries, parsed.held
     memory.pending = renderer if renderer.deferred else None
-    # a pending file's size is not known yet
-    size = sum(o.size if isinstance(o, PackedFile) else len(o.data) if o.data is not None else
-               os.path.getsize(o.copy_from) if o.copy_from else 0 for o in outputs if isinstance(o, OutputFile | PackedFile))
-    waiting = sum(1 for o in outputs if isinstance(o, PendingFile))  # not known to change until made
-    changed = sum(1 for o in outputs if not isinstance(o, PendingFile) and not _same(before.get(o.path), o))
-    return len(outputs), size, changed, sum(1 for o in outputs if o.path.endswith(".html")), waiting
+    size = waiting = changed = html = 0
+    for o in outputs:  # one pass: 12,000 files at 3,000 items per language, on every save
+        if isinstance(o, PendingFile):
+            waiting += 1  # not known to change until made; its size is not known yet
+        else:
+            if isinstance(o, OutputFile | PackedFile):
+                size += o.size if isinstance(o, PackedFile) else len(o.data) if o.data is not None else \
+                    os.path.getsize(o.copy_from) if o.copy_from else 0
+            if before.get(o.path) is not o and not _same(before.get(o.path), o):
+                changed += 1
+        if o.path.endswith(".html"):
+            html += 1
+    return len(outputs), size, changed, html, waiting
 
 
 def _same(before: Held | None, now: Held) -> bool:

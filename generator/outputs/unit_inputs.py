@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
 from jinja2 import Environment, TemplateError
@@ -55,6 +55,10 @@ class DigestMemo:
     # inputs; the page keys it read)
     units: Mapping[str, tuple[str, str, frozenset[Read]]]
     basis: Basis | None = None  # what the frame, the page keys and the feeds were worked out from
+    keys: Mapping[Unit, str] = field(default_factory=dict)  # each unit's key (the same while the basis holds)
+    # the site-wide digests the units were joined to, and each unit's joined digest: the same again while both are
+    scopes: tuple[str, Mapping[str, str]] = ("", {})
+    joined: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,6 +106,10 @@ class UnitInputs:
         self._digests: dict[str, tuple[str, str, frozenset[Read]]] = {}
         self._changed: set[Read] | None = None
         self._previous_units: Mapping[str, tuple[str, str, frozenset[Read]]] = {}
+        self._joined: dict[str, str] = {}
+        # the last build's joined digests, when it joined them to the same site-wide digests (a body edit's)
+        self._previous_joined: Mapping[str, str] = previous.joined if previous is not None and \
+            previous.scopes == (self.site_digest, self._language_digests) else {}
         self._frame: str | None = None
         self._page_keys: Mapping[str, tuple[str, str]] | None = None
         basis = Basis(site, catalog, feeds, (self.cards, repr(card_style), fingerprint, prefix, zone_rules,
@@ -113,6 +121,7 @@ class UnitInputs:
             # page keys, and no page key changed
             self._frame, self._page_keys = previous.frame, previous.pages
             self._changed, self._previous_units = set(), previous.units
+            self._keys = dict(previous.keys)
         elif previous is not None and previous.basis is not None and swap is not None \
                 and previous.basis.site is swap.before and previous.basis.catalog is catalog \
                 and previous.basis.settings == basis.settings and site.stale == swap.before.stale \
@@ -120,6 +129,7 @@ class UnitInputs:
             # the last build's site with bodies edited (the same pages, lists, feeds, statuses, staleness and
             # references, some pages new objects): the same frame, and only the new pages' keys worked out again
             self._frame, self._previous_units = previous.frame, previous.units
+            self._keys = dict(previous.keys)  # the same pages, in the same places, and the same feeds
             keys = dict(previous.pages)
             self._changed = set()
             for page in swap.pages.values():
@@ -257,14 +267,17 @@ class UnitInputs:
             before = self._previous_units.get(key)
             if before is not None and before[2].isdisjoint(self._changed):
                 self._digests[key] = before
-                return self._join(before[0], before[1])
+                joined = self._previous_joined.get(key) or self._join(before[0], before[1])
+                self._joined[key] = joined
+                return joined
         self._reads = set()
         try:
             scope, rest = self._parts(unit)
             self._digests[key] = (scope, rest, frozenset(self._reads))
         finally:
             self._reads = None
-        return self._join(scope, rest)
+        self._joined[key] = joined = self._join(scope, rest)
+        return joined
 
     def _join(self, scope: str, rest: str) -> str:
         base = "" if not scope else self.site_digest if scope == "site" else self.language_digest(scope)
@@ -274,7 +287,8 @@ class UnitInputs:
         """What the next build of this process needs to digest only what a change reached (None untracked)."""
         if self._frame is None or self._page_keys is None:
             return None
-        return DigestMemo(self._frame, self._page_keys, dict(self._digests), self._basis)
+        return DigestMemo(self._frame, self._page_keys, dict(self._digests), self._basis, dict(self._keys),
+                          (self.site_digest, self._language_digests), dict(self._joined))
 
     def _parts(self, unit: Unit) -> tuple[str, str]:
         """(the scope of the site-wide digest the unit takes, a digest of its other inputs)."""
