@@ -440,8 +440,9 @@ def _size(output: OutputFile, src_root: Path) -> int:
 
 def manifest_text(files: dict[str, str]) -> str:
     """``json.dumps({"algorithm": "sha256", "files": files}, indent=0, sort_keys=True)``, the manifest's format,
-    made by the C encoder (``indent`` would make json use its pure-Python one: a sixth of an edit's build)."""
-    entries = ",\n".join(json.dumps(dict([item]))[1:-1] for item in sorted(files.items()))
+    made by the C encoder (``indent`` would make json use its pure-Python one: a sixth of an edit's build), in one
+    call: the separator puts each entry on its own line (12,000 calls of it were 30 ms at 3,000 items a language)."""
+    entries = json.dumps(dict(sorted(files.items())), separators=(",\n", ": "))[1:-1]
     return '{\n"algorithm": "sha256",\n"files": {' + (f"\n{entries}\n" if entries else "") + "}\n}"
 
 

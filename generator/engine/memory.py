@@ -19,6 +19,7 @@ from ..core.units import DrawnFile, Held, PackedFile, Pending, PendingFile, unpa
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
     from ..assembly.rules import RulesMemo
     from ..core.cache import Rendered, UnitState
+    from ..core.files import Placed
     from ..outputs.unit_inputs import DigestMemo
     from ..sources.content import PageEntry, SourceMemo
 
@@ -60,7 +61,7 @@ class Memory:
     # whose differences name the files its next build reads again (as a preview's file watcher names them)
     seen: dict[str, str] | None = None
     # a resident builder's: the files its last build wrote, by path: one still held is not looked at again
-    published: dict[str, Held] = field(default_factory=dict)
+    published: dict[str, tuple[Held, Placed]] = field(default_factory=dict)  # each with how it stands there
     pending: Deferred | None = None  # the last build's renderer while it holds deferred units
     # the Jinja environment (its compiled templates) under ((the theme chain, its template folders), each template
     # file's stamp): made again when the chain or the folders change; a changed file's template is compiled again
