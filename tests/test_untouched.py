@@ -90,3 +90,24 @@ def test_a_watched_builder_builds_what_was_edited_while_it_built(tmp_path: Path,
                                    ).read_text(encoding="utf-8")
     else:
         assert (root / "public/en/announcements/late-news/index.html").is_file()
+
+
+def test_an_input_with_another_name_elsewhere_is_looked_at_on_every_build(tmp_path: Path) -> None:
+    """A content file that is another name (a hard link) of a file outside the watched folders changes when that
+    is written, which no watch of the site's folders sees: such a site's inputs are looked at as without the
+    watch. (A symbolic link may point only inside content/, which is watched.)"""
+    import os
+
+    root = demo_copy(tmp_path / "site")
+    source = root / BODY[0]
+    elsewhere = root / "drafts" / source.name  # no input folder
+    elsewhere.parent.mkdir()
+    source.rename(elsewhere)
+    os.link(elsewhere, source)
+    builder, options = _watched(root)
+    assert "unchanged" in builder.build(options, None).timings
+    text = elsewhere.read_text(encoding="utf-8")
+    elsewhere.write_text(text.replace(BODY[1], BODY[2]), encoding="utf-8")  # in place: both names see it
+    report = builder.build(options, None)
+    assert report.ok and PUBLISHED in report.timings
+    assert "to graduates." in (root / "public/en/announcements/scholarships-2027/index.html").read_text(encoding="utf-8")

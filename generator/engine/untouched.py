@@ -47,10 +47,12 @@ class Sentry:
         self._armed: _Armed | None = None
         self._during: list[str] | None = None  # what changed while the last build ran (None: not known)
         self._tops: dict[str, int] = {}  # each watched tree → the inode of its folder when it was watched
+        self._armed_before: _Armed | None = None  # what the build now ending was asked with
 
     def ask(self, options: BuildOptions) -> Untouched | None:
         """Before a build: what is untouched since the last build (None: nothing is known)."""
         armed, self._armed, self._during = self._armed, None, None
+        self._armed_before = armed
         if self.watch is None or armed is None or options.force or _settings(options) != armed.settings:
             self._drain()
             return None
@@ -88,6 +90,10 @@ class Sentry:
             quiet_outputs = during is not None
         else:  # the no-change check looked at every file it did not know untouched, or knew them untouched
             quiet_inputs = quiet_outputs = True
+        if quiet_inputs and not (self._armed_before is not None and self._armed_before.inputs_quiet and not wrote):
+            # an input that is a link, or one of several names of a file, changes when its other name is written,
+            # which no watch here sees: such a site's inputs are looked at on every build (as the preview does)
+            quiet_inputs = not _linked_files(inputs)
         self._armed = _Armed(_settings(options), inputs, tuple(state.folders), quiet_inputs, quiet_outputs)
 
     def _replaced(self, top: str) -> bool:
@@ -96,6 +102,28 @@ class Sentry:
     def _drain(self) -> None:
         if self.watch is not None:
             self.watch.changes()
+
+
+def _linked_files(trees: Iterable[str]) -> bool:
+    """Whether a file under one of ``trees`` is a symbolic link or has other names (hard links); the folders'
+    own links are not followed, as fastpath.input_files does not follow them."""
+    pending = [tree for tree in trees if os.path.isdir(tree)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        if not entry.is_dir():  # a linked folder's files are no input (input_files)
+                            return True
+                    elif entry.is_dir(follow_symlinks=False):
+                        if entry.name != SKIPPED:
+                            pending.append(entry.path)
+                    elif entry.stat(follow_symlinks=False).st_nlink > 1:
+                        return True
+        except OSError:
+            return True  # not known: looked at
+    return any(os.path.islink(tree) or (os.path.isfile(tree) and os.stat(tree).st_nlink > 1)
+               for tree in trees if os.path.lexists(tree) and not os.path.isdir(tree))
 
 
 def _inode(path: str) -> int:
