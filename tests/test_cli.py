@@ -61,8 +61,8 @@ BAD_INPUT = {
         "content/events/backwards.en.md:5:6", "before it starts"),
     "duplicate url": ({"content/announcements/consular-hours/index.en.md": '---\ntitle: "Dup"\ndate: 2026-11-01\n---\n'},
                       "content/announcements/consular-hours", "both claim"),
-    "dotdot slug": ({"content/announcements/..secret.en.md": '---\ntitle: "x"\ndate: 2026-11-01\n---\n'},
-                    "content/announcements/..secret.en.md", "not a safe URL slug"),
+    "dotdot slug": ({"content/announcements/a..secret.en.md": '---\ntitle: "x"\ndate: 2026-11-01\n---\n'},
+                    "content/announcements/a..secret.en.md", "not a safe URL slug"),
     "dotdot in bundle image": (
         {"content/announcements/pics/index.en.md":
          '---\ntitle: "x"\ndate: 2026-11-01\nimage: {src: "../../../etc/passwd", alt: "x"}\n---\n',

@@ -241,3 +241,33 @@ def test_a_wrong_syndicate_value_is_a_located_error(value: str, where: str, need
     found = [p.format() for p in problems]
     assert page is None and any(f.startswith(f"content/announcements/x.en.md:{where}: error") and needle in f
                                 for f in found), found
+
+
+def test_an_editors_files_are_no_content(tmp_path: Path) -> None:
+    """From a new user's trial: Emacs's lock (a link to nothing named .#x), backups, auto-saves, vim's swap and
+    write test, and hidden notes stopped every build and the preview ("not a safe URL slug", "language ... is not
+    one of site.yml's languages", "not Markdown") and warned under --strict. They are left out, silently, in
+    section folders and bundles alike; the files themselves are still found."""
+    import os
+
+    from generator.sources.config import load_config
+    from generator.sources.content import discover
+
+    root = tmp_path
+    (root / "site.yml").write_text('title: {en: E}\nbase_url: "https://e.example/"\nlanguages: [{code: en, name: '
+                                   'English}]\ntimezone: UTC\n', encoding="utf-8")
+    section = root / "content" / "announcements"
+    bundle = section / "photos"
+    bundle.mkdir(parents=True)
+    item = '---\ntitle: "A"\ndate: 2026-11-01\n---\nText.\n'
+    (section / "news.en.md").write_text(item, encoding="utf-8")
+    (bundle / "index.en.md").write_text(item, encoding="utf-8")
+    os.symlink("officer@pc.4242:1733360000", section / ".#news.en.md")  # Emacs's lock: a link to nothing
+    for folder in (section, bundle):
+        for name in ("news.en.md~", "#news.en.md#", ".news.en.md.swp", "4913", ".hidden-notes.md", "index.en.md~"):
+            (folder / name).write_text(item, encoding="utf-8")
+    found, problems = discover(root, load_config(root))
+    assert problems == []
+    assert sorted(source.path for source in found) == ["content/announcements/news.en.md",
+                                                       "content/announcements/photos/index.en.md"]
+    assert [source.bundle_assets for source in found if "photos" in source.path] == [()]

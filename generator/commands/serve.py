@@ -38,13 +38,15 @@ from tornado import httpserver, ioloop, netutil, web, websocket
 from ..core.errors import LegationError, Problem, SourceLocation, printable
 from ..core.heap import heap_trimmer, large_blocks_mapped, one_heap
 from ..core.model import OutputFile
+from ..core.paths import editor_file
 from ..core.units import packed
 from ..engine.build import BuildOptions, BuildReport, build
 from ..engine.fastpath import input_files
 from ..engine.memory import Memory
 from ..sources.config import CONFIG_FILE, load_config
 
-WATCHED = ("content", "templates", "themes", "i18n", "static", "site.yml")
+# every input a build reads in the site's folder (fastpath.INPUTS, and the ledger of published text)
+WATCHED = ("content", "templates", "themes", "i18n", "static", "root", "ledger", "site.yml")
 PREVIEW_DIR = ".legation-cache/preview"
 _CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
 _PREVIEW_CSP = (b'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; '
@@ -517,8 +519,8 @@ def outside_inputs(root: Path) -> tuple[str, ...]:
 
 
 def watched(root: Path, outside: Iterable[str] = ()) -> Callable[[Any, str], bool]:
-    """Which file events are the site's: under content/, templates/, themes/, i18n/, static/, or site.yml, or
-    under one of ``outside`` (relative to the site); not an editor's swap or backup file."""
+    """Which file events are the site's: under one of WATCHED (content/, templates/, …, site.yml), or under one of
+    ``outside`` (relative to the site); not an editor's swap, lock or backup file (paths.editor_file)."""
     base = os.path.abspath(root)
     others = tuple(os.path.normpath(os.path.join(base, path)) for path in outside)
 
@@ -527,7 +529,7 @@ def watched(root: Path, outside: Iterable[str] = ()) -> Callable[[Any, str], boo
         top = relative.split("/", 1)[0]
         name = relative.rsplit("/", 1)[-1]
         mine = top in WATCHED or any(path == other or path.startswith(other + os.sep) for other in others)
-        return mine and not name.endswith(("~", ".swp", ".swx", ".tmp")) and not name.startswith(".#")
+        return mine and not editor_file(name)
 
     return keep
 

@@ -10,6 +10,13 @@ from pathlib import Path
 CACHE_DIR = ".legation-cache"
 
 
+def editor_file(name: str) -> bool:
+    """Whether a file named ``name`` is one an editor keeps beside what it edits, or one hidden: never content, never
+    a reason to build. Hidden files (vim's ``.x.swp``, Emacs's lock ``.#x``, a ``.notes.md``), backups (``x~``),
+    Emacs's auto-save (``#x#``) and vim's write test (``4913``), as Jekyll and Hugo leave them out too."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913"
+
+
 def builtin_themes_dir() -> Path:
     """Themes shipped with the package (wheel) or beside it (source checkout)."""
     here = Path(__file__).resolve().parent.parent  # the package (an installed wheel holds themes/ there)

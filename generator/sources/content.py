@@ -49,7 +49,7 @@ from ..core.model import (
     Withdrawal,
 )
 from ..core.parallel import fork_map
-from ..core.paths import shown_path
+from ..core.paths import editor_file, shown_path
 from ..core.yamltext import YamlDoc, load_yaml
 from .assets import refusal
 from .markdown import make_markdown, markdown_engine, render_markdown
@@ -118,7 +118,7 @@ def discover(root: Path, config: SiteConfig, memo: SourceMemo | None = None) -> 
     real_content = content.resolve()
     for entry in sorted(content.iterdir()):
         rel = shown_path(entry, root)
-        if entry.name.startswith("."):
+        if editor_file(entry.name):
             continue
         if not entry.is_dir():
             problems.append(Problem("warning", SourceLocation(rel), "file outside a section folder is ignored",
@@ -137,7 +137,7 @@ def discover(root: Path, config: SiteConfig, memo: SourceMemo | None = None) -> 
             items = sorted(listing, key=lambda item: item.name)
         for item in items:
             name, where = item.name, f"{rel}/{item.name}"
-            if name.startswith(".") and not name.endswith(".md"):
+            if editor_file(name):  # an editor's lock, swap or backup file (a dangling link, for Emacs's lock)
                 continue
             if not (section_inside and not item.is_symlink()) and not _inside(Path(item.path), real_content):
                 problems.append(Problem("error", SourceLocation(where),
@@ -199,7 +199,7 @@ def _bundle(folder: Path, section: str, root: Path, real_content: Path,
     indexes: list[Path] = []
     assets: list[str] = []
     for file in sorted(folder.rglob("*")):
-        if any(part.startswith(".") for part in file.relative_to(folder).parts) or file.is_dir():
+        if any(editor_file(part) for part in file.relative_to(folder).parts) or file.is_dir():
             continue
         if not _inside(file, real_content):
             problems.append(Problem("error", SourceLocation(shown_path(file, root)), "symbolic link points outside content/",
