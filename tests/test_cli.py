@@ -263,3 +263,15 @@ def test_a_broken_translation_of_a_critical_alert_is_not_also_reported_missing(m
     (root / "content/announcements/consular-hours.ar.md").unlink()
     code, output = invoke(root)
     assert code == 0 and f"{EN}: warning: critical alert is not published in ar" in output, output  # at the original
+
+
+def test_a_damaged_bundle_image_is_one_error(tmp_path: Path) -> None:
+    """From a new user's trial: the item has four languages, and the error was printed four times."""
+    from tests.test_incremental import demo_copy
+
+    root = demo_copy(tmp_path / "site")
+    image = next((root / "content/announcements/reading-room-opens").glob("*.png"))
+    image.write_bytes(image.read_bytes()[:200])  # a copy cut short
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--no-resident"])
+    assert result.exit_code == 1
+    assert result.output.count(image.name + ": error") == 1, result.output

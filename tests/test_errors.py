@@ -92,3 +92,13 @@ def test_errors_with_several_problems_pickle_round_trip() -> None:
 def test_counted_fits_the_noun_to_the_number() -> None:
     assert [counted(n, "error") for n in (0, 1, 2)] == ["0 errors", "1 error", "2 errors"]
     assert counted(158, "HTML page") == "158 HTML pages"
+
+
+def test_one_mistake_found_again_is_told_once() -> None:
+    """From a new user's trial: a damaged bundle image was told once per language of its item (four identical
+    errors)."""
+    found = Diagnostics()
+    for _ in range(4):
+        found.error(SourceLocation("content/announcements/x/photo.jpg"), "the image is damaged", "replace it", "media")
+    found.error(SourceLocation("content/announcements/x/photo.jpg"), "another mistake there")
+    assert [p.message for p in found.sorted()] == ["another mistake there", "the image is damaged"]

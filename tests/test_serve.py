@@ -481,3 +481,29 @@ def test_a_page_that_fails_after_its_build_is_told_once_and_never_for_a_newer_bu
     report = app.rebuild(lambda: NOW, told=True)
     assert report is not None and not report.ok and report.errors[0].location.path.endswith(item.name)
     assert app.failed_since(before) == ()  # that build's own summary told it
+
+
+def test_a_template_save_with_a_syntax_error_fails_its_build_located(make_site: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    """From a new user's trial: the save was told as built ("0 warnings"), every page then answered with the error
+    and the terminal told it seconds later. The changed template is compiled with the build, which fails with the
+    error at its line; fixing it builds again."""
+    root = make_site()
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    template = root / "templates" / "item.html"
+    template.parent.mkdir(exist_ok=True)
+    theme = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / "item.html"
+    good = theme.read_text(encoding="utf-8")
+    template.write_text(good.replace("{{ page.title }}", "{{ page.title }", 1), encoding="utf-8")
+    assert "{{ page.title }}" in good
+    report = app.rebuild(lambda: NOW, told=True, changed=frozenset({str(template)}))
+    assert report is not None and not report.ok
+    assert [(p.location.path, p.code) for p in report.errors] == [("templates/item.html", "template")]
+    assert report.errors[0].location.line > 0 and "syntax" in report.errors[0].message
+    template.write_text(good.replace("<article", '<article data-fixed="yes"', 1), encoding="utf-8")
+    fixed = app.rebuild(lambda: NOW, told=True, changed=frozenset({str(template)}))
+    assert fixed is not None and fixed.ok
+    item = next(path for path in app.memory.outputs if path.startswith("en/announcements/") and
+                path.endswith("/index.html") and path.count("/") == 3)
+    assert b'data-fixed="yes"' in (app.memory.output(item) or pytest.fail("no page")).data  # type: ignore[operator]

@@ -133,7 +133,9 @@ class Diagnostics:
         return of_severity(self.problems, "warning")
 
     def sorted(self) -> list[Problem]:
-        return sorted(self.problems, key=lambda p: (p.location, p.severity, p.message))
+        """Each problem once (a damaged bundle image was told once per language of its item: one mistake, one
+        message), in file order."""
+        return sorted(dict.fromkeys(self.problems), key=lambda p: (p.location, p.severity, p.message))
 
 
 def did_you_mean(word: str, choices: Iterable[str], bare: bool = False) -> str:

@@ -645,7 +645,7 @@ def _card_colours(chain: ThemeChain, root: Path) -> Any:
 def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
     """The Jinja environment; a resident preview's own while its template folders and theme chain are the same,
     with the templates whose files changed dropped from it (compiled again when next used)."""
-    from ..outputs.templates import forget_templates, make_environment
+    from ..outputs.templates import compile_templates, forget_templates, make_environment
     from .fastpath import input_files
 
     if memory is None:
@@ -660,14 +660,17 @@ def _environment(root: Path, chain: Any, memory: Memory | None) -> Any:
                 stamps[file] = (name, info.st_mtime_ns, info.st_size, info.st_ino)
     key = (repr(chain), tuple(folder for folder in folders if os.path.isdir(folder)))
     kept = memory.environment
+    before = kept[0][1] if kept is not None else {}
+    names = {stamp[0] for file in before.keys() | stamps.keys() if before.get(file) != stamps.get(file)
+             for stamp in (before.get(file), stamps.get(file)) if stamp is not None}
     if kept is None or kept[0][0] != key:
         env = make_environment(root, chain)
     else:  # the same folders: only the templates whose files changed are compiled again
-        env, before = kept[1], kept[0][1]
-        names = {stamp[0] for file in before.keys() | stamps.keys() if before.get(file) != stamps.get(file)
-                 for stamp in (before.get(file), stamps.get(file)) if stamp is not None}
+        env = kept[1]
         forget_templates(env, names, everything=before.keys() != stamps.keys())  # a file added or removed: all
     memory.environment = ((key, stamps), env)
+    if kept is not None:  # a save's templates, compiled with its build (a syntax error fails it, located)
+        compile_templates(env, {stamp[0] for stamp in stamps.values()} & names, root)
     return env
 
 

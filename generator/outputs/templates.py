@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +110,22 @@ def forget_templates(env: Environment, names: set[str], everything: bool = False
         if name in names or name.split(":", 1)[-1] in names or not template.is_up_to_date:
             with contextlib.suppress(KeyError):  # dropped meanwhile by the cache's own limit
                 del cache[cache_key]
+
+
+def compile_templates(env: Environment, names: Iterable[str], root: Path) -> None:
+    """Compile the templates ``names`` now (a resident preview's templates whose files changed), so that a syntax
+    error fails the build that follows the save, located, rather than each page later (the save was told as
+    built, and every page then answered with the error). Raises TemplateFailure."""
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            shown = exc.filename or exc.name or name
+            raise TemplateFailure.at(SourceLocation(shown_path(Path(shown), root) if Path(shown).is_absolute() else
+                                                    shown, exc.lineno or 0),
+                                     f"template syntax error: {exc.message}", "fix the template", "template") from None
+        except TemplateError:  # not found: a file removed, or one no name reaches; told where a page uses it
+            continue
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
