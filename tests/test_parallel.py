@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 
@@ -144,3 +145,31 @@ def test_side_by_side_runs_both_here_when_no_process_can_be_made(monkeypatch: py
 def test_side_by_side_returns_every_string_as_it_was() -> None:
     odd = "\udcc3\udca9 and é"  # two stray bytes that would read as "é" if decoded with surrogateescape
     assert side_by_side(lambda: "", lambda: odd) == ("", odd)
+
+
+INTERRUPTED = """
+import signal, sys, time
+from generator.core.parallel import fork_map
+
+def work(item):
+    if item == 0:
+        time.sleep(3)  # the first worker's result is awaited first
+    return b"x" * (8 << 20)  # more than a pipe holds: the second worker waits for it to be read
+
+def interrupt(*_):
+    raise KeyboardInterrupt
+signal.signal(signal.SIGALRM, interrupt)
+signal.alarm(1)  # as a SIGINT sent to this process alone
+try:
+    fork_map(work, [0, 1], 2, min_per_job=1)
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork and SIGALRM are POSIX's; elsewhere one process works alone")
+def test_an_interrupted_map_ends_its_workers_and_returns() -> None:
+    """From a new user's trial: a SIGINT sent to `legation serve` alone during its first build hung it for ever
+    (each worker held the other pipes' reading ends, so closing one did not free its writer)."""
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED], capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == "interrupted", done.stderr

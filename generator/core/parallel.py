@@ -46,19 +46,28 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_per_job:
         workers.append((process, receiver))
     results: list[R] = [None] * len(items)  # type: ignore[list-item]  # every slot is filled below, or it raises
     failures: list[tuple[int, BaseException]] = []  # (index of the item that failed, what it raised)
-    for start, (process, receiver) in enumerate(workers):
-        try:
-            status, payload, index = receiver.recv()
-        except EOFError:
-            process.join()  # its exit code is known only once it has been reaped
-            status, payload, index = "crash", WorkerCrash(f"a worker process died (exit code {process.exitcode})"), start
-        finally:
+    try:
+        for start, (process, receiver) in enumerate(workers):
+            try:
+                status, payload, index = receiver.recv()
+            except EOFError:
+                process.join()  # its exit code is known only once it has been reaped
+                status, payload, index = "crash", WorkerCrash(f"a worker process died (exit code {process.exitcode})"), start
             receiver.close()
             process.join()
-        if status == "ok":
-            results[start::jobs] = payload
-        else:
-            failures.append((index, payload))
+            if status == "ok":
+                results[start::jobs] = payload
+            else:
+                failures.append((index, payload))
+    except BaseException:
+        # interrupted (Ctrl-C or SIGINT sent to this process alone, from a new user's trial): the workers still
+        # sending wait for ever, as each holds the other pipes' reading ends too; they are ended, then reaped
+        for process, receiver in workers:
+            process.kill()
+            receiver.close()
+        for process, _ in workers:
+            process.join()
+        raise
     if failures:
         raise min(failures, key=lambda failure: failure[0])[1]  # the first item that failed, as with one process
     return results
