@@ -172,7 +172,8 @@ def no_posts_reason(section: str, slug: str, lang: str, state: Status | None, pa
         line = page_text.count("\n", 0, match.start()) + 1 if match else 0
         return Problem("error", SourceLocation(page.source, line, 1 if line else 0),
                        f"the {lang} copy of {item} is a draft, so it has no social posts",
-                       "remove `draft: true` when it is ready to publish; `legation serve` previews it meanwhile",
+                       "remove `draft: true` when it is ready to publish; `legation serve` shows its page meanwhile "
+                       "(a draft has no posts on the preview's board either)",
                        "snippets-draft")
     if page is not None and state == "scheduled" and page.publish_at is not None:
         return Problem("error", SourceLocation(page.source),
