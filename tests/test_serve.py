@@ -507,3 +507,22 @@ def test_a_template_save_with_a_syntax_error_fails_its_build_located(make_site: 
     item = next(path for path in app.memory.outputs if path.startswith("en/announcements/") and
                 path.endswith("/index.html") and path.count("/") == 3)
     assert b'data-fixed="yes"' in (app.memory.output(item) or pytest.fail("no page")).data  # type: ignore[operator]
+
+
+def test_a_post_that_does_not_fit_is_told_after_a_save(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """From a new user's trial: after a save the posts' board is made after the reload, and its warning (an X post
+    that does not fit) was told by a CLI build and never by the preview, on its pages or in its terminal."""
+    root = make_site({"site.yml": SITE_YML + "snippets: {platforms: [x]}\n"})
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    app.catch_up(search=False)
+    item = next((root / "content/announcements").glob("*.en.md"))
+    item.write_text(item.read_text(encoding="utf-8").replace('title: "', 'title: "' + "A very long title " * 20, 1),
+                    encoding="utf-8")
+    report = app.rebuild(lambda: NOW, told=True, changed=frozenset({str(item)}))
+    assert report is not None and report.ok
+    before = app.state
+    app.catch_up(search=False)
+    told = app.warned_since(before)
+    assert [p.location.path for p in told if "does not fit" in p.message] == [str(item.relative_to(root))]
+    assert app.state.report is not None and set(told) <= set(app.state.report.warnings)  # on its pages too

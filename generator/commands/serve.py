@@ -212,6 +212,11 @@ class PreviewApp:
                 self.failed_after(exc)
                 return did
             did = True
+        from ..engine.stages import LaterBoard  # loaded by the build already
+
+        board = self.memory.snippets
+        if isinstance(board, LaterBoard) and board.pending.done:
+            self.warned_after(board.problems)  # the posts that do not fit, as a build without the preview tells them
         renderer = self.memory.pending
         if renderer is None or self.building.is_set() or not search:
             return did
@@ -241,6 +246,24 @@ class PreviewApp:
         if report is not None and report.ok:
             failed = dataclasses.replace(report, ok=False, problems=(*exc.problems, *report.problems))
             self.state = PreviewState(failed, self.state.fingerprint, self.state.build, self.state.server)
+
+    def warned_after(self, problems: Iterable[Problem]) -> None:
+        """Warnings of a unit made after its build (the posts' board): added to that build's report, shown and
+        told as its own (a post that does not fit was told by a CLI build and never by the preview)."""
+        report = self.state.report
+        if report is None:
+            return
+        new = tuple(problem for problem in problems if problem not in report.problems)
+        if new:
+            told = dataclasses.replace(report, problems=(*report.problems, *new))
+            self.state = PreviewState(told, self.state.fingerprint, self.state.build, self.state.server)
+
+    def warned_since(self, before: PreviewState) -> tuple[Problem, ...]:
+        """The warnings added to ``before``'s build since (see warned_after); none once a newer build came."""
+        state = self.state
+        if state is before or state.build != before.build or state.report is None or before.report is None:
+            return ()
+        return tuple(problem for problem in state.report.warnings if problem not in before.report.problems)
 
     def failed_since(self, before: PreviewState) -> tuple[Problem, ...]:
         """The errors of a unit of ``before``'s build that failed since (none when a newer build replaced it: that
@@ -478,7 +501,7 @@ def serve(root: Path, port: int, host: str, now: Callable[[], Any], log: Callabl
                     app.catch_up()
                 app.tidy()
             failed = app.failed_since(before)  # a page failed to render
-            for problem in failed:
+            for problem in (*app.warned_since(before), *failed):
                 log(problem.format())
             if failed and loop:
                 loop[0].add_callback(reloads.tell_all)

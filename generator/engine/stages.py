@@ -500,12 +500,13 @@ class LaterBoard:
     def __init__(self, make: Callable[[], SnippetBuild[OutputFile | PackedFile]], paths: frozenset[str]) -> None:
         self._make = make
         self.state: object = None
+        self.problems: tuple[Problem, ...] = ()  # the posts' warnings, once made (a post that does not fit)
         self.pending = Pending(self._files)
         self.held: list[Held] = [PendingFile(path, self.pending) for path in sorted(paths)]
 
     def _files(self) -> list[OutputFile | PackedFile]:
         made = self._make()
-        self.state = made.state
+        self.state, self.problems = made.state, made.problems
         del self._make  # lets go of the site and the previous files it was made from
         return list(made.outputs)
 
