@@ -275,3 +275,18 @@ def test_a_damaged_bundle_image_is_one_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--root", str(root), "--no-resident"])
     assert result.exit_code == 1
     assert result.output.count(image.name + ": error") == 1, result.output
+
+
+def test_a_translation_whose_original_is_gone_says_so(tmp_path: Path) -> None:
+    """From a new user's trial: deleting (or renaming) an item's English file gave each translation 'missing
+    required key "date"', whose hint, followed, publishes an orphan translation."""
+    from tests.test_incremental import demo_copy
+
+    root = demo_copy(tmp_path / "site")
+    (root / "content/announcements/foreign-minister-visit.en.md").unlink()
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--no-resident"])
+    assert result.exit_code == 1 and "missing required key" not in result.output
+    errors = [line for line in result.output.splitlines() if ": error: " in line]
+    assert [line.split(":")[0] for line in errors] == [f"content/announcements/foreign-minister-visit.{lang}.md"
+                                                       for lang in ("ar", "az", "uz")]
+    assert all("foreign-minister-visit.en.md, is not there (renamed or deleted?)" in line for line in errors)

@@ -498,9 +498,20 @@ def build_page(fm: FrontMatter, config: SiteConfig, md: MarkdownIt, default: Fro
         fields, inherited, merged = _inherit(fields, default.doc.data)
     # a misspelt key ("titel") is one mistake: its unknown-key error suggests the key, so it is not missing too
     suggested = {did_you_mean(str(key), allowed, bare=True) for key in own if str(key) not in allowed}
-    for key in REQUIRED[section]:
-        if fields.get(key) in (None, "") and key not in suggested:
-            check.error((), f'missing required key "{key}"', _required_hint(key, section))
+    missing = [key for key in REQUIRED[section] if fields.get(key) in (None, "") and key not in suggested]
+    origin = own.get("translation_of") if default is None and source.lang != config.default_language else None
+    if missing and isinstance(origin, Mapping) and isinstance(origin.get("lang"), str):
+        # a translation whose original is gone (deleted, or renamed without it): one message that says so, not
+        # "missing required key" for each key it inherited (from a new user's trial: that hint, followed, would
+        # have published an orphan translation)
+        original = f"content/{section}/{source.slug}.{origin['lang']}.md"
+        check.error(("translation_of",), f"this translation's original, {original}, is not there (renamed or "
+                    f"deleted?); it takes its {', '.join(missing)} from it",
+                    f"restore {original}, or rename this file to go with the original's new name; to publish it "
+                    "on its own, remove translation_of and give it its own " + ", ".join(f"{key}:" for key in missing))
+        missing = []
+    for key in missing:
+        check.error((), f'missing required key "{key}"', _required_hint(key, section))
     values = _Values(check, fields, inherited, merged, own)
 
     title = values.text("title", allow_empty=False) or ""
