@@ -290,3 +290,19 @@ def test_a_translation_whose_original_is_gone_says_so(tmp_path: Path) -> None:
     assert [line.split(":")[0] for line in errors] == [f"content/announcements/foreign-minister-visit.{lang}.md"
                                                        for lang in ("ar", "az", "uz")]
     assert all("foreign-minister-visit.en.md, is not there (renamed or deleted?)" in line for line in errors)
+
+
+def test_a_bundle_photo_without_description_is_told_at_its_line_by_its_name(tmp_path: Path) -> None:
+    """From a new user's trial: the warning named the photo's published copy (../../../media/...) and no line."""
+    from tests.test_incremental import demo_copy
+
+    root = demo_copy(tmp_path / "site")
+    item = root / "content/announcements/reading-room-opens/index.en.md"
+    text = item.read_text(encoding="utf-8").rstrip("\n") + "\n\nA photo: ![](reading-room.png)\n"
+    item.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("A photo: ![](reading-room.png)") + 1
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--no-resident"])
+    assert result.exit_code == 0
+    told = [row for row in result.output.splitlines() if "has no description" in row]
+    assert told == [f"content/announcements/reading-room-opens/index.en.md:{line}:12: warning: image reading-room.png "
+                    "has no description (alt text)"]
