@@ -64,3 +64,20 @@ def test_a_misspelt_placeholder_in_the_sites_english_is_a_warning_not_a_failed_b
     page = (root / "public" / "en" / "tags" / "consular" / "index.html").read_text(encoding="utf-8")
     assert "<h1>Topic: {tga}</h1>" in page
     assert not run_build(root, root / "strict-public", strict=True).ok
+
+
+def test_a_misspelt_key_is_one_warning_at_its_line(tmp_path: Path) -> None:
+    """From a new user's trial: "read_mroe" in the site's i18n/en.yml was told as missing from each other language,
+    at files that do not exist. It is one warning, at its line, with the key it likely means; a key of the site's
+    own templates (close to none of the theme's) is still one to translate."""
+    theme, site = tmp_path / "theme", tmp_path / "i18n"
+    theme.mkdir()
+    site.mkdir()
+    (theme / "en.yml").write_text('read_more: "Read more"\nshare: "Share"\n', encoding="utf-8")
+    (theme / "ar.yml").write_text('read_more: "اقرأ المزيد"\nshare: "شارك"\n', encoding="utf-8")
+    (site / "en.yml").write_text('share: "Share this"\nread_mroe: "More"\nembassy_hours: "Opening hours"\n',
+                                 encoding="utf-8")
+    catalog, problems = load_catalog([theme, site], tmp_path, ["en", "ar"], "en")
+    assert [(p.location.path, p.location.line, p.message, p.hint.split("?")[0]) for p in problems] == [
+        ("i18n/en.yml", 2, 'unknown UI string "read_mroe": the theme has no such string', 'did you mean "read_more"')]
+    assert catalog.missing(["ar"]) == [("ar", "embassy_hours")]

@@ -14,7 +14,7 @@ from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel.localedata import locale_identifiers
 
-from ..core.errors import LegationError, Problem, SourceLocation
+from ..core.errors import LegationError, Problem, SourceLocation, did_you_mean
 from ..core.model import Language
 from ..core.paths import shown_path
 from ..core.yamltext import load_yaml
@@ -223,6 +223,7 @@ def load_catalog(
     reference: dict[str, tuple[str, SourceLocation]] = {}  # key → its first default-language string, and where
     problems: list[Problem] = []
     folders = list(dirs)
+    theirs_keys: set[str] = set()  # every key a theme's files define, in any language
     for number, folder in enumerate(folders):
         for lang in languages:
             file = folder / f"{lang}.yml"
@@ -243,10 +244,34 @@ def load_catalog(
             problems.extend(found)
             strings.setdefault(lang, {}).update(entries)
             where.update(((lang, key), location) for key, location in located.items())
+            if number < len(folders) - 1:
+                theirs_keys.update(entries)
             if lang == default_language:
                 theirs = number < len(folders) - 1  # a theme's folder, not the site's own (the last)
                 for key, text in entries.items():
                     if theirs or key not in reference:
                         reference[key] = (text, located[key])
     problems.extend(_unknown_placeholders(strings, where, reference, default_language))
+    if theirs_keys:
+        problems.extend(_misspelt_keys(strings, where, theirs_keys))
     return Catalog(strings, default_language), problems
+
+
+def _misspelt_keys(strings: dict[str, dict[str, str]], where: Mapping[tuple[str, str], SourceLocation],
+                   theirs: set[str]) -> list[Problem]:
+    """A site's key that no theme defines and that is close to one the theme does is a misspelling: told once, at
+    its line, with the key it likely means, and taken out (from a new user's trial: "read_mroe" in i18n/en.yml was
+    told as missing from every other language, at files that do not exist). A key of the site's own templates,
+    close to none, stays."""
+    problems: list[Problem] = []
+    for lang in sorted(strings):
+        for key in sorted(strings[lang]):
+            if key in theirs:
+                continue
+            meant = did_you_mean(key, sorted(theirs), bare=True)
+            if meant:
+                problems.append(Problem("warning", where[(lang, key)], f'unknown UI string "{key}": the theme has '
+                                        "no such string", f'did you mean "{meant}"? (a string for your own '
+                                        "templates needs a name unlike the theme's)", "i18n"))
+                del strings[lang][key]
+    return problems
