@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel.localedata import locale_identifiers
 
-from ..core.errors import LegationError, Problem, SourceLocation, did_you_mean
+from ..core.errors import LegationError, Problem, SourceLocation
 from ..core.model import Language
 from ..core.paths import shown_path
 from ..core.yamltext import load_yaml
@@ -88,6 +89,7 @@ class Catalog:
 
     strings: dict[str, dict[str, str]]
     default_language: str
+    misspelt: frozenset[str] = frozenset()  # the site's keys that look like a theme key misspelt (told once)
 
     def get(self, lang: str, key: str) -> str:
         own = self.strings.get(lang, {})
@@ -110,7 +112,7 @@ class Catalog:
 
     def missing(self, languages: Iterable[str]) -> list[tuple[str, str]]:
         """(lang, key) pairs that fall back to the default language."""
-        keys = sorted(self.strings.get(self.default_language, {}))
+        keys = sorted(set(self.strings.get(self.default_language, {})) - self.misspelt)
         return [(lang, key) for lang in languages for key in keys if key not in self.strings.get(lang, {})]
 
 
@@ -252,26 +254,26 @@ def load_catalog(
                     if theirs or key not in reference:
                         reference[key] = (text, located[key])
     problems.extend(_unknown_placeholders(strings, where, reference, default_language))
-    if theirs_keys:
-        problems.extend(_misspelt_keys(strings, where, theirs_keys))
-    return Catalog(strings, default_language), problems
+    misspelt = _misspelt_keys(strings, where, theirs_keys, problems) if theirs_keys else frozenset()
+    return Catalog(strings, default_language, misspelt), problems
 
 
 def _misspelt_keys(strings: dict[str, dict[str, str]], where: Mapping[tuple[str, str], SourceLocation],
-                   theirs: set[str]) -> list[Problem]:
-    """A site's key that no theme defines and that is close to one the theme does is a misspelling: told once, at
-    its line, with the key it likely means, and taken out (from a new user's trial: "read_mroe" in i18n/en.yml was
-    told as missing from every other language, at files that do not exist). A key of the site's own templates,
-    close to none, stays."""
-    problems: list[Problem] = []
+                   theirs: set[str], problems: list[Problem]) -> frozenset[str]:
+    """A site's key that no theme defines and that is very close to one a theme does is a misspelling: told once, at
+    its line, with the key it likely means, and not asked to be translated (from a new user's trial: "read_mroe" in
+    i18n/en.yml was told as missing from every other language, at files that do not exist). It stays in the
+    catalog (a site template may use it); a key of the site's own templates, close to none, is as before."""
+    found: set[str] = set()
     for lang in sorted(strings):
         for key in sorted(strings[lang]):
-            if key in theirs:
+            if key in theirs or key in found:
                 continue
-            meant = did_you_mean(key, sorted(theirs), bare=True)
+            close = difflib.get_close_matches(key, sorted(theirs), n=1, cutoff=0.85)  # a letter or two off
+            meant = close[0] if close else ""
             if meant:
+                found.add(key)
                 problems.append(Problem("warning", where[(lang, key)], f'unknown UI string "{key}": the theme has '
                                         "no such string", f'did you mean "{meant}"? (a string for your own '
                                         "templates needs a name unlike the theme's)", "i18n"))
-                del strings[lang][key]
-    return problems
+    return frozenset(found)
