@@ -365,3 +365,16 @@ def test_the_first_edit_after_the_builder_started_reads_that_file_alone(tmp_path
     report = builder.build(options, None)
     assert report.ok and PUBLISHED in report.timings
     assert "to graduates." in (root / "public/en/announcements/scholarships-2027/index.html").read_text(encoding="utf-8")
+
+
+def test_the_builder_makes_the_site_at_the_clock_of_the_build_that_started_it(tmp_path: Path) -> None:
+    """Made at the machine's clock while the builds named theirs (--now), its first edit found statuses changed
+    and assembled everything again (1.8 s at 3,000 items per language)."""
+    from generator.engine.stages import Upstream
+
+    root = demo_copy(tmp_path / "site")
+    assert run_build(root, now=NOW).ok  # the CLI by itself, at its own clock
+    builder = _Builder(root)
+    builder.prime()
+    upstream = builder.memory.upstream
+    assert isinstance(upstream, Upstream) and upstream.clock == NOW

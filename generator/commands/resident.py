@@ -430,17 +430,23 @@ class _Builder:
         from ..core.cache import code_digest, load_markdown_cache, load_page_cache
         from ..core.clock import resolve_clock
         from ..engine.build import build
+        from ..engine.fastpath import load_state
         from ..engine.publish import remember_digests
 
         code = code_digest()
         self.memory.code = code
         self.memory.markdown = load_markdown_cache(self.root)[0]
         self.memory.pages = dict(load_page_cache(self.root, code)[0].entries)
-        now = resolve_clock(None, os.environ)
+        # at the clock of the build that started it (it saved its state just before), which the next build's is
+        # near: made at another, the first edit after it found statuses changed and assembled everything again
+        # (1.8 s at 3,000 items, where the builds named their clock with --now)
+        state = load_state(self.root)
+        now = datetime.fromisoformat(state.clock) if state is not None else resolve_clock(None, os.environ)
         report = build(BuildOptions(self.root, self.root / "public", now, jobs=os.cpu_count() or 1,
                                     snippets_in_site=True), memory=self.memory)
         _log(report.summary())
         remember_digests(self.memory)
+        self.sentry.prepare()  # its folders watched before it listens: the first build's answer is not delayed
         kept = self.memory.environment
         if kept is not None:  # compiled here once now: the first build rendered in worker processes
             for name in kept[1].list_templates(filter_func=lambda name: name.endswith(".html")):

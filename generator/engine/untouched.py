@@ -67,6 +67,22 @@ class Sentry:
         writes to the output folders and the ledger are not changes a next build must look for)."""
         self._during = self.watch.changes() if self.watch is not None else None
 
+    def prepare(self) -> None:
+        """Watch what the saved no-change state describes (a builder's first act, before it listens): the first
+        build after it then finds its folders watched (10,000 of them at 3,000 items per language: 0.1 s)."""
+        state = load_state(self.root) if self.watch is not None else None
+        if state is not None:
+            self._watch_tops((str(self.root), *_inputs(self.root, state.outside), *state.folders))
+
+    def _watch_tops(self, tops: Iterable[str]) -> None:
+        assert self.watch is not None
+        for top in tops:
+            if top in self._tops and not self._replaced(top):
+                continue
+            self._tops[top] = inode = _inode(top)  # 0: not there (yet), its making seen by its parent's watch
+            if inode:
+                self.watch.add(top, recursive=top != str(self.root))  # the site folder: its own entries only
+
     def after(self, options: BuildOptions, ok: bool, wrote: bool) -> None:
         """After a build (``wrote``: it wrote its files; else it found nothing changed): watch what its state
         describes, for the next one."""
@@ -76,12 +92,7 @@ class Sentry:
         if state is None:
             return
         inputs = _inputs(self.root, state.outside)
-        for top in (str(self.root), *inputs, *state.folders):
-            if top in self._tops and not self._replaced(top):
-                continue
-            self._tops[top] = inode = _inode(top)  # 0: not there (yet), its making seen by its parent's watch
-            if inode:
-                self.watch.add(top, recursive=top != str(self.root))  # the site folder: its own entries only
+        self._watch_tops((str(self.root), *inputs, *state.folders))
         during = self._during
         if wrote:  # its own writes to the output and the ledger are not changes; an input edited meanwhile is
             written_inputs = tuple(str(self.root / name) for name in WRITTEN_INPUTS)
