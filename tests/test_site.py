@@ -146,7 +146,7 @@ def test_schedule_change_reports_when() -> None:
     item = page("w", withdrawn=Withdrawal(NOW + timedelta(hours=2), "wrong figures"))
     assert schedule_changes([item], NOW) == [{"file": "content/announcements/w.en.md", "url": "/en/announcements/w/",
                                               "from": "published", "to": "withdrawn", "at": "2026-11-23T14:00:00+00:00"}]
-    assert schedule_changes([item], NOW, hours=1) == []
+    assert schedule_changes([item], NOW, timedelta(hours=1)) == []
 
 
 def test_a_body_edit_reassembles_what_assembling_again_makes() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from ..core.clock import LOOK_AHEAD
 from ..core.errors import Problem, SourceLocation
 from ..core.model import ALERT_LEVELS, SECTIONS, Page, Site, SiteConfig, Status
 from ..sources.content import slugify
@@ -250,9 +251,9 @@ def paginate(items: tuple[Page, ...], per_page: int) -> list[tuple[Page, ...]]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)]
 
 
-def schedule_changes(pages: list[Page], now: datetime, hours: int = 24) -> list[dict[str, str]]:
-    """What the next build (clock + ``hours``) will publish, expire or withdraw."""
-    later = now + timedelta(hours=hours)
+def schedule_changes(pages: list[Page], now: datetime, ahead: timedelta = LOOK_AHEAD) -> list[dict[str, str]]:
+    """What the next build (clock + ``ahead``) will publish, expire or withdraw."""
+    later = now + ahead
     changes = []
     for page in sorted(pages, key=lambda p: (p.section, p.slug, p.lang)):
         before, after = page_status(page, now), page_status(page, later)

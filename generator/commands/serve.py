@@ -41,12 +41,11 @@ from ..core.model import OutputFile
 from ..core.paths import editor_file
 from ..core.units import packed
 from ..engine.build import BuildOptions, BuildReport, build
-from ..engine.fastpath import input_files
+from ..engine.fastpath import INPUTS, WRITTEN_INPUTS, input_files
 from ..engine.memory import Memory
 from ..sources.config import CONFIG_FILE, load_config
 
-# every input a build reads in the site's folder (fastpath.INPUTS, and the ledger of published text)
-WATCHED = ("content", "templates", "themes", "i18n", "static", "root", "ledger", "site.yml")
+WATCHED = (*INPUTS, *WRITTEN_INPUTS)  # every input a build reads in the site's folder, the ledger among them
 PREVIEW_DIR = ".legation-cache/preview"
 _CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
 _PREVIEW_CSP = (b'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; '

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 #: Dates a site may hold: a build adds days and changes zones, which overflow near year 1 and year 9999.
 EARLIEST_YEAR, LATEST_YEAR = 1000, 8999
@@ -34,4 +34,5 @@ def resolve_clock(now: str | None, environ: Mapping[str, str]) -> datetime:
     return moment
 
 #: Template words that make output depend on the build clock directly (not only through schedule boundaries).
+LOOK_AHEAD = timedelta(hours=24)  # how far a build's report looks at what the next builds publish or withdraw
 CLOCK_WORDS = re.compile(r"\b(now|is_upcoming|status_of)\b")

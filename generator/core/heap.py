@@ -29,11 +29,7 @@ def heap_trimmer() -> Callable[[], bool]:
 def one_heap() -> bool:
     """Make every thread started from now on allocate from the C library's one main heap (glibc's
     ``M_ARENA_MAX`` of 1); True when it could. Its locking costs nothing here: Python's threads take turns anyway."""
-    mallopt = _libc_function("mallopt")
-    if mallopt is None:
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(mallopt(M_ARENA_MAX, 1))
+    return _mallopt(M_ARENA_MAX, 1)
 
 
 def large_blocks_mapped() -> bool:
@@ -42,11 +38,16 @@ def large_blocks_mapped() -> bool:
     so far, up to 32 MiB: after one snippet board (15 MiB a language at 3,000 items) every later one was carved
     from the heap, and a title save's after-work left a 3,000-item preview 90 MiB above what it held (peak 534
     MiB; 498 with this). Pages, small files and Python's own objects are far below it and stay in the heap."""
+    return _mallopt(M_MMAP_THRESHOLD, MAPPED_FROM)
+
+
+def _mallopt(parameter: int, value: int) -> bool:
+    """glibc's ``mallopt(parameter, value)``; False where there is none, or it refused."""
     mallopt = _libc_function("mallopt")
     if mallopt is None:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(mallopt(M_MMAP_THRESHOLD, MAPPED_FROM))
+    return bool(mallopt(parameter, value))
 
 
 M_ARENA_MAX = -8  # glibc's malloc.h

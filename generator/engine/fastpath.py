@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.clock import CLOCK_WORDS
+from ..core.clock import CLOCK_WORDS, LOOK_AHEAD
 from ..core.paths import CACHE_DIR
 
 if TYPE_CHECKING:
@@ -48,8 +48,19 @@ def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str, seen: dic
     """Digest of every input file's path, size and mtime, the package's own files and the settings; then,
     after a "|", the same of the inputs the build writes itself (``written_stamp``). ``seen``, when given, is
     filled with each file's size and time (a resident builder compares them with its last build's)."""
-    return _digest_of([root / name for name in INPUTS] + list(extra_dirs) + [Path(__file__).resolve().parent.parent],
-                      settings, seen) + "|" + written_stamp(root, seen)
+    return _digest_of([root / name for name in INPUTS] + list(extra_dirs) + [PACKAGE], settings, seen) + "|" + \
+        written_stamp(root, seen)
+
+
+PACKAGE = Path(__file__).resolve().parent.parent  # legation's own code: another version builds differently
+
+
+def input_paths(root: Path, outside: Iterable[str]) -> list[Path]:
+    """Everything a build's fingerprint reads (``inputs_fingerprint``): the site's inputs, the ledger it writes,
+    the built-in themes, the inputs outside the site, and the package."""
+    from ..core.paths import builtin_themes_dir
+
+    return [*(root / name for name in (*INPUTS, *WRITTEN_INPUTS)), builtin_themes_dir(), *map(Path, outside), PACKAGE]
 
 
 def written_stamp(root: Path, seen: dict[str, str] | None = None) -> str:
@@ -191,7 +202,7 @@ def boundaries(pages: Iterable[Page]) -> tuple[str, ...]:
     return tuple(sorted(m.isoformat() for m in moments))
 
 
-def crossed(state: BuildState, now: datetime, horizon: timedelta = timedelta(hours=24)) -> bool:
+def crossed(state: BuildState, now: datetime, horizon: timedelta = LOOK_AHEAD) -> bool:
     """True when a boundary lies between the last build's clock and ``now`` (a page's status or an event's
     upcoming/past state changed), or between the two ends of the report's look-ahead (the report's "what the
     next build will publish or expire" lists the boundaries within ``horizon`` of the clock).

@@ -10,7 +10,7 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -119,9 +119,6 @@ class Upstream:
     settings: tuple[bool, bool, str]  # (drafts, strict, the signing key: fastpath.key_stamp)
     rules: tuple[frozenset[str], tuple[Problem, ...]] | None = None  # (output paths, the content rules' findings)
     schedule: tuple[dict[str, str], ...] = ()  # what the next days' builds publish or withdraw (see assemble_site)
-
-
-SCHEDULE_AHEAD = timedelta(hours=24)  # how far the report's "next build" looks (site.schedule_changes)
 
 
 def kept_upstream(run: Run) -> Upstream | None:
@@ -320,6 +317,7 @@ def publish_media(run: Run, setup: Setup, parse: ParseResult) -> Published:
 def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResult) -> Assembled:
     from ..assembly.ledger import check_ledger, ministry_references, read_ledger, recorded_pages
     from ..assembly.site import Swap, assemble, reassemble, schedule_changes
+    from ..core.clock import LOOK_AHEAD
     from ..sources.network import carried
 
     options, memory = run.options, run.memory
@@ -336,7 +334,7 @@ def assemble_site(run: Run, setup: Setup, published: Published, parse: ParseResu
     run.site = site
     # what the next day's build will publish or withdraw (a preview has no use for it)
     if before is not None and edited is not None and not moments_between(
-            before.clock + SCHEDULE_AHEAD, options.now + SCHEDULE_AHEAD, before.boundaries):
+            before.clock + LOOK_AHEAD, options.now + LOOK_AHEAD, before.boundaries):
         run.schedule = list(before.schedule)  # nothing entered or left the look-ahead, and the dates are the same
     else:
         run.schedule = schedule_changes(pages, options.now) if memory is None or memory.publish else []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.inotify import SKIPPED, Watch
-from .fastpath import INPUTS, WRITTEN_INPUTS, key_stamp, load_state
+from .fastpath import WRITTEN_INPUTS, input_paths, key_stamp, load_state
 from .run import BuildOptions
 
 
@@ -150,12 +150,7 @@ def _settings(options: BuildOptions) -> tuple[str, ...]:
 
 
 def _inputs(root: Path, outside: Iterable[str]) -> tuple[str, ...]:
-    """Every input path a build's fingerprint reads (fastpath.fingerprint), the ledger it writes too."""
-    from ..core.paths import builtin_themes_dir
-
-    package = Path(__file__).resolve().parent.parent
-    return (*(str(root / name) for name in (*INPUTS, *WRITTEN_INPUTS)), str(builtin_themes_dir()), *outside,
-            str(package))
+    return tuple(map(str, input_paths(root, outside)))
 
 
 def _touches(paths: Iterable[str], trees: tuple[str, ...]) -> bool:

@@ -112,6 +112,15 @@ def forget_templates(env: Environment, names: set[str], everything: bool = False
                 del cache[cache_key]
 
 
+def syntax_failure(exc: TemplateSyntaxError, name: str, root: Path | None) -> LegationError:
+    """A template's syntax error, located: its file (from the site's root when it is the site's own) and line."""
+    shown = exc.filename or exc.name or name
+    if root is not None and Path(shown).is_absolute():
+        shown = shown_path(Path(shown), root)
+    return TemplateFailure.at(SourceLocation(shown, exc.lineno or 0), f"template syntax error: {exc.message}",
+                              "fix the template", "template")
+
+
 def compile_templates(env: Environment, names: Iterable[str], root: Path) -> None:
     """Compile the templates ``names`` now (a resident preview's templates whose files changed), so that a syntax
     error fails the build that follows the save, located, rather than each page later (the save was told as
@@ -120,10 +129,7 @@ def compile_templates(env: Environment, names: Iterable[str], root: Path) -> Non
         try:
             env.get_template(name)
         except TemplateSyntaxError as exc:
-            shown = exc.filename or exc.name or name
-            raise TemplateFailure.at(SourceLocation(shown_path(Path(shown), root) if Path(shown).is_absolute() else
-                                                    shown, exc.lineno or 0),
-                                     f"template syntax error: {exc.message}", "fix the template", "template") from None
+            raise syntax_failure(exc, name, root) from None
         except TemplateError:  # not found: a file removed, or one no name reaches; told where a page uses it
             continue
 
@@ -249,8 +255,7 @@ class Renderer:
         try:
             html = self._template(names).render(context)
         except TemplateSyntaxError as exc:
-            raise TemplateFailure.at(SourceLocation(self._shown(exc.filename or exc.name or names[0]), exc.lineno or 0),
-                                     f"template syntax error: {exc.message}", "fix the template", "template") from None
+            raise syntax_failure(exc, names[0], self.root) from None
         except TemplateError as exc:
             line, name = _template_line(exc)
             raise TemplateFailure.at(SourceLocation(self._shown(name or names[0]), line),
