@@ -13,6 +13,7 @@ import pytest
 
 from generator.assembly.site import assemble
 from generator.core.model import EventInfo, Page, RumourInfo
+from generator.core.units import Unit
 from generator.outputs import unit_inputs
 from generator.outputs.templates import Renderer, make_environment
 from generator.outputs.unit_inputs import DigestMemo
@@ -131,6 +132,56 @@ def test_a_template_edit_changes_every_digest_and_reads_no_unit_again(tmp_path: 
     assert again == fresh
     assert all(fresh[key] != first[key] for key in fresh if not key.startswith(("card:", "search:")))
     assert worked == []
+
+
+def planned(tmp_path: Path, pages: list[Page], previous: DigestMemo | None = None,
+            made: list[int] | None = None) -> tuple[dict[str, str | None], DigestMemo]:
+    """The digests of a build's plan (as the renderer asks for them), and its memo; ``made`` counts the times
+    the units were listed from the site."""
+    chain = resolve_theme(tmp_path, "default")
+    site, _ = assemble(pages, CONFIG, NOW)
+    catalog, _ = load_catalog(chain.i18n_dirs, tmp_path, CONFIG.language_codes, "en")
+    renderer = Renderer(site, make_environment(tmp_path, chain), catalog, code="code", digests=previous, track=True)
+
+    def units() -> list[Unit]:
+        if made is not None:
+            made.append(1)
+        return renderer.units()
+
+    _, keys, found = renderer.inputs.plan((False,), units)
+    memo = renderer.inputs.memo()
+    assert memo is not None
+    return dict(zip(keys, found, strict=True)), memo
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_plan_from_the_last_builds_equals_a_plan_from_nothing(tmp_path: Path, name: str) -> None:
+    """Twice in a row: the second plan takes the units, and which of them read each page, from the first's."""
+    _, memo = planned(tmp_path, PAGES)
+    changed = CHANGES[name](PAGES)
+    assert planned(tmp_path, changed, previous=memo)[0] == planned(tmp_path, changed)[0] == digests(tmp_path, changed)[0]
+    _, memo = planned(tmp_path, changed, previous=memo)
+    again = edited("news-7", "ar", body_html="<p>then this</p>")(changed)
+    assert planned(tmp_path, again, previous=memo)[0] == planned(tmp_path, again)[0]
+
+
+def test_a_body_edits_plan_lists_no_unit_and_digests_only_what_reads_the_page(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    first, memo = planned(tmp_path, PAGES)
+    made: list[int] = []
+    worked: list[str] = []
+    spy_on_parts(monkeypatch, worked)
+    found, _ = planned(tmp_path, CHANGES["body"](PAGES), previous=memo, made=made)
+    assert made == [] and found.keys() == first.keys()
+    assert found["item:/en/announcements/news-3/"] != first["item:/en/announcements/news-3/"]
+    assert "item:/en/announcements/news-3/" in worked and "item:/en/announcements/news-4/" not in worked
+    assert len(worked) < 25, worked
+    # a template edit: every unit kept, each digest joined to the new site-wide digest, no unit's inputs read
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/item.html").write_text('{% extends "default:item.html" %}\n', encoding="utf-8")
+    worked.clear()
+    again, _ = planned(tmp_path, PAGES, previous=memo, made=made)
+    assert made == [] and worked == [] and again == planned(tmp_path, PAGES)[0]
 
 
 def test_untracked_inputs_keep_no_memo(tmp_path: Path) -> None:

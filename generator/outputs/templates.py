@@ -421,19 +421,22 @@ class Renderer:
 
     def _plan(self) -> tuple[list[Unit], list[str], list[str | None], list[list[str] | None]]:
         """Every unit, its key and input digest, and its previous files when they are still what it makes."""
-        units = self.units()
-        digests = [self.inputs.unit_digest(unit) for unit in units]
+        units, keys, digests = self.inputs.plan((self.search, self.draw_on_request, bool(self.card_style)),
+                                                self.units)
         self.deferred = []
-        keys = [self.inputs.unit_key(unit) for unit in units]
         kept: list[list[str] | None] = []
-        for number, (unit, key) in enumerate(zip(units, keys, strict=True)):
-            before = self.reuse.get(key)
-            if unit.kind in self.defer and before is not None and before[0] != digests[number] \
-                    and self._reusable(unit, before[0]) is not None:
-                self.deferred.append((unit, digests[number]))
-                digests[number] = before[0]  # its previous files now, the new ones later; the next build compares
-            kept.append(self._reusable(unit, digests[number]))  # with the previous digest, so it is still due then
-        return units, keys, digests, kept
+        reuse, usable = self.reuse, bool(self.previous_dir) or self.previous_outputs is not None
+        for number, key in enumerate(keys):
+            before = reuse.get(key)
+            digest = digests[number]
+            if before is None or digest is None or not usable:
+                kept.append(None)
+                continue
+            if before[0] != digest and units[number].kind in self.defer:
+                self.deferred.append((units[number], digest))
+                digests[number] = digest = before[0]  # its previous files now, the new ones later; the next build
+            kept.append(before[1] if before[0] == digest else None)  # compares with the previous digest, so it is
+        return units, keys, digests, kept  # still due then
 
     def render_held(self) -> list[Held]:
         """The preview's render, into memory: unchanged units' files as the preview holds them; a changed unit

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
@@ -59,6 +59,20 @@ class DigestMemo:
     # the site-wide digests the units were joined to, and each unit's joined digest: the same again while both are
     scopes: tuple[str, Mapping[str, str]] = ("", {})
     joined: Mapping[str, str] = field(default_factory=dict)
+    plan: Plan | None = None  # the build's units, in order, and which of them read each page key
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A build's units in output order and their keys; a next build with the same frame has the same units (the
+    frame holds every page, list, tag, feed and card there is) and takes them from here, digesting again only the
+    units that read a changed page key (``readers``), not 12,000 units at 3,000 items per language."""
+
+    shape: tuple[object, ...]  # the renderer's settings that also decide which units there are (search, cards)
+    units: tuple[Unit, ...]
+    keys: tuple[str, ...]
+    # page key read → the positions of the units that read it; worked out when a build first needs it
+    readers: Mapping[Read, tuple[int, ...]] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +126,8 @@ class UnitInputs:
             previous.scopes == (self.site_digest, self._language_digests) else {}
         self._frame: str | None = None
         self._page_keys: Mapping[str, tuple[str, str]] | None = None
+        self._previous_plan: Plan | None = None  # the last build's, while the frame is the same
+        self._plan: Plan | None = None
         basis = Basis(site, catalog, feeds, (self.cards, repr(card_style), fingerprint, prefix, zone_rules,
                                              zone_digest, self.code, self._bodies_in_lists))
         self._basis = basis if self._track else None
@@ -149,6 +165,8 @@ class UnitInputs:
             changed.update(("listed", url) for url, keys in now.items() if before.get(url, ("", ""))[1] != keys[1])
             self._changed = changed
             self._previous_units = previous.units
+        if self._changed is not None and previous is not None:
+            self._previous_plan = previous.plan
 
     # -------------------------------------------------------------- site-wide
     def _template_sources(self) -> list[tuple[str, str]]:
@@ -279,6 +297,46 @@ class UnitInputs:
         self._joined[key] = joined = self._join(scope, rest)
         return joined
 
+    def plan(self, shape: tuple[object, ...], make_units: Callable[[], list[Unit]]
+             ) -> tuple[list[Unit], list[str], list[str | None]]:
+        """Every unit, in output order, with its key and input digest. With the last build's frame (and the
+        renderer's ``shape``), its units and keys are taken as they were and only the units that read a changed
+        page key are digested again; the others keep their digest (joined again to today's site-wide digests
+        when a template or UI string changed them)."""
+        previous, changed = self._previous_plan, self._changed
+        digests: list[str | None]
+        if previous is None or changed is None or previous.shape != shape:
+            units = make_units()
+            digests = [self.unit_digest(unit) for unit in units]
+            keys = [self.unit_key(unit) for unit in units]
+            self._plan = Plan(shape, tuple(units), tuple(keys)) if self._track else None
+            return units, keys, digests
+        units, keys = list(previous.units), list(previous.keys)
+        readers = previous.readers if previous.readers is not None else self._readers(previous)
+        before = self._previous_units
+        self._digests = dict(before)
+        if self._previous_joined:  # the same site-wide digests: each digest as it was
+            self._joined = dict(self._previous_joined)
+        else:
+            self._joined = {key: self._join(scope, rest) for key, (scope, rest, _) in before.items()}
+        joined = self._joined
+        digests = [joined[key] for key in keys]
+        same_reads = True  # each unit digested again read the same page keys as before (it always should)
+        for number in sorted({number for read in changed for number in readers.get(read, ())}):
+            digests[number] = self.unit_digest(units[number])
+            same_reads = same_reads and self._digests[keys[number]][2] == before[keys[number]][2]
+        self._plan = replace(previous, readers=readers if same_reads else None)
+        return units, keys, digests
+
+    def _readers(self, plan: Plan) -> Mapping[Read, tuple[int, ...]]:
+        """Page key → the positions of the units of ``plan`` that read it (from the last build's digests)."""
+        found: dict[Read, list[int]] = {}
+        units = self._previous_units
+        for number, key in enumerate(plan.keys):
+            for read in units[key][2]:
+                found.setdefault(read, []).append(number)
+        return {read: tuple(numbers) for read, numbers in found.items()}
+
     def _join(self, scope: str, rest: str) -> str:
         base = "" if not scope else self.site_digest if scope == "site" else self.language_digest(scope)
         return hashlib.sha256(f"{base}|{rest}".encode()).hexdigest()
@@ -288,7 +346,7 @@ class UnitInputs:
         if self._frame is None or self._page_keys is None:
             return None
         return DigestMemo(self._frame, self._page_keys, dict(self._digests), self._basis, dict(self._keys),
-                          (self.site_digest, self._language_digests), dict(self._joined))
+                          (self.site_digest, self._language_digests), dict(self._joined), self._plan)
 
     def _parts(self, unit: Unit) -> tuple[str, str]:
         """(the scope of the site-wide digest the unit takes, a digest of its other inputs)."""
