@@ -427,3 +427,39 @@ def test_a_save_that_changes_no_post_keeps_the_board_as_it_is_held(tmp_path: Pat
     assert all(app.memory.outputs[path] is file for path, file in held.items())
     monkeypatch.undo()
     same(app, clean(root, tmp_path / "clean", NOW), "body edit")
+
+
+def test_a_body_edit_with_the_same_post_keys_keeps_the_posts_without_looking_at_any_item(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a body edit of an item whose posts show what lists show, the last build's posts and boards are kept
+    from the edited pages' keys alone: neither the whole-board check (every item's key, every board's frame) nor
+    the board's making runs. An urgent item's body is in its posts: its edit makes them again, and the preview
+    is still what a clean build makes after each."""
+    import generator.engine.stages as stages_module
+    import generator.outputs.snippets as snippets_module
+
+    root = demo_copy(tmp_path / "site")
+    app = PreviewApp(root, tmp_path / "preview")
+    assert app.rebuild(lambda: NOW) is not None
+    held = {path: app.memory.outputs[path] for path in app.memory.snippet_paths}
+    with monkeypatch.context() as patched:
+        patched.setattr(snippets_module, "build_snippet_files", lambda *a, **k: pytest.fail("board made again"))
+        patched.setattr(stages_module, "kept_whole", lambda *a, **k: pytest.fail("every item looked at"),
+                        raising=False)
+        patched.setattr(snippets_module, "kept_whole", lambda *a, **k: pytest.fail("every item looked at"))
+        for n, body in enumerate(["to graduates.", "to graduates, twice."]):
+            before = "to graduates from Azerbaijan." if n == 0 else "to graduates."
+            _edit(root, "content/announcements/scholarships-2027.en.md", before, body)
+            report = app.rebuild(lambda: NOW, told=True, changed=frozenset(
+                {str(root / "content/announcements/scholarships-2027.en.md")}))
+            assert report is not None and report.ok, report.problems
+            assert all(app.memory.outputs[path] is file for path, file in held.items())
+    same(app, clean(root, tmp_path / "clean", NOW), "body edits")
+    urgent = "content/announcements/consular-registration-winter-2026.en.md"
+    _edit(root, urgent, "Register your stay", "Register your whole stay")
+    report = app.rebuild(lambda: NOW, told=True, changed=frozenset({str(root / urgent)}))
+    assert report is not None and report.ok, report.problems
+    app.catch_up()
+    json_path = "_snippets/en/announcements/consular-registration-winter-2026.json"
+    assert app.memory.outputs[json_path] is not held[json_path]
+    same(app, clean(root, tmp_path / "clean", NOW), "an urgent item's body edit")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import LegationError, Problem, SourceLocation
-from ..core.model import OutputFile, Page, SourceFile
+from ..core.model import OutputFile, Page, Site, SourceFile
 from ..core.units import DrawnFile, Held, PackedFile, Pending, PendingFile, unpacked
 
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
@@ -22,12 +22,25 @@ if TYPE_CHECKING:  # types only: build.py imports this module on its no-change p
     from ..core.files import Placed
     from ..outputs.unit_inputs import DigestMemo
     from ..sources.content import PageEntry, SourceMemo
+    from ..sources.i18n import Catalog
 
 
 class Deferred(Protocol):
     """A build's renderer that kept some units' previous files for now (templates.Renderer)."""
 
     def render_deferred(self) -> list[tuple[str, str | None, list[OutputFile]]]: ...
+
+
+@dataclass(frozen=True)
+class Posts:
+    """A build's posts and boards as it held them, with the site and strings they were made from: a next build of
+    that site with bodies edited and the same post keys (snippets.posts_unchanged) keeps them as they are."""
+
+    site: Site
+    catalog: Catalog
+    files: tuple[Held, ...]
+    problems: tuple[Problem, ...]
+    state: dict[str, object]  # the board's state they leave (build_snippet_files's)
 
 
 @dataclass
@@ -50,6 +63,7 @@ class Memory:
     # path → file, swapped as a whole when a build succeeds (a request never sees half of two builds); a file of
     # a unit not made yet is a PendingFile, replaced by the file itself once the unit is made
     outputs: dict[str, Held] = field(default_factory=dict)
+    waiting: tuple[str, ...] = ()  # the paths the last build left pending, in output order (not 12,000 looked at)
     statements: dict[int, tuple[Page, str]] = field(default_factory=dict)  # see ledger.check_ledger
     rules: RulesMemo | None = None  # each page's link and image findings (see rules.content_problems)
     code: str = ""  # the package's digest (cache.code_digest), read once: the code does not change under a process
@@ -69,6 +83,8 @@ class Memory:
     ledger: dict[str, tuple[tuple[int, ...], object]] = field(default_factory=dict)  # see ledger.read_ledger
     # what the last build read and assembled before rendering (stages.Upstream), kept while only templates change
     upstream: object = None
+    posts: Posts | None = None  # the last build's posts and boards, made or kept at once (not after the reload)
+
 
     def output(self, path: str) -> OutputFile | None:
         """The file at ``path``, its unit made first if it is pending (a LegationError when that fails)."""
@@ -99,7 +115,9 @@ class Memory:
         found: dict[int, Pending] = {}
         if self.first is not None and not self.first.done:
             found[id(self.first)] = self.first
-        for held in list(self.outputs.values()):
+        outputs = self.outputs
+        for path in self.waiting:
+            held = outputs.get(path)
             if isinstance(held, PendingFile) and not held.pending.done:
                 found.setdefault(id(held.pending), held.pending)
         return list(found.values())

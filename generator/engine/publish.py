@@ -178,8 +178,9 @@ def _make_pending(memory: Memory, jobs: int) -> None:
         memory.realise(pending)
     # a unit made again may make fewer files than before (statements.json.sig without a signing key): the
     # placeholders of files it no longer makes go (a resident builder's memory is read by no other thread)
-    for path in [path for path, held in memory.outputs.items() if isinstance(held, PendingFile)]:
-        del memory.outputs[path]
+    for path in memory.waiting:
+        if isinstance(memory.outputs.get(path), PendingFile):
+            del memory.outputs[path]
 
 
 def _files_of(pending: Pending) -> dict[str, OutputFile | PackedFile]:
