@@ -433,7 +433,7 @@ def test_a_body_edit_with_the_same_post_keys_keeps_the_posts_without_looking_at_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After a body edit of an item whose posts show what lists show, the last build's posts and boards are kept
     from the edited pages' keys alone: neither the whole-board check (every item's key, every board's frame) nor
-    the board's making runs. An urgent item's body is in its posts: its edit makes them again, and the preview
+    the board's making runs; nor after a template edit. An urgent item's body is in its posts: its edit makes them again, and the preview
     is still what a clean build makes after each."""
     import generator.engine.stages as stages_module
     import generator.outputs.snippets as snippets_module
@@ -454,7 +454,13 @@ def test_a_body_edit_with_the_same_post_keys_keeps_the_posts_without_looking_at_
                 {str(root / "content/announcements/scholarships-2027.en.md")}))
             assert report is not None and report.ok, report.problems
             assert all(app.memory.outputs[path] is file for path, file in held.items())
-    same(app, clean(root, tmp_path / "clean", NOW), "body edits")
+        template = root / "templates" / "item.html"  # a template edit: the site is the last build's, kept
+        template.parent.mkdir(exist_ok=True)
+        template.write_text('{% extends "default:item.html" %}\n', encoding="utf-8")
+        report = app.rebuild(lambda: NOW, told=True, changed=frozenset({str(template)}))
+        assert report is not None and report.ok, report.problems
+        assert all(app.memory.outputs[path] is file for path, file in held.items())
+    same(app, clean(root, tmp_path / "clean", NOW), "body and template edits")
     urgent = "content/announcements/consular-registration-winter-2026.en.md"
     _edit(root, urgent, "Register your stay", "Register your whole stay")
     report = app.rebuild(lambda: NOW, told=True, changed=frozenset({str(root / urgent)}))

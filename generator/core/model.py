@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from typing import Literal
@@ -434,6 +434,11 @@ class Site:
     stale: dict[tuple[str, str, str], bool] = field(default_factory=dict)
     references: dict[tuple[str, str], str] = field(default_factory=dict)  # (section, slug) → public reference
 
+    def is_at_later_clock(self, before: Site) -> bool:
+        """Whether this site is ``before`` but for its clock: every other part the same object (a resident build's
+        kept upstream, when only templates changed and the clock crossed no page's boundary)."""
+        return self is before or all(getattr(self, name) is getattr(before, name) for name in _SITE_PARTS)
+
     def page_status(self, page: Page) -> Status:
         return self.status[(page.section, page.slug, page.lang)]
 
@@ -449,3 +454,6 @@ class OutputFile:
     data: bytes | None = None
     copy_from: str | None = None  # absolute path of a file to copy
     digest: str = ""  # SHA-256 of the bytes when already known (a file reused from the previous output)
+
+
+_SITE_PARTS = tuple(part.name for part in fields(Site) if part.name != "now")

@@ -457,9 +457,10 @@ def make_snippets(run: Run, catalog: Catalog, assembled: Assembled, parse: Parse
     posts, swap = (memory.posts, assembled.swap) if memory is not None else (None, None)
     if memory is not None:
         memory.posts = None  # set again below when this build makes or keeps them at once
-    if memory is not None and posts is not None and swap is not None and posts.site is swap.before and \
-            posts.catalog is catalog and posts.state is previous and not options.force and \
-            posts_unchanged(site, catalog, swap.pages, swap.before, parse.code):
+    if memory is not None and posts is not None and posts.catalog is catalog and posts.state is previous and \
+            not options.force and (site.is_at_later_clock(posts.site) or (swap is not None and posts.site is swap.before and
+                                                                posts_unchanged(site, catalog, swap.pages, swap.before,
+                                                                                parse.code))):
         return _posts_kept(run, memory, replace(posts, site=site), rendered)  # nothing looked at (0.08 s at 3000)
     if memory is not None and memory.outputs and memory.snippet_paths and not options.force:
         paths = snippet_paths(site, prefix)

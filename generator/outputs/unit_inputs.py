@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from jinja2 import Environment, TemplateError
@@ -90,10 +90,7 @@ class Basis:
         """Whether ``site`` is this one but for its clock (a preview's kept upstream is the last build's site at a
         later clock that crossed no page's boundary: the same statuses, upcoming events and lists), with the same
         strings."""
-        return self.catalog is catalog and all(getattr(self.site, name) is getattr(site, name) for name in _SITE_PARTS)
-
-
-_SITE_PARTS = tuple(field.name for field in fields(Site) if field.name != "now")
+        return self.catalog is catalog and site.is_at_later_clock(self.site)
 
 
 class UnitInputs:
