@@ -271,3 +271,42 @@ def test_an_editors_files_are_no_content(tmp_path: Path) -> None:
     assert sorted(source.path for source in found) == ["content/announcements/news.en.md",
                                                        "content/announcements/photos/index.en.md"]
     assert [source.bundle_assets for source in found if "photos" in source.path] == [()]
+
+
+def _parsed_fields(parsed):  # type: ignore[no-untyped-def]
+    return (parsed.pages, parsed.problems, parsed.failed, sorted(parsed.entries), sorted(parsed.held),
+            {page.url: parsed.rendered[entry[0]] for key, entry in parsed.entries.items()
+             for page in [parsed.held[key]]})
+
+
+@pytest.mark.parametrize(("name", "old", "new"), [
+    # a body; the default-language file, whose date and tags its translations inherit
+    ("announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates."),
+    ("announcements/scholarships-2027.en.md", "\ndate: 2026-", "\ndate: 2025-"),
+    ("announcements/scholarships-2027.ar.md", "\n---\n", "\n---\nنص جديد.\n\n"),
+])
+def test_a_reparse_of_edited_files_equals_a_parse_of_all(tmp_path: Path, name: str, old: str, new: str) -> None:
+    """reparse works out an edit from the edited files' translation groups and the last parse; it must equal a
+    parse of every file, pages, problems, caches and all. A file that now fails, or a group that had a problem,
+    is left to a parse of all (None)."""
+    from generator.sources.content import parse_cached, rediscover, reparse
+    from tests.test_incremental import demo_copy
+
+    root = demo_copy(tmp_path)
+    config = load_config(root)
+    memo: dict = {}  # type: ignore[type-arg]
+    sources, problems = discover(root, config, memo)
+    first = parse_cached(sources, config, 1, {}, {}, "code")
+    file = root / "content" / name
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edited, _ = rediscover(root, config, (sources, problems), [str(file)], memo) or pytest.fail("not an edit")
+    again = reparse(sources, first, edited, config, 1, first.rendered, first.entries, "code", first.held)
+    assert again is not None
+    whole = parse_cached(edited, config, 1, {}, {}, "code")
+    assert _parsed_fields(again) == _parsed_fields(whole)
+    assert again.pages != first.pages
+    file.write_text(text.replace("\ntitle:", "\ntitle: [unclosed", 1), encoding="utf-8")
+    broken, _ = rediscover(root, config, (edited, problems), [str(file)], memo) or pytest.fail("not an edit")
+    assert reparse(edited, again, broken, config, 1, again.rendered, again.entries, "code", again.held) is None

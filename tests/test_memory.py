@@ -433,8 +433,8 @@ def test_a_body_edit_with_the_same_post_keys_keeps_the_posts_without_looking_at_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After a body edit of an item whose posts show what lists show, the last build's posts and boards are kept
     from the edited pages' keys alone: neither the whole-board check (every item's key, every board's frame) nor
-    the board's making runs; nor after a template edit. An urgent item's body is in its posts: its edit makes them again, and the preview
-    is still what a clean build makes after each."""
+    the board's making runs; nor after a template edit. An urgent item's body is in its posts: its edit makes
+    them again, and the preview is still what a clean build makes after each."""
     import generator.engine.stages as stages_module
     import generator.outputs.snippets as snippets_module
 

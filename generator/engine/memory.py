@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import LegationError, Problem, SourceLocation
-from ..core.model import OutputFile, Page, Site, SourceFile
+from ..core.model import OutputFile, Page, Site, SiteConfig, SourceFile
 from ..core.units import DrawnFile, Held, PackedFile, Pending, PendingFile, unpacked
 
 if TYPE_CHECKING:  # types only: build.py imports this module on its no-change path, which loads no parser
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # types only: build.py imports this module on its no-change p
     from ..core.cache import Rendered, UnitState
     from ..core.files import Placed
     from ..outputs.unit_inputs import DigestMemo
-    from ..sources.content import PageEntry, SourceMemo
+    from ..sources.content import PageEntry, Parsed, SourceMemo
     from ..sources.i18n import Catalog
 
 
@@ -83,6 +83,8 @@ class Memory:
     ledger: dict[str, tuple[tuple[int, ...], object]] = field(default_factory=dict)  # see ledger.read_ledger
     # what the last build read and assembled before rendering (stages.Upstream), kept while only templates change
     upstream: object = None
+    # the last parse: (its files, the settings, the code, what it parsed), which the next one's edits start from
+    parsed: tuple[list[SourceFile], SiteConfig, str, Parsed] | None = None
     posts: Posts | None = None  # the last build's posts and boards, made or kept at once (not after the reload)
 
 

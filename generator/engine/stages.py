@@ -279,7 +279,7 @@ def read_sources(run: Run, setup: Setup) -> list[SourceFile]:
 
 def parse(run: Run, setup: Setup, sources: list[SourceFile]) -> ParseResult:
     from ..core.cache import CACHE_DIR, PAGES_FILE, PageCache, code_digest, load_markdown_cache, load_page_cache
-    from ..sources.content import parse_mission
+    from ..sources.content import parse_mission, reparse
 
     options, memory = run.options, run.memory
     cache, stale = (load_markdown_cache(options.root) if memory is None else (memory.markdown, "")
@@ -296,8 +296,15 @@ def parse(run: Run, setup: Setup, sources: list[SourceFile]) -> ParseResult:
         run.diagnostics.warning(SourceLocation(f"{CACHE_DIR}/{PAGES_FILE}"), "the page cache was unreadable and was"
                                 " discarded; every page is parsed again",
                                 "nothing to do: a fresh cache is written after this build", "cache")
-    parsed = parse_mission(sources, setup.config, options.jobs, cache, known.entries, code,
-                           memory.whole if memory is not None else None)
+    last = memory.parsed if memory is not None and not options.force else None
+    parsed = reparse(last[0], last[3], sources, setup.config, options.jobs, cache, known.entries, code,
+                     memory.whole if memory is not None else None) \
+        if last is not None and last[1] == setup.config and last[2] == code else None
+    if parsed is None:
+        parsed = parse_mission(sources, setup.config, options.jobs, cache, known.entries, code,
+                               memory.whole if memory is not None else None)
+    if memory is not None:  # what the next build's edits are parsed from (a function of these files alone)
+        memory.parsed = (sources, setup.config, code, parsed)
     run.diagnostics.extend(parsed.problems)
     return ParseResult(parsed, cache, stale, known, code)
 

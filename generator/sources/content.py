@@ -1157,6 +1157,43 @@ def parse_cached(sources: list[SourceFile], config: SiteConfig, jobs: int, cache
                   whole)
 
 
+def reparse(before: list[SourceFile], parsed: Parsed, sources: list[SourceFile], config: SiteConfig, jobs: int,
+            cache: Mapping[str, Rendered], known: Mapping[str, PageEntry], code: str,
+            held: Mapping[str, Page] | None = None) -> Parsed | None:
+    """``parse_cached(sources, ...)`` when ``parsed`` is that of ``before`` and ``sources`` are ``before`` with some
+    files read again (the same files in the same order: an edit), worked out from the edited files' translation
+    groups alone (a translation inherits from its default-language file) and the rest of ``parsed``: a body edit at
+    3,000 items per language parses three files, not 9,000 keys. None when that cannot stand for a parse of all
+    (another file, a ministry's items, a group that had or has a problem or a page that fails): parse_cached then."""
+    if not code or config.ministry is not None or len(before) != len(sources):
+        return None
+    edited = [(old, new) for old, new in zip(before, sources, strict=True) if old is not new]
+    if any((old.path, old.section, old.slug, old.lang) != (new.path, new.section, new.slug, new.lang)
+           for old, new in edited):
+        return None
+    groups = {(new.section, new.slug) for _, new in edited}
+    again_from = [source for source in sources if (source.section, source.slug) in groups]
+    paths = {source.path for source in again_from}
+    if any(problem.location.path in paths for problem in parsed.problems):
+        return None
+    old_pages = [page for page in parsed.pages if (page.section, page.slug) in groups]
+    again = parse_cached(again_from, config, jobs, cache, known, code, held)
+    if again.problems or again.failed or [(p.section, p.slug, p.lang) for p in again.pages] != \
+            [(p.section, p.slug, p.lang) for p in old_pages] or len(again.pages) != len(again_from):
+        return None
+    replaced = {id(old): new for old, new in zip(old_pages, again.pages, strict=True)}
+    entries, rendered, whole = dict(parsed.entries), dict(parsed.rendered), dict(parsed.held)
+    for key in [key for key, page in parsed.held.items() if id(page) in replaced]:  # the edited pages' old entries
+        markdown = entries.pop(key)[0]
+        del whole[key]
+        rendered.pop(markdown, None)  # (another page with the same text finds it missing, and renders it again)
+    entries.update(again.entries)
+    rendered.update(again.rendered)
+    whole.update(again.held)
+    return Parsed([replaced.get(id(page), page) for page in parsed.pages], list(parsed.problems), rendered, entries,
+                  parsed.failed, whole)
+
+
 def parse_mission(sources: list[SourceFile], config: SiteConfig, jobs: int, cache: Mapping[str, Rendered],
                   known: Mapping[str, PageEntry], code: str = "", held: Mapping[str, Page] | None = None) -> Parsed:
     """``parse_cached`` for a site that may carry its ministry's items: those are parsed as a group of their own,
