@@ -238,3 +238,44 @@ def test_a_state_naming_inputs_no_build_reads_is_not_trusted(tmp_path: Path, out
     state["outside"] = [str(tmp_path / "ministry" / "content")]
     (folder / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
     assert load_state(tmp_path) is not None
+
+
+def test_a_fingerprint_retaken_from_the_files_named_equals_one_of_every_file(tmp_path: Path) -> None:
+    """fastpath.retake: the last walk and stat lines, with the named files looked at again, give the fingerprint a
+    look at every file gives; a file made, removed or turned into a folder since cannot be told so (None)."""
+    from generator.engine.fastpath import (
+        Walk,
+        build_settings,
+        fingerprint_folders,
+        input_extras,
+        inputs_fingerprint,
+        retake,
+    )
+
+    root = tmp_path / "site"
+    (root / "content" / "announcements").mkdir(parents=True)
+    (root / "site.yml").write_text("title: T\n", encoding="utf-8")
+    items = [root / "content" / "announcements" / f"item-{n}.en.md" for n in range(5)]
+    for item in items:
+        item.write_text("one", encoding="utf-8")
+    settings = build_settings(root / "public", False, False, None)
+    folders = fingerprint_folders(root, input_extras(()))
+
+    def taken() -> tuple[str, dict[str, str], Walk]:
+        seen: dict[str, str] = {}
+        walk = Walk()
+        return inputs_fingerprint(root, root / "public", False, False, (), seen, None, walk), seen, walk
+
+    before, seen, walk = taken()
+    items[2].write_text("two, longer", encoding="utf-8")
+    again = retake(walk, dict(seen), settings, folders, [str(items[2])])
+    assert again == taken()[0] and again != before
+    assert retake(walk, dict(seen), settings, folders, []) == before  # nothing named: the last one
+    _, seen, walk = taken()
+    new = root / "content" / "announcements" / "item-9.en.md"
+    new.write_text("new", encoding="utf-8")
+    assert retake(walk, dict(seen), settings, folders, [str(new)]) is None
+    new.unlink()
+    items[0].unlink()
+    assert retake(walk, dict(seen), settings, folders, [str(items[0])]) is None
+    assert retake(walk, dict(seen), build_settings(root / "out", False, False, None), folders, []) is None

@@ -111,3 +111,42 @@ def test_an_input_with_another_name_elsewhere_is_looked_at_on_every_build(tmp_pa
     report = builder.build(options, None)
     assert report.ok and PUBLISHED in report.timings
     assert "to graduates." in (root / "public/en/announcements/scholarships-2027/index.html").read_text(encoding="utf-8")
+
+
+def test_a_watched_builder_takes_the_fingerprint_of_an_edit_from_the_files_the_watch_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body edit: the kernel named the file, so only it is looked at again (not 13,000 at 3,000 items per
+    language), and the state the build saves holds the fingerprint a look at every file takes. A file made
+    since makes it look at every file again, as does an editor's backup that stays."""
+    from generator.engine import build as build_module
+    from generator.engine.fastpath import inputs_fingerprint, load_state
+
+    root = demo_copy(tmp_path / "site")
+    builder, options = _watched(root)
+    assert "unchanged" in builder.build(options, None).timings
+    full = build_module._fingerprint
+    looked: list[str] = []
+
+    def counted(*args: object, **kwargs: object) -> str:
+        looked.append("every file")
+        return full(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_fingerprint", counted)
+    edits = [("content/announcements/scholarships-2027.en.md", "to graduates from Azerbaijan.", "to graduates."),
+             ("content/announcements/scholarships-2027.ar.md", "\n---\n", "\n---\nنص.\n\n")]
+    for name, old, new in edits:
+        _edit(root, name, old, new)
+        (root / "content" / "announcements" / "#draft.md#").write_text("auto-save", encoding="utf-8")
+        (root / "content" / "announcements" / "#draft.md#").unlink()  # an editor's auto-save, come and gone
+        report = builder.build(options, None)
+        assert report.ok and PUBLISHED in report.timings, report.problems
+        assert looked == []
+        state = load_state(root)
+        assert state is not None
+        assert state.fingerprint.split("|")[0] == inputs_fingerprint(
+            root, options.out_dir, False, False, state.outside).split("|")[0]
+        assert "unchanged" in builder.build(options, None).timings
+    (root / "content" / "announcements" / "brand-new.en.md").write_text(
+        '---\ntitle: "New"\ndate: 2026-11-20\n---\nNew.\n', encoding="utf-8")
+    assert builder.build(options, None).ok and looked == ["every file"]
+    assert (root / "public" / "en" / "announcements" / "brand-new" / "index.html").is_file()

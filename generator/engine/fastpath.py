@@ -13,13 +13,14 @@ import json
 import marshal
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from ..core.clock import CLOCK_WORDS, LOOK_AHEAD
-from ..core.paths import CACHE_DIR
+from ..core.paths import CACHE_DIR, editor_file
 
 if TYPE_CHECKING:
     from ..core.model import Page
@@ -44,15 +45,38 @@ class BuildState:
     outside: tuple[str, ...] = ()  # inputs outside the site it read (a mission's: network.yml, the ministry's content)
 
 
-def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str, seen: dict[str, str] | None = None) -> str:
+@dataclass
+class Walk:
+    """The files one fingerprint hashed, in its order (a file under two of its folders twice), for a resident
+    builder: with ``seen`` (each file's stat line) it takes the fingerprint again from the files its watch named
+    alone (``retake``). Mutable on purpose: a builder owns one, filled by the fingerprint it asks for."""
+
+    settings: str = ""
+    folders: tuple[str, ...] = ()
+    main: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+
+def fingerprint(root: Path, extra_dirs: Iterable[Path], settings: str, seen: dict[str, str] | None = None,
+                walk: Walk | None = None) -> str:
     """Digest of every input file's path, size and mtime, the package's own files and the settings; then,
     after a "|", the same of the inputs the build writes itself (``written_stamp``). ``seen``, when given, is
-    filled with each file's size and time (a resident builder compares them with its last build's)."""
-    return _digest_of([root / name for name in INPUTS] + list(extra_dirs) + [PACKAGE], settings, seen) + "|" + \
-        written_stamp(root, seen)
+    filled with each file's size and time (a resident builder compares them with its last build's); ``walk``
+    with the files in the order they were hashed."""
+    folders = fingerprint_folders(root, extra_dirs)
+    if walk is not None:
+        walk.settings, walk.folders = settings, tuple(map(str, folders))
+        walk.main.clear()
+    return _digest_of(folders, settings, seen, walk.main if walk is not None else None) + "|" + \
+        written_stamp(root, seen, walk)
 
 
 PACKAGE = Path(__file__).resolve().parent.parent  # legation's own code: another version builds differently
+
+
+def fingerprint_folders(root: Path, extra_dirs: Iterable[Path]) -> list[Path]:
+    """The folders (and files) ``fingerprint`` hashes before the written inputs, in its order."""
+    return [root / name for name in INPUTS] + list(extra_dirs) + [PACKAGE]
 
 
 def input_paths(root: Path, outside: Iterable[str]) -> list[Path]:
@@ -63,22 +87,55 @@ def input_paths(root: Path, outside: Iterable[str]) -> list[Path]:
     return [*(root / name for name in (*INPUTS, *WRITTEN_INPUTS)), builtin_themes_dir(), *map(Path, outside), PACKAGE]
 
 
-def written_stamp(root: Path, seen: dict[str, str] | None = None) -> str:
+def written_stamp(root: Path, seen: dict[str, str] | None = None, walk: Walk | None = None) -> str:
     """The part of the fingerprint a build may change by writing the ledger: taken again after it did, so the
     next build, with nothing else changed, still takes the no-change path."""
-    return _digest_of([root / name for name in WRITTEN_INPUTS], "", seen)
+    if walk is not None:
+        walk.written.clear()
+    return _digest_of([root / name for name in WRITTEN_INPUTS], "", seen, walk.written if walk is not None else None)
 
 
-def restamp_written(root: Path, seen: dict[str, str]) -> None:
+def restamp_written(root: Path, seen: dict[str, str], walk: Walk | None = None) -> None:
     """``seen`` (see fingerprint) with the inputs a build writes itself taken again, after it wrote them."""
     for name in WRITTEN_INPUTS:
         folder = str(root / name)
         for path in [path for path in seen if path == folder or path.startswith(folder + os.sep)]:
             del seen[path]
-    written_stamp(root, seen)
+    written_stamp(root, seen, walk)
 
 
-def _digest_of(folders: list[Path], settings: str, seen: dict[str, str] | None = None) -> str:
+def retake(walk: Walk, seen: dict[str, str], settings: str, folders: Iterable[Path], touched: Iterable[str]
+           ) -> str | None:
+    """The fingerprint ``fingerprint(..., settings)`` of ``folders`` would take now, when ``walk`` and ``seen`` are
+    what it took last and the files in ``touched`` (a watch's events) are the only ones changed since: each one
+    re-read into ``seen``, none of the others looked at. None when that cannot be known so (another setting, a
+    file made, removed or renamed, a folder, a link): then every file is looked at. ``seen`` is changed in
+    either case: give a copy."""
+    if settings != walk.settings or tuple(map(str, folders)) != walk.folders:
+        return None
+    for path in set(touched):
+        if path not in seen:
+            if editor_file(os.path.basename(path)) and not os.path.lexists(path):
+                continue  # an editor's backup or swap file that came and went: never an input
+            return None  # a file or folder made, or one that went and held files
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None  # gone: removed or renamed
+        if not S_ISREG(info.st_mode):
+            return None
+        seen[path] = f"\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\n"
+    main = hashlib.sha256(settings.encode("utf-8"))
+    for file in walk.main:
+        main.update(os.fsencode(file) + seen[file].encode())
+    written = hashlib.sha256(b"")
+    for file in walk.written:
+        written.update(os.fsencode(file) + seen[file].encode())
+    return main.hexdigest() + "|" + written.hexdigest()
+
+
+def _digest_of(folders: list[Path], settings: str, seen: dict[str, str] | None = None,
+               order: list[str] | None = None) -> str:
     digest = hashlib.sha256(settings.encode("utf-8"))
     for folder in folders:
         for file in input_files(str(folder)):
@@ -93,6 +150,8 @@ def _digest_of(folders: list[Path], settings: str, seen: dict[str, str] | None =
             digest.update(os.fsencode(file) + state.encode())
             if seen is not None:
                 seen[file] = state
+            if order is not None:
+                order.append(file)
     return digest.hexdigest()
 
 
@@ -150,14 +209,24 @@ def input_files(folder: str) -> list[str]:
 
 
 def inputs_fingerprint(root: Path, out_dir: Path, drafts: bool, strict: bool, outside: Iterable[str],
-                       seen: dict[str, str] | None = None, signing_key: Path | None = None) -> str:
+                       seen: dict[str, str] | None = None, signing_key: Path | None = None,
+                       walk: Walk | None = None) -> str:
     """``fingerprint`` of a build: the site's inputs, the built-in themes, the inputs outside the site it reads
-    (``outside``) and the settings that change its output, the signing key among them (``seen``: see
+    (``outside``) and the settings that change its output, the signing key among them (``seen``, ``walk``: see
     fingerprint)."""
+    return fingerprint(root, input_extras(outside), build_settings(out_dir, drafts, strict, signing_key), seen, walk)
+
+
+def input_extras(outside: Iterable[str]) -> list[Path]:
+    """The folders a build's fingerprint reads besides the site's own: the built-in themes, the inputs outside."""
     from ..core.paths import builtin_themes_dir
 
-    return fingerprint(root, [builtin_themes_dir(), *map(Path, outside)],
-                       f"{out_dir}|{drafts}|{strict}|{key_stamp(signing_key)}", seen)
+    return [builtin_themes_dir(), *map(Path, outside)]
+
+
+def build_settings(out_dir: Path, drafts: bool, strict: bool, signing_key: Path | None) -> str:
+    """The settings a build's fingerprint holds besides its files."""
+    return f"{out_dir}|{drafts}|{strict}|{key_stamp(signing_key)}"
 
 
 def key_stamp(key: Path | None) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # types only: build.py imports this module on its no-change p
     from ..outputs.unit_inputs import DigestMemo
     from ..sources.content import PageEntry, Parsed, SourceMemo
     from ..sources.i18n import Catalog
+    from .fastpath import Walk
 
 
 class Deferred(Protocol):
@@ -74,6 +75,8 @@ class Memory:
     # a resident builder's: each input file's size and time when its last build began (fastpath.fingerprint's),
     # whose differences name the files its next build reads again (as a preview's file watcher names them)
     seen: dict[str, str] | None = None
+    # a resident builder's: the order its last fingerprint hashed the files in, with ``seen`` (fastpath.retake)
+    walk: tuple[Walk, dict[str, str]] | None = None
     # a resident builder's: the files its last build wrote, by path: one still held is not looked at again
     published: dict[str, tuple[Held, Placed]] = field(default_factory=dict)  # each with how it stands there
     pending: Deferred | None = None  # the last build's renderer while it holds deferred units

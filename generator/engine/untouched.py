@@ -21,10 +21,13 @@ from .run import BuildOptions
 
 @dataclass(frozen=True)
 class Untouched:
-    """Untouched since the last build's no-change state was saved: its inputs (``inputs``), its output folders."""
+    """Untouched since the last build's no-change state was saved: its inputs (``inputs``), its output folders;
+    and when the inputs were touched, the paths of the inputs the watch named (``touched``: each change since the
+    last build is among them), or None when it cannot tell."""
 
     inputs: bool
     outputs: bool
+    touched: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ class Sentry:
         changed = self.watch.changes()
         if changed is None or any(self._replaced(top) for top in self._tops):
             return None
-        return Untouched(armed.inputs_quiet and not _touches(changed, armed.inputs),
-                         armed.outputs_quiet and not _touches(changed, armed.outputs))
+        touched = _under(changed, armed.inputs)
+        return Untouched(armed.inputs_quiet and not touched, armed.outputs_quiet and not _touches(changed, armed.outputs),
+                         tuple(touched) if armed.inputs_quiet else None)
 
     def written(self) -> None:
         """The build's files are written, its state not yet saved: what changed while it ran is read now (its own
@@ -155,5 +159,10 @@ def _inputs(root: Path, outside: Iterable[str]) -> tuple[str, ...]:
 
 def _touches(paths: Iterable[str], trees: tuple[str, ...]) -> bool:
     """Whether one of ``paths`` is one of ``trees`` or under one (Python's compiled files aside)."""
+    return bool(_under(paths, trees))
+
+
+def _under(paths: Iterable[str], trees: tuple[str, ...]) -> list[str]:
+    """Those of ``paths`` that are one of ``trees`` or under one (Python's compiled files aside)."""
     under = tuple(tree + os.sep for tree in trees)
-    return any((path in trees or path.startswith(under)) and SKIPPED not in path.split(os.sep) for path in paths)
+    return [path for path in paths if (path in trees or path.startswith(under)) and SKIPPED not in path.split(os.sep)]
