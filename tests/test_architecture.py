@@ -33,7 +33,7 @@ LAYERS: dict[str, int] = {
     "security": 9, "feeds": 9, "wechat": 9, "calendars": 10, "search": 10, "cards": 10, "seo": 10, "rootfiles": 10,
     "snippets": 10, "register": 10, "qr": 9, "urls": 11, "unit_inputs": 12, "contexts": 12, "templates": 13,
     # engine
-    "fastpath": 14, "memory": 14, "run": 15, "stages": 16, "untouched": 16, "build": 17, "missions": 18, "publish": 18,
+    "fastpath": 13, "memory": 14, "run": 15, "stages": 16, "untouched": 16, "build": 17, "missions": 18, "publish": 18,
     # commands
     "packages": 18, "xliff": 19, "pofile": 19, "status": 19, "authoring": 19, "translating": 20, "notices": 18,
     "network_status": 20, "network_ci": 20,
