@@ -56,6 +56,9 @@ def test_translations_inherit_untranslatable_keys(make_site: Callable[..., Path]
     ('---\ntitle: "A"\ndate: 2026-13-01\n---\nx\n', 3, "date"),
     ('---\ntitle: "A"\ndate: 2026-11-01\nimage: {src: "/static/a.png"}\n---\nx\n', 4, 'missing required key "alt"'),
     ('---\ntitle: "A"\ndate: 2026-11-01\nkind: gossip\n---\nx\n', 4, "kind"),
+    # an unclosed quote: told where it opens, not where the front matter ends
+    ('---\ndate: 2026-11-01\ntitle: "Consular hours\nsummary: Short\n---\nx\n', 3, "quotation mark is never closed"),
+    ("---\ndate: 2026-11-01\ntitle: 'Consular hours\n---\nx\n", 3, "quotation mark is never closed"),
 ])
 def test_front_matter_errors_are_located(make_site: Callable[..., Path], text: str, line: int, needle: str) -> None:
     _, problems = parse(make_site, {"content/announcements/bad.en.md": text})

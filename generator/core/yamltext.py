@@ -95,6 +95,13 @@ def load_yaml(text: str, path: str, line_offset: int = 0, error: type[LegationEr
             line, col = tab
             problem = "a tab is used to indent this line; YAML indents with spaces only"
             hint = "replace the tab with spaces (two per level, lined up with the keys above)"
+        elif exc.context is not None and "quoted scalar" in exc.context and exc.context_mark is not None and \
+                "end of stream" in problem:
+            # told where the quote opens, not at the end of the text, where YAML gave up looking for its end
+            line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+            problem = "this quotation mark is never closed"
+            hint = ("close the quote at the end of the value; a quotation mark inside the text is written \\\" "
+                    "within \"...\" (or put the value in single quotes)")
         elif "could not determine a constructor" in str(exc):
             problem = f"YAML tag {exc.problem.split('tag ')[-1] if exc.problem else ''} is not allowed".strip()
             hint = "only plain YAML is accepted: remove the '!!' tag"
